@@ -1,0 +1,3 @@
+from scenariokit.cli import main
+
+main(prog_name="scenarios")

@@ -1,0 +1,215 @@
+"""Reading scenario files safely: they come from strangers' pull requests.
+
+The loader uses PyYAML's safe constructor only (a `!!python/...` tag is an error), on the
+C parser when PyYAML was built with libyaml. It refuses files over `MAX_BYTES` before
+parsing them, files that are not UTF-8 (a byte-order mark is fine), duplicate keys, and
+anchors and aliases (so an alias bomb is refused before anything expands). Every failure is
+a `LoadError` with a line and column; nothing here raises anything else for bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # PyYAML built without libyaml: correct, but about 8x slower
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_BYTES = 1024 * 1024
+
+# What contributors most often meet in YAML's error messages, and what to do about it.
+_SYNTAX_HINTS = {
+    "mapping values are not allowed": (
+        "a value that contains ': ' must be put in quotes, or a line is indented too far"
+    ),
+    "cannot start any token": (
+        "indent with spaces, not tabs; a value that starts with @ or ` must be put in quotes"
+    ),
+    "could not find expected ':'": "a key is missing its ':', or a line is indented wrongly",
+    "expected a single document": "a file holds one scenario: remove the second '---'",
+    "found undefined alias": "anchors and aliases are not allowed: write the value out in full",
+    "could not determine a constructor": (
+        "YAML tags (such as !!python/object) are not allowed: remove the tag"
+    ),
+    "found unexpected end of stream": "a quote is opened but never closed",
+    "did not find expected key": "a line is indented wrongly, or a list item lacks its '- '",
+    "did not find expected '-' indicator": "a list item is indented differently from the others",
+}
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a scenario document, with where and why."""
+
+    def __init__(self, code: str, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+        self.excerpt: str | None = None
+
+    def with_excerpt(self, text: str) -> LoadError:
+        """Attach the offending source line, for reporters that show it."""
+        lines = text.splitlines()
+        self.excerpt = lines[self.line - 1] if 0 < self.line <= len(lines) else None
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A scenario file as read: its text (for positions and excerpts) and its data."""
+
+    path: Path
+    text: str
+    data: Any
+
+
+class _ScenarioLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with duplicate keys made an error instead of silently dropped."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(node.value):
+            _raise_duplicate_key(self, node)
+        return mapping
+
+
+def _raise_duplicate_key(loader: _ScenarioLoader, node: yaml.MappingNode) -> None:
+    """Find the repeated key of `node` (only called when there is one) and report it."""
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        line = key_node.start_mark.line + 1
+        if key in first_line:
+            raise LoadError(
+                "duplicate-key",
+                f"the key '{key}' appears twice in this mapping (first on line "
+                f"{first_line[key]}); YAML would silently keep only the last one: "
+                "remove or rename one of them",
+                line,
+                key_node.start_mark.column + 1,
+            )
+        first_line[key] = line
+
+
+def read_source(path: Path) -> Source:
+    """Read, decode and parse one scenario file, or raise `LoadError`."""
+    text = read_text(path)
+    try:
+        return Source(path, text, parse(text))
+    except LoadError as exc:
+        raise exc.with_excerpt(text) from None
+
+
+def parse(text: str) -> Any:
+    """The data of one YAML document, or `LoadError`."""
+    if "&" in text:
+        _refuse_anchors(text)
+    try:
+        data = yaml.load(text, Loader=_ScenarioLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc) from None
+    except yaml.YAMLError as exc:  # a reader error: a character YAML does not allow
+        raise _reader_error(exc, text) from None
+    except RecursionError:
+        raise LoadError("too-deep", "the file nests lists or mappings too deeply") from None
+    if data is None:
+        raise LoadError("empty-file", "the file is empty: a scenario is a mapping of keys")
+    return data
+
+
+def read_text(path: Path) -> str:
+    """The file's text: refuse it before reading when too large, and when not UTF-8."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError(
+                "file-too-large",
+                f"the file is {size:,} bytes; scenario files may be at most {MAX_BYTES:,} "
+                "bytes (1 MiB): split it or shorten it",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError("unreadable", f"cannot read the file: {exc.strerror}") from None
+    return decode(raw)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text without its byte-order mark; other encodings are refused with a position."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise LoadError("not-utf8", "the file is UTF-16: save it as UTF-8")
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise LoadError(
+            "not-utf8",
+            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot start a character "
+            "here): save it as UTF-8",
+            line,
+            column,
+        ) from None
+
+
+def _refuse_anchors(text: str) -> None:
+    """Refuse anchors and aliases, pointing at the first one.
+
+    Only called when the text contains '&', since an alias needs an anchor: files without
+    one skip this second parse. An alias bomb is refused here, before anything expands.
+    """
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise LoadError(
+                    "yaml-anchor",
+                    "anchors (&name) and aliases (*name) are not allowed in scenario files: "
+                    "write the value out in full",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+    except yaml.YAMLError:
+        return  # a syntax error: the full load reports it with its position
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError) -> LoadError:
+    """A YAML error as a diagnostic: the parser's own words, and a fix when we know one."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = " ".join(filter(None, [exc.context, exc.problem]))
+    hint = next((h for key, h in _SYNTAX_HINTS.items() if key in problem), None)
+    code = "yaml-tag" if "constructor" in problem else "yaml-syntax"
+    if "found duplicate anchor" in problem or "undefined alias" in problem:
+        code = "yaml-anchor"
+    message = f"YAML syntax error: {problem}" + (f" ({hint})" if hint else "")
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return LoadError(code, message, line, column)
+
+
+def _reader_error(exc: yaml.YAMLError, text: str) -> LoadError:
+    """A character YAML does not allow (a control character), located in the text."""
+    position = getattr(exc, "position", 0)
+    character = getattr(exc, "character", None)
+    if isinstance(position, int) and 0 <= position <= len(text.encode("utf-8")):
+        # libyaml counts bytes of UTF-8; turn that into characters of the text.
+        before = text.encode("utf-8")[:position].decode("utf-8", "replace")
+    else:
+        before = ""
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    shown = f" (#x{character:04x})" if isinstance(character, int) else ""
+    return LoadError(
+        "yaml-character",
+        f"the file contains a character YAML does not allow{shown}: remove it",
+        line,
+        column,
+    )

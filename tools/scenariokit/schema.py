@@ -1,0 +1,246 @@
+"""The JSON Schema contract, checked fast for valid files and explained for invalid ones.
+
+`schemas/scenario.schema.json` is the single source of the structural rules. A valid file
+costs one call of a validator that fastjsonschema compiles from the schema (about a fifth of
+the YAML parse). Only when that fails does python-jsonschema walk the document for *every*
+error, and each error becomes a finding whose message says the field in words, the limit,
+the actual value and a fix.
+
+The two validators differ on one point of regular-expression dialect: JSON Schema patterns
+are ECMA-262, where `$` matches only at the very end; python-jsonschema uses Python's `re`,
+where `$` also matches before a final newline. fastjsonschema follows ECMA-262, and it is
+the one that decides; should python-jsonschema find nothing, its first error is reported.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import fastjsonschema
+
+from scenariokit.diagnostics import DocPath, Finding, describe_path
+
+if TYPE_CHECKING:
+    import jsonschema
+
+    from scenariokit.positions import SourceMap
+
+SCHEMA_NAME = "scenario.schema.json"
+
+# What a JSON type is called in a message.
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping of keys",
+    "array": "a list",
+    "null": "empty",
+}
+
+
+def schema_path() -> Path:
+    """The schema file: bundled in the installed package, or in the source checkout."""
+    bundled = resources.files("scenariokit") / "schemas" / SCHEMA_NAME
+    if bundled.is_file():
+        return Path(str(bundled))
+    return Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
+
+
+@cache
+def load_schema() -> dict[str, Any]:
+    """The parsed contract."""
+    schema: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
+def _gate() -> Callable[[Any], Any]:
+    return fastjsonschema.compile(load_schema())
+
+
+def is_valid(data: Any) -> bool:
+    """Whether `data` satisfies the schema: the fast path every file takes."""
+    try:
+        _gate()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+def schema_findings(data: Any, source_map: SourceMap) -> list[Finding]:
+    """Every way `data` breaks the schema, each explained; empty when it is valid."""
+    try:
+        _gate()(data)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        findings: dict[tuple[DocPath, bool], Finding] = {}
+        for error in _detailed_validator().iter_errors(data):
+            for finding in _explain(error, source_map):
+                # One message per value: "" is reported as empty, not also as too short.
+                findings.setdefault((finding.doc_path, finding.at_key), finding)
+        return list(findings.values()) or [_from_gate(exc)]
+    return []
+
+
+@cache
+def _detailed_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # imported only when a file is invalid: it costs ~0.1 s to import
+
+    return jsonschema.Draft202012Validator(load_schema())
+
+
+def _explain(error: jsonschema.ValidationError, source_map: SourceMap) -> Iterator[Finding]:
+    doc_path: DocPath = tuple(error.absolute_path)
+    keyword, expected = error.validator, error.validator_value
+    value = error.instance
+    field = describe_path(doc_path)
+    if keyword == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in sorted(set(value) - set(allowed), key=str):
+            yield Finding(
+                (*doc_path, key), "unknown-key", _unknown_key(key, allowed, doc_path), at_key=True
+            )
+    elif keyword == "required":
+        for key in expected:
+            if isinstance(value, dict) and key not in value:
+                where = "" if not doc_path else f" in {field}"
+                yield Finding(
+                    (*doc_path, key),
+                    "missing-key",
+                    f"the required key '{key}' is missing{where}: add '{key}: …'",
+                )
+    else:
+        yield Finding(
+            doc_path, *_message(keyword, expected, value, error.schema, doc_path, source_map)
+        )
+
+
+def _from_gate(exc: fastjsonschema.JsonSchemaValueException) -> Finding:
+    """A finding from fastjsonschema's first error, for what python-jsonschema accepts."""
+    doc_path: DocPath = tuple(exc.path[1:]) if exc.path else ()
+    code = _CODES.get(str(exc.rule), "schema")
+    return Finding(doc_path, code, f"{describe_path(doc_path)}: {exc.message}")
+
+
+_CODES = {
+    "type": "wrong-type",
+    "enum": "not-allowed",
+    "minLength": "too-short",
+    "maxLength": "too-long",
+    "pattern": "bad-format",
+    "minimum": "too-small",
+    "maximum": "too-large",
+    "minItems": "too-few",
+    "maxItems": "too-many",
+}
+
+
+def _message(
+    keyword: str,
+    expected: Any,
+    value: Any,
+    subschema: dict[str, Any],
+    doc_path: DocPath,
+    source_map: SourceMap,
+) -> tuple[str, str]:
+    """(code, message) for one failed keyword."""
+    field = describe_path(doc_path)
+    code = _CODES.get(keyword, "schema")
+    if keyword == "type":
+        wanted = " or ".join(
+            _TYPE_WORDS[t] for t in ([expected] if isinstance(expected, str) else expected)
+        )
+        fix = source_map.yaml_reading(doc_path) if "string" in expected else None
+        if fix is None and value is None:
+            fix = "write a value, or remove the key if it is optional"
+        return code, f"{field} must be {wanted}, not {_shown(value)}" + (f"; {fix}" if fix else "")
+    if keyword == "enum":
+        choices = ", ".join(str(c) for c in expected)
+        close = difflib.get_close_matches(str(value), [str(c) for c in expected], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return code, f"{field} must be one of {choices}, not {_shown(value)}{hint}"
+    if keyword == "minLength":
+        if expected <= 1:
+            return (
+                "empty",
+                f"{field} is empty: write some text, or remove the key if it is optional",
+            )
+        return code, (
+            f"{field} is too short: {len(value)} characters, it needs at least {expected}"
+        )
+    if keyword == "maxLength":
+        return code, (
+            f"{field} is too long: {len(value)} characters, the limit is {expected}; "
+            f"shorten it by {len(value) - expected}"
+        )
+    if keyword == "pattern":
+        if expected == r"\S":
+            return "empty", f"{field} is blank: write some text, or remove the key if optional"
+        return code, f"{field} {_shown(value)} is not valid here. {_pattern_hint(subschema, value)}"
+    if keyword in ("minimum", "maximum"):
+        bound = "at least" if keyword == "minimum" else "at most"
+        return code, f"{field} must be {bound} {expected}, not {value}"
+    if keyword in ("minItems", "maxItems"):
+        return code, _count_message(keyword, expected, value, field)
+    return code, f"{field}: {keyword} {expected!r} is not satisfied"
+
+
+def _count_message(keyword: str, expected: int, value: list[Any], field: str) -> str:
+    have = len(value)
+    if keyword == "minItems":
+        return (
+            f"{field} needs at least {expected} entries but has {have}: add {expected - have} more"
+        )
+    return f"{field} may have at most {expected} entries but has {have}: remove {have - expected}"
+
+
+def _pattern_hint(subschema: dict[str, Any], value: Any) -> str:
+    """The rule in words (the schema's own description), and a corrected value for slugs."""
+    hint = subschema.get("description", f"It must match {subschema.get('pattern')}.")
+    if subschema.get("pattern", "").startswith("^[a-z0-9]") and isinstance(value, str):
+        suggestion = slugify(value)
+        if len(suggestion) >= 3:
+            hint += f" Try '{suggestion}'."
+    return str(hint)
+
+
+def slugify(text: str) -> str:
+    """`Tapas Bar (Madrid)` → `tapas-bar-madrid`: the nearest valid slug, ASCII only."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
+
+
+def _unknown_key(key: Any, allowed: list[str], doc_path: DocPath) -> str:
+    where = "" if not doc_path else f" in {describe_path(doc_path)}"
+    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key '{key}'{where}: did you mean '{close[0]}'?"
+    return f"unknown key '{key}'{where}: the keys allowed here are {', '.join(allowed)}"
+
+
+def _shown(value: Any) -> str:
+    """A value as a contributor wrote it, briefly."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return json.dumps(text, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
