@@ -67,7 +67,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     """
     if root is not None and not (root / SCHEMA_FILE).is_file():
         raise click.BadParameter(f"{root} holds no {SCHEMA_FILE}", param_hint="--root")
-    ctx.obj = Options(root=root or find_root(Path.cwd()))
+    ctx.obj = Options(root=root.resolve() if root else find_root(Path.cwd()))
 
 
 def _wants_colour() -> bool:

@@ -38,6 +38,7 @@ _SYNTAX_HINTS = {
         "YAML tags (such as !!python/object) are not allowed: remove the tag"
     ),
     "found unexpected end of stream": "a quote is opened but never closed",
+    "tab character": "indent with spaces, not tabs",
     "did not find expected key": "a line is indented wrongly, or a list item lacks its '- '",
     "did not find expected '-' indicator": "a list item is indented differently from the others",
 }
@@ -114,7 +115,7 @@ def parse(text: str) -> Any:
     try:
         data = yaml.load(text, Loader=_ScenarioLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     except yaml.YAMLError as exc:  # a reader error: a character YAML does not allow
         raise _reader_error(exc, text) from None
     except RecursionError:
@@ -182,17 +183,33 @@ def _refuse_anchors(text: str) -> None:
         return  # a syntax error: the full load reports it with its position
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError) -> LoadError:
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
     """A YAML error as a diagnostic: the parser's own words, and a fix when we know one."""
     mark = exc.problem_mark or exc.context_mark
     problem = " ".join(filter(None, [exc.context, exc.problem]))
     hint = next((h for key, h in _SYNTAX_HINTS.items() if key in problem), None)
+    opened = _unclosed_quote_line(text, mark.line if mark else 0)
+    if opened is not None:
+        hint = f"is the quote opened on line {opened} closed?"
     code = "yaml-tag" if "constructor" in problem else "yaml-syntax"
     if "found duplicate anchor" in problem or "undefined alias" in problem:
         code = "yaml-anchor"
     message = f"YAML syntax error: {problem}" + (f" ({hint})" if hint else "")
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return LoadError(code, message, line, column)
+
+
+def _unclosed_quote_line(text: str, before_line: int) -> int | None:
+    """The first line before the error whose double quotes do not pair up, if any.
+
+    A quote left open swallows the following lines, so libyaml fails far below it; this
+    names the likely culprit in the message (the position stays the parser's).
+    """
+    for number, line in enumerate(text.splitlines()[:before_line], start=1):
+        code = line.split(" #", 1)[0].replace('\\"', "")
+        if code.count('"') % 2 and "'" not in code:
+            return number
+    return None
 
 
 def _reader_error(exc: yaml.YAMLError, text: str) -> LoadError:

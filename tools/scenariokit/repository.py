@@ -58,8 +58,8 @@ class Catalog:
 
     def others(self, scenario_id: str, path: Path) -> list[Path]:
         """Files other than `path` whose name claims `scenario_id`."""
-        here = path.resolve()
-        return [p for p in self.files_by_id.get(scenario_id, []) if p.resolve() != here]
+        here = path.absolute()
+        return [p for p in self.files_by_id.get(scenario_id, []) if p != here]
 
     def knows(self, scenario_id: str) -> bool:
         """Whether a scenario or template of that id exists."""
@@ -70,6 +70,7 @@ def read_catalog(root: Path | None) -> Catalog:
     """Scan `scenarios/` and `templates/` for file names; an empty catalog without a root."""
     if root is None:
         return Catalog(None)
+    root = root.absolute()
     files_by_id: dict[str, list[Path]] = defaultdict(list)
     for path in yaml_files(default_paths(root)):
         files_by_id[path.stem].append(path)
@@ -77,10 +78,14 @@ def read_catalog(root: Path | None) -> Catalog:
 
 
 def place_of(path: Path, root: Path | None) -> tuple[str, tuple[str, ...]]:
-    """Where a file sits: ("scenarios" | "templates" | "elsewhere", its folders below that)."""
+    """Where a file sits: ("scenarios" | "templates" | "elsewhere", its folders below that).
+
+    Paths are compared as absolute paths, not resolved ones: resolving costs a system call
+    per folder, and the current folder (which relative paths start from) is already real.
+    """
     if root is not None:
         try:
-            relative = path.resolve().relative_to(root.resolve())
+            relative = path.absolute().relative_to(root)
         except ValueError:
             return "elsewhere", ()
         top, *middle = relative.parts[:-1] or ("",)

@@ -1,0 +1,98 @@
+"""Shared helpers: real repositories in tmp_path, the CLI in-process and as installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from scenariokit.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+VALID_TEXT = (DATA / "tapas-bar-madrid.yaml").read_text(encoding="utf-8")
+
+
+def valid_doc() -> dict[str, Any]:
+    """A fresh copy of the valid example scenario as data."""
+    doc: dict[str, Any] = yaml.safe_load(VALID_TEXT)
+    return doc
+
+
+def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
+    """A repository at `root`: the real schema, plus `files` (relative path → content)."""
+    (root / "schemas").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "schemas" / "scenario.schema.json", root / "schemas")
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+    return root
+
+
+def invoke(*args: str | Path) -> Result:
+    """Run `scenarios ARGS` in-process; exceptions propagate (no traceback is an output)."""
+    runner = CliRunner()
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def diagnostics(*args: str | Path) -> tuple[int, list[dict[str, Any]]]:
+    """Exit code and JSON diagnostics of `scenarios ... validate --format json ARGS`."""
+    result = invoke(*args, "--format", "json") if "validate" in map(str, args) else invoke(*args)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def installed_command() -> list[str]:
+    """The `scenarios` script installed beside this Python."""
+    script = Path(sys.executable).parent / "scenarios"
+    assert script.exists(), "install the package first: pip install -e '.[test]'"
+    return [str(script)]
+
+
+def run_installed(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `scenarios` command in a subprocess, as a user would."""
+    return subprocess.run(
+        [*installed_command(), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes shared objects out in full: scenario files may not hold anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump(doc: Any) -> str:
+    """A document as YAML text, the way a person would write it."""
+    return yaml.dump(doc, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """Build a repository in tmp_path from a dict of path → content."""
+
+    def build(files: dict[str, str | bytes]) -> Path:
+        return make_repo(tmp_path / "repo", files)
+
+    return build

@@ -1,0 +1,324 @@
+"""Every rule of the contract, one mistake at a time, through the real CLI.
+
+Each case edits the valid example file the way a contributor might get it wrong and lists
+every diagnostic expected: the line (given as text found on it), column, code and a part of
+the message that says how to fix it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
+
+HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
+LONG_TITLE = "Ordering " + "x" * 92  # 101 characters
+
+# name: (replacements, [(text on the line, column, code, message fragment), ...])
+CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] = {
+    "misspelt key": (
+        [("title: Ordering", "titel: Ordering")],
+        [
+            ("scenario_id:", 1, "missing-key", "the required key 'title' is missing"),
+            ("titel:", 1, "unknown-key", "did you mean 'title'?"),
+        ],
+    ),
+    "unknown key, nothing close": (
+        [("is_public: true", "is_public: true\nfavourite_colour: blue")],
+        [("favourite_colour", 1, "unknown-key", "the keys allowed here are")],
+    ),
+    "difficulty not in the list": (
+        [("difficulty: beginner", "difficulty: beginer")],
+        [("difficulty:", 13, "not-allowed",
+          "one of beginner, intermediate, advanced, not \"beginer\"; did you mean 'beginner'?")],
+    ),
+    "category not in the list": (
+        [("category: restaurant", "category: food")],
+        [("category:", 11, "not-allowed", "must be one of restaurant, travel")],
+    ),
+    "duration too long": (
+        [("estimated_duration: 15", "estimated_duration: 90")],
+        # No duration-mismatch warning as well: a value is judged once.
+        [("estimated_duration:", 21, "too-large", "must be at most 60, not 90")],
+    ),
+    "duration too short": (
+        [("estimated_duration: 15", "estimated_duration: 3")],
+        [("estimated_duration:", 21, "too-small", "must be at least 5, not 3")],
+    ),
+    "duration quoted": (
+        [("estimated_duration: 15", 'estimated_duration: "15"')],
+        [("estimated_duration:", 21, "wrong-type", 'must be a whole number, not "15"')],
+    ),
+    "duration with a fraction": (
+        [("estimated_duration: 15", "estimated_duration: 15.5")],
+        [("estimated_duration:", 21, "wrong-type", "must be a whole number, not 15.5")],
+    ),
+    "language no read as false": (
+        [("language: es", "language: no")],
+        [("language:", 11, "wrong-type",
+          'YAML reads the unquoted no as the boolean false: put it in quotes, "no"')],
+    ),
+    "language unknown": (
+        [("language: es", "language: xx")],
+        [("language:", 11, "unknown-language", "'xx' is not a known language")],
+    ),
+    "language not canonical": (
+        [("language: es", "language: ES")],
+        [("language:", 11, "language-form", "write the language tag as 'es'")],
+    ),
+    "language with an underscore": (
+        [("language: es", "language: pt_BR")],
+        [("language:", 11, "bad-format", "BCP 47 language tag")],
+    ),
+    "language a word": (
+        [("language: es", "language: spanish")],
+        [("language:", 11, "unknown-language", "not a BCP 47 language tag")],
+    ),
+    "title read as a date": (
+        [("title: Ordering Tapas in Madrid", "title: 2024-05-01")],
+        [("title:", 8, "wrong-type", 'reads the unquoted 2024-05-01 as a date: put it in quotes')],
+    ),
+    "title read as a number": (
+        [("title: Ordering Tapas in Madrid", "title: 1984")],
+        [("title:", 8, "wrong-type", "reads the unquoted 1984 as a number")],
+    ),
+    "title too short": (
+        [("title: Ordering Tapas in Madrid", "title: Hi")],
+        [("title:", 8, "too-short", "2 characters, it needs at least 3")],
+    ),
+    "title too long": (
+        [("title: Ordering Tapas in Madrid", f"title: {LONG_TITLE}")],
+        [("title:", 8, "too-long", "101 characters, the limit is 100; shorten it by 1")],
+    ),
+    "title empty": (
+        [("title: Ordering Tapas in Madrid", 'title: ""')],
+        [("title:", 8, "empty", "title is empty")],
+    ),
+    "setting blank": (
+        [("setting: A crowded", 'setting: "   "\nx_setting: A crowded')],
+        [
+            ("setting:", 10, "empty", "setting is blank"),
+            ("x_setting", 1, "unknown-key", "did you mean 'setting'?"),
+        ],
+    ),
+    "description too long": (
+        [("description: Order a round", "description: " + "d" * 490 + " Order a round")],
+        [("description:", 14, "too-long", "the limit is 500")],
+    ),
+    "key left empty": (
+        [("cultural_context: Tapas are often shared; you usually pay at the end, at the bar.",
+          "cultural_context:")],
+        [("cultural_context:", 18, "wrong-type",
+          "must be text, not empty; write a value, or remove the key")],
+    ),
+    "id not a slug": (
+        [("scenario_id: tapas-bar-madrid", "scenario_id: Tapas Bar Madrid")],
+        [("scenario_id:", 14, "bad-format", "lowercase letters a-z and digits, words joined by "
+          "single hyphens, such as `tapas-bar-madrid`. Try 'tapas-bar-madrid'.")],
+    ),
+    "id differs from the file name": (
+        [("scenario_id: tapas-bar-madrid", "scenario_id: tapas-in-madrid")],
+        [("scenario_id:", 14, "id-mismatch",
+          "rename the file to tapas-in-madrid.yaml, or set scenario_id to 'tapas-bar-madrid'")],
+    ),
+    "category differs from the folder": (
+        [("category: restaurant", "category: travel")],
+        [("category:", 11, "category-mismatch", "move the file to scenarios/travel/")],
+    ),
+    "owner not a login": (
+        [("created_by: octocat", "created_by: octo cat")],
+        [("created_by:", 13, "bad-format", "A GitHub login")],
+    ),
+    "boolean quoted": (
+        [("is_public: true", 'is_public: "yes"')],
+        [("is_public:", 12, "wrong-type", 'must be true or false, not "yes"')],
+    ),
+    "phase without a name": (
+        [("    name: Getting the bartender's attention\n", "")],
+        [("phase_id: greeting", 5, "missing-key", "'name' is missing in phase 1")],
+    ),
+    "phase key misspelt": (
+        [("    cultural_notes: A short", "    cultural_note: A short")],
+        [("cultural_note: A short", 5, "unknown-key", "in phase 1: did you mean 'cultural_notes'?")],
+    ),
+    "too little vocabulary": (
+        [("      - la carta\n", "")],
+        [("- term: la barra", 7, "too-few",
+          "phase 1 › key_vocabulary needs at least 3 entries but has 2: add 1 more")],
+    ),
+    "vocabulary entry without a term": (
+        [("      - term: la mesa\n        translation: the table",
+          "      - translation: the table")],
+        [("- translation: the table", 9, "missing-key", "'term' is missing in phase 1 › key_vocabulary 2")],
+    ),
+    "vocabulary entry key misspelt": (
+        [("translation: the bar counter", "translaton: the bar counter")],
+        [("translaton:", 9, "unknown-key", "did you mean 'translation'?")],
+    ),
+    "no objectives": (
+        [("learning_objectives: [Greet and state the size of your group]",
+          "learning_objectives: []")],
+        [("learning_objectives: []", 26, "too-few", "needs at least 1 entries but has 0")],
+    ),
+    "phase id repeated": (
+        [("phase_id: ordering", "phase_id: greeting")],
+        [("phase_id: greeting\n    name: Ordering", 15, "duplicate-phase-id",
+          "already used by phase 1")],
+    ),
+    "phase id not a slug": (
+        [("phase_id: ordering", "phase_id: Ordering Tapas")],
+        [("phase_id: Ordering", 15, "bad-format", "Try 'ordering-tapas'")],
+    ),
+    "duplicate key": (
+        [("title: Ordering Tapas in Madrid\n", "title: Ordering Tapas in Madrid\ntitle: Again\n")],
+        [("title: Again", 1, "duplicate-key", "appears twice in this mapping (first on line 3)")],
+    ),
+    "anchor and alias": (
+        [("prerequisites: [Numbers 1-20, Basic greetings]\n"
+          "learning_outcomes: [Order food and drinks politely, Ask what a dish contains]",
+          "prerequisites: &p [Numbers 1-20, Basic greetings]\nlearning_outcomes: *p")],
+        [("prerequisites:", 16, "yaml-anchor", "anchors (&name) and aliases (*name) are not")],
+    ),
+    "python tag": (
+        [("title: Ordering Tapas in Madrid", "title: !!python/object/apply:os.system ['true']")],
+        [("title:", 8, "yaml-tag", "tags (such as !!python/object) are not allowed")],
+    ),
+    "unquoted colon": (
+        [("setting: A crowded tapas bar", "setting: Note: A crowded tapas bar")],
+        [("setting:", 14, "yaml-syntax", "must be put in quotes")],
+    ),
+    "tab indentation": (
+        [("    name: Ordering tapas", "\tname: Ordering tapas")],
+        [("name: Ordering tapas", 1, "yaml-syntax", "indent with spaces, not tabs")],
+    ),
+    "quote never closed": (
+        [("title: Ordering Tapas in Madrid", 'title: "Ordering Tapas in Madrid')],
+        # libyaml reads on to the next '"' (line 38) before it fails; the hint names line 3.
+        [("success_criteria: [The learner asks", 60, "yaml-syntax",
+          "is the quote opened on line 3 closed?")],
+    ),
+    "second document": (
+        [("phases:\n", "---\nphases:\n")],
+        [("---", 1, "yaml-syntax", "remove the second '---'")],
+    ),
+    "phases do not add up": (
+        [("expected_duration_minutes: 8", "expected_duration_minutes: 9")],
+        [("estimated_duration:", 21, "duration-mismatch",
+          "the phases add up to 16 minutes but estimated_duration is 15")],
+    ),
+    "vocabulary repeated": (
+        [("      - la carta\n", "      - La  Barra\n")],
+        [("- La  Barra", 9, "repeated-vocabulary", "already key vocabulary 1 of phase 1")],
+    ),
+    "derived from nothing known": (
+        [("is_public: true\n", "is_public: true\nderived_from: tapas-bar-sevilla\n")],
+        [("derived_from:", 15, "unknown-source", "no scenario or template here")],
+    ),
+}
+
+
+def _line_of(text: str, needle: str) -> int:
+    index = text.index(needle)
+    return text.count("\n", 0, index) + 1 + needle[: len(needle) - len(needle.lstrip("\n"))].count(
+        "\n"
+    )
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_mistake_is_reported_where_it_is(tmp_path: Path, name: str) -> None:
+    replacements, expected = CASES[name]
+    text = VALID_TEXT
+    for old, new in replacements:
+        assert old in text, f"test case {name!r} edits text that is not in the example"
+        text = text.replace(old, new, 1)
+    root = make_repo(tmp_path, {HOME: text})
+    code, found = diagnostics("--root", root, "validate")
+    wanted = [(_line_of(text, needle), col, c, fragment) for needle, col, c, fragment in expected]
+    got = [(d["line"], d["column"], d["code"], d["message"]) for d in found]
+    assert len(got) == len(wanted), got
+    for (line, column, code_, message), (w_line, w_column, w_code, fragment) in zip(
+        got, sorted(wanted, key=lambda w: (w[0], w[1], w[2])), strict=True
+    ):
+        assert (line, column, code_) == (w_line, w_column, w_code), (message, got)
+        assert fragment in message
+    errors = [d for d in found if d["severity"] == "error"]
+    assert code == (1 if errors else 0)
+    assert all(d["path"].endswith("tapas-bar-madrid.yaml") for d in found)
+
+
+def test_the_example_is_valid(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {HOME: VALID_TEXT})
+    assert diagnostics("--root", root, "validate") == (0, [])
+
+
+def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
+    text = VALID_TEXT.replace("expected_duration_minutes: 8", "expected_duration_minutes: 9")
+    root = make_repo(tmp_path, {HOME: text})
+    code, found = diagnostics("--root", root, "validate")
+    assert (code, [d["severity"] for d in found]) == (0, ["warning"])
+    strict_code, _ = diagnostics("--root", root, "validate", "--strict")
+    assert strict_code == 1
+
+
+def test_derived_from_a_template_is_known(tmp_path: Path) -> None:
+    template = valid_doc() | {"scenario_id": "restaurant-dining", "created_by": "maintainers"}
+    text = VALID_TEXT.replace("is_public: true\n", "is_public: true\nderived_from: restaurant-dining\n")
+    root = make_repo(tmp_path, {HOME: text, "templates/restaurant-dining.yaml": dump(template)})
+    assert diagnostics("--root", root, "validate") == (0, [])
+
+
+def test_an_id_used_twice_is_reported_in_both_files(tmp_path: Path) -> None:
+    twin = VALID_TEXT.replace("category: restaurant", "category: travel")
+    root = make_repo(
+        tmp_path, {HOME: VALID_TEXT, "scenarios/travel/tapas-bar-madrid.yaml": twin}
+    )
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert [(d["path"].split("/")[-2], d["code"], d["line"], d["column"]) for d in found] == [
+        ("restaurant", "duplicate-id", 2, 14),
+        ("travel", "duplicate-id", 2, 14),
+    ]
+    assert "also used by scenarios/travel/tapas-bar-madrid.yaml" in found[0]["message"]
+
+
+def test_a_scenario_outside_a_category_folder_is_misplaced(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {"scenarios/tapas-bar-madrid.yaml": VALID_TEXT})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert [(d["code"], d["line"]) for d in found] == [("misplaced", 2)]
+    assert "scenarios/restaurant/tapas-bar-madrid.yaml" in found[0]["message"]
+
+
+def test_yml_extension_is_refused(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {"scenarios/restaurant/tapas-bar-madrid.yml": VALID_TEXT})
+    _, found = diagnostics("--root", root, "validate")
+    assert [d["code"] for d in found] == ["file-extension"]
+
+
+def test_a_document_that_is_not_a_mapping(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {HOME: "- a\n- b\n"})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert [(d["line"], d["column"], d["code"]) for d in found] == [(1, 1, "wrong-type")]
+    assert "the scenario must be a mapping of keys, not a list" in found[0]["message"]
+
+
+def test_too_few_and_too_many_phases(tmp_path: Path) -> None:
+    one = valid_doc()
+    one["phases"] = one["phases"][:1]
+    one["estimated_duration"] = 5
+    many = valid_doc() | {"scenario_id": "tapas-marathon"}
+    many["phases"] = [dict(many["phases"][0], phase_id=f"round-{n}") for n in range(7)]
+    root = make_repo(
+        tmp_path, {HOME: dump(one), "scenarios/restaurant/tapas-marathon.yaml": dump(many)}
+    )
+    _, found = diagnostics("--root", root, "validate")
+    by_code = {(d["path"].rsplit("/", 1)[-1], d["code"]): d for d in found}
+    few = by_code[("tapas-bar-madrid.yaml", "too-few")]
+    assert "phases needs at least 2 entries but has 1: add 1 more" in few["message"]
+    assert few["pointer"] == "/phases"
+    assert few["line"] == dump(one).splitlines().index("phases:") + 2
+    assert "at most 6 entries but has 7: remove 1" in by_code[
+        ("tapas-marathon.yaml", "too-many")]["message"]
