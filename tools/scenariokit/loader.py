@@ -88,10 +88,11 @@ def _raise_duplicate_key(loader: _ScenarioLoader, node: yaml.MappingNode) -> Non
         key = loader.construct_object(key_node)
         line = key_node.start_mark.line + 1
         if key in first_line:
+            reading = "" if isinstance(key, str) else f" (YAML reads it as {key!r})"
             raise LoadError(
                 "duplicate-key",
-                f"the key '{key}' appears twice in this mapping (first on line "
-                f"{first_line[key]}); YAML would silently keep only the last one: "
+                f"the key '{key_node.value}'{reading} appears twice in this mapping (first on "
+                f"line {first_line[key]}); YAML would silently keep only the last one: "
                 "remove or rename one of them",
                 line,
                 key_node.start_mark.column + 1,

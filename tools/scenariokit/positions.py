@@ -66,6 +66,13 @@ class SourceMap:
             return key_node.start_mark
         return node.start_mark
 
+    def key_text(self, doc_path: DocPath) -> str:
+        """The key at the end of `doc_path` as written (`on`, where the data holds True)."""
+        _, key_node, complete = self._walk(doc_path)
+        if complete and isinstance(key_node, yaml.ScalarNode):
+            return str(key_node.value)
+        return str(doc_path[-1])
+
     def yaml_reading(self, doc_path: DocPath) -> str | None:
         """Why an unquoted value is not text: YAML 1.1 reads `no` as false, `2024-05-01` as a date.
 

@@ -105,18 +105,19 @@ def _explain(error: jsonschema.ValidationError, source_map: SourceMap) -> Iterat
     if keyword == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         for key in sorted(set(value) - set(allowed), key=str):
+            written = source_map.key_text((*doc_path, key))
             yield Finding(
-                (*doc_path, key), "unknown-key", _unknown_key(key, allowed, doc_path), at_key=True
+                (*doc_path, key), "unknown-key", _unknown_key(written, allowed, doc_path),
+                at_key=True,
             )
-    elif keyword == "required":
-        for key in expected:
-            if isinstance(value, dict) and key not in value:
-                where = "" if not doc_path else f" in {field}"
-                yield Finding(
-                    (*doc_path, key),
-                    "missing-key",
-                    f"the required key '{key}' is missing{where}: add '{key}: …'",
-                )
+    elif keyword == "required" and isinstance(value, dict):
+        missing = [key for key in expected if key not in value]
+        where = "" if not doc_path else f" in {field}"
+        if len(missing) == 1:
+            message = f"the required key '{missing[0]}' is missing{where}: add '{missing[0]}: …'"
+        else:
+            message = f"the required keys {', '.join(missing)} are missing{where}: add them"
+        yield Finding((*doc_path, missing[0]), "missing-key", message)
     else:
         yield Finding(
             doc_path, *_message(keyword, expected, value, error.schema, doc_path, source_map)
@@ -220,9 +221,9 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
 
 
-def _unknown_key(key: Any, allowed: list[str], doc_path: DocPath) -> str:
+def _unknown_key(key: str, allowed: list[str], doc_path: DocPath) -> str:
     where = "" if not doc_path else f" in {describe_path(doc_path)}"
-    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f"unknown key '{key}'{where}: did you mean '{close[0]}'?"
     return f"unknown key '{key}'{where}: the keys allowed here are {', '.join(allowed)}"
@@ -243,4 +244,6 @@ def _shown(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return f"a value of type {type(value).__name__}"

@@ -1,0 +1,148 @@
+"""Hostile and unusual files: each is refused with a located diagnostic, never a traceback."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from scenariokit.loader import MAX_BYTES, LoadError, read_source
+from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
+
+HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
+
+BILLION_LAUGHS = "\n".join(
+    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [
+        f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]"
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+) + "\n"
+
+
+def only(root: Path) -> dict[str, object]:
+    """The single diagnostic of a repository with one bad file."""
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "column", "code", "fragment"),
+    [
+        pytest.param(BILLION_LAUGHS, 1, 4, "yaml-anchor", "aliases (*name) are not allowed",
+                     id="alias bomb"),
+        pytest.param("a: &x [*x]\n", 1, 4, "yaml-anchor", "anchors (&name)", id="recursive alias"),
+        pytest.param("title: *nowhere\n", 1, 8, "yaml-anchor", "undefined alias",
+                     id="alias without anchor"),
+        pytest.param("a: !!python/object/apply:os.system ['touch /tmp/pwned']\n", 1, 4,
+                     "yaml-tag", "are not allowed: remove the tag", id="python object"),
+        pytest.param("a: !!python/name:os.system\n", 1, 4, "yaml-tag", "remove the tag",
+                     id="python name"),
+        pytest.param("a: 1\nb:\n  c: 2\n  c: 3\n", 4, 3, "duplicate-key",
+                     "the key 'c' appears twice in this mapping (first on line 3)",
+                     id="duplicate nested key"),
+        pytest.param("a: one\x07two\n", 1, 7, "yaml-character", "#x0007", id="control character"),
+        pytest.param("[" * 5000 + "]" * 5000, 1, 1001, "yaml-syntax", "nesting depth",
+                     id="deep nesting"),
+        pytest.param("", 1, 1, "empty-file", "the file is empty", id="empty"),
+        pytest.param("# just a comment\n", 1, 1, "empty-file", "the file is empty",
+                     id="only a comment"),
+        pytest.param("a: 1\n---\nb: 2\n", 2, 1, "yaml-syntax", "remove the second '---'",
+                     id="two documents"),
+    ],
+)
+def test_hostile_yaml(
+    tmp_path: Path, content: str, line: int, column: int, code: str, fragment: str
+) -> None:
+    found = only(make_repo(tmp_path, {HOME: content}))
+    assert (found["line"], found["column"], found["code"]) == (line, column, code)
+    assert fragment in str(found["message"])
+
+
+def test_a_file_over_the_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    # Parsed, this would be a nesting error; the size check must come first.
+    found = only(make_repo(tmp_path, {HOME: b"[" * (MAX_BYTES + 1)}))
+    assert (found["line"], found["column"], found["code"]) == (1, 1, "file-too-large")
+    assert "1,048,577 bytes" in str(found["message"])
+
+
+def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
+    padding = MAX_BYTES - len(VALID_TEXT.encode())
+    text = VALID_TEXT + "#" * (padding - 1) + "\n"
+    assert len(text.encode()) == MAX_BYTES
+    root = make_repo(tmp_path, {HOME: text})
+    assert diagnostics("--root", root, "validate") == (0, [])
+
+
+def test_latin1_is_refused_at_the_byte(tmp_path: Path) -> None:
+    raw = VALID_TEXT.replace("Customer", "Cliente habitual café").encode("latin-1", "replace")
+    found = only(make_repo(tmp_path, {HOME: raw}))
+    assert (found["line"], found["column"], found["code"]) == (9, 32, "not-utf8")
+    assert "byte 0xe9" in str(found["message"]) and "save it as UTF-8" in str(found["message"])
+
+
+def test_utf16_is_refused(tmp_path: Path) -> None:
+    found = only(make_repo(tmp_path, {HOME: VALID_TEXT.encode("utf-16")}))
+    assert (found["code"], found["message"]) == ("not-utf8", "the file is UTF-16: save it as UTF-8")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(codecs.BOM_UTF8 + VALID_TEXT.encode(), id="byte-order mark"),
+        pytest.param(VALID_TEXT.replace("\n", "\r\n").encode(), id="CRLF"),
+        pytest.param(codecs.BOM_UTF8 + VALID_TEXT.replace("\n", "\r\n").encode(), id="both"),
+    ],
+)
+def test_bom_and_crlf_are_fine(tmp_path: Path, raw: bytes) -> None:
+    root = make_repo(tmp_path, {HOME: raw})
+    assert diagnostics("--root", root, "validate") == (0, [])
+
+
+def test_positions_stay_right_with_crlf_and_bom(tmp_path: Path) -> None:
+    text = VALID_TEXT.replace("difficulty: beginner", "difficulty: easy")
+    raw = codecs.BOM_UTF8 + text.replace("\n", "\r\n").encode()
+    found = only(make_repo(tmp_path, {HOME: raw}))
+    assert (found["line"], found["column"], found["code"]) == (6, 13, "not-allowed")
+
+
+def test_limits_count_characters_not_bytes(tmp_path: Path) -> None:
+    doc = valid_doc()
+    doc["title"] = "¿Qué tal? " + "ñ" * 90  # 100 characters, 191 bytes
+    doc["description"] = "日本語" * 166 + "語語"  # 500 characters, 1,500 bytes
+    assert (len(doc["title"]), len(doc["description"])) == (100, 500)
+    root = make_repo(tmp_path, {HOME: dump(doc)})
+    assert diagnostics("--root", root, "validate") == (0, [])
+    doc["title"] += "ñ"
+    (root / HOME).write_text(dump(doc), encoding="utf-8")
+    code, found = diagnostics("--root", root, "validate")
+    assert (code, [d["code"] for d in found]) == (1, ["too-long"])
+    assert "101 characters, the limit is 100" in found[0]["message"]
+
+
+def test_six_phases_pass(tmp_path: Path) -> None:
+    doc = valid_doc()
+    base = doc["phases"][0]
+    doc["phases"] = [
+        dict(
+            base,
+            phase_id=f"round-{n}",
+            expected_duration_minutes=2 if n < 5 else 5,
+            key_vocabulary=[f"palabra {n}-{i}" for i in range(3)],
+        )
+        for n in range(6)
+    ]
+    root = make_repo(tmp_path, {HOME: dump(doc)})
+    assert diagnostics("--root", root, "validate") == (0, [])
+
+
+def test_read_source_raises_only_load_errors(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("title: x\n  bad: indent\n", encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        read_source(path)
+    assert (caught.value.code, caught.value.line, caught.value.column) == ("yaml-syntax", 2, 6)
+    assert caught.value.excerpt == "  bad: indent"
