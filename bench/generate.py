@@ -17,39 +17,132 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES = [
-    "restaurant", "travel", "shopping", "business", "social",
-    "healthcare", "emergency", "daily_life", "hobbies", "education",
+    "restaurant",
+    "travel",
+    "shopping",
+    "business",
+    "social",
+    "healthcare",
+    "emergency",
+    "daily_life",
+    "hobbies",
+    "education",
 ]
 LANGUAGES = ["es", "fr", "de", "it", "ja", "pt-BR"]
 WORDS = {
-    "es": ["la mesa", "la cuenta", "el camarero", "la reserva", "el billete", "la farmacia",
-           "el andén", "la talla", "el probador", "la receta", "el mostrador", "la llave"],
-    "fr": ["la table", "l'addition", "le serveur", "la réservation", "le billet", "la pharmacie",
-           "le quai", "la taille", "la cabine", "l'ordonnance", "le guichet", "la clé"],
-    "de": ["der Tisch", "die Rechnung", "der Kellner", "die Reservierung", "die Fahrkarte",
-           "die Apotheke", "das Gleis", "die Größe", "die Umkleide", "das Rezept", "der Schalter",
-           "der Schlüssel"],
-    "it": ["il tavolo", "il conto", "il cameriere", "la prenotazione", "il biglietto",
-           "la farmacia", "il binario", "la taglia", "il camerino", "la ricetta", "lo sportello",
-           "la chiave"],
-    "ja": ["テーブル", "お会計", "店員", "予約", "切符", "薬局", "ホーム", "サイズ", "試着室",
-           "処方箋", "窓口", "鍵"],
-    "pt-BR": ["a mesa", "a conta", "o garçom", "a reserva", "a passagem", "a farmácia",
-              "a plataforma", "o tamanho", "o provador", "a receita", "o balcão", "a chave"],
+    "es": [
+        "la mesa",
+        "la cuenta",
+        "el camarero",
+        "la reserva",
+        "el billete",
+        "la farmacia",
+        "el andén",
+        "la talla",
+        "el probador",
+        "la receta",
+        "el mostrador",
+        "la llave",
+    ],
+    "fr": [
+        "la table",
+        "l'addition",
+        "le serveur",
+        "la réservation",
+        "le billet",
+        "la pharmacie",
+        "le quai",
+        "la taille",
+        "la cabine",
+        "l'ordonnance",
+        "le guichet",
+        "la clé",
+    ],
+    "de": [
+        "der Tisch",
+        "die Rechnung",
+        "der Kellner",
+        "die Reservierung",
+        "die Fahrkarte",
+        "die Apotheke",
+        "das Gleis",
+        "die Größe",
+        "die Umkleide",
+        "das Rezept",
+        "der Schalter",
+        "der Schlüssel",
+    ],
+    "it": [
+        "il tavolo",
+        "il conto",
+        "il cameriere",
+        "la prenotazione",
+        "il biglietto",
+        "la farmacia",
+        "il binario",
+        "la taglia",
+        "il camerino",
+        "la ricetta",
+        "lo sportello",
+        "la chiave",
+    ],
+    "ja": [
+        "テーブル",
+        "お会計",
+        "店員",
+        "予約",
+        "切符",
+        "薬局",
+        "ホーム",
+        "サイズ",
+        "試着室",
+        "処方箋",
+        "窓口",
+        "鍵",
+    ],
+    "pt-BR": [
+        "a mesa",
+        "a conta",
+        "o garçom",
+        "a reserva",
+        "a passagem",
+        "a farmácia",
+        "a plataforma",
+        "o tamanho",
+        "o provador",
+        "a receita",
+        "o balcão",
+        "a chave",
+    ],
 }
-GLOSSES = ["the table", "the bill", "the waiter", "the booking", "the ticket", "the pharmacy",
-           "the platform", "the size", "the fitting room", "the prescription", "the counter",
-           "the key"]
+GLOSSES = [
+    "the table",
+    "the bill",
+    "the waiter",
+    "the booking",
+    "the ticket",
+    "the pharmacy",
+    "the platform",
+    "the size",
+    "the fitting room",
+    "the prescription",
+    "the counter",
+    "the key",
+]
 PHRASES = [
     ("¿Me puede ayudar, por favor?", "Could you help me, please?"),
     ("Quisiera reservar una mesa para dos.", "I'd like to book a table for two."),
     ("¿Cuánto cuesta?", "How much is it?"),
-    ("No entiendo, ¿puede repetirlo más despacio?", "I don't understand; could you say it "
-     "again more slowly?"),
+    (
+        "No entiendo, ¿puede repetirlo más despacio?",
+        "I don't understand; could you say it again more slowly?",
+    ),
     ("¿Dónde está la estación?", "Where is the station?"),
     ("¿Aceptan tarjeta?", "Do you take cards?"),
-    ("Perdone, creo que hay un error en la cuenta.", "Excuse me, I think there's a mistake "
-     "in the bill."),
+    (
+        "Perdone, creo que hay un error en la cuenta.",
+        "Excuse me, I think there's a mistake in the bill.",
+    ),
 ]
 
 
@@ -65,30 +158,38 @@ def scenario(index: int, rng: random.Random) -> dict[str, object]:
     for number in range(phase_count):
         picks = rng.sample(range(len(words)), 4)
         phrases = rng.sample(PHRASES, 4)
-        phases.append({
-            "phase_id": f"step-{number + 1}",
-            "name": f"Step {number + 1}: {GLOSSES[picks[0]]}",
-            "description": "Greet the other person, say what you need and react to the answer "
-                           "politely, asking again when something is unclear.",
-            "expected_duration_minutes": durations[number],
-            "key_vocabulary": [
-                {"term": _unique(words[i], number, used), "translation": GLOSSES[i],
-                 "note": "common in everyday speech"}
-                for i in picks
-            ],
-            "essential_phrases": [{"text": t, "translation": e} for t, e in phrases],
-            "learning_objectives": [f"Use '{words[picks[0]]}' in a full sentence",
-                                    "Ask for clarification politely"],
-            "success_criteria": ["The learner completes the exchange without switching to "
-                                 "English"],
-            "cultural_notes": "Politeness formulas matter here; strangers are addressed "
-                              "formally at first.",
-        })
+        phases.append(
+            {
+                "phase_id": f"step-{number + 1}",
+                "name": f"Step {number + 1}: {GLOSSES[picks[0]]}",
+                "description": "Greet the other person, say what you need and react to the answer "
+                "politely, asking again when something is unclear.",
+                "expected_duration_minutes": durations[number],
+                "key_vocabulary": [
+                    {
+                        "term": _unique(words[i], number, used),
+                        "translation": GLOSSES[i],
+                        "note": "common in everyday speech",
+                    }
+                    for i in picks
+                ],
+                "essential_phrases": [{"text": t, "translation": e} for t, e in phrases],
+                "learning_objectives": [
+                    f"Use '{words[picks[0]]}' in a full sentence",
+                    "Ask for clarification politely",
+                ],
+                "success_criteria": [
+                    "The learner completes the exchange without switching to English"
+                ],
+                "cultural_notes": "Politeness formulas matter here; strangers are addressed "
+                "formally at first.",
+            }
+        )
     return {
         "scenario_id": f"{category.replace('_', '-')}-{index:05d}",
         "title": f"{category.replace('_', ' ').title()} conversation {index}",
         "description": "A role-play practising everyday vocabulary and polite requests in a "
-                       "realistic situation, from greeting to goodbye.",
+        "realistic situation, from greeting to goodbye.",
         "category": category,
         "difficulty": rng.choice(["beginner", "intermediate", "advanced"]),
         "estimated_duration": max(5, sum(durations)),
@@ -126,14 +227,14 @@ def generate(count: int, out: Path, seed: int = 1) -> list[Path]:
     for index in range(count):
         doc = scenario(index, rng)
         if sum(p["expected_duration_minutes"] for p in doc["phases"]) != doc["estimated_duration"]:
-            doc["phases"][0]["expected_duration_minutes"] += (
-                doc["estimated_duration"]
-                - sum(p["expected_duration_minutes"] for p in doc["phases"])
+            doc["phases"][0]["expected_duration_minutes"] += doc["estimated_duration"] - sum(
+                p["expected_duration_minutes"] for p in doc["phases"]
             )
         path = out / "scenarios" / str(doc["category"]) / f"{doc['scenario_id']}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False,
-                                       width=100), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+        )
         paths.append(path)
     return paths
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -22,10 +23,12 @@ DATA = Path(__file__).resolve().parent / "data"
 VALID_TEXT = (DATA / "tapas-bar-madrid.yaml").read_text(encoding="utf-8")
 
 
+_VALID_DOC: dict[str, Any] = yaml.load(VALID_TEXT, Loader=yaml.CSafeLoader)
+
+
 def valid_doc() -> dict[str, Any]:
     """A fresh copy of the valid example scenario as data."""
-    doc: dict[str, Any] = yaml.safe_load(VALID_TEXT)
-    return doc
+    return copy.deepcopy(_VALID_DOC)
 
 
 def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:

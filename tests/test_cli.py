@@ -1,4 +1,4 @@
-"""The command line as users and CI meet it: formats, exit codes, terminals, the installed script."""
+"""The command line as users and CI meet it: formats, exit codes, terminals, the script."""
 
 from __future__ import annotations
 
@@ -12,13 +12,21 @@ from pathlib import Path
 
 import click
 import pytest
+from tests.conftest import (
+    VALID_TEXT,
+    dump,
+    installed_command,
+    invoke,
+    make_repo,
+    run_installed,
+    valid_doc,
+)
 
 from scenariokit.cli import cli
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.reporters import GithubReporter, TextReporter
-from scenariokit.validate import FILES_PER_PROCESS, check_file, validate
 from scenariokit.repository import read_catalog
-from tests.conftest import VALID_TEXT, dump, installed_command, invoke, make_repo, run_installed, valid_doc
+from scenariokit.validate import FILES_PER_PROCESS, check_file, validate
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 BAD = VALID_TEXT.replace("difficulty: beginner", "difficulty: easy").replace(
@@ -109,8 +117,9 @@ def test_github_format_escapes_what_would_break_a_command() -> None:
 
 
 def test_text_excerpt_points_a_caret_at_the_column() -> None:
-    report = Report(1, [Diagnostic("f.yaml", 6, 13, "error", "not-allowed", "bad",
-                                   excerpt="difficulty: easy")])
+    report = Report(
+        1, [Diagnostic("f.yaml", 6, 13, "error", "not-allowed", "bad", excerpt="difficulty: easy")]
+    )
     text = TextReporter(excerpts=True).render(report)
     assert text.splitlines()[1:3] == [" 6 | difficulty: easy", "   |             ^"]
     assert not ANSI.search(text)
@@ -133,7 +142,9 @@ def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
         pytest.param(["--root", "."], id="root without schema"),
     ],
 )
-def test_usage_errors_exit_2(tmp_path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_usage_errors_exit_2(
+    tmp_path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(make_repo(tmp_path, {HOME: VALID_TEXT}) / "scenarios")
     if args[0] == "--root":
         args = [*args, "validate"]
@@ -190,8 +201,9 @@ def test_many_files_give_the_same_report_on_several_cores(tmp_path: Path) -> Non
     root = make_repo(tmp_path, files)
     report = validate([root / "scenarios"], root)
     catalog = read_catalog(root)
-    one_by_one = [d for p in sorted((root / "scenarios").rglob("*.yaml"))
-                  for d in check_file(p, catalog)]
+    one_by_one = [
+        d for p in sorted((root / "scenarios").rglob("*.yaml")) for d in check_file(p, catalog)
+    ]
     assert report.files_checked == count
     assert report.diagnostics == one_by_one
     assert [d.code for d in report.diagnostics] == ["not-allowed"] * 9
@@ -201,7 +213,8 @@ def test_every_command_has_help_with_an_example() -> None:
     for name, command in cli.commands.items():
         result = invoke(name, "--help")
         assert result.exit_code == 0, name
-        assert command.help and "Example:" in result.stdout, name
+        assert command.help, name
+        assert "Example:" in result.stdout, name
 
 
 # --- the installed script, in a subprocess and on a real terminal ---------------------------
@@ -210,9 +223,18 @@ def test_every_command_has_help_with_an_example() -> None:
 def test_installed_script_and_module_agree(mixed: Path) -> None:
     script = run_installed("validate", "--format", "json", cwd=mixed)
     module = subprocess.run(
-        [installed_command()[0].replace("scenarios", "python"), "-m", "scenariokit", "validate",
-         "--format", "json"],
-        cwd=mixed, capture_output=True, text=True, check=False,
+        [
+            installed_command()[0].replace("scenarios", "python"),
+            "-m",
+            "scenariokit",
+            "validate",
+            "--format",
+            "json",
+        ],
+        cwd=mixed,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert script.returncode == module.returncode == 1
     assert json.loads(script.stdout) == json.loads(module.stdout)
@@ -224,8 +246,16 @@ def test_installed_script_never_prints_a_traceback(tmp_path: Path) -> None:
     hostile = {
         f"scenarios/restaurant/case-{n}.yaml": content
         for n, content in enumerate(
-            [b"\xff\xfe\x00", b"[" * 20000, b"\x00\x01", b"a: !!binary AAAA\n", b"? [a]\n: b\n",
-             b"- - - -\n", b"!!set {a, b}\n", b"a: 1e999\n"]
+            [
+                b"\xff\xfe\x00",
+                b"[" * 20000,
+                b"\x00\x01",
+                b"a: !!binary AAAA\n",
+                b"? [a]\n: b\n",
+                b"- - - -\n",
+                b"!!set {a, b}\n",
+                b"a: 1e999\n",
+            ]
         )
     }
     result = run_installed("validate", cwd=make_repo(tmp_path, hostile))
@@ -238,8 +268,12 @@ def _run_on_terminal(root: Path, env: dict[str, str]) -> str:
     """Run the installed script with stdout on a pseudo-terminal, as in a contributor's shell."""
     main, secondary = pty.openpty()
     process = subprocess.Popen(
-        [*installed_command(), "validate"], cwd=root, stdout=secondary, stderr=secondary,
-        env={**os.environ, **env}, close_fds=True,
+        [*installed_command(), "validate"],
+        cwd=root,
+        stdout=secondary,
+        stderr=secondary,
+        env={**os.environ, **env},
+        close_fds=True,
     )
     os.close(secondary)
     chunks = []

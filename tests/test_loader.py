@@ -6,19 +6,22 @@ import codecs
 from pathlib import Path
 
 import pytest
+from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
 from scenariokit.loader import MAX_BYTES, LoadError, read_source
-from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 
-BILLION_LAUGHS = "\n".join(
-    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    + [
-        f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]"
-        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
-    ]
-) + "\n"
+BILLION_LAUGHS = (
+    "\n".join(
+        ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [
+            f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]"
+            for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+        ]
+    )
+    + "\n"
+)
 
 
 def only(root: Path) -> dict[str, object]:
@@ -32,26 +35,43 @@ def only(root: Path) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("content", "line", "column", "code", "fragment"),
     [
-        pytest.param(BILLION_LAUGHS, 1, 4, "yaml-anchor", "aliases (*name) are not allowed",
-                     id="alias bomb"),
+        pytest.param(
+            BILLION_LAUGHS, 1, 4, "yaml-anchor", "aliases (*name) are not allowed", id="alias bomb"
+        ),
         pytest.param("a: &x [*x]\n", 1, 4, "yaml-anchor", "anchors (&name)", id="recursive alias"),
-        pytest.param("title: *nowhere\n", 1, 8, "yaml-anchor", "undefined alias",
-                     id="alias without anchor"),
-        pytest.param("a: !!python/object/apply:os.system ['touch /tmp/pwned']\n", 1, 4,
-                     "yaml-tag", "are not allowed: remove the tag", id="python object"),
-        pytest.param("a: !!python/name:os.system\n", 1, 4, "yaml-tag", "remove the tag",
-                     id="python name"),
-        pytest.param("a: 1\nb:\n  c: 2\n  c: 3\n", 4, 3, "duplicate-key",
-                     "the key 'c' appears twice in this mapping (first on line 3)",
-                     id="duplicate nested key"),
+        pytest.param(
+            "title: *nowhere\n", 1, 8, "yaml-anchor", "undefined alias", id="alias without anchor"
+        ),
+        pytest.param(
+            "a: !!python/object/apply:os.system ['touch /tmp/pwned']\n",
+            1,
+            4,
+            "yaml-tag",
+            "are not allowed: remove the tag",
+            id="python object",
+        ),
+        pytest.param(
+            "a: !!python/name:os.system\n", 1, 4, "yaml-tag", "remove the tag", id="python name"
+        ),
+        pytest.param(
+            "a: 1\nb:\n  c: 2\n  c: 3\n",
+            4,
+            3,
+            "duplicate-key",
+            "the key 'c' appears twice in this mapping (first on line 3)",
+            id="duplicate nested key",
+        ),
         pytest.param("a: one\x07two\n", 1, 7, "yaml-character", "#x0007", id="control character"),
-        pytest.param("[" * 5000 + "]" * 5000, 1, 1001, "yaml-syntax", "nesting depth",
-                     id="deep nesting"),
+        pytest.param(
+            "[" * 5000 + "]" * 5000, 1, 1001, "yaml-syntax", "nesting depth", id="deep nesting"
+        ),
         pytest.param("", 1, 1, "empty-file", "the file is empty", id="empty"),
-        pytest.param("# just a comment\n", 1, 1, "empty-file", "the file is empty",
-                     id="only a comment"),
-        pytest.param("a: 1\n---\nb: 2\n", 2, 1, "yaml-syntax", "remove the second '---'",
-                     id="two documents"),
+        pytest.param(
+            "# just a comment\n", 1, 1, "empty-file", "the file is empty", id="only a comment"
+        ),
+        pytest.param(
+            "a: 1\n---\nb: 2\n", 2, 1, "yaml-syntax", "remove the second '---'", id="two documents"
+        ),
     ],
 )
 def test_hostile_yaml(
@@ -81,7 +101,8 @@ def test_latin1_is_refused_at_the_byte(tmp_path: Path) -> None:
     raw = VALID_TEXT.replace("Customer", "Cliente habitual café").encode("latin-1", "replace")
     found = only(make_repo(tmp_path, {HOME: raw}))
     assert (found["line"], found["column"], found["code"]) == (9, 32, "not-utf8")
-    assert "byte 0xe9" in str(found["message"]) and "save it as UTF-8" in str(found["message"])
+    assert "byte 0xe9" in str(found["message"])
+    assert "save it as UTF-8" in str(found["message"])
 
 
 def test_utf16_is_refused(tmp_path: Path) -> None:

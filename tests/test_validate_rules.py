@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
@@ -31,8 +30,15 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
     ),
     "difficulty not in the list": (
         [("difficulty: beginner", "difficulty: beginer")],
-        [("difficulty:", 13, "not-allowed",
-          "one of beginner, intermediate, advanced, not \"beginer\"; did you mean 'beginner'?")],
+        [
+            (
+                "difficulty:",
+                13,
+                "not-allowed",
+                'one of beginner, intermediate, advanced, not "beginer"; '
+                "did you mean 'beginner'?",
+            )
+        ],
     ),
     "category not in the list": (
         [("category: restaurant", "category: food")],
@@ -57,8 +63,14 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
     ),
     "language no read as false": (
         [("language: es", "language: no")],
-        [("language:", 11, "wrong-type",
-          'YAML reads the unquoted no as the boolean false: put it in quotes, "no"')],
+        [
+            (
+                "language:",
+                11,
+                "wrong-type",
+                'YAML reads the unquoted no as the boolean false: put it in quotes, "no"',
+            )
+        ],
     ),
     "language unknown": (
         [("language: es", "language: xx")],
@@ -78,7 +90,7 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
     ),
     "title read as a date": (
         [("title: Ordering Tapas in Madrid", "title: 2024-05-01")],
-        [("title:", 8, "wrong-type", 'reads the unquoted 2024-05-01 as a date: put it in quotes')],
+        [("title:", 8, "wrong-type", "reads the unquoted 2024-05-01 as a date: put it in quotes")],
     ),
     "title read as a number": (
         [("title: Ordering Tapas in Madrid", "title: 1984")],
@@ -108,20 +120,43 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
         [("description:", 14, "too-long", "the limit is 500")],
     ),
     "key left empty": (
-        [("cultural_context: Tapas are often shared; you usually pay at the end, at the bar.",
-          "cultural_context:")],
-        [("cultural_context:", 18, "wrong-type",
-          "must be text, not empty; write a value, or remove the key")],
+        [
+            (
+                "cultural_context: Tapas are often shared; you usually pay at the end, at the bar.",
+                "cultural_context:",
+            )
+        ],
+        [
+            (
+                "cultural_context:",
+                18,
+                "wrong-type",
+                "must be text, not empty; write a value, or remove the key",
+            )
+        ],
     ),
     "id not a slug": (
         [("scenario_id: tapas-bar-madrid", "scenario_id: Tapas Bar Madrid")],
-        [("scenario_id:", 14, "bad-format", "lowercase letters a-z and digits, words joined by "
-          "single hyphens, such as `tapas-bar-madrid`. Try 'tapas-bar-madrid'.")],
+        [
+            (
+                "scenario_id:",
+                14,
+                "bad-format",
+                "lowercase letters a-z and digits, words joined by "
+                "single hyphens, such as `tapas-bar-madrid`. Try 'tapas-bar-madrid'.",
+            )
+        ],
     ),
     "id differs from the file name": (
         [("scenario_id: tapas-bar-madrid", "scenario_id: tapas-in-madrid")],
-        [("scenario_id:", 14, "id-mismatch",
-          "rename the file to tapas-in-madrid.yaml, or set scenario_id to 'tapas-bar-madrid'")],
+        [
+            (
+                "scenario_id:",
+                14,
+                "id-mismatch",
+                "rename the file to tapas-in-madrid.yaml, or set scenario_id to 'tapas-bar-madrid'",
+            )
+        ],
     ),
     "category differs from the folder": (
         [("category: restaurant", "category: travel")],
@@ -141,31 +176,65 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
     ),
     "phase key misspelt": (
         [("    cultural_notes: A short", "    cultural_note: A short")],
-        [("cultural_note: A short", 5, "unknown-key", "in phase 1: did you mean 'cultural_notes'?")],
+        [
+            (
+                "cultural_note: A short",
+                5,
+                "unknown-key",
+                "in phase 1: did you mean 'cultural_notes'?",
+            )
+        ],
     ),
     "too little vocabulary": (
         [("      - la carta\n", "")],
-        [("- term: la barra", 7, "too-few",
-          "phase 1 › key_vocabulary needs at least 3 entries but has 2: add 1 more")],
+        [
+            (
+                "- term: la barra",
+                7,
+                "too-few",
+                "phase 1 › key_vocabulary needs at least 3 entries but has 2: add 1 more",
+            )
+        ],
     ),
     "vocabulary entry without a term": (
-        [("      - term: la mesa\n        translation: the table",
-          "      - translation: the table")],
-        [("- translation: the table", 9, "missing-key", "'term' is missing in phase 1 › key_vocabulary 2")],
+        [
+            (
+                "      - term: la mesa\n        translation: the table",
+                "      - translation: the table",
+            )
+        ],
+        [
+            (
+                "- translation: the table",
+                9,
+                "missing-key",
+                "'term' is missing in phase 1 › key_vocabulary 2",
+            )
+        ],
     ),
     "vocabulary entry key misspelt": (
         [("translation: the bar counter", "translaton: the bar counter")],
         [("translaton:", 9, "unknown-key", "did you mean 'translation'?")],
     ),
     "no objectives": (
-        [("learning_objectives: [Greet and state the size of your group]",
-          "learning_objectives: []")],
+        [
+            (
+                "learning_objectives: [Greet and state the size of your group]",
+                "learning_objectives: []",
+            )
+        ],
         [("learning_objectives: []", 26, "too-few", "needs at least 1 entries but has 0")],
     ),
     "phase id repeated": (
         [("phase_id: ordering", "phase_id: greeting")],
-        [("phase_id: greeting\n    name: Ordering", 15, "duplicate-phase-id",
-          "already used by phase 1")],
+        [
+            (
+                "phase_id: greeting\n    name: Ordering",
+                15,
+                "duplicate-phase-id",
+                "already used by phase 1",
+            )
+        ],
     ),
     "phase id not a slug": (
         [("phase_id: ordering", "phase_id: Ordering Tapas")],
@@ -176,9 +245,13 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
         [("title: Again", 1, "duplicate-key", "appears twice in this mapping (first on line 3)")],
     ),
     "anchor and alias": (
-        [("prerequisites: [Numbers 1-20, Basic greetings]\n"
-          "learning_outcomes: [Order food and drinks politely, Ask what a dish contains]",
-          "prerequisites: &p [Numbers 1-20, Basic greetings]\nlearning_outcomes: *p")],
+        [
+            (
+                "prerequisites: [Numbers 1-20, Basic greetings]\n"
+                "learning_outcomes: [Order food and drinks politely, Ask what a dish contains]",
+                "prerequisites: &p [Numbers 1-20, Basic greetings]\nlearning_outcomes: *p",
+            )
+        ],
         [("prerequisites:", 16, "yaml-anchor", "anchors (&name) and aliases (*name) are not")],
     ),
     "python tag": (
@@ -196,8 +269,14 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
     "quote never closed": (
         [("title: Ordering Tapas in Madrid", 'title: "Ordering Tapas in Madrid')],
         # libyaml reads on to the next '"' (line 38) before it fails; the hint names line 3.
-        [("success_criteria: [The learner asks", 60, "yaml-syntax",
-          "is the quote opened on line 3 closed?")],
+        [
+            (
+                "success_criteria: [The learner asks",
+                60,
+                "yaml-syntax",
+                "is the quote opened on line 3 closed?",
+            )
+        ],
     ),
     "second document": (
         [("phases:\n", "---\nphases:\n")],
@@ -205,8 +284,14 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
     ),
     "phases do not add up": (
         [("expected_duration_minutes: 8", "expected_duration_minutes: 9")],
-        [("estimated_duration:", 21, "duration-mismatch",
-          "the phases add up to 16 minutes but estimated_duration is 15")],
+        [
+            (
+                "estimated_duration:",
+                21,
+                "duration-mismatch",
+                "the phases add up to 16 minutes but estimated_duration is 15",
+            )
+        ],
     ),
     "vocabulary repeated": (
         [("      - la carta\n", "      - La  Barra\n")],
@@ -221,8 +306,10 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
 
 def _line_of(text: str, needle: str) -> int:
     index = text.index(needle)
-    return text.count("\n", 0, index) + 1 + needle[: len(needle) - len(needle.lstrip("\n"))].count(
-        "\n"
+    return (
+        text.count("\n", 0, index)
+        + 1
+        + needle[: len(needle) - len(needle.lstrip("\n"))].count("\n")
     )
 
 
@@ -264,16 +351,16 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 
 def test_derived_from_a_template_is_known(tmp_path: Path) -> None:
     template = valid_doc() | {"scenario_id": "restaurant-dining", "created_by": "maintainers"}
-    text = VALID_TEXT.replace("is_public: true\n", "is_public: true\nderived_from: restaurant-dining\n")
+    text = VALID_TEXT.replace(
+        "is_public: true\n", "is_public: true\nderived_from: restaurant-dining\n"
+    )
     root = make_repo(tmp_path, {HOME: text, "templates/restaurant-dining.yaml": dump(template)})
     assert diagnostics("--root", root, "validate") == (0, [])
 
 
 def test_an_id_used_twice_is_reported_in_both_files(tmp_path: Path) -> None:
     twin = VALID_TEXT.replace("category: restaurant", "category: travel")
-    root = make_repo(
-        tmp_path, {HOME: VALID_TEXT, "scenarios/travel/tapas-bar-madrid.yaml": twin}
-    )
+    root = make_repo(tmp_path, {HOME: VALID_TEXT, "scenarios/travel/tapas-bar-madrid.yaml": twin})
     code, found = diagnostics("--root", root, "validate")
     assert code == 1
     assert [(d["path"].split("/")[-2], d["code"], d["line"], d["column"]) for d in found] == [
@@ -320,5 +407,7 @@ def test_too_few_and_too_many_phases(tmp_path: Path) -> None:
     assert "phases needs at least 2 entries but has 1: add 1 more" in few["message"]
     assert few["pointer"] == "/phases"
     assert few["line"] == dump(one).splitlines().index("phases:") + 2
-    assert "at most 6 entries but has 7: remove 1" in by_code[
-        ("tapas-marathon.yaml", "too-many")]["message"]
+    assert (
+        "at most 6 entries but has 7: remove 1"
+        in by_code[("tapas-marathon.yaml", "too-many")]["message"]
+    )

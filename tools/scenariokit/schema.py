@@ -107,7 +107,9 @@ def _explain(error: jsonschema.ValidationError, source_map: SourceMap) -> Iterat
         for key in sorted(set(value) - set(allowed), key=str):
             written = source_map.key_text((*doc_path, key))
             yield Finding(
-                (*doc_path, key), "unknown-key", _unknown_key(written, allowed, doc_path),
+                (*doc_path, key),
+                "unknown-key",
+                _unknown_key(written, allowed, doc_path),
                 at_key=True,
             )
     elif keyword == "required" and isinstance(value, dict):

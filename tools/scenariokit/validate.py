@@ -75,8 +75,10 @@ def _check_all(files: list[Path], catalog: Catalog) -> list[list[Diagnostic]]:
 
 
 def _cores() -> int:
-    """Cores this process may use (a container's limit, not the host's count)."""
+    """Processes to use: `SCENARIOKIT_JOBS` if set, else the cores this process may use."""
+    if os.environ.get("SCENARIOKIT_JOBS", "").isdigit():
+        return max(1, int(os.environ["SCENARIOKIT_JOBS"]))
     try:
-        return len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))  # a container's limit, not the host's count
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
