@@ -52,9 +52,18 @@ def invoke(*args: str | Path) -> Result:
 
 
 def diagnostics(*args: str | Path) -> tuple[int, list[dict[str, Any]]]:
-    """Exit code and JSON diagnostics of `scenarios ... validate --format json ARGS`."""
-    result = invoke(*args, "--format", "json") if "validate" in map(str, args) else invoke(*args)
-    return result.exit_code, json.loads(result.stdout)
+    """Exit code and JSON diagnostics of `scenarios ARGS --format json`.
+
+    Run twice, in-process through Click and as the installed script in a subprocess, and
+    both must agree: what the tests assert is what a user's shell gets.
+    """
+    result = invoke(*args, "--format", "json")
+    assert result.stderr == ""
+    found = json.loads(result.stdout)
+    script = run_installed(*args, "--format", "json", cwd=Path.cwd())
+    assert (script.returncode, json.loads(script.stdout)) == (result.exit_code, found)
+    assert "Traceback" not in script.stderr
+    return result.exit_code, found
 
 
 def installed_command() -> list[str]:
