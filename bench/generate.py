@@ -9,6 +9,7 @@ writes a repository (schemas/ and scenarios/<category>/<id>.yaml) of N valid fil
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 from pathlib import Path
@@ -16,18 +17,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CATEGORIES = [
-    "restaurant",
-    "travel",
-    "shopping",
-    "business",
-    "social",
-    "healthcare",
-    "emergency",
-    "daily_life",
-    "hobbies",
-    "education",
-]
+SCHEMA = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text(encoding="utf-8"))
+CATEGORIES = SCHEMA["properties"]["category"]["enum"]
 LANGUAGES = ["es", "fr", "de", "it", "ja", "pt-BR"]
 WORDS = {
     "es": [

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from scenariokit.schema import load_schema
+
 Slug = Annotated[
     str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ]
@@ -32,19 +34,9 @@ def _text(max_length: int, min_length: int = 1) -> object:
 Line = _text(100)
 Note = _text(1000)
 ShortText = _text(300)
-Category = Literal[
-    "restaurant",
-    "travel",
-    "shopping",
-    "business",
-    "social",
-    "healthcare",
-    "emergency",
-    "daily_life",
-    "hobbies",
-    "education",
-]
-Difficulty = Literal["beginner", "intermediate", "advanced"]
+# The lists of allowed values are the schema's own, not copies of them.
+Category = Literal[tuple(load_schema()["properties"]["category"]["enum"])]  # type: ignore[valid-type]
+Difficulty = Literal[tuple(load_schema()["properties"]["difficulty"]["enum"])]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
