@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from tests.conftest import REPO, valid_doc
+from tests.conftest import REPO, invoke, make_repo, valid_doc
 
 from scenariokit.schema import is_valid, load_schema, schema_path
 
@@ -108,3 +109,10 @@ def test_categories_and_levels_are_the_designs() -> None:
 )
 def test_slug_rule(slug: str, ok: bool) -> None:
     assert is_valid(valid_doc() | {"scenario_id": slug}) is ok
+
+
+def test_validating_leaves_the_loaded_schema_as_written(tmp_path: Path) -> None:
+    """fastjsonschema rewrites the `$ref`s of what it compiles; it must get a copy."""
+    root = make_repo(tmp_path, {"scenarios/restaurant/x.yaml": "title: 1\n"})
+    assert invoke("--root", root, "validate").exit_code == 1
+    assert load_schema() == json.loads(schema_path().read_text(encoding="utf-8"))
