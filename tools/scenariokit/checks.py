@@ -4,7 +4,8 @@ Errors: the file name equals `scenario_id`, which is unique across scenarios and
 a scenario sits in the folder of its `category`; `phase_id` is unique within a scenario;
 `language` is a real language, written in its canonical form. Warnings (errors only with
 `--strict`): phase durations that do not add up to `estimated_duration`, a vocabulary entry
-repeated, `derived_from` naming nothing known (a removed source must not break its copies).
+repeated, `derived_from` naming nothing known (a removed source must not break its copies),
+text still holding a `TODO:` placeholder (an untranslated entry).
 
 The rules run on documents that may also have schema errors, so each reads its fields
 defensively and stays silent on a value of the wrong type: the schema already said so.
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from scenariokit.diagnostics import Finding
+from scenariokit.diagnostics import DocPath, Finding, describe_path
 from scenariokit.loader import Source
 from scenariokit.repository import SCENARIOS_DIR, Catalog, place_of
 
@@ -211,6 +212,62 @@ def source_is_known(source: Source, catalog: Catalog) -> Iterator[Finding]:
         )
 
 
+PLACEHOLDER = "TODO:"
+
+
+def placeholders_are_filled(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Warn on text still starting with `TODO:` (errors with --strict: they are not merged).
+
+    `scenarios new` writes such placeholders: in a blank scenario, and for every vocabulary
+    and phrase entry of a template started in another language, where the text keeps the
+    template's wording after the marker and `translation` keeps its meaning.
+    """
+    for doc_path, text in _strings(source.data, ()):
+        if not text.startswith(PLACEHOLDER):
+            continue
+        if doc_path[-1:] in (("term",), ("text",)) or _is_entry(doc_path):
+            language = language_name(source.data.get("language"))
+            yield Finding(
+                doc_path,
+                "untranslated",
+                f"{describe_path(doc_path)} is not "
+                f"translated yet: replace {text!r} with its {language} wording",
+                "warning",
+            )
+        else:
+            yield Finding(
+                doc_path,
+                "placeholder",
+                f"{describe_path(doc_path)} is still a placeholder: replace {text!r}",
+                "warning",
+            )
+
+
+def _is_entry(doc_path: tuple[str | int, ...]) -> bool:
+    """A plain-string vocabulary or phrase entry: `phases/N/key_vocabulary/M`."""
+    return len(doc_path) == 4 and doc_path[2] in ("key_vocabulary", "essential_phrases")
+
+
+def _strings(node: Any, doc_path: DocPath) -> Iterator[tuple[DocPath, str]]:
+    if isinstance(node, str):
+        yield doc_path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*doc_path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*doc_path, index))
+
+
+def language_name(tag: Any) -> str:
+    """`French` for `fr`, `Portuguese (Brazil)` for `pt-BR`; the tag itself if unknown."""
+    if not isinstance(tag, str) or judge_language(tag) is not None:
+        return str(tag)
+    import langcodes
+
+    return str(langcodes.Language.get(tag).display_name())
+
+
 RULES: tuple[Rule, ...] = (
     file_name_matches_id,
     id_is_unique,
@@ -220,4 +277,5 @@ RULES: tuple[Rule, ...] = (
     durations_add_up,
     vocabulary_is_not_repeated,
     source_is_known,
+    placeholders_are_filled,
 )

@@ -7,6 +7,7 @@ Exit codes: 0 fine, 1 problems found, 2 usage error.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -16,8 +17,13 @@ from typing import Any
 import click
 
 from scenariokit import __version__
+from scenariokit.diagnostics import Report, plural
 from scenariokit.errors import UserError
-from scenariokit.repository import SCHEMA_FILE, default_paths, find_root
+from scenariokit.repository import SCHEMA_FILE, default_paths, display_path, find_root
+from scenariokit.schema import load_schema
+
+CATEGORIES: list[str] = load_schema()["properties"]["category"]["enum"]
+DIFFICULTIES: list[str] = load_schema()["properties"]["difficulty"]["enum"]
 
 
 @dataclass(slots=True)
@@ -114,6 +120,472 @@ def validate(options: Options, paths: tuple[Path, ...], output_format: str, stri
     )
     click.echo(reporter.render(report), nl=False, color=_wants_colour())
     sys.exit(report.exit_code(strict=strict))
+
+
+def _root(options: Options) -> Path:
+    return options.require_root()
+
+
+# --- authoring --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def templates(options: Options, output_format: str) -> None:
+    """List the templates a scenario can start from.
+
+    \b
+    Example:
+      scenarios templates
+      scenarios new --template restaurant-dining
+    """
+    from scenariokit.library import load_templates
+    from scenariokit.listing import summary, table
+
+    rows = [summary(s) for s in load_templates(_root(options)).sources]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        table(
+            [
+                [
+                    r["scenario_id"],
+                    r["category"],
+                    r["difficulty"],
+                    r["language"],
+                    r["phases"],
+                    r["description"],
+                ]
+                for r in rows
+            ],
+            ["name", "category", "difficulty", "language", "phases", "summary"],
+            max_width=70,
+        ),
+        nl=False,
+    )
+
+
+@cli.command()
+@click.option("--template", "template_name", metavar="NAME", help="Start from this template.")
+@click.option("--blank", is_flag=True, help="Start from an empty skeleton instead.")
+@click.option(
+    "--id",
+    "scenario_id",
+    metavar="ID",
+    help="The new scenario's id (a slug; default: made from the title).",
+)
+@click.option("--title", help="Title shown to learners.")
+@click.option(
+    "--language",
+    metavar="TAG",
+    help="BCP 47 tag of the language learned (default: the template's).",
+)
+@click.option(
+    "--author", metavar="LOGIN", help="Your GitHub login (default: git config github.user)."
+)
+@click.option("--category", type=click.Choice(CATEGORIES), help="Category (with --blank).")
+@click.option(
+    "--difficulty",
+    type=click.Choice(DIFFICULTIES),
+    help="Level (default: the template's; beginner with --blank).",
+)
+@click.option(
+    "--interactive/--no-interactive",
+    default=None,
+    help="Ask for what is missing (default: when stdin is a terminal).",
+)
+@click.pass_obj
+def new(
+    options: Options,
+    template_name: str | None,
+    blank: bool,
+    scenario_id: str | None,
+    title: str | None,
+    language: str | None,
+    author: str | None,
+    category: str | None,
+    difficulty: str | None,
+    interactive: bool | None,
+) -> None:
+    """Create scenarios/<category>/<id>.yaml from a template, or from scratch.
+
+    Whatever is not given as an option is asked for when run in a terminal; in a script or
+    CI nothing is asked, and a missing value is an error. An existing file is never
+    overwritten. The new file validates; in another language than the template's, its
+    vocabulary and phrases are marked TODO: for you to translate.
+
+    \b
+    Example:
+      scenarios new --template restaurant-dining --id tapas-in-lyon \\
+        --title "Tapas in Lyon" --language fr --author octocat
+    """
+    from scenariokit import authoring
+    from scenariokit.library import find_source, load_templates
+    from scenariokit.schema import slugify
+
+    root = _root(options)
+    ask = _Asker(sys.stdin.isatty() if interactive is None else interactive)
+    if template_name and blank:
+        raise click.UsageError("--template and --blank exclude each other")
+    names = [s.data.get("scenario_id") for s in load_templates(root).sources]
+    if not blank:
+        template_name = ask(
+            template_name, "Template (or 'blank')", "--template", choices=[*names, "blank"]
+        )
+        blank = template_name == "blank"
+    template = None if blank or template_name is None else find_source(root, template_name).data
+    title = ask(title, "Title", "--title")
+    scenario_id = ask(scenario_id, "Id", "--id", default=slugify(title) if title else None)
+    language = ask(
+        language,
+        "Language (BCP 47 tag)",
+        "--language",
+        default=template.get("language") if template else None,
+    )
+    author = ask(author, "Your GitHub login", "--author", default=authoring.git_login(root))
+    if blank:
+        category = ask(category, "Category", "--category", choices=CATEGORIES)
+        difficulty = ask(
+            difficulty, "Difficulty", "--difficulty", choices=DIFFICULTIES, default="beginner"
+        )
+    ask.fail_if_missing()
+    if not (title and scenario_id and language and author):
+        raise click.UsageError("a title, an id, a language and an author are needed")
+    if template is not None:
+        doc = authoring.from_template(
+            template, scenario_id=scenario_id, title=title, language=language, author=author
+        )
+        if difficulty:
+            doc["difficulty"] = difficulty
+    else:
+        doc = authoring.blank(
+            scenario_id=scenario_id,
+            title=title,
+            language=language,
+            author=author,
+            category=category or "",
+            difficulty=difficulty or "beginner",
+        )
+    path = authoring.save_new(root, doc)
+    origin = f"template {template_name}" if template is not None else "a blank skeleton"
+    _next_steps(root, path, origin, authoring.untranslated(doc), language)
+
+
+@cli.command()
+@click.argument("source_id")
+@click.argument("new_id")
+@click.option(
+    "--author", metavar="LOGIN", help="The copy's owner (default: git config github.user)."
+)
+@click.option("--title", help="A new title (default: the source's).")
+@click.option(
+    "--language", metavar="TAG", help="Another language: entries are marked TODO: to translate."
+)
+@click.pass_obj
+def duplicate(
+    options: Options,
+    source_id: str,
+    new_id: str,
+    author: str | None,
+    title: str | None,
+    language: str | None,
+) -> None:
+    """Copy a scenario (or template) under a new id and owner.
+
+    The copy records where it came from (derived_from), is never a system scenario, and
+    is a draft (is_public: false) until its author publishes it.
+
+    \b
+    Example:
+      scenarios duplicate tapas-bar-madrid tapas-bar-sevilla --author octocat
+    """
+    from scenariokit import authoring
+    from scenariokit.library import find_source
+
+    root = _root(options)
+    author = author or authoring.git_login(root)
+    if not author:
+        raise click.UsageError("--author is needed (no github.user in git config)")
+    source = find_source(root, source_id).data
+    doc = authoring.duplicate(
+        source, scenario_id=new_id, author=author, title=title, language=language
+    )
+    path = authoring.save_new(root, doc)
+    _next_steps(
+        root,
+        path,
+        f"{source_id} (a draft: set is_public: true to publish it)",
+        authoring.untranslated(doc),
+        doc["language"],
+    )
+
+
+class _Asker:
+    """Values from options, else from the user in a terminal, else their defaults."""
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+        self.missing: list[str] = []
+
+    def __call__(
+        self,
+        value: str | None,
+        prompt: str,
+        flag: str,
+        *,
+        default: str | None = None,
+        choices: list[str] | None = None,
+    ) -> str | None:
+        if value is not None:
+            return value
+        if self.interactive:
+            kind = click.Choice(choices) if choices else click.STRING
+            return str(click.prompt(prompt, default=default, type=kind))
+        if default is None:
+            self.missing.append(flag)
+        return default
+
+    def fail_if_missing(self) -> None:
+        if self.missing:
+            raise click.UsageError(
+                f"missing {', '.join(self.missing)}: stdin is not a terminal, so nothing is "
+                "asked; pass them as options (or use --interactive)"
+            )
+
+
+def _next_steps(root: Path, path: Path, origin: str, untranslated: int, language: str) -> None:
+    from scenariokit.checks import language_name
+
+    relative = path.relative_to(root).as_posix()
+    click.echo(f"Created {relative} from {origin}.")
+    if untranslated:
+        click.echo(
+            f"{untranslated} vocabulary and phrase entries wait for their "
+            f"{language_name(language)} wording (marked TODO:)."
+        )
+    click.echo(
+        "Next steps:\n"
+        f"  git switch -c add-{path.stem}\n"
+        f"  $EDITOR {relative}\n"
+        f"  scenarios validate --strict {relative}\n"
+        f"  git add {relative} && git commit -m 'Add scenario {path.stem}'\n"
+        f"  git push -u origin add-{path.stem}   # then open a pull request"
+    )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True, help="Only list the files that would change; exit 1 if any.")
+@click.pass_obj
+def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite files in the canonical layout (key order, indentation, quoting).
+
+    PATHS are files or folders (default: scenarios/ and templates/). Comments are kept; the
+    data never change. With --check nothing is written.
+
+    \b
+    Example:
+      scenarios fmt
+      scenarios fmt --check
+    """
+    from scenariokit.formatting import format_paths
+    from scenariokit.reporters import TextReporter
+
+    root = _root(options)
+    result = format_paths(list(paths) or default_paths(root), root, check=check)
+    verb = "would reformat" if check else "reformatted"
+    for path in result.changed:
+        click.echo(f"{verb} {display_path(path)}")
+    if result.problems:
+        click.echo(
+            TextReporter().render(Report(len(result.problems), result.problems)), nl=False, err=True
+        )
+    done = "would be reformatted" if check else "reformatted"
+    click.echo(
+        f"{plural(len(result.changed), 'file')} {done}, "
+        f"{plural(result.unchanged, 'file')} already formatted"
+    )
+    sys.exit(1 if result.problems or (check and result.changed) else 0)
+
+
+@cli.command(name="list")
+@click.option("--author", metavar="LOGIN", help="Only scenarios owned by LOGIN.")
+@click.option("--category", type=click.Choice(CATEGORIES))
+@click.option("--difficulty", type=click.Choice(DIFFICULTIES))
+@click.option("--language", metavar="TAG")
+@click.option("--public/--private", "public", default=None, help="Published ones, or drafts.")
+@click.option(
+    "--system/--user",
+    "system",
+    default=None,
+    help="The maintainers' system scenarios, or contributors'.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def list_command(options: Options, output_format: str, **filters: Any) -> None:
+    """List scenarios, filtered: mine, public, system, by language or level.
+
+    \b
+    Example:
+      scenarios list --author octocat          # my scenarios
+      scenarios list --public --language fr    # published French scenarios
+      scenarios list --system --format json
+    """
+    from scenariokit.library import load_scenarios
+    from scenariokit.listing import Filters, summary, table
+
+    shelf = load_scenarios(_root(options))
+    chosen = Filters(**filters)
+    rows = [summary(s) for s in shelf.sources if isinstance(s.data, dict) and chosen.match(s.data)]
+    if shelf.unreadable:
+        click.echo(
+            f"{plural(len(shelf.unreadable), 'file')} could not be read and are not "
+            "listed: run `scenarios validate`",
+            err=True,
+        )
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        table(
+            [
+                [
+                    r["scenario_id"],
+                    r["title"],
+                    r["language"],
+                    r["difficulty"],
+                    r["category"],
+                    r["phases"],
+                    r["created_by"],
+                    ("" if r["is_public"] else "draft")
+                    + (" system" if r["is_system_scenario"] else ""),
+                ]
+                for r in rows
+            ],
+            ["id", "title", "language", "level", "category", "phases", "owner", ""],
+        ),
+        nl=False,
+    )
+    click.echo(f"{plural(len(rows), 'scenario')}")
+
+
+@cli.command()
+@click.argument("scenario_id")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+)
+@click.pass_obj
+def show(options: Options, scenario_id: str, output_format: str) -> None:
+    """Print one scenario (or template): its file, or its data as JSON.
+
+    \b
+    Example:
+      scenarios show tapas-bar-madrid
+      scenarios show tapas-bar-madrid --format json
+    """
+    from scenariokit.library import find_source
+
+    source = find_source(_root(options), scenario_id)
+    if output_format == "json":
+        click.echo(json.dumps(source.data, indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(source.text, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["json"]), default="json", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of standard output (refuses an existing file).",
+)
+@click.option("--force", is_flag=True, help="Let -o replace an existing file.")
+@click.pass_obj
+def export(options: Options, output_format: str, output: Path | None, force: bool) -> None:
+    """Export every scenario as one JSON document.
+
+    \b
+    Example:
+      scenarios export -o scenarios.json
+      scenarios import scenarios.json --dry-run    # in another repository
+    """
+    from scenariokit.transfer import export_document
+    from scenariokit.writer import write_file
+
+    text = json.dumps(export_document(_root(options)), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        raise UserError(f"{output} already exists: nothing was written (--force replaces it)")
+    write_file(output, text, replace=True)
+    count = text.count('"scenario_id"')
+    click.echo(f"Exported {plural(count, 'scenario')} to {output}", err=True)
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check everything and show what would be written.")
+@click.option("--force", is_flag=True, help="Replace scenarios that already exist.")
+@click.option(
+    "--author",
+    metavar="LOGIN",
+    default="maintainers",
+    show_default=True,
+    help="Owner of rows that have none (the old app's system scenarios).",
+)
+@click.pass_obj
+def import_command(options: Options, file: Path, dry_run: bool, force: bool, author: str) -> None:
+    """Import scenarios from the old app's scenarios.json or from `scenarios export`.
+
+    All or nothing: every row is checked, and every target path must be free (or --force),
+    before any file is written; afterwards the files are read back and counted.
+
+    \b
+    Example:
+      scenarios import legacy/scenarios.json --dry-run
+      scenarios import legacy/scenarios.json
+    """
+    from scenariokit.transfer import apply_import, plan_import, read_rows
+
+    root = _root(options)
+    plan = plan_import(read_rows(file), root, author=author, force=force)
+    verb = "would write" if dry_run else "wrote"
+    for path, _ in plan.files:
+        replaced = " (replacing it)" if path in plan.replaced else ""
+        click.echo(f"{verb} {path.relative_to(root).as_posix()}{replaced}")
+    if dry_run:
+        click.echo(
+            f"Dry run: {plural(plan.scenarios, 'scenario')} with "
+            f"{plural(plan.phases, 'phase')} would be imported; nothing was written."
+        )
+        return
+    apply_import(plan, force=force)
+    click.echo(
+        f"Imported {plural(plan.scenarios, 'scenario')} with "
+        f"{plural(plan.phases, 'phase')} (read back and verified)."
+    )
 
 
 main = cli

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scenariokit.checks import rule_findings
 from scenariokit.diagnostics import Diagnostic, Report
-from scenariokit.loader import LoadError, read_source
+from scenariokit.loader import LoadError, Source, parse, read_source
 from scenariokit.positions import SourceMap
 from scenariokit.repository import Catalog, display_path, read_catalog, yaml_files
 from scenariokit.schema import schema_findings
@@ -39,15 +39,32 @@ def validate(paths: list[Path], root: Path | None) -> Report:
 
 def check_file(path: Path, catalog: Catalog) -> list[Diagnostic]:
     """Diagnostics of one file, sorted by position; empty when it is valid."""
-    shown = display_path(path)
     try:
         source = read_source(path)
     except LoadError as exc:
-        return [
-            Diagnostic(
-                shown, exc.line, exc.column, "error", exc.code, exc.message, excerpt=exc.excerpt
-            )
-        ]
+        return [load_diagnostic(exc, display_path(path))]
+    return check_source(source, catalog)
+
+
+def check_text(path: Path, text: str, catalog: Catalog) -> list[Diagnostic]:
+    """Diagnostics of `text` as if it were the file at `path`: checked before it is written."""
+    try:
+        source = Source(path, text, parse(text))
+    except LoadError as exc:
+        return [load_diagnostic(exc.with_excerpt(text), display_path(path))]
+    return check_source(source, catalog)
+
+
+def load_diagnostic(exc: LoadError, shown: str) -> Diagnostic:
+    """A file that could not be read as YAML, as a diagnostic."""
+    return Diagnostic(
+        shown, exc.line, exc.column, "error", exc.code, exc.message, excerpt=exc.excerpt
+    )
+
+
+def check_source(source: Source, catalog: Catalog) -> list[Diagnostic]:
+    """Diagnostics of a loaded document: schema, then the repository's rules."""
+    shown = display_path(source.path)
     source_map = SourceMap(source)
     findings = schema_findings(source.data, source_map)
     # One message per value: a value the schema rejects is not judged again by the rules

@@ -1,0 +1,201 @@
+"""Creating scenarios: from a template, from scratch, or as a copy of another scenario.
+
+Each returns a new document; `save_new` checks it as the file it will become (schema and
+repository rules, so a duplicate id is refused) and writes it through the one writer, never
+over an existing file.
+
+Languages: a template is written in one reference language, with an English translation on
+every entry. Starting from it in another language keeps the structure, objectives, criteria
+and cultural notes, and turns every vocabulary and phrase entry into a to-translate entry:
+`TODO: <reference wording>`, with the reference's English `translation` kept. `validate`
+warns about each (`untranslated`) and `--strict` refuses them, so a half-translated scenario
+can be saved and worked on, but not merged.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from scenariokit.checks import PLACEHOLDER
+from scenariokit.diagnostics import Diagnostic
+from scenariokit.errors import UserError
+from scenariokit.repository import SCENARIOS_DIR, read_catalog
+from scenariokit.validate import check_text
+from scenariokit.writer import canonical_text, modeline_for, write_file
+
+# Keys that belong to one file and are set anew on every copy.
+_OWNERSHIP = ("created_by", "is_system_scenario", "is_public", "derived_from")
+
+
+def from_template(
+    template: dict[str, Any], *, scenario_id: str, title: str, language: str, author: str
+) -> dict[str, Any]:
+    """A new scenario of `author`'s from a template, in `language`."""
+    doc = _copy_of(template, scenario_id=scenario_id, title=title, language=language)
+    doc.update(
+        created_by=author,
+        is_system_scenario=False,
+        is_public=True,
+        derived_from=template["scenario_id"],
+    )
+    return doc
+
+
+def duplicate(
+    source: dict[str, Any],
+    *,
+    scenario_id: str,
+    author: str,
+    title: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """A copy of a scenario under a new id and owner: a draft until its author publishes it."""
+    doc = _copy_of(
+        source,
+        scenario_id=scenario_id,
+        title=title or source["title"],
+        language=language or source["language"],
+    )
+    doc.update(
+        created_by=author,
+        is_system_scenario=False,
+        is_public=False,
+        derived_from=source["scenario_id"],
+    )
+    return doc
+
+
+def blank(
+    *, scenario_id: str, title: str, language: str, author: str, category: str, difficulty: str
+) -> dict[str, Any]:
+    """A scenario skeleton that validates, with a `TODO:` placeholder wherever text is needed."""
+
+    def phase(number: int) -> dict[str, Any]:
+        return {
+            "phase_id": f"phase-{number}",
+            "name": f"{PLACEHOLDER} name of phase {number}",
+            "description": f"{PLACEHOLDER} what happens in this phase",
+            "expected_duration_minutes": 5,
+            "key_vocabulary": [
+                {"term": f"{PLACEHOLDER} word {n}", "translation": f"{PLACEHOLDER} its meaning"}
+                for n in range(1, 4)
+            ],
+            "essential_phrases": [
+                {"text": f"{PLACEHOLDER} phrase {n}", "translation": f"{PLACEHOLDER} its meaning"}
+                for n in range(1, 4)
+            ],
+            "learning_objectives": [f"{PLACEHOLDER} what the learner practises"],
+            "success_criteria": [f"{PLACEHOLDER} how to tell the learner succeeded"],
+        }
+
+    return {
+        "scenario_id": scenario_id,
+        "title": title,
+        "description": f"{PLACEHOLDER} what the learner does, in a sentence or two",
+        "category": category,
+        "difficulty": difficulty,
+        "estimated_duration": 10,
+        "language": language,
+        "user_role": f"{PLACEHOLDER} the learner's part",
+        "ai_role": f"{PLACEHOLDER} the partner's part",
+        "setting": f"{PLACEHOLDER} where and when it happens",
+        "created_by": author,
+        "is_system_scenario": False,
+        "is_public": True,
+        "phases": [phase(1), phase(2)],
+    }
+
+
+def _copy_of(
+    original: dict[str, Any], *, scenario_id: str, title: str, language: str
+) -> dict[str, Any]:
+    doc = {k: copy.deepcopy(v) for k, v in original.items() if k not in _OWNERSHIP}
+    doc.update(scenario_id=scenario_id, title=title)
+    if language != original.get("language"):
+        doc["language"] = language
+        for phase in doc.get("phases", []):
+            phase["key_vocabulary"] = [_to_translate(e, "term") for e in phase["key_vocabulary"]]
+            phase["essential_phrases"] = [
+                _to_translate(e, "text") for e in phase["essential_phrases"]
+            ]
+    return doc
+
+
+def _to_translate(entry: str | dict[str, Any], key: str) -> dict[str, Any]:
+    """An entry to translate: the reference wording behind the marker, its meaning kept."""
+    wording = entry if isinstance(entry, str) else entry[key]
+    result = {key: f"{PLACEHOLDER} {wording}"}
+    if isinstance(entry, dict) and entry.get("translation"):
+        result["translation"] = entry["translation"]
+    return result
+
+
+def untranslated(doc: dict[str, Any]) -> int:
+    """How many entries still wait for their translation."""
+    return sum(
+        1
+        for phase in doc.get("phases", [])
+        for entries, key in (
+            (phase["key_vocabulary"], "term"),
+            (phase["essential_phrases"], "text"),
+        )
+        for entry in entries
+        if (entry if isinstance(entry, str) else entry.get(key, "")).startswith(PLACEHOLDER)
+    )
+
+
+def scenario_path(root: Path, doc: dict[str, Any]) -> Path:
+    """Where a scenario lives: `scenarios/<category>/<scenario_id>.yaml`."""
+    return root / SCENARIOS_DIR / doc["category"] / f"{doc['scenario_id']}.yaml"
+
+
+def save_new(root: Path, doc: dict[str, Any]) -> Path:
+    """Check `doc` as the file it will be, then write it; never over an existing file."""
+    path = scenario_path(root, doc)
+    if path.exists():
+        raise UserError(
+            f"{path.relative_to(root)} already exists: nothing was written "
+            "(choose another id, or edit that file)"
+        )
+    text = canonical_text(doc, modeline_for(path, root))
+    errors = [d for d in check_text(path, text, read_catalog(root)) if d.severity == "error"]
+    if errors:
+        raise UserError(
+            "nothing was written; the new scenario would not validate:\n"
+            + "\n".join(_line(d) for d in errors)
+        )
+    write_file(path, text)
+    return path
+
+
+def _line(d: Diagnostic) -> str:
+    return f"  {d.pointer or '/'}: {d.message} [{d.code}]"
+
+
+def git_login(root: Path) -> str | None:
+    """The author's GitHub login from git config (`github.user`, or a noreply address)."""
+    for key in ("github.user", "user.email"):
+        value = _git_config(root, key)
+        if key == "github.user" and value:
+            return value
+        if value and value.endswith("@users.noreply.github.com"):
+            return value.split("@", 1)[0].split("+")[-1]
+    return None
+
+
+def _git_config(root: Path, key: str) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "config", "--get", key],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None

@@ -1,0 +1,71 @@
+"""`scenarios list`, `scenarios templates`: the old builder's "my / public / system" listings.
+
+Filters combine with AND; each is optional. Rows are summaries, not whole scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scenariokit.loader import Source
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What `scenarios list` was asked for; None means "any"."""
+
+    author: str | None = None
+    category: str | None = None
+    difficulty: str | None = None
+    language: str | None = None
+    public: bool | None = None
+    system: bool | None = None
+
+    def match(self, doc: dict[str, Any]) -> bool:
+        """Whether a scenario passes every filter given."""
+        wanted = {
+            "created_by": self.author,
+            "category": self.category,
+            "difficulty": self.difficulty,
+            "language": self.language,
+        }
+        if any(value is not None and doc.get(key) != value for key, value in wanted.items()):
+            return False
+        if self.public is not None and doc.get("is_public", True) is not self.public:
+            return False
+        return self.system is None or doc.get("is_system_scenario", False) is self.system
+
+
+def summary(source: Source) -> dict[str, Any]:
+    """One row of a listing: what a reader scans a list for."""
+    doc = source.data
+    return {
+        "scenario_id": doc.get("scenario_id"),
+        "title": doc.get("title"),
+        "category": doc.get("category"),
+        "difficulty": doc.get("difficulty"),
+        "language": doc.get("language"),
+        "estimated_duration": doc.get("estimated_duration"),
+        "phases": len(doc.get("phases") or []),
+        "created_by": doc.get("created_by"),
+        "is_public": doc.get("is_public", True),
+        "is_system_scenario": doc.get("is_system_scenario", False),
+        "description": doc.get("description", ""),
+        "path": source.path.as_posix(),
+    }
+
+
+def table(rows: list[list[str]], headers: list[str], *, max_width: int = 48) -> str:
+    """A plain text table, columns padded, long cells cut with an ellipsis."""
+    cells = [[_cut(str(c), max_width) for c in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,174 @@
+"""The one writer: every file a command writes goes through `canonical_text` and `write_file`.
+
+The canonical layout is what `scenarios fmt` produces and `fmt --check` expects:
+- keys in the schema's order (the order of its `properties`), unknown keys after them;
+- block style everywhere, two spaces per level, list items indented under their key;
+- one value per line, never folded (editors wrap; diffs stay one line per change);
+- quotes only where YAML needs them, single quotes by preference, judged by YAML 1.1 rules
+  (the rules PyYAML reads by), so `'no'` stays a string;
+- first line: the editor modeline naming the schema by a path relative to the file.
+Comments survive: ruamel.yaml keeps them attached to their keys and list items, and full-line
+comments are re-indented to the line they precede.
+
+A rewrite must never change what a file means: `format_text` re-reads its result and refuses
+when the data differ. Writes are atomic (a temporary file, then a rename), and a new file
+never replaces an existing one unless the caller says so.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from scenariokit.errors import UserError
+from scenariokit.repository import SCHEMA_FILE
+from scenariokit.schema import load_schema
+
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+_MODELINE = re.compile(r"^# yaml-language-server: \$schema=\S*\s*$")
+_DIRECTIVE = "%YAML 1.1\n---\n"
+
+
+def _key_orders() -> dict[str, list[str]]:
+    """Canonical key order per kind of mapping, read from the schema."""
+    schema = load_schema()
+    definitions = schema["$defs"]
+    return {
+        "scenario": list(schema["properties"]),
+        "phase": list(definitions["phase"]["properties"]),
+        "vocabulary": list(definitions["vocabulary_entry"]["properties"]),
+        "phrase": list(definitions["phrase_entry"]["properties"]),
+    }
+
+
+# Which kind of mapping a list's items are, by the list's key.
+_ITEM_KINDS = {"phases": "phase", "key_vocabulary": "vocabulary", "essential_phrases": "phrase"}
+
+
+def _yaml() -> YAML:
+    emitter = YAML(typ="rt")
+    emitter.version = (1, 1)  # quote what PyYAML would misread: 'no', 'on', '2024-05-01'
+    emitter.indent(mapping=2, sequence=4, offset=2)
+    emitter.width = 1 << 16
+    emitter.allow_unicode = True
+    emitter.preserve_quotes = False
+    return emitter
+
+
+def parse_round_trip(text: str) -> Any:
+    """The document with its comments, for rewriting (the data come from `loader`)."""
+    return _yaml().load(text)
+
+
+def canonical_text(doc: Any, modeline: str) -> str:
+    """The canonical YAML text of a scenario document (plain data or round-tripped)."""
+    ordered = _ordered(doc, "scenario", _key_orders())
+    stream = io.StringIO()
+    _yaml().dump(ordered, stream)
+    text = stream.getvalue().removeprefix(_DIRECTIVE)
+    lines = [line for line in text.splitlines() if not _MODELINE.match(line)]
+    return "\n".join([modeline, *_reindent_comments(lines)]) + "\n"
+
+
+def format_text(text: str, modeline: str) -> str:
+    """`text` in the canonical layout; `UserError` if that would change the data."""
+    formatted = canonical_text(parse_round_trip(text), modeline)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if yaml.load(formatted, Loader=loader) != yaml.load(text, Loader=loader):
+        raise UserError(
+            "formatting would change the data (an unusual YAML construct?): "
+            "left unchanged; please report this file"
+        )
+    return formatted
+
+
+def modeline_for(path: Path, root: Path) -> str:
+    """`# yaml-language-server: $schema=../../schemas/scenario.schema.json` for `path`."""
+    relative = os.path.relpath(root / SCHEMA_FILE, path.parent)
+    return MODELINE_PREFIX + Path(relative).as_posix()
+
+
+def _ordered(node: Any, kind: str | None, orders: dict[str, list[str]]) -> Any:
+    """A copy of `node` in canonical order and block style, keeping attached comments."""
+    if isinstance(node, dict):
+        result = CommentedMap()
+        order = orders.get(kind or "", [])
+        keys = [k for k in order if k in node] + [k for k in node if k not in order]
+        comments = getattr(node, "ca", None)
+        for key in keys:
+            result[key] = _ordered(node[key], _ITEM_KINDS.get(str(key)), orders)
+            if comments is not None and key in comments.items:
+                result.ca.items[key] = comments.items[key]
+        if comments is not None:
+            result.ca.comment = comments.comment
+        result.fa.set_block_style()
+        return result
+    if isinstance(node, list):
+        items = CommentedSeq(_ordered(item, kind, orders) for item in node)
+        comments = getattr(node, "ca", None)
+        if comments is not None:
+            items.ca.items.update(comments.items)
+            items.ca.comment = comments.comment
+        items.fa.set_block_style()
+        return items
+    return node
+
+
+def _reindent_comments(lines: list[str]) -> list[str]:
+    """Indent each full-line comment like the line that follows it.
+
+    ruamel.yaml writes a comment at the column it had in the source; after re-indentation
+    that column no longer matches the content it belongs to.
+    """
+    result = list(lines)
+    following = ""
+    for index in range(len(result) - 1, -1, -1):
+        stripped = result[index].lstrip()
+        if stripped.startswith("#"):
+            indent = len(following) - len(following.lstrip())
+            result[index] = " " * indent + stripped
+        elif stripped:
+            following = result[index]
+    return result
+
+
+def write_file(path: Path, text: str, *, replace: bool = False) -> None:
+    """Write `text` atomically; refuse to replace an existing file unless `replace`."""
+    write_files([(path, text)], replace=replace)
+
+
+def write_files(files: list[tuple[Path, str]], *, replace: bool = False) -> None:
+    """Write several files all or nothing: each is staged beside its target, then renamed.
+
+    A failure while staging (disk full, no permission) removes what was staged and leaves
+    every target as it was; only when all are staged are they renamed into place.
+    """
+    existing = [path for path, _ in files if path.exists()]
+    if existing and not replace:
+        raise UserError(f"{existing[0]} already exists: nothing was written")
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            )
+            staged.append((temporary, path))
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    for temporary, path in staged:
+        Path(temporary).replace(path)
