@@ -45,10 +45,10 @@ def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def invoke(*args: str | Path) -> Result:
+def invoke(*args: str | Path, input: str | None = None) -> Result:  # noqa: A002 - Click's name
     """Run `scenarios ARGS` in-process; exceptions propagate (no traceback is an output)."""
     runner = CliRunner()
-    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def diagnostics(*args: str | Path) -> tuple[int, list[dict[str, Any]]]:

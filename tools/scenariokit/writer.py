@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString
 
 from scenariokit.errors import UserError
 from scenariokit.repository import SCHEMA_FILE
@@ -119,6 +120,8 @@ def _ordered(node: Any, kind: str | None, orders: dict[str, list[str]]) -> Any:
             items.ca.comment = comments.comment
         items.fa.set_block_style()
         return items
+    if isinstance(node, FoldedScalarString):
+        return str(node)  # folded text is one line of text: written as one line
     return node
 
 
