@@ -45,7 +45,7 @@ def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def invoke(*args: str | Path, input: str | None = None) -> Result:  # noqa: A002 - Click's name
+def invoke(*args: str | Path, input: str | None = None) -> Result:
     """Run `scenarios ARGS` in-process; exceptions propagate (no traceback is an output)."""
     runner = CliRunner()
     return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.conftest import REPO, diagnostics, invoke, make_repo
 
 from scenariokit.loader import read_source
-from tests.conftest import REPO, diagnostics, invoke, make_repo
 
 TEMPLATES = sorted(p.stem for p in (REPO / "templates").glob("*.yaml"))
 
@@ -45,8 +45,18 @@ def test_templates_lists_every_template(project: Path) -> None:
 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_new_from_each_template_without_a_terminal(project: Path, template: str) -> None:
-    args = ["--template", template, "--id", "my-scenario", "--title", "My own scenario",
-            "--language", "es", "--author", "octocat"]
+    args = [
+        "--template",
+        template,
+        "--id",
+        "my-scenario",
+        "--title",
+        "My own scenario",
+        "--language",
+        "es",
+        "--author",
+        "octocat",
+    ]
     code, output = new(*args)
     assert code == 0, output
     category = load(project / "templates" / f"{template}.yaml")["category"]
@@ -55,9 +65,13 @@ def test_new_from_each_template_without_a_terminal(project: Path, template: str)
     assert "git switch -c add-my-scenario" in output
     doc = load(path)
     assert (doc["created_by"], doc["derived_from"], doc["is_system_scenario"]) == (
-        "octocat", template, False)
+        "octocat",
+        template,
+        False,
+    )
     assert path.read_text(encoding="utf-8").startswith(
-        "# yaml-language-server: $schema=../../schemas/scenario.schema.json\n")
+        "# yaml-language-server: $schema=../../schemas/scenario.schema.json\n"
+    )
     assert diagnostics("validate", "--strict", path) == (0, [])
     before = path.read_bytes()
     code, output = new(*args)
@@ -67,20 +81,33 @@ def test_new_from_each_template_without_a_terminal(project: Path, template: str)
 
 
 def test_new_in_another_language_marks_entries_to_translate(project: Path) -> None:
-    code, output = new("--template", "restaurant-dining", "--id", "bistro-lyon", "--title",
-                       "Un bistrot à Lyon", "--language", "fr", "--author", "octocat")
+    code, output = new(
+        "--template",
+        "restaurant-dining",
+        "--id",
+        "bistro-lyon",
+        "--title",
+        "Un bistrot à Lyon",
+        "--language",
+        "fr",
+        "--author",
+        "octocat",
+    )
     assert code == 0
     template = load(project / "templates" / "restaurant-dining.yaml")
     doc = load(project / "scenarios" / "restaurant" / "bistro-lyon.yaml")
     first_entry = doc["phases"][0]["key_vocabulary"][0]
     reference = template["phases"][0]["key_vocabulary"][0]
-    assert first_entry == {"term": f"TODO: {reference['term']}",
-                           "translation": reference["translation"]}
+    assert first_entry == {
+        "term": f"TODO: {reference['term']}",
+        "translation": reference["translation"],
+    }
     entries = sum(len(p["key_vocabulary"]) + len(p["essential_phrases"]) for p in doc["phases"])
     assert f"{entries} vocabulary and phrase entries wait for their French wording" in output
     # Structure, objectives and cultural notes are the template's.
     assert [p["learning_objectives"] for p in doc["phases"]] == [
-        p["learning_objectives"] for p in template["phases"]]
+        p["learning_objectives"] for p in template["phases"]
+    ]
     code, found = diagnostics("validate", "scenarios/restaurant/bistro-lyon.yaml")
     assert code == 0
     assert {d["code"] for d in found} == {"untranslated"}
@@ -107,7 +134,10 @@ def test_new_asks_for_what_is_missing_in_a_terminal(project: Path) -> None:
     assert "Language (BCP 47 tag) [es]" in result.output
     doc = load(project / "scenarios" / "travel" / "check-in-in-kyoto.yaml")
     assert (doc["title"], doc["language"], doc["created_by"]) == (
-        "Check-in in Kyoto", "ja", "monalisa")
+        "Check-in in Kyoto",
+        "ja",
+        "monalisa",
+    )
 
 
 def test_a_prompt_refuses_a_template_that_does_not_exist(project: Path) -> None:
@@ -118,8 +148,19 @@ def test_a_prompt_refuses_a_template_that_does_not_exist(project: Path) -> None:
 
 
 def test_new_blank_validates_with_placeholders(project: Path) -> None:
-    code, output = new("--blank", "--id", "market-day", "--title", "Market day", "--language",
-                       "it", "--author", "octocat", "--category", "shopping")
+    code, output = new(
+        "--blank",
+        "--id",
+        "market-day",
+        "--title",
+        "Market day",
+        "--language",
+        "it",
+        "--author",
+        "octocat",
+        "--category",
+        "shopping",
+    )
     assert code == 0, output
     path = project / "scenarios" / "shopping" / "market-day.yaml"
     doc = load(path)
@@ -130,8 +171,16 @@ def test_new_blank_validates_with_placeholders(project: Path) -> None:
 
 
 def test_new_refuses_an_id_used_elsewhere(project: Path) -> None:
-    code, output = new("--template", "hotel-check-in", "--id", "tapas-bar-madrid", "--title",
-                       "Same id", "--author", "octocat")
+    code, output = new(
+        "--template",
+        "hotel-check-in",
+        "--id",
+        "tapas-bar-madrid",
+        "--title",
+        "Same id",
+        "--author",
+        "octocat",
+    )
     assert code == 1
     assert "would not validate" in output
     assert "also used by scenarios/restaurant/tapas-bar-madrid.yaml" in output
@@ -139,8 +188,18 @@ def test_new_refuses_an_id_used_elsewhere(project: Path) -> None:
 
 
 def test_new_refuses_an_invalid_language(project: Path) -> None:
-    code, output = new("--template", "hotel-check-in", "--id", "hotel-x", "--title", "Hotel X",
-                       "--language", "klingon", "--author", "octocat")
+    code, output = new(
+        "--template",
+        "hotel-check-in",
+        "--id",
+        "hotel-x",
+        "--title",
+        "Hotel X",
+        "--language",
+        "klingon",
+        "--author",
+        "octocat",
+    )
     assert code == 1
     assert "[unknown-language]" in output
 
@@ -148,21 +207,34 @@ def test_new_refuses_an_invalid_language(project: Path) -> None:
 def test_author_defaults_to_the_git_config(project: Path) -> None:
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     subprocess.run(["git", "config", "github.user", "hubot"], cwd=project, check=True)
-    code, output = new("--template", "library-visit", "--id", "biblioteca", "--title",
-                       "En la biblioteca")
+    code, output = new(
+        "--template", "library-visit", "--id", "biblioteca", "--title", "En la biblioteca"
+    )
     assert code == 0, output
     assert load(project / "scenarios" / "education" / "biblioteca.yaml")["created_by"] == "hubot"
 
 
 def test_duplicate_copies_under_a_new_owner_as_a_draft(project: Path) -> None:
-    result = invoke("duplicate", "tapas-bar-madrid", "tapas-bar-sevilla", "--author", "octocat",
-                    "--title", "Tapas in Seville")
+    result = invoke(
+        "duplicate",
+        "tapas-bar-madrid",
+        "tapas-bar-sevilla",
+        "--author",
+        "octocat",
+        "--title",
+        "Tapas in Seville",
+    )
     assert result.exit_code == 0, result.output
     source = load(project / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml")
     copy = load(project / "scenarios" / "restaurant" / "tapas-bar-sevilla.yaml")
     assert copy == source | {
-        "scenario_id": "tapas-bar-sevilla", "title": "Tapas in Seville", "created_by": "octocat",
-        "is_system_scenario": False, "is_public": False, "derived_from": "tapas-bar-madrid"}
+        "scenario_id": "tapas-bar-sevilla",
+        "title": "Tapas in Seville",
+        "created_by": "octocat",
+        "is_system_scenario": False,
+        "is_public": False,
+        "derived_from": "tapas-bar-madrid",
+    }
     assert "a draft: set is_public: true to publish it" in result.output
     assert diagnostics("validate", "--strict") == (0, [])
 
@@ -177,8 +249,15 @@ def test_duplicate_refuses_to_overwrite_and_unknown_sources(project: Path) -> No
 
 
 def test_duplicate_into_another_language(project: Path) -> None:
-    result = invoke("duplicate", "tapas-bar-madrid", "tapas-lisboa", "--author", "octocat",
-                    "--language", "pt-PT")
+    result = invoke(
+        "duplicate",
+        "tapas-bar-madrid",
+        "tapas-lisboa",
+        "--author",
+        "octocat",
+        "--language",
+        "pt-PT",
+    )
     assert result.exit_code == 0
     assert "wait for their Portuguese (Portugal) wording" in result.output
     copy = load(project / "scenarios" / "restaurant" / "tapas-lisboa.yaml")
@@ -202,4 +281,6 @@ def test_every_template_is_a_full_starting_point() -> None:
         assert (doc["created_by"], doc["is_system_scenario"]) == ("maintainers", True)
     assert sorted(categories) == sorted(
         yaml.safe_load((REPO / "schemas" / "scenario.schema.json").read_text())["properties"][
-            "category"]["enum"])
+            "category"
+        ]["enum"]
+    )

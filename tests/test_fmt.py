@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import REPO, VALID_TEXT, invoke, make_repo, valid_doc
 
 from scenariokit.errors import UserError
 from scenariokit.loader import parse
 from scenariokit.writer import canonical_text, format_text, write_files
-from tests.conftest import REPO, VALID_TEXT, invoke, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 MODELINE = "# yaml-language-server: $schema=../../schemas/scenario.schema.json"
@@ -70,13 +70,21 @@ def test_fmt_rewrites_into_the_canonical_layout(tmp_path: Path) -> None:
     assert lines[0] == MODELINE
     assert lines[1] == "# Written by hand, keys in any order."
     assert [line.split(":")[0] for line in lines[2:8]] == [
-        "scenario_id", "title", "description", "category", "difficulty", "estimated_duration"]
+        "scenario_id",
+        "title",
+        "description",
+        "category",
+        "difficulty",
+        "estimated_duration",
+    ]
     assert "title: Ordering Tapas in Madrid   # keep this comment" in lines
     assert "is_public: true" in lines
     assert "  - phase_id: greeting" in lines
     assert "      # the next phrase is the one learners find hardest" in lines
-    assert any(line.startswith("      - Ask for the bill ") and line.endswith(
-        " # and choose how to pay") for line in lines)
+    assert any(
+        line.startswith("      - Ask for the bill ") and line.endswith(" # and choose how to pay")
+        for line in lines
+    )
     assert "      - 'Note: quédese con el cambio.'" in lines
     assert "      - text: ¡Hola! ¿Tienen mesa para dos?" in lines
     assert "        translation: Hi! Do you have a table for two?" in lines
@@ -118,8 +126,25 @@ def test_a_file_that_does_not_load_is_reported_and_left_alone(tmp_path: Path) ->
     assert "1 file reformatted" in result.stdout
 
 
-@pytest.mark.parametrize("value", ["no", "on", "2024-05-01", "1984", "0.5", "null", "~", "yes",
-                                   "Note: x", "#hashtag", "- dash", "@handle", "'quoted'", "a\tb"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "no",
+        "on",
+        "2024-05-01",
+        "1984",
+        "0.5",
+        "null",
+        "~",
+        "yes",
+        "Note: x",
+        "#hashtag",
+        "- dash",
+        "@handle",
+        "'quoted'",
+        "a\tb",
+    ],
+)
 def test_strings_that_yaml_would_misread_stay_strings(value: str) -> None:
     doc = valid_doc() | {"setting": value}
     text = canonical_text(doc, MODELINE)

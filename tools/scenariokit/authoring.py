@@ -80,13 +80,17 @@ def blank(
             "description": f"{PLACEHOLDER} what happens in this phase",
             "expected_duration_minutes": 5,
             "key_vocabulary": [
-                {"term": f"{PLACEHOLDER} word {n} of phase {number}",
-                 "translation": f"{PLACEHOLDER} its meaning"}
+                {
+                    "term": f"{PLACEHOLDER} word {n} of phase {number}",
+                    "translation": f"{PLACEHOLDER} its meaning",
+                }
                 for n in range(1, 4)
             ],
             "essential_phrases": [
-                {"text": f"{PLACEHOLDER} phrase {n} of phase {number}",
-                 "translation": f"{PLACEHOLDER} its meaning"}
+                {
+                    "text": f"{PLACEHOLDER} phrase {n} of phase {number}",
+                    "translation": f"{PLACEHOLDER} its meaning",
+                }
                 for n in range(1, 4)
             ],
             "learning_objectives": [f"{PLACEHOLDER} what the learner practises"],

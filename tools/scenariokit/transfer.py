@@ -108,31 +108,35 @@ def from_legacy(row: dict[str, Any]) -> dict[str, Any]:
 
 def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> ImportPlan:
     """Check every row as the file it would become; `UserError` listing every problem."""
-    plan, problems = ImportPlan(), []
-    docs: list[tuple[str, dict[str, Any]]] = []
+    plan = ImportPlan()
+    problems: list[tuple[int, str]] = []  # (row number, message): told in row order
+    docs: list[tuple[int, str, dict[str, Any]]] = []
     for number, row in enumerate(rows, start=1):
         label = f"row {number}"
         if not isinstance(row, dict):
-            problems.append(f"{label}: not an object with a scenario's keys")
+            problems.append((number, f"{label}: not an object with a scenario's keys"))
             continue
         doc = dict(row)
         doc.setdefault("created_by", author)
         label += f" ({doc.get('scenario_id', 'no scenario_id')})"
         if not isinstance(doc.get("category"), str) or not isinstance(doc.get("scenario_id"), str):
-            problems.append(f"{label}: needs a scenario_id and a category to have a file name")
+            problems.append((number, f"{label}: needs a scenario_id and a category"))
             continue
-        docs.append((label, doc))
-    catalog = _catalog_with(read_catalog(root), [scenario_path(root, d) for _, d in docs])
-    for label, doc in docs:
+        docs.append((number, label, doc))
+    catalog = _catalog_with(read_catalog(root), [scenario_path(root, d) for _, _, d in docs])
+    for number, label, doc in docs:
         path = scenario_path(root, doc)
         text = canonical_text(doc, modeline_for(path, root))
         for d in check_text(path, text, catalog):
             if d.severity == "error":
-                problems.append(f"{label}: {d.pointer or '/'}: {d.message} [{d.code}]")
+                problems.append((number, f"{label}: {d.pointer or '/'}: {d.message} [{d.code}]"))
         if path.exists():
             if not force:
                 problems.append(
-                    f"{label}: {path.relative_to(root)} already exists (--force replaces it)"
+                    (
+                        number,
+                        f"{label}: {path.relative_to(root)} already exists (--force replaces it)",
+                    )
                 )
             plan.replaced.append(path)
         plan.files.append((path, text))
@@ -140,7 +144,8 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
         phases = doc.get("phases")
         plan.phases += len(phases) if isinstance(phases, list) else 0
     if problems:
-        raise UserError("nothing was imported:\n" + "\n".join(f"  {p}" for p in problems))
+        told = "\n".join(f"  {message}" for _, message in sorted(problems, key=lambda p: p[0]))
+        raise UserError("nothing was imported:\n" + told)
     return plan
 
 

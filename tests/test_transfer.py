@@ -1,0 +1,233 @@
+"""Import and export: the old app's scenarios.json, this tool's export, all or nothing."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import REPO, invoke, make_repo
+
+from scenariokit.loader import read_source
+
+SAMPLE = REPO.parent / "shared" / "samples" / "legacy-scenarios.json"
+LEGACY_ROW: dict[str, Any] = json.loads(
+    """{"id": 1, "scenario_id": "restaurant-01", "title": "Restaurant conversation 1",
+    "description": "A restaurant role-play.", "category": "restaurant",
+    "difficulty": "intermediate", "estimated_duration": 12, "language": "es",
+    "user_role": "Learner", "ai_role": "Local speaker", "setting": "A restaurant in Madrid.",
+    "created_by": null, "is_system_scenario": true, "is_public": true, "prerequisites": [],
+    "learning_outcomes": ["Handle a restaurant situation"], "vocabulary_focus": ["la mesa"],
+    "cultural_context": null, "created_at": "2025-12-21T10:00:00",
+    "updated_at": "2025-12-21T10:00:00", "phases": []}"""
+)
+
+
+def legacy_phase(scenario_id: str, number: int) -> dict[str, Any]:
+    return {
+        "id": number,
+        "scenario_id": scenario_id,
+        "phase_number": number,
+        "phase_id": f"phase-{number}",
+        "name": f"Step {number}",
+        "description": "A step.",
+        "expected_duration_minutes": 3,
+        "key_vocabulary": [f"palabra {number}-{i}" for i in range(4)],
+        "essential_phrases": ["¿Me puede ayudar?", "No entiendo.", "Gracias."],
+        "learning_objectives": ["Use the words"],
+        "success_criteria": ["Uses one word"],
+        "cultural_notes": None,
+        "created_at": "2025-12-21T10:00:00",
+        "updated_at": "2025-12-21T10:00:00",
+    }
+
+
+def legacy_rows(count: int = 31, total_phases: int = 107) -> list[dict[str, Any]]:
+    """Rows in the old table's shape: `count` scenarios with `total_phases` phases in all."""
+    categories = [
+        "restaurant",
+        "travel",
+        "shopping",
+        "business",
+        "social",
+        "healthcare",
+        "emergency",
+        "daily_life",
+        "hobbies",
+        "education",
+    ]
+    four = total_phases - 3 * count  # rows with four phases, the rest have three
+    rows = []
+    for n in range(count):
+        category = categories[n % len(categories)]
+        scenario_id = f"{category.replace('_', '-')}-{n:02d}"
+        phases = [legacy_phase(scenario_id, p) for p in range(1, (4 if n < four else 3) + 1)]
+        rows.append(
+            copy.deepcopy(LEGACY_ROW)
+            | {
+                "id": n + 1,
+                "scenario_id": scenario_id,
+                "category": category,
+                "phases": list(reversed(phases)),  # stored order is not phase order
+                "estimated_duration": 3 * len(phases),
+                "created_by": None if n % 2 else "octocat",
+                "is_system_scenario": n % 2 == 1,
+            }
+        )
+    return rows
+
+
+@pytest.fixture
+def empty_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_repo(tmp_path / "repo", {})
+    monkeypatch.chdir(root)
+    return root
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.yaml"))}
+
+
+def test_import_of_the_old_apps_sample(empty_repo: Path) -> None:
+    result = invoke("import", SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 scenarios with 7 phases (read back and verified)." in result.output
+    doc = read_source(empty_repo / "scenarios" / "restaurant" / "restaurant-01.yaml").data
+    assert doc["created_by"] == "maintainers"
+    assert [p["phase_id"] for p in doc["phases"]] == ["phase-1", "phase-2", "phase-3", "phase-4"]
+    assert "cultural_notes" not in doc["phases"][0]
+    assert "id" not in doc
+    assert invoke("validate").exit_code == 0
+
+
+def test_import_of_31_scenarios_and_107_phases(empty_repo: Path, tmp_path: Path) -> None:
+    source = write_json(tmp_path / "scenarios.json", legacy_rows())
+    result = invoke("import", source, "--author", "maintainers")
+    assert result.exit_code == 0, result.output
+    assert "Imported 31 scenarios with 107 phases (read back and verified)." in result.output
+    files = sorted((empty_repo / "scenarios").rglob("*.yaml"))
+    assert len(files) == 31
+    assert sum(len(read_source(f).data["phases"]) for f in files) == 107
+    assert invoke("validate", "--strict").exit_code == 0
+    assert invoke("fmt", "--check").exit_code == 0
+    owners = {read_source(f).data["created_by"] for f in files}
+    assert owners == {"maintainers", "octocat"}
+    phases = read_source(empty_repo / "scenarios" / "restaurant" / "restaurant-00.yaml").data
+    assert [p["phase_id"] for p in phases["phases"]] == [f"phase-{n}" for n in range(1, 5)]
+
+    before = snapshot(empty_repo)
+    again = invoke("import", source)
+    assert again.exit_code == 1
+    assert "nothing was imported" in again.output
+    assert "already exists (--force replaces it)" in again.output
+    assert snapshot(empty_repo) == before
+
+
+def test_dry_run_writes_nothing(empty_repo: Path) -> None:
+    result = invoke("import", SAMPLE, "--dry-run")
+    assert result.exit_code == 0
+    assert "would write scenarios/restaurant/restaurant-01.yaml" in result.output
+    assert "2 scenarios with 7 phases would be imported; nothing was written" in result.output
+    assert snapshot(empty_repo) == {}
+
+
+def test_malformed_rows_are_all_reported_and_nothing_is_written(
+    empty_repo: Path, tmp_path: Path
+) -> None:
+    rows = legacy_rows(4, 12)
+    rows[1]["phases"][0]["key_vocabulary"] = ["solo una", "y otra"]
+    rows[2]["difficulty"] = "expert"
+    rows[3]["scenario_id"] = rows[0]["scenario_id"]
+    rows.append("not a row")  # type: ignore[arg-type]
+    result = invoke("import", write_json(tmp_path / "bad.json", rows))
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.output
+    # The old table stored phases in any order: the first stored one is phase 3.
+    assert (
+        "row 2 (travel-01): /phases/2/key_vocabulary: phase 3 › key_vocabulary needs at "
+        "least 3 entries but has 2" in result.output
+    )
+    assert "row 3 (shopping-02): /difficulty: difficulty must be one of" in result.output
+    assert (
+        "row 4 (restaurant-00): /scenario_id: scenario_id 'restaurant-00' is also used"
+        in result.output
+    )
+    assert "row 5: not an object" in result.output
+    assert result.output.index("row 1 ") < result.output.index("row 5:")
+    assert snapshot(empty_repo) == {}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[1, 2,", "bad.json:1:7: not valid JSON"),
+        ('{"format": "something else"}', "is neither the old app's scenarios.json"),
+        ('{"format": "scenariokit", "version": 9, "scenarios": []}', "an export of version 9"),
+    ],
+)
+def test_unreadable_import_files(
+    empty_repo: Path, tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    result = invoke("import", path)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_force_replaces_existing_scenarios(empty_repo: Path, tmp_path: Path) -> None:
+    rows = legacy_rows(2, 6)
+    invoke("import", write_json(tmp_path / "a.json", rows))
+    rows[0]["title"] = "A better title"
+    result = invoke("import", write_json(tmp_path / "b.json", rows), "--force")
+    assert result.exit_code == 0, result.output
+    assert "(replacing it)" in result.output
+    doc = read_source(empty_repo / "scenarios" / "restaurant" / "restaurant-00.yaml").data
+    assert doc["title"] == "A better title"
+
+
+def test_export_then_import_gives_identical_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exported = tmp_path / "export.json"
+    monkeypatch.chdir(REPO)
+    assert invoke("export", "-o", exported).exit_code == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert (data["format"], data["version"]) == ("scenariokit", 1)
+    originals = sorted((REPO / "scenarios").rglob("*.yaml"))
+    assert len(data["scenarios"]) == len(originals)
+
+    target = make_repo(tmp_path / "copy", {})
+    monkeypatch.chdir(target)
+    result = invoke("import", exported)
+    assert result.exit_code == 0, result.output
+    copies = sorted((target / "scenarios").rglob("*.yaml"))
+    assert [p.relative_to(target) for p in copies] == [p.relative_to(REPO) for p in originals]
+    for original, copied in zip(originals, copies, strict=True):
+        assert copied.read_bytes() == original.read_bytes(), original.name
+
+
+def test_export_refuses_to_overwrite_a_file(empty_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    out.write_text("precious", encoding="utf-8")
+    result = invoke("export", "-o", out)
+    assert result.exit_code == 1
+    assert out.read_text(encoding="utf-8") == "precious"
+    assert invoke("export", "-o", out, "--force").exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["scenarios"] == []
+
+
+def test_export_to_stdout(empty_repo: Path) -> None:
+    shutil.copytree(REPO / "scenarios", empty_repo / "scenarios")
+    result = invoke("export")
+    assert result.exit_code == 0
+    ids = [s["scenario_id"] for s in json.loads(result.stdout)["scenarios"]]
+    assert "tapas-bar-madrid" in ids
