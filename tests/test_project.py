@@ -49,6 +49,13 @@ def test_the_benchmark_corpus_is_valid(tmp_path: Path) -> None:
     assert result.stdout == "0 errors, 0 warnings in 25 files\n"
 
 
+def test_the_library_type_checks() -> None:
+    mypy = str(Path(sys.executable).parent / "mypy")  # installed by the test extra
+    result = subprocess.run([mypy, "tools/scenariokit"], cwd=REPO, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stdout
+
+
 def test_code_is_ruff_clean() -> None:
     ruff = str(Path(sys.executable).parent / "ruff")  # installed by the test extra
     for args in (["check"], ["format", "--check"]):

@@ -155,7 +155,7 @@ def untranslated(doc: dict[str, Any]) -> int:
 
 def scenario_path(root: Path, doc: dict[str, Any]) -> Path:
     """Where a scenario lives: `scenarios/<category>/<scenario_id>.yaml`."""
-    return root / SCENARIOS_DIR / doc["category"] / f"{doc['scenario_id']}.yaml"
+    return root / SCENARIOS_DIR / str(doc["category"]) / f"{doc['scenario_id']}.yaml"
 
 
 def save_new(root: Path, doc: dict[str, Any]) -> Path:

@@ -145,7 +145,7 @@ def judge_language(tag: str) -> tuple[str, str] | None:
     example = "use a BCP 47 tag such as es, fr, de, ja or pt-BR"
     try:
         language = langcodes.Language.get(tag, normalize=True)
-    except (langcodes.LanguageTagError, ValueError):
+    except (langcodes.tag_parser.LanguageTagError, ValueError):
         return "unknown-language", f"language '{tag}' is not a BCP 47 language tag: {example}"
     canonical = language.to_tag()
     if not language.is_valid() or not _is_learnable(language.language):

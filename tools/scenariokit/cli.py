@@ -436,7 +436,7 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
     show_default=True,
 )
 @click.pass_obj
-def list_command(options: Options, output_format: str, **filters: Any) -> None:
+def list_command(options: Options, /, output_format: str, **filters: Any) -> None:
     """List scenarios, filtered: mine, public, system, by language or level.
 
     \b

@@ -71,7 +71,7 @@ class Source:
     data: Any
 
 
-class _ScenarioLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _ScenarioLoader(_BaseLoader):
     """The safe loader, with duplicate keys made an error instead of silently dropped."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -177,8 +177,8 @@ def _refuse_anchors(text: str) -> None:
                     "yaml-anchor",
                     "anchors (&name) and aliases (*name) are not allowed in scenario files: "
                     "write the value out in full",
-                    mark.line + 1,
-                    mark.column + 1,
+                    mark.line + 1 if mark else 1,
+                    mark.column + 1 if mark else 1,
                 )
     except yaml.YAMLError:
         return  # a syntax error: the full load reports it with its position

@@ -7,7 +7,7 @@ documents. Strict mode: `"15"` is not 15, `yes` is not a string, as in the schem
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -34,9 +34,14 @@ def _text(max_length: int, min_length: int = 1) -> object:
 Line = _text(100)
 Note = _text(1000)
 ShortText = _text(300)
-# The lists of allowed values are the schema's own, not copies of them.
-Category = Literal[tuple(load_schema()["properties"]["category"]["enum"])]  # type: ignore[valid-type]
-Difficulty = Literal[tuple(load_schema()["properties"]["difficulty"]["enum"])]  # type: ignore[valid-type]
+# The lists of allowed values are the schema's own, not copies of them; to a type checker
+# they are strings.
+if TYPE_CHECKING:
+    Category = str
+    Difficulty = str
+else:
+    Category = Literal[tuple(load_schema()["properties"]["category"]["enum"])]
+    Difficulty = Literal[tuple(load_schema()["properties"]["difficulty"]["enum"])]
 
 
 class _Strict(BaseModel):

@@ -33,7 +33,10 @@ class SourceMap:
     @cached_property
     def root(self) -> yaml.Node:
         """The composed document (the loader already proved it parses)."""
-        return yaml.compose(self.source.text, Loader=_Loader)
+        root = yaml.compose(self.source.text, Loader=_Loader)
+        if root is None:  # the loader refuses empty documents before they get here
+            raise ValueError("an empty document has no positions")
+        return root
 
     def locate(self, findings: Iterable[Finding], display_path: str) -> list[Diagnostic]:
         """Diagnostics for `findings`, sorted by position, each with its source line."""

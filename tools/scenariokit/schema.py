@@ -118,7 +118,8 @@ def _without_refs(schema: dict[str, Any]) -> dict[str, Any]:
             copied["allOf"] = [target, *copied.get("allOf", [])]
         return copied
 
-    return inline(schema)
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 def _explain(error: jsonschema.ValidationError, source_map: SourceMap) -> Iterator[Finding]:
