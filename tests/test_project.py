@@ -51,8 +51,9 @@ def test_the_benchmark_corpus_is_valid(tmp_path: Path) -> None:
 
 def test_the_library_type_checks() -> None:
     mypy = str(Path(sys.executable).parent / "mypy")  # installed by the test extra
-    result = subprocess.run([mypy, "tools/scenariokit"], cwd=REPO, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [mypy, "tools/scenariokit"], cwd=REPO, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout
 
 
