@@ -68,3 +68,26 @@ def test_code_is_ruff_clean() -> None:
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_starter_library_is_complete() -> None:
+    """Three system scenarios per category, five languages or more, every level, translated."""
+    from collections import Counter
+
+    import yaml
+
+    docs = [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in sorted((REPO / "scenarios").rglob("*.yaml"))
+    ]
+    assert len(docs) >= 30
+    per_category = Counter(d["category"] for d in docs)
+    assert len(per_category) == 10
+    assert min(per_category.values()) >= 3
+    assert len({d["language"].split("-")[0] for d in docs}) >= 5
+    assert {d["difficulty"] for d in docs} == {"beginner", "intermediate", "advanced"}
+    for doc in docs:
+        assert (doc["created_by"], doc["is_system_scenario"]) == ("maintainers", True)
+        entries = [e for p in doc["phases"] for e in p["key_vocabulary"] + p["essential_phrases"]]
+        untranslated = [e for e in entries if not isinstance(e, dict) or not e.get("translation")]
+        assert untranslated == [], doc["scenario_id"]
