@@ -118,11 +118,12 @@ def test_new_in_another_language_marks_entries_to_translate(project: Path) -> No
 
 
 def test_new_without_a_terminal_names_what_is_missing(project: Path) -> None:
+    before = sorted((project / "scenarios").rglob("*.yaml"))
     code, output = new("--template", "restaurant-dining")
     assert code == 2
     assert "missing --title, --id, --author" in output
     assert "nothing is asked" in output
-    assert not list((project / "scenarios").rglob("*.yaml"))[1:]
+    assert sorted((project / "scenarios").rglob("*.yaml")) == before
 
 
 def test_new_asks_for_what_is_missing_in_a_terminal(project: Path) -> None:
