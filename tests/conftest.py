@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import pty
+import select
 import shutil
 import subprocess
 import sys
@@ -93,6 +95,41 @@ class _PlainDumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def run_in_terminal(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, answers: str = ""
+) -> str:
+    """Run the installed script on a pseudo-terminal, as in a contributor's shell.
+
+    Standard input, output and error are the terminal; `answers` are typed into it.
+    Returns everything the terminal showed.
+    """
+    main, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [*installed_command(), *args],
+        cwd=cwd,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env={**os.environ, **(env or {})},
+        close_fds=True,
+    )
+    os.close(secondary)
+    if answers:
+        os.write(main, answers.encode())
+    chunks = []
+    while select.select([main], [], [], 30)[0]:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed when the process ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=30)
+    os.close(main)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
 
 
 def dump(doc: Any) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import REPO, diagnostics, invoke, make_repo
+from tests.conftest import REPO, diagnostics, invoke, make_repo, run_in_terminal
 
 from scenariokit.loader import read_source
 
@@ -285,3 +285,13 @@ def test_every_template_is_a_full_starting_point() -> None:
             "category"
         ]["enum"]
     )
+
+
+def test_new_prompts_on_a_real_terminal(project: Path) -> None:
+    """No --interactive: a terminal on stdin is what makes `new` ask."""
+    answers = "sports-class\nYoga in Seville\n\nes\nhubot\n"
+    shown = run_in_terminal(["new"], project, {"NO_COLOR": "1"}, answers)
+    assert "Template (or 'blank')" in shown
+    assert "Created scenarios/hobbies/yoga-in-seville.yaml from template sports-class." in shown
+    doc = load(project / "scenarios" / "hobbies" / "yoga-in-seville.yaml")
+    assert (doc["title"], doc["created_by"]) == ("Yoga in Seville", "hubot")

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import select
 import subprocess
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from tests.conftest import (
     installed_command,
     invoke,
     make_repo,
+    run_in_terminal,
     run_installed,
     valid_doc,
 )
@@ -264,38 +262,9 @@ def test_installed_script_never_prints_a_traceback(tmp_path: Path) -> None:
     assert result.stdout.endswith("in 8 files\n")
 
 
-def _run_on_terminal(root: Path, env: dict[str, str]) -> str:
-    """Run the installed script with stdout on a pseudo-terminal, as in a contributor's shell."""
-    main, secondary = pty.openpty()
-    process = subprocess.Popen(
-        [*installed_command(), "validate"],
-        cwd=root,
-        stdout=secondary,
-        stderr=secondary,
-        env={**os.environ, **env},
-        close_fds=True,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([main], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the terminal closed when the process ended
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=30)
-    os.close(main)
-    return b"".join(chunks).decode()
-
-
 def test_terminal_gets_excerpts_and_colour(tmp_path: Path) -> None:
     root = make_repo(tmp_path, {HOME: BAD})
-    output = _run_on_terminal(root, {"NO_COLOR": "", "TERM": "xterm"})
+    output = run_in_terminal(["validate"], root, {"NO_COLOR": "", "TERM": "xterm"})
     assert ANSI.search(output)
     plain = ANSI.sub("", output).replace("\r\n", "\n")
     assert " 6 | difficulty: easy\n   |             ^\n" in plain
@@ -303,7 +272,7 @@ def test_terminal_gets_excerpts_and_colour(tmp_path: Path) -> None:
 
 def test_no_color_is_respected_on_a_terminal(tmp_path: Path) -> None:
     root = make_repo(tmp_path, {HOME: BAD})
-    output = _run_on_terminal(root, {"NO_COLOR": "1", "TERM": "xterm"})
+    output = run_in_terminal(["validate"], root, {"NO_COLOR": "1", "TERM": "xterm"})
     assert not ANSI.search(output)
     assert "   |             ^" in output
 
