@@ -13,7 +13,7 @@ from tests.conftest import REPO, invoke, make_repo
 
 from scenariokit.loader import read_source
 
-SAMPLE = REPO.parent / "shared" / "samples" / "legacy-scenarios.json"
+SAMPLE = REPO / "tests" / "data" / "legacy-scenarios.json"  # the old app's sample
 LEGACY_ROW: dict[str, Any] = json.loads(
     """{"id": 1, "scenario_id": "restaurant-01", "title": "Restaurant conversation 1",
     "description": "A restaurant role-play.", "category": "restaurant",
