@@ -588,4 +588,159 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
     )
 
 
+# --- compiling and publishing ---------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder: scenarios.sqlite and site/.",
+)
+@click.option(
+    "--base-url",
+    default="/",
+    show_default=True,
+    help="Where the site is served: a path (/repo/) or a full URL "
+    "(https://owner.github.io/repo/), for links and the sitemap.",
+)
+@click.pass_obj
+def build(options: Options, out: Path, base_url: str) -> None:
+    """Compile the SQLite index and the static site.
+
+    Validates first and stops on any error. Writes OUT/scenarios.sqlite (every scenario,
+    drafts too) and OUT/site/ (public scenarios only), atomically; a rebuild re-renders
+    only what changed.
+
+    \b
+    Example:
+      scenarios build
+      scenarios build --out public --base-url https://octocat.github.io/scenarios/
+    """
+    from scenariokit.build import BuildFailed
+    from scenariokit.build import build as run_build
+    from scenariokit.reporters import TextReporter
+
+    root = _root(options)
+    try:
+        result = run_build(root, out, base_url=base_url)
+    except BuildFailed as failed:
+        click.echo(
+            TextReporter(excerpts=sys.stdout.isatty(), colour=_wants_colour()).render(
+                failed.report
+            ),
+            nl=False,
+            color=_wants_colour(),
+        )
+        raise
+    for warning in result.warnings:
+        click.echo(
+            f"{warning.path}:{warning.line}:{warning.column}: warning: "
+            f"{warning.message} [{warning.code}]",
+            err=True,
+        )
+    click.echo(
+        f"Built {plural(result.scenarios, 'scenario')} ({result.public} public): "
+        f"{result.rendered} pages rendered, {result.reused} unchanged; "
+        f"{display_path(result.out / 'scenarios.sqlite')} and "
+        f"{display_path(result.out / 'site')}/ (open it with `scenarios serve`)"
+    )
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--language", metavar="TAG", help="Only scenarios in this language.")
+@click.option("--category", type=click.Choice(CATEGORIES))
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Where `scenarios build` wrote the index.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def search(
+    options: Options,
+    query: str,
+    language: str | None,
+    category: str | None,
+    limit: int,
+    out: Path,
+    output_format: str,
+) -> None:
+    """Full-text search over the built index, best matches first.
+
+    Every word must match (as a word or the start of one); titles weigh most, then
+    vocabulary, descriptions and phrases. Accents are optional. Build first.
+
+    \b
+    Example:
+      scenarios search tapas
+      scenarios search "cuenta tarjeta" --language es
+    """
+    from dataclasses import asdict
+
+    from scenariokit.index import search as run_search
+    from scenariokit.listing import table
+
+    index = (out if out.is_absolute() else Path.cwd() / out) / "scenarios.sqlite"
+    if not index.is_file():
+        raise UserError(f"no index at {display_path(index)}: run `scenarios build` first")
+    hits = run_search(index, query, language=language, category=category, limit=limit)
+    if output_format == "json":
+        click.echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        table(
+            [
+                [
+                    h.scenario_id,
+                    h.title,
+                    h.language,
+                    h.difficulty,
+                    h.category,
+                    "" if h.is_public else "draft",
+                ]
+                for h in hits
+            ],
+            ["id", "title", "language", "level", "category", ""],
+        ),
+        nl=False,
+    )
+    click.echo(f"{len(hits)} {'match' if len(hits) == 1 else 'matches'}")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+)
+@click.pass_obj
+def serve(options: Options, port: int, out: Path) -> None:
+    """Build, serve the site on 127.0.0.1, and rebuild when a file changes.
+
+    Only this machine can reach it. Stop with Ctrl+C.
+
+    \b
+    Example:
+      scenarios serve --port 8080
+    """
+    from scenariokit.serve import serve as run_serve
+
+    run_serve(_root(options), out, port=port, echo=click.echo)
+
+
 main = cli

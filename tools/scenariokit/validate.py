@@ -5,20 +5,19 @@ Data flows one way: file → `loader` → `schema` (structure) and `checks` (rep
 One file's failure never stops the others.
 
 Files are independent once the catalog of ids is read, so a large run is split over the
-machine's cores: parsing YAML is most of the work, and it is bound to one core per process.
+machine's cores (`parallel`): parsing YAML is most of the work.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 from scenariokit.checks import rule_findings
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.loader import LoadError, Source, parse, read_source
+from scenariokit.parallel import map_chunks
 from scenariokit.positions import SourceMap
 from scenariokit.repository import Catalog, display_path, read_catalog, yaml_files
 from scenariokit.schema import schema_findings
@@ -74,28 +73,10 @@ def check_source(source: Source, catalog: Catalog) -> list[Diagnostic]:
     return source_map.locate(findings, shown) if findings else []
 
 
-def _check_chunk(files: list[Path], catalog: Catalog) -> list[Diagnostic]:
-    return [d for path in files for d in check_file(path, catalog)]
-
-
 def _check_all(files: list[Path], catalog: Catalog) -> list[list[Diagnostic]]:
-    """Diagnostics per chunk of files, in file order, on as many cores as are worth it."""
-    workers = min(_cores(), len(files) // FILES_PER_PROCESS)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_check_chunk(files, catalog)]
-    size = -(-len(files) // (workers * 4))  # a few chunks a worker evens out the load
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    # fork: the workers inherit the imported modules and the compiled schema.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(partial(_check_chunk, catalog=catalog), chunks))
+    """Diagnostics per file, in file order, on as many cores as are worth it."""
+    return map_chunks(partial(_check_chunk, catalog=catalog), files, per_process=FILES_PER_PROCESS)
 
 
-def _cores() -> int:
-    """Processes to use: `SCENARIOKIT_JOBS` if set, else the cores this process may use."""
-    if os.environ.get("SCENARIOKIT_JOBS", "").isdigit():
-        return max(1, int(os.environ["SCENARIOKIT_JOBS"]))
-    try:
-        return len(os.sched_getaffinity(0))  # a container's limit, not the host's count
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def _check_chunk(files: Sequence[Path], catalog: Catalog) -> list[list[Diagnostic]]:
+    return [check_file(path, catalog) for path in files]

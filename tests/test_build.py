@@ -1,0 +1,300 @@
+"""`scenarios build`: the SQLite index, the site and the API, from real repositories."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO, dump, installed_command, invoke, make_repo, valid_doc
+
+from scenariokit.build import build
+from scenariokit.errors import UserError
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def repo_copy(tmp_path: Path, *, draft: bool = True) -> Path:
+    """The real scenarios and templates, plus a draft of someone else's."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    shutil.copytree(REPO / "templates", root / "templates")
+    if draft:
+        doc = valid_doc() | {
+            "scenario_id": "secret-draft",
+            "title": "A secret draft",
+            "is_public": False,
+        }
+        (root / "scenarios" / "restaurant" / "secret-draft.yaml").write_text(dump(doc), "utf-8")
+    return root
+
+
+def all_files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def git(root: Path, *args: str, when: str | None = None) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    if when:
+        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
+
+
+def test_the_index_holds_every_scenario_and_its_parts(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    result = build(root, tmp_path / "out")
+    files = sorted((root / "scenarios").rglob("*.yaml"))
+    assert (result.scenarios, result.public) == (len(files), len(files) - 1)
+    db = sqlite3.connect(tmp_path / "out" / "scenarios.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM scenarios").fetchone() == (len(files),)
+    docs = [
+        json.loads(json.dumps(__import__("yaml").safe_load(f.read_text("utf-8")))) for f in files
+    ]
+    assert db.execute("SELECT count(*) FROM scenario_phases").fetchone() == (
+        sum(len(d["phases"]) for d in docs),
+    )
+    assert db.execute("SELECT count(*) FROM vocabulary").fetchone() == (
+        sum(len(p["key_vocabulary"]) for d in docs for p in d["phases"]),
+    )
+    assert db.execute("SELECT count(*) FROM phrases").fetchone() == (
+        sum(len(p["essential_phrases"]) for d in docs for p in d["phases"]),
+    )
+    row = db.execute(
+        "SELECT is_public, source_path, phase_count, prerequisites FROM scenarios "
+        "WHERE scenario_id = 'secret-draft'"
+    ).fetchone()
+    assert row == (
+        0,
+        "scenarios/restaurant/secret-draft.yaml",
+        3,
+        '["Numbers 1-20","Basic greetings"]',
+    )
+    term = db.execute(
+        "SELECT term, translation FROM vocabulary WHERE scenario_id = "
+        "'tapas-bar-madrid' AND phase_number = 1 AND position = 1"
+    ).fetchone()
+    assert term == ("la barra", "the bar counter")
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {
+        "scenarios_category",
+        "scenarios_difficulty",
+        "scenarios_language",
+        "scenarios_created_by",
+        "scenarios_is_public",
+    } <= indexes
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("DELETE FROM scenarios WHERE scenario_id = 'tapas-bar-madrid'")
+    assert db.execute(
+        "SELECT count(*) FROM vocabulary WHERE scenario_id = 'tapas-bar-madrid'"
+    ).fetchone() == (0,)
+
+
+def test_drafts_are_indexed_but_never_published(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    site = tmp_path / "out" / "site"
+    public = [p.stem for p in (root / "scenarios").rglob("*.yaml") if p.stem != "secret-draft"]
+    for scenario_id in public:
+        assert (site / "scenarios" / scenario_id / "index.html").is_file()
+        assert (site / "api" / "scenarios" / f"{scenario_id}.json").is_file()
+    listed = json.loads((site / "api" / "scenarios.json").read_text("utf-8"))["scenarios"]
+    assert sorted(s["scenario_id"] for s in listed) == sorted(public)
+    everything = b"".join(all_files(site).values())
+    assert b"secret-draft" not in everything
+    assert b"A secret draft" not in everything
+
+
+def test_two_builds_are_identical(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "one")
+    build(root, tmp_path / "two")
+    assert all_files(tmp_path / "one") == all_files(tmp_path / "two")
+
+
+def test_a_rebuild_renders_only_what_changed_and_matches_a_full_build(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    first = build(root, tmp_path / "out")
+    assert (first.rendered, first.reused) == (first.public, 0)
+    same = build(root, tmp_path / "out")
+    assert (same.rendered, same.reused, same.parsed) == (0, first.public, 0)
+    path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace("Ordering Tapas in Madrid", "Tapas in Madrid"), "utf-8"
+    )
+    changed = build(root, tmp_path / "out")
+    assert (changed.rendered, changed.parsed) == (1, 1)
+    page = tmp_path / "out" / "site" / "scenarios" / "tapas-bar-madrid" / "index.html"
+    assert "<h1>Tapas in Madrid</h1>" in page.read_text("utf-8")
+    build(root, tmp_path / "fresh")
+    assert all_files(tmp_path / "out") == all_files(tmp_path / "fresh")
+
+
+def test_dates_come_from_git_history(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path, draft=False)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "first", when="2025-01-02T03:04:05Z")
+    old = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    new = old.with_name("tapas-en-madrid.yaml")
+    git(root, "mv", str(old), str(new))
+    new.write_text(
+        new.read_text("utf-8").replace(
+            "scenario_id: tapas-bar-madrid", "scenario_id: tapas-en-madrid"
+        ),
+        "utf-8",
+    )
+    git(root, "commit", "-qam", "rename", when="2025-06-07T08:09:10Z")
+    build(root, tmp_path / "out")
+    db = sqlite3.connect(tmp_path / "out" / "scenarios.sqlite")
+    rows = dict(
+        (r[0], (r[1], r[2]))
+        for r in db.execute("SELECT scenario_id, created_at, updated_at FROM scenarios")
+    )
+    assert rows["tapas-en-madrid"] == ("2025-01-02T03:04:05Z", "2025-06-07T08:09:10Z")
+    assert rows["trattoria-dinner-rome"] == ("2025-01-02T03:04:05Z", "2025-01-02T03:04:05Z")
+
+
+def test_outside_git_there_are_no_dates(tmp_path: Path) -> None:
+    build(repo_copy(tmp_path), tmp_path / "out")
+    db = sqlite3.connect(tmp_path / "out" / "scenarios.sqlite")
+    assert db.execute("SELECT count(*) FROM scenarios WHERE created_at IS NOT NULL").fetchone() == (
+        0,
+    )
+
+
+def test_an_invalid_repository_builds_nothing(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    before = all_files(tmp_path / "out")
+    bad = root / "scenarios" / "travel" / "train-ticket-lyon.yaml"
+    bad.write_text(
+        bad.read_text("utf-8").replace("difficulty: beginner", "difficulty: easy"), "utf-8"
+    )
+    result = invoke("--root", root, "build", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "train-ticket-lyon.yaml:6:13: error: difficulty must be one of" in result.stdout
+    assert (
+        "the build stopped: 1 error, 0 warnings in 41 files; nothing was written" in result.stderr
+    )
+    assert all_files(tmp_path / "out") == before
+
+
+def test_a_folder_not_made_by_the_build_is_refused(tmp_path: Path) -> None:
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("years of work", "utf-8")
+    with pytest.raises(UserError, match="not empty and was not made by `scenarios build`"):
+        build(repo_copy(tmp_path), mine)
+    assert (mine / "thesis.txt").read_text("utf-8") == "years of work"
+
+
+def test_an_interrupted_build_leaves_the_previous_output(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    corpus = tmp_path / "corpus"
+    generate(1500, corpus)
+    shutil.copytree(REPO / "templates", corpus / "templates")
+    out = tmp_path / "out"
+    assert invoke("--root", corpus, "build", "--out", out).exit_code == 0
+    before = all_files(out)
+    (corpus / "schemas" / "scenario.schema.json").touch()  # nothing changes...
+    for path in list((corpus / "scenarios").rglob("*.yaml"))[:800]:  # ...but these do
+        path.write_text(path.read_text("utf-8").replace("Learner", "Student"), "utf-8")
+    process = subprocess.Popen(
+        [*installed_command(), "--root", str(corpus), "build", "--out", str(out)],
+        start_new_session=True,
+    )
+    time.sleep(1.0)
+    assert process.poll() is None, "the build finished before it could be interrupted"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert all_files(out) == before
+    assert invoke("--root", corpus, "build", "--out", out).exit_code == 0
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert leftovers == []
+
+
+def test_every_value_is_escaped(tmp_path: Path) -> None:
+    doc = valid_doc() | {
+        "scenario_id": "hostile",
+        "title": HOSTILE,
+        "description": '"><img src=x onerror=alert(1)>',
+        "setting": "javascript:alert(1)",
+        "user_role": "</script><b>x",
+    }
+    doc["phases"][0]["key_vocabulary"][0] = {
+        "term": "' onmouseover='alert(1)",
+        "translation": "</textarea><svg onload=alert(1)>",
+    }
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/hostile.yaml": dump(doc)})
+    build(root, tmp_path / "out")
+    page = (tmp_path / "out" / "site" / "scenarios" / "hostile" / "index.html").read_text("utf-8")
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert "</script><b>" not in page
+    assert 'href="javascript:' not in page
+    assert "onmouseover='alert" not in page
+
+
+def test_base_url_prefixes_every_link(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out", base_url="https://octocat.github.io/scenarios/")
+    site = tmp_path / "out" / "site"
+    home = (site / "index.html").read_text("utf-8")
+    assert 'href="/scenarios/assets/style.css"' in home
+    page = (site / "scenarios" / "tapas-bar-madrid" / "index.html").read_text("utf-8")
+    assert 'href="/scenarios/categories/restaurant/"' in page
+    assert "https://octocat.github.io/scenarios/scenarios/tapas-bar-madrid/" in (
+        site / "sitemap.xml"
+    ).read_text("utf-8")
+
+
+def test_search_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = repo_copy(tmp_path)
+    monkeypatch.chdir(root)
+    assert invoke("build").exit_code == 0
+    result = invoke("search", "tapas", "--format", "json")
+    hits = json.loads(result.stdout)
+    assert hits[0]["scenario_id"] == "tapas-bar-madrid"
+    assert {
+        h["scenario_id"]
+        for h in json.loads(
+            invoke("search", "tapas", "--language", "it", "--format", "json").stdout
+        )
+    } == set()
+    assert (
+        json.loads(invoke("search", "焼き鳥", "--format", "json").stdout)[0]["scenario_id"]
+        == "izakaya-evening-tokyo"
+    )
+    assert json.loads(invoke("search", "cafe", "--format", "json").stdout)  # café, accent-free
+    assert "secret-draft" in invoke("search", "secret").stdout
+    assert "draft" in invoke("search", "secret").stdout
+
+
+def test_search_without_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo_copy(tmp_path))
+    result = invoke("search", "tapas")
+    assert result.exit_code == 1
+    assert "run `scenarios build` first" in result.stderr

@@ -1,0 +1,403 @@
+"""`scenarios build`: the SQLite index and the static site, compiled from the repository.
+
+- **Validated first**: any error stops the build with the diagnostics `validate` gives.
+- **Deterministic**: the same files and git history give byte-identical output.
+- **Atomic**: everything is written into a sibling folder, then swapped in with two renames;
+  a failed or interrupted build leaves the previous output as it was.
+- **Incremental**: the output folder keeps a small state file with each source file's hash
+  and parsed data, and each scenario page's inputs. A rebuild parses only changed files and
+  re-renders only pages whose inputs changed (the others are hard-linked from the previous
+  output); listings, the API, the search index and the SQLite index are always rewritten.
+
+The output folder holds `scenarios.sqlite`, `site/` and the state file
+`.scenariokit-build.json`. A folder that is not empty and has no such file is refused, so a
+mistyped `--out` never deletes anyone's files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scenariokit import __version__
+from scenariokit.checks import rule_findings
+from scenariokit.diagnostics import Diagnostic, Report
+from scenariokit.errors import UserError
+from scenariokit.history import file_dates
+from scenariokit.index import IndexedScenario, write_index
+from scenariokit.loader import LoadError, Source, decode, parse
+from scenariokit.parallel import map_chunks
+from scenariokit.positions import SourceMap
+from scenariokit.repository import (
+    SCENARIOS_DIR,
+    TEMPLATES_DIR,
+    Catalog,
+    default_paths,
+    display_path,
+    read_catalog,
+    yaml_files,
+)
+from scenariokit.schema import schema_findings, schema_path
+from scenariokit.search_index import scenario_weights, write_search
+from scenariokit.theme import fingerprint
+from scenariokit.validate import load_diagnostic
+from scenariokit.website import (
+    Entry,
+    SiteContext,
+    category_name,
+    derived_href,
+    language_name,
+    render_scenario,
+    write_api,
+    write_pages,
+    write_sitemap,
+)
+
+STATE_FILE = ".scenariokit-build.json"
+PAGES_PER_PROCESS = 300
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build did, for the summary line."""
+
+    out: Path
+    scenarios: int = 0
+    public: int = 0
+    rendered: int = 0
+    reused: int = 0
+    parsed: int = 0
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+class BuildFailed(UserError):
+    """The repository does not validate: nothing was built."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"the build stopped: {report.summary()}; nothing was written")
+        self.report = report
+
+
+def build(
+    root: Path,
+    out: Path,
+    *,
+    base_url: str = "/",
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build `out/scenarios.sqlite` and `out/site/` from the repository at `root`."""
+    out = out.absolute()
+    _recover(out)
+    _refuse_foreign_folder(out)
+    state = _read_state(out)
+    result = BuildResult(out)
+    sources, templates, parsed_cache, report = _load(root, state, result)
+    if report.errors:
+        raise BuildFailed(report)
+    result.warnings = [d for d in report.diagnostics if d.severity == "warning"]
+    dates = file_dates(root)
+    entries = [_entry(source, root, dates) for source in sources]
+    public = [e for e in entries if e.data.get("is_public", True)]
+    result.scenarios, result.public = len(entries), len(public)
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir(parents=True)
+        write_index(
+            staging / "scenarios.sqlite",
+            [IndexedScenario(e.data, e.source_path, e.created_at, e.updated_at) for e in entries],
+        )
+        pages = _write_site(
+            staging / "site", root, public, templates, base_url, state, out, result, progress
+        )
+        _write_state(staging, parsed_cache, pages)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+# --- loading and validating, with the previous build's cache ----------------------------
+
+
+def _tool_fingerprint() -> str:
+    """What makes cached parses stale: this tool's version and the schema."""
+    return hashlib.sha256(__version__.encode() + schema_path().read_bytes()).hexdigest()
+
+
+def _load(
+    root: Path, state: dict[str, Any], result: BuildResult
+) -> tuple[list[Source], list[dict[str, Any]], dict[str, Any], Report]:
+    """Every scenario and template, validated; parsed only when changed since last build."""
+    catalog = read_catalog(root)
+    files = yaml_files(default_paths(root))
+    cache = state.get("files", {}) if state.get("tool") == _tool_fingerprint() else {}
+    raw = {path: path.read_bytes() for path in files}
+    keys = {path: _relative(path, root) for path in files}
+    hashes = {path: hashlib.sha256(data).hexdigest() for path, data in raw.items()}
+    stale = [p for p in files if cache.get(keys[p], [None])[0] != hashes[p]]
+    fresh = dict(
+        zip(stale, map_chunks(_parse_chunk, stale, per_process=PAGES_PER_PROCESS), strict=True)
+    )
+    result.parsed = len(stale)
+    report = Report(files_checked=len(files))
+    sources, templates, new_cache = [], [], {}
+    for path in files:
+        if path in fresh:
+            data, diagnostics = fresh[path]
+            report.diagnostics.extend(diagnostics)
+            if any(d.severity == "error" for d in diagnostics):
+                continue
+        else:
+            data = cache[keys[path]][1]
+        new_cache[keys[path]] = [hashes[path], data]
+        source = Source(path, decode(raw[path]), data)
+        if path not in fresh:  # schema-valid before: only the repository rules can change
+            report.diagnostics.extend(_rule_diagnostics(source, catalog))
+        if keys[path].startswith(TEMPLATES_DIR + "/"):
+            templates.append(data)
+        elif keys[path].startswith(SCENARIOS_DIR + "/"):
+            sources.append(source)
+    if fresh:  # rules that need the whole catalog, for the files parsed just now
+        for path in fresh:
+            data, _ = fresh[path]
+            if data is not None:
+                report.diagnostics.extend(
+                    _rule_diagnostics(Source(path, decode(raw[path]), data), catalog)
+                )
+    return sources, templates, new_cache, report
+
+
+def _parse_chunk(paths: Sequence[Path]) -> list[tuple[Any, list[Diagnostic]]]:
+    """Parse and schema-check files (in a worker): data or None, and diagnostics."""
+    results: list[tuple[Any, list[Diagnostic]]] = []
+    for path in paths:
+        try:
+            text = decode(path.read_bytes())
+            source = Source(path, text, parse(text))
+        except LoadError as exc:
+            results.append((None, [load_diagnostic(exc, display_path(path))]))
+            continue
+        source_map = SourceMap(source)
+        findings = schema_findings(source.data, source_map)
+        located = source_map.locate(findings, display_path(path)) if findings else []
+        results.append((None if located else source.data, located))
+    return results
+
+
+def _rule_diagnostics(source: Source, catalog: Catalog) -> list[Diagnostic]:
+    findings = rule_findings(source, catalog)
+    return SourceMap(source).locate(findings, display_path(source.path)) if findings else []
+
+
+def _entry(source: Source, root: Path, dates: dict[str, Any]) -> Entry:
+    key = _relative(source.path, root)
+    when = dates.get(key)
+    return Entry(
+        source.data, key, when.created_at if when else None, when.updated_at if when else None
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.absolute().relative_to(root.absolute()).as_posix()
+
+
+# --- the site ----------------------------------------------------------------------------
+
+# What the forked page renderers read: set just before the pool is created.
+_JOB: dict[str, Any] = {}
+
+
+def _write_site(
+    site: Path,
+    root: Path,
+    public: list[Entry],
+    templates: list[dict[str, Any]],
+    base_url: str,
+    state: dict[str, Any],
+    out: Path,
+    result: BuildResult,
+    progress: Progress | None,
+) -> dict[str, str]:
+    """Every file of the site; returns the input hash of each scenario page."""
+    context = _context(root, base_url, public)
+    public_ids = {e.scenario_id for e in public}
+    template_ids = {t["scenario_id"] for t in templates}
+    hrefs = {e.scenario_id: derived_href(e, public_ids, template_ids) for e in public}
+    page_hashes = {e.scenario_id: _page_hash(e, context, hrefs[e.scenario_id]) for e in public}
+    previous = state.get("pages", {})
+    reuse, render = [], []
+    for entry in public:
+        old = out / "site" / "scenarios" / entry.scenario_id / "index.html"
+        same = previous.get(entry.scenario_id) == page_hashes[entry.scenario_id]
+        (reuse if same and old.is_file() else render).append(entry)
+    for entry in reuse:
+        target = site / "scenarios" / entry.scenario_id / "index.html"
+        target.parent.mkdir(parents=True)
+        _link_or_copy(out / "site" / "scenarios" / entry.scenario_id / "index.html", target)
+    _JOB.update(site=site, context=context, hrefs=hrefs)
+    try:
+        map_chunks(_render_chunk, render, per_process=PAGES_PER_PROCESS)
+    finally:
+        _JOB.clear()
+    result.rendered, result.reused = len(render), len(reuse)
+    if progress:
+        progress("pages", len(public), len(public))
+    written = write_pages(site, public, templates, context)
+    write_api(site, public)
+    ordered = sorted(public, key=lambda e: (e.data["title"].casefold(), e.scenario_id))
+    names = {
+        "category": {e.data["category"]: category_name(e.data["category"]) for e in public},
+        "language": {e.data["language"]: language_name(e.data["language"]) for e in public},
+    }
+    write_search(
+        site, [e.data for e in ordered], names, [scenario_weights(e.data) for e in ordered]
+    )
+    write_sitemap(
+        site, written + [f"scenarios/{e.scenario_id}/index.html" for e in public], context
+    )
+    return page_hashes
+
+
+def _render_chunk(entries: Sequence[Entry]) -> list[None]:
+    """Render and write scenario pages (in a worker forked after `_JOB` was set)."""
+    site, context, hrefs = _JOB["site"], _JOB["context"], _JOB["hrefs"]
+    for entry in entries:
+        path = site / "scenarios" / entry.scenario_id / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            render_scenario(entry, context, hrefs[entry.scenario_id]),
+            encoding="utf-8",
+            newline="\n",
+        )
+    return [None for _ in entries]
+
+
+def _page_hash(entry: Entry, context: SiteContext, href: str | None) -> str:
+    """Everything a scenario page is made of: unchanged inputs, unchanged page."""
+    inputs = [
+        entry.data,
+        entry.source_path,
+        entry.updated_at,
+        href,
+        context.base,
+        context.repository_url,
+        context.branch,
+        fingerprint(),
+        __version__,
+    ]
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _context(root: Path, base_url: str, public: list[Entry]) -> SiteContext:
+    parts = urlsplit(base_url)
+    base = parts.path.rstrip("/")
+    site_url = f"{parts.scheme}://{parts.netloc}{base}" if parts.scheme and parts.netloc else ""
+    repository, branch = repository_url(root)
+    return SiteContext(
+        base=base,
+        site_url=site_url,
+        repository_url=repository,
+        branch=branch,
+        public_count=len(public),
+        language_count=len({e.data["language"] for e in public}),
+    )
+
+
+def repository_url(root: Path) -> tuple[str | None, str]:
+    """The repository's web address and branch for "edit" links.
+
+    From `SCENARIOKIT_REPOSITORY` (`https://github.com/OWNER/REPO`, as CI sets from
+    `GITHUB_REPOSITORY`) and `SCENARIOKIT_BRANCH`, else from the `origin` remote; none
+    outside git.
+    """
+    branch = os.environ.get("SCENARIOKIT_BRANCH", "main")
+    configured = os.environ.get("SCENARIOKIT_REPOSITORY")
+    if configured:
+        return configured.rstrip("/"), branch
+    try:
+        remote = subprocess.run(
+            ["git", "-C", str(root), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None, branch
+    url = remote.stdout.strip()
+    if url.startswith("git@") and ":" in url:
+        host, path = url[4:].split(":", 1)
+        url = f"https://{host}/{path}"
+    url = url.removesuffix(".git")
+    return (url if url.startswith("https://") else None), branch
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+# --- the output folder ---------------------------------------------------------------
+
+
+def _refuse_foreign_folder(out: Path) -> None:
+    if out.is_dir() and any(out.iterdir()) and not (out / STATE_FILE).is_file():
+        raise UserError(
+            f"{out} is not empty and was not made by `scenarios build` (it has no "
+            f"{STATE_FILE}): choose a new or empty folder with --out; nothing was "
+            "written"
+        )
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file: choose a folder with --out")
+
+
+def _read_state(out: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _write_state(staging: Path, parsed_cache: dict[str, Any], pages: dict[str, str]) -> None:
+    state = {"tool": _tool_fingerprint(), "files": parsed_cache, "pages": pages}
+    # Keys keep their order: the cached documents must read back exactly as parsed.
+    (staging / STATE_FILE).write_text(
+        json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new output in place of the old with two renames, then drop the old."""
+    retired = out.parent / f".{out.name}.previous"
+    shutil.rmtree(retired, ignore_errors=True)
+    if out.exists():
+        out.rename(retired)
+    staging.rename(out)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _recover(out: Path) -> None:
+    """Clean up after a build that was killed: its staging folder, or a half-done swap.
+
+    Two builds into the same folder at once are not supported: the second removes the
+    first's staging folder.
+    """
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    retired = out.parent / f".{out.name}.previous"
+    if retired.is_dir() and not out.exists():
+        retired.rename(out)

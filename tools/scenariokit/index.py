@@ -1,0 +1,254 @@
+"""The SQLite index: every scenario (drafts too), its phases, vocabulary and phrases.
+
+For apps and for queries. List fields are stored as JSON text; booleans as 0/1. The
+full-text table holds the searchable text normalised by `tokens` (so Japanese is found
+inside a run of characters, and accents are optional), ranked with bm25. `PRAGMA
+user_version` is the schema version below: an app checks it before reading.
+
+The file is written in one transaction into a fresh database and then VACUUMed, so the
+same scenarios give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scenariokit.tokens import fts_text
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE scenarios (
+    scenario_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT,
+    category TEXT NOT NULL,
+    difficulty TEXT NOT NULL,
+    estimated_duration INTEGER NOT NULL,
+    language TEXT NOT NULL,
+    user_role TEXT NOT NULL,
+    ai_role TEXT NOT NULL,
+    setting TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    is_system_scenario INTEGER NOT NULL CHECK (is_system_scenario IN (0, 1)),
+    is_public INTEGER NOT NULL CHECK (is_public IN (0, 1)),
+    derived_from TEXT,
+    prerequisites TEXT NOT NULL,        -- JSON list of strings
+    learning_outcomes TEXT NOT NULL,    -- JSON list of strings
+    vocabulary_focus TEXT NOT NULL,     -- JSON list of strings
+    cultural_context TEXT,
+    source_path TEXT NOT NULL UNIQUE,
+    phase_count INTEGER NOT NULL,
+    created_at TEXT,                    -- ISO 8601 UTC, from git; NULL outside git
+    updated_at TEXT
+);
+CREATE TABLE scenario_phases (
+    scenario_id TEXT NOT NULL REFERENCES scenarios (scenario_id) ON DELETE CASCADE,
+    phase_number INTEGER NOT NULL,      -- 1, 2, … : the phase's position
+    phase_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    expected_duration_minutes INTEGER,
+    key_vocabulary TEXT NOT NULL,       -- JSON list, as in the file
+    essential_phrases TEXT NOT NULL,    -- JSON list, as in the file
+    learning_objectives TEXT NOT NULL,  -- JSON list of strings
+    success_criteria TEXT NOT NULL,     -- JSON list of strings
+    cultural_notes TEXT,
+    PRIMARY KEY (scenario_id, phase_number),
+    UNIQUE (scenario_id, phase_id)
+);
+CREATE TABLE vocabulary (
+    scenario_id TEXT NOT NULL,
+    phase_number INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    term TEXT NOT NULL,
+    translation TEXT,
+    note TEXT,
+    PRIMARY KEY (scenario_id, phase_number, position),
+    FOREIGN KEY (scenario_id, phase_number)
+        REFERENCES scenario_phases (scenario_id, phase_number) ON DELETE CASCADE
+);
+CREATE TABLE phrases (
+    scenario_id TEXT NOT NULL,
+    phase_number INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    translation TEXT,
+    note TEXT,
+    PRIMARY KEY (scenario_id, phase_number, position),
+    FOREIGN KEY (scenario_id, phase_number)
+        REFERENCES scenario_phases (scenario_id, phase_number) ON DELETE CASCADE
+);
+CREATE VIRTUAL TABLE scenarios_fts USING fts5 (
+    scenario_id UNINDEXED, title, description, vocabulary, phrases,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE INDEX scenarios_category ON scenarios (category);
+CREATE INDEX scenarios_difficulty ON scenarios (difficulty);
+CREATE INDEX scenarios_language ON scenarios (language);
+CREATE INDEX scenarios_created_by ON scenarios (created_by);
+CREATE INDEX scenarios_is_public ON scenarios (is_public);
+CREATE INDEX vocabulary_term ON vocabulary (term);
+"""
+
+_LISTS = ("prerequisites", "learning_outcomes", "vocabulary_focus")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedScenario:
+    """What the index stores of one scenario besides its data."""
+
+    data: dict[str, Any]
+    source_path: str
+    created_at: str | None
+    updated_at: str | None
+
+
+def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
+    """Create the index at `path` (which must not exist) from `scenarios`."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.executescript(DDL)  # runs in a transaction of its own
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("BEGIN")
+        for scenario in sorted(scenarios, key=lambda s: s.data["scenario_id"]):
+            _insert(connection, scenario)
+        connection.execute("COMMIT")
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+
+
+def _insert(connection: sqlite3.Connection, scenario: IndexedScenario) -> None:
+    doc = scenario.data
+    scenario_id = doc["scenario_id"]
+    connection.execute(
+        "INSERT INTO scenarios VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            scenario_id,
+            doc["title"],
+            doc.get("description"),
+            doc["category"],
+            doc["difficulty"],
+            doc["estimated_duration"],
+            doc["language"],
+            doc["user_role"],
+            doc["ai_role"],
+            doc["setting"],
+            doc["created_by"],
+            int(doc.get("is_system_scenario", False)),
+            int(doc.get("is_public", True)),
+            doc.get("derived_from"),
+            *(_json(doc.get(key, [])) for key in _LISTS),
+            doc.get("cultural_context"),
+            scenario.source_path,
+            len(doc["phases"]),
+            scenario.created_at,
+            scenario.updated_at,
+        ),
+    )
+    vocabulary_text, phrase_text = [], []
+    for number, phase in enumerate(doc["phases"], start=1):
+        connection.execute(
+            "INSERT INTO scenario_phases VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                scenario_id,
+                number,
+                phase["phase_id"],
+                phase["name"],
+                phase.get("description"),
+                phase.get("expected_duration_minutes"),
+                _json(phase["key_vocabulary"]),
+                _json(phase["essential_phrases"]),
+                _json(phase["learning_objectives"]),
+                _json(phase.get("success_criteria", [])),
+                phase.get("cultural_notes"),
+            ),
+        )
+        words = [_entry(e, "term") for e in phase["key_vocabulary"]]
+        lines = [_entry(e, "text") for e in phase["essential_phrases"]]
+        connection.executemany(
+            "INSERT INTO vocabulary VALUES (?,?,?,?,?,?)",
+            [(scenario_id, number, i, *w) for i, w in enumerate(words, start=1)],
+        )
+        connection.executemany(
+            "INSERT INTO phrases VALUES (?,?,?,?,?,?)",
+            [(scenario_id, number, i, *p) for i, p in enumerate(lines, start=1)],
+        )
+        vocabulary_text += [" ".join(filter(None, w[:2])) for w in words]
+        phrase_text += [" ".join(filter(None, p[:2])) for p in lines]
+    connection.execute(
+        "INSERT INTO scenarios_fts VALUES (?,?,?,?,?)",
+        (
+            scenario_id,
+            fts_text(doc["title"]),
+            fts_text(doc.get("description", "")),
+            fts_text(" ".join(vocabulary_text)),
+            fts_text(" ".join(phrase_text)),
+        ),
+    )
+
+
+def _entry(entry: str | dict[str, Any], key: str) -> tuple[str, str | None, str | None]:
+    if isinstance(entry, str):
+        return entry, None, None
+    return entry[key], entry.get("translation"), entry.get("note")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result of `search`."""
+
+    scenario_id: str
+    title: str
+    language: str
+    difficulty: str
+    category: str
+    is_public: bool
+
+
+def search(
+    path: Path,
+    query: str,
+    *,
+    language: str | None = None,
+    category: str | None = None,
+    limit: int = 20,
+) -> list[SearchHit]:
+    """Scenarios matching every word of `query`, best first (title weighs most)."""
+    words = [f'"{term}"*' for term in fts_text(query).split()]
+    if not words:
+        return []
+    sql = (
+        "SELECT s.scenario_id, s.title, s.language, s.difficulty, s.category, s.is_public "
+        "FROM scenarios_fts JOIN scenarios AS s USING (scenario_id) "
+        "WHERE scenarios_fts MATCH ? "
+    )
+    parameters: list[Any] = [" ".join(words)]
+    if language:
+        sql += "AND s.language = ? "
+        parameters.append(language)
+    if category:
+        sql += "AND s.category = ? "
+        parameters.append(category)
+    sql += "ORDER BY bm25(scenarios_fts, 0, 10.0, 3.0, 4.0, 1.0), s.scenario_id LIMIT ?"
+    parameters.append(limit)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            raise ValueError("index of another version")
+        rows = connection.execute(sql, parameters).fetchall()
+    finally:
+        connection.close()
+    return [SearchHit(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]

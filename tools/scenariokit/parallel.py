@@ -1,0 +1,41 @@
+"""Spreading independent work over the machine's cores.
+
+Parsing YAML and rendering pages are bound to one core per process, so a large run forks
+worker processes: they inherit the imported modules, the compiled schema and whatever the
+parent prepared, so only small arguments and results cross between processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def cores() -> int:
+    """Processes to use: `SCENARIOKIT_JOBS` if set, else the cores this process may use."""
+    if os.environ.get("SCENARIOKIT_JOBS", "").isdigit():
+        return max(1, int(os.environ["SCENARIOKIT_JOBS"]))
+    try:
+        return len(os.sched_getaffinity(0))  # a container's limit, not the host's count
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def map_chunks(
+    work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *, per_process: int
+) -> list[Result]:
+    """`work` over chunks of `items`, results in item order; forked when worth it."""
+    workers = min(cores(), len(items) // per_process)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return work(items)
+    size = -(-len(items) // (workers * 4))  # a few chunks a worker evens out the load
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [result for part in pool.map(work, chunks) for result in part]

@@ -1,0 +1,81 @@
+"""`scenarios serve`: build, serve the site on 127.0.0.1, rebuild when a file changes.
+
+A preview for authors, not a production server: the standard library's HTTP server, bound
+to the loopback address only, and a loop that polls the repository's files once a second
+and rebuilds (incrementally) when one changed, appeared or disappeared.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from scenariokit.build import build
+from scenariokit.errors import UserError
+from scenariokit.repository import default_paths, yaml_files
+from scenariokit.theme import theme_dir
+
+HOST = "127.0.0.1"
+
+
+def snapshot(root: Path) -> dict[Path, tuple[int, int]]:
+    """Size and modification time of every file a build reads."""
+    files = yaml_files(default_paths(root)) + sorted(theme_dir().rglob("*"))
+    return {p: (s.st_size, s.st_mtime_ns) for p in files if p.is_file() and (s := p.stat())}
+
+
+def serve(
+    root: Path,
+    out: Path,
+    *,
+    port: int,
+    echo: Callable[[str], object],
+    poll_seconds: float = 1.0,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve `out/site` until interrupted (or `stop` is set), rebuilding on changes."""
+    out = out if out.is_absolute() else Path.cwd() / out
+    rebuild(root, out, echo)
+    handler = functools.partial(_QuietHandler, directory=str(out / "site"))
+    server = ThreadingHTTPServer((HOST, port), handler)
+    echo(f"Serving http://{HOST}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stop = stop or threading.Event()
+    seen = snapshot(root)
+    try:
+        while not stop.wait(poll_seconds):
+            current = snapshot(root)
+            if current != seen:
+                seen = current
+                rebuild(root, out, echo)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
+    """Build, and report a failure without stopping the server."""
+    started = time.perf_counter()
+    try:
+        result = build(root, out)
+    except UserError as exc:
+        echo(f"Build failed: {exc} (run `scenarios validate`)")
+        return
+    echo(
+        f"Built {result.public} public scenarios in {time.perf_counter() - started:.2f} s "
+        f"({result.rendered} pages rendered)"
+    )
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site's folder; the build swaps that folder, so it is looked up per request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        return

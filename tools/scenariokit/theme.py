@@ -1,0 +1,51 @@
+"""The site's theme: its Jinja2 environment, built in one place, and its static files.
+
+Autoescaping is on for every template (a scenario's text can never become markup) and
+undefined names fail the build instead of printing nothing (StrictUndefined).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+
+def theme_dir() -> Path:
+    """The `site/` folder: bundled in the installed package, or in the source checkout."""
+    bundled = resources.files("scenariokit") / "site"
+    if bundled.is_dir():
+        return Path(str(bundled))
+    return Path(__file__).resolve().parents[2] / "site"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment over `site/templates`."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme_dir() / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def static_files() -> list[Path]:
+    """The theme's assets (CSS, JavaScript), in a stable order."""
+    return sorted(p for p in (theme_dir() / "static").iterdir() if p.is_file())
+
+
+@cache
+def fingerprint() -> str:
+    """A hash of every theme file: a changed theme re-renders every page."""
+    digest = hashlib.sha256()
+    for path in sorted(theme_dir().rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(theme_dir()).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,46 @@
+"""Words for search: the same normalisation for the SQLite index and the site's search.
+
+Text is lower-cased and stripped of accents ("Qué" → "que"), split on anything that is not
+a letter or digit, and runs of Chinese, Japanese or Korean characters, which are written
+without spaces, become overlapping two-character pieces ("焼き鳥" → "焼き", "き鳥"), so a
+search for a word inside a run still finds it. `site/static/search.js` does the same, step
+by step (lower(), NFKD, drop U+0300–U+036F, NFC), so both sides agree on every word; a
+test runs the two on the same text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f"
+_PIECES = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+MIN_LENGTH = 3  # shorter words ("la", "de", "to") are not indexed on the site
+
+
+_ACCENTS = re.compile("[\u0300-\u036f]")
+
+
+def fold(text: str) -> str:
+    """Lower case, without the accents of Latin, Greek and Cyrillic letters."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
+
+
+def terms(text: str) -> list[str]:
+    """The searchable words of `text`, in order, repeats kept."""
+    found: list[str] = []
+    for piece in _PIECES.findall(fold(text)):
+        if _IS_CJK.match(piece):
+            found.extend(
+                [piece] if len(piece) == 1 else [piece[i : i + 2] for i in range(len(piece) - 1)]
+            )
+        else:
+            found.append(piece)
+    return found
+
+
+def fts_text(text: str) -> str:
+    """`text` as words separated by spaces, for an FTS5 column or query."""
+    return " ".join(terms(text))

@@ -1,0 +1,255 @@
+"""The static site: pages, the JSON API and the sitemap, from validated scenarios.
+
+Only public scenarios appear here (drafts are in the SQLite index only). Every page links
+with root-relative URLs under `SiteContext.base`, so the site works from a sub-path such as
+a GitHub Pages project site. Nothing on a page loads from another host.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from scenariokit.prompts import roleplay_prompt
+from scenariokit.theme import environment, static_files
+
+SITE_NAME = "scenariokit"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteContext:
+    """What every page needs to know about the site as a whole."""
+
+    base: str  # path prefix without trailing slash: "" or "/repo"
+    site_url: str  # absolute URL of the site root for the sitemap, or "" if unknown
+    repository_url: str | None
+    branch: str
+    public_count: int
+    language_count: int
+
+    def globals(self) -> dict[str, Any]:
+        """Template variables shared by every page."""
+        return {
+            "base": self.base,
+            "site_name": SITE_NAME,
+            "repository_url": self.repository_url,
+            "public_count": self.public_count,
+            "language_count": self.language_count,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A scenario with what the site adds to it: names, dates and where it came from."""
+
+    data: dict[str, Any]
+    source_path: str  # relative to the repository, posix
+    created_at: str | None
+    updated_at: str | None
+
+    @property
+    def scenario_id(self) -> str:
+        """The scenario's id."""
+        return str(self.data["scenario_id"])
+
+
+@cache
+def language_name(tag: str) -> str:
+    """English name of a language tag ("Portuguese (Brazil)")."""
+    import langcodes
+
+    return str(langcodes.Language.get(tag).display_name())
+
+
+def category_name(key: str) -> str:
+    """`daily_life` → `Daily life`."""
+    return key.replace("_", " ").capitalize()
+
+
+def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
+    """The template variables of one scenario."""
+    doc = entry.data
+    phases = []
+    for phase in doc["phases"]:
+        phases.append(
+            phase
+            | {
+                "vocabulary": [_entry(e, "term") for e in phase["key_vocabulary"]],
+                "phrases": [_entry(e, "text") for e in phase["essential_phrases"]],
+                "description": phase.get("description"),
+                "expected_duration_minutes": phase.get("expected_duration_minutes"),
+                "success_criteria": phase.get("success_criteria", []),
+                "cultural_notes": phase.get("cultural_notes"),
+            }
+        )
+    return {
+        **{key: doc.get(key) for key in ("description", "derived_from", "cultural_context")},
+        **doc,
+        "prerequisites": doc.get("prerequisites", []),
+        "learning_outcomes": doc.get("learning_outcomes", []),
+        "is_system_scenario": doc.get("is_system_scenario", False),
+        "phases": phases,
+        "language_name": language_name(doc["language"]),
+        "category_name": category_name(doc["category"]),
+        "derived_from_href": derived_href,
+        "updated_at": entry.updated_at,
+    }
+
+
+def _entry(entry: str | dict[str, Any], key: str) -> dict[str, Any]:
+    if isinstance(entry, str):
+        return {"text": entry, "translation": None, "note": None}
+    return {"text": entry[key], "translation": entry.get("translation"), "note": entry.get("note")}
+
+
+def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None) -> str:
+    """The HTML page of one public scenario."""
+    page = view(entry, derived_href)
+    edit_url = (
+        f"{context.repository_url}/edit/{context.branch}/{entry.source_path}"
+        if context.repository_url
+        else None
+    )
+    return (
+        environment()
+        .get_template("scenario.html")
+        .render(
+            **context.globals(),
+            s=page,
+            edit_url=edit_url,
+            prompt=roleplay_prompt(entry.data, page["language_name"]),
+        )
+    )
+
+
+def derived_href(entry: Entry, public_ids: set[str], template_ids: set[str]) -> str | None:
+    """Where the link to a scenario's source goes, if the source is on the site."""
+    origin = entry.data.get("derived_from")
+    if origin in public_ids:
+        return f"scenarios/{origin}/"
+    if origin in template_ids:
+        return f"templates/#{origin}"
+    return None
+
+
+def write_pages(
+    out: Path, entries: list[Entry], templates: list[dict[str, Any]], context: SiteContext
+) -> list[str]:
+    """Every page but the scenario pages: home, topics, languages, templates; their paths."""
+    env = environment()
+    cards = sorted(
+        (view(e) for e in entries), key=lambda v: (v["title"].casefold(), v["scenario_id"])
+    )
+    written = []
+
+    def page(relative: str, template: str, **variables: Any) -> None:
+        html = env.get_template(template).render(**context.globals(), **variables)
+        _write(out / relative, html)
+        written.append(relative)
+
+    categories = _groups(cards, "category", category_name)
+    languages = _groups(cards, "language", language_name)
+    difficulties = _groups(cards, "difficulty", str.capitalize)
+    page(
+        "index.html",
+        "home.html",
+        categories=categories,
+        languages=languages,
+        difficulties=difficulties,
+    )
+    page(
+        "categories/index.html",
+        "listing.html",
+        heading="Topics",
+        groups=[g | {"href": f"categories/{g['key']}/"} for g in categories],
+    )
+    page(
+        "languages/index.html",
+        "listing.html",
+        heading="Languages",
+        groups=[g | {"href": f"languages/{g['key']}/"} for g in languages],
+    )
+    for group in categories:
+        page(
+            f"categories/{group['key']}/index.html",
+            "listing.html",
+            heading=group["name"],
+            scenarios=[c for c in cards if c["category"] == group["key"]],
+        )
+    for group in languages:
+        page(
+            f"languages/{group['key']}/index.html",
+            "listing.html",
+            heading=f"Scenarios in {group['name']}",
+            scenarios=[c for c in cards if c["language"] == group["key"]],
+        )
+    template_views = [view(Entry(t, "", None, None)) for t in templates]
+    page("templates/index.html", "templates.html", templates=template_views)
+    for asset in static_files():
+        target = out / "assets" / asset.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(asset, target)
+    return written
+
+
+def _groups(cards: list[dict[str, Any]], key: str, name: Any) -> list[dict[str, Any]]:
+    counts = Counter(c[key] for c in cards)
+    groups = [{"key": k, "name": name(k), "count": n} for k, n in counts.items()]
+    return sorted(groups, key=lambda g: str(g["name"]).casefold())
+
+
+def write_api(out: Path, entries: list[Entry]) -> None:
+    """`api/scenarios.json` (summaries) and `api/scenarios/<id>.json` (whole scenarios)."""
+    summaries = []
+    for entry in sorted(entries, key=lambda e: e.scenario_id):
+        doc = entry.data | {"created_at": entry.created_at, "updated_at": entry.updated_at}
+        _write(out / "api" / "scenarios" / f"{entry.scenario_id}.json", _json(doc))
+        summaries.append(
+            {
+                key: entry.data.get(key)
+                for key in (
+                    "scenario_id",
+                    "title",
+                    "description",
+                    "category",
+                    "difficulty",
+                    "estimated_duration",
+                    "language",
+                    "created_by",
+                    "is_system_scenario",
+                )
+            }
+            | {
+                "phase_count": len(entry.data["phases"]),
+                "updated_at": entry.updated_at,
+                "url": f"scenarios/{entry.scenario_id}/",
+            }
+        )
+    _write(out / "api" / "scenarios.json", _json({"scenarios": summaries}))
+
+
+def write_sitemap(out: Path, pages: list[str], context: SiteContext) -> None:
+    """`sitemap.xml`: absolute URLs when the site's URL is known, root-relative otherwise."""
+    root = context.site_url or context.base
+    urls = sorted(p.removesuffix("index.html") for p in pages)
+    body = "".join(f"<url><loc>{xml_escape(root + '/' + u)}</loc></url>\n" for u in urls)
+    _write(
+        out / "sitemap.xml",
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n",
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
