@@ -164,10 +164,10 @@ def test_dates_come_from_git_history(tmp_path: Path) -> None:
     git(root, "commit", "-qam", "rename", when="2025-06-07T08:09:10Z")
     build(root, tmp_path / "out")
     db = sqlite3.connect(tmp_path / "out" / "scenarios.sqlite")
-    rows = dict(
-        (r[0], (r[1], r[2]))
+    rows = {
+        r[0]: (r[1], r[2])
         for r in db.execute("SELECT scenario_id, created_at, updated_at FROM scenarios")
-    )
+    }
     assert rows["tapas-en-madrid"] == ("2025-01-02T03:04:05Z", "2025-06-07T08:09:10Z")
     assert rows["trattoria-dinner-rome"] == ("2025-01-02T03:04:05Z", "2025-01-02T03:04:05Z")
 
