@@ -109,13 +109,16 @@
       if (current !== generation) { return; }
       matches = docs;
       shown = 0;
-      list.textContent = "";
-      status.textContent = docs.length === 1 ? "1 scenario" : docs.length + " scenarios";
-      showMore();
+      showMore(function () {
+        list.textContent = "";
+        status.textContent = docs.length === 1 ? "1 scenario" : docs.length + " scenarios";
+      });
     });
   }
 
-  function showMore() {
+  // Show the next page of matches; `replace` runs first when the new cards are ready, so
+  // the list and the count change together.
+  function showMore(replace) {
     var page = matches.slice(shown, shown + PAGE);
     shown += page.length;
     more.hidden = shown >= matches.length;
@@ -125,6 +128,7 @@
       if (current !== generation) { return; }
       var byChunk = {};
       chunks.forEach(function (n, i) { byChunk[n] = loaded[i]; });
+      if (typeof replace === "function") { replace(); }
       page.forEach(function (doc) {
         var entry = byChunk[Math.floor(doc / meta.chunk)][doc % meta.chunk];
         list.appendChild(card(doc, entry));
@@ -175,7 +179,7 @@
   filters.forEach(function (select) {
     select.addEventListener("change", function () { remember(); run(); });
   });
-  more.addEventListener("click", showMore);
+  more.addEventListener("click", function () { showMore(); });
 
   fetchJson("meta.json").then(function (loaded) {
     meta = loaded;

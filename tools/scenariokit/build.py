@@ -236,7 +236,8 @@ def _write_site(
     hrefs = {e.scenario_id: derived_href(e, public_ids, template_ids) for e in public}
     page_hashes = {e.scenario_id: _page_hash(e, context, hrefs[e.scenario_id]) for e in public}
     previous = state.get("pages", {})
-    reuse, render = [], []
+    reuse: list[Entry] = []
+    render: list[Entry] = []
     for entry in public:
         old = out / "site" / "scenarios" / entry.scenario_id / "index.html"
         same = previous.get(entry.scenario_id) == page_hashes[entry.scenario_id]

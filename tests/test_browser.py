@@ -1,0 +1,266 @@
+"""The built site in a real headless Chromium (Debian's), driven by Playwright.
+
+Skipped when /usr/bin/chromium is missing, unless SCENARIOKIT_REQUIRE_BROWSER is set (as
+.ci/run does): then a missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import REPO, dump, valid_doc
+
+from scenariokit.build import build
+from scenariokit.prompts import roleplay_prompt
+from scenariokit.website import language_name
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    if os.environ.get("SCENARIOKIT_REQUIRE_BROWSER"):
+        pytest.fail(
+            "SCENARIOKIT_REQUIRE_BROWSER is set but /usr/bin/chromium is missing "
+            "(apt-get install -y chromium)",
+            pytrace=False,
+        )
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+HOSTILE_TITLE = '<script>alert("title")</script>'
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def hostile_scenario() -> dict[str, Any]:
+    doc = valid_doc() | {
+        "scenario_id": "hostile-input",
+        "title": HOSTILE_TITLE,
+        "description": '"><img src=x onerror="alert(1)"> </script><script>alert(2)</script>',
+        "setting": "javascript:alert(3)",
+        "ai_role": "<svg onload=alert(4)>",
+    }
+    doc["phases"][0]["key_vocabulary"][0] = {
+        "term": "' onmouseover='alert(5)",
+        "translation": "<iframe src=javascript:alert(6)>",
+    }
+    doc["phases"][1]["essential_phrases"][0] = {"text": '");alert(7);("', "translation": "x"}
+    return doc
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real scenarios plus a hostile one, built and served on 127.0.0.1 under /sub/."""
+    root = tmp_path_factory.mktemp("repo")
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    shutil.copytree(REPO / "templates", root / "templates")
+    (root / "scenarios" / "restaurant" / "hostile-input.yaml").write_text(
+        dump(hostile_scenario()), encoding="utf-8"
+    )
+    served = tmp_path_factory.mktemp("served")
+    build(root, served / "out", base_url="/sub/")
+    (served / "out" / "site").rename(served / "sub")
+    handler = functools.partial(_Quiet, directory=str(served))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sub"
+    server.shutdown()
+    server.server_close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.problems.append(str(e)))  # type: ignore[attr-defined]
+    page.on("dialog", lambda d: (page.problems.append(f"dialog: {d.message}"), d.dismiss()))  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def titles(page: Page) -> list[str]:
+    return page.locator("#results .card h3").all_inner_texts()
+
+
+def test_search_finds_a_scenario(site: str, page: Page) -> None:
+    page.goto(f"{site}/")
+    page.wait_for_selector("#results .card")
+    page.fill("#q", "tapas")
+    page.wait_for_function("document.querySelector('#status').textContent === '2 scenarios'")
+    assert titles(page) == ["Ordering Tapas in Madrid", HOSTILE_TITLE]  # the title weighs most
+    page.click("#results .card a")
+    page.wait_for_url(f"{site}/scenarios/tapas-bar-madrid/")
+    assert page.locator("h1").inner_text() == "Ordering Tapas in Madrid"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_search_finds_words_inside_japanese_text_and_without_accents(site: str, page: Page) -> None:
+    page.goto(f"{site}/?q=焼き鳥")
+    page.wait_for_function("document.querySelector('#status').textContent === '1 scenario'")
+    assert titles(page) == ["An Evening at an Izakaya in Tokyo"]
+    page.goto(f"{site}/?q=cafe")  # the text says "café"
+    page.wait_for_function("document.querySelector('#status').textContent === '1 scenario'")
+    assert titles(page) == ["A Language Exchange in Tokyo"]
+
+
+def test_filters_narrow_the_list(site: str, page: Page) -> None:
+    page.goto(f"{site}/")
+    page.wait_for_selector("#results .card")
+    everything = page.locator("#status").inner_text()
+    page.select_option("#language", "ja")
+    page.wait_for_function(f"document.querySelector('#status').textContent !== '{everything}'")
+    japanese = page.locator("#results .card .meta").all_inner_texts()
+    assert len(japanese) == 5
+    assert all(line.startswith("Japanese ·") for line in japanese)
+    page.select_option("#difficulty", "beginner")
+    page.wait_for_function("document.querySelector('#status').textContent === '2 scenarios'")
+    page.select_option("#duration", "10")
+    page.wait_for_function("document.querySelector('#status').textContent === '0 scenarios'")
+    assert "language=ja" in page.url
+    assert "difficulty=beginner" in page.url
+
+
+def test_the_address_keeps_the_search(site: str, page: Page) -> None:
+    page.goto(f"{site}/?q=pasta&language=it")
+    page.wait_for_function("document.querySelector('#status').textContent === '2 scenarios'")
+    assert titles(page) == ["A Fresh Pasta Class in Bologna", "Dinner at a Trattoria in Rome"]
+    assert page.input_value("#q") == "pasta"
+    assert page.input_value("#language") == "it"
+
+
+def test_a_scenario_page_shows_phases_and_translations(site: str, page: Page) -> None:
+    page.goto(f"{site}/scenarios/tapas-bar-madrid/")
+    phases = page.locator("section.phase h2").all_inner_texts()
+    assert phases == [
+        "1 Getting the bartender's attention",
+        "2 Ordering tapas",
+        "3 Paying the bill",
+    ]
+    first = page.locator("section.phase").first
+    assert first.locator("dt[lang=es]").first.inner_text().strip() == "la barra"
+    assert first.locator("dd").first.inner_text() == "the bar counter"
+    assert page.locator("html").get_attribute("lang") == "en"
+    levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3')].map(h => +h.tagName[1])")
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))  # no heading level skipped
+    page.click("a[href$='/categories/restaurant/']")
+    assert page.locator("h1").inner_text() == "Restaurant"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_copy_prompt_puts_the_role_play_on_the_clipboard(site: str, browser: Browser) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{site}/scenarios/trattoria-dinner-rome/")
+    page.click("text=Copy role-play prompt")
+    page.wait_for_selector("text=Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    doc = __import__("yaml").safe_load(
+        (REPO / "scenarios" / "restaurant" / "trattoria-dinner-rome.yaml").read_text("utf-8")
+    )
+    assert copied == roleplay_prompt(doc, language_name("it"))
+    assert "You play: Waiter and owner of the trattoria. I play: Diner." in copied
+    context.close()
+
+
+def test_listen_speaks_the_phrase_in_the_scenarios_language(site: str, page: Page) -> None:
+    page.add_init_script("""
+        window.spoken = [];
+        window.speechSynthesis.speak = u => window.spoken.push([u.text, u.lang]);
+    """)
+    page.goto(f"{site}/scenarios/pharmacy-rome/")
+    page.locator("button.listen").nth(4).click()
+    assert page.evaluate("window.spoken") == [
+        ["Buongiorno, ho il raffreddore e mal di gola.", "it"]
+    ]
+
+
+def test_hostile_content_never_runs(site: str, page: Page) -> None:
+    page.goto(f"{site}/scenarios/hostile-input/")
+    assert page.locator("h1").inner_text() == HOSTILE_TITLE
+    page.locator("section.phase dt").first.hover()
+    page.locator("button.listen").first.click()
+    page.goto(f"{site}/?q=script")
+    page.wait_for_selector("#results .card")
+    assert HOSTILE_TITLE in titles(page)
+    page.goto(f"{site}/api/scenarios/hostile-input.json")
+    page.goto(f"{site}/templates/")
+    assert [p for p in page.problems if "dialog" in p] == []  # type: ignore[attr-defined]
+    assert page.evaluate("document.querySelectorAll('img, iframe, svg[onload]').length") == 0
+
+
+def test_no_console_errors_on_any_kind_of_page(site: str, page: Page) -> None:
+    for path in [
+        "/",
+        "/categories/",
+        "/categories/travel/",
+        "/languages/",
+        "/languages/pt-BR/",
+        "/templates/",
+        "/scenarios/ryokan-check-in-kyoto/",
+    ]:
+        page.goto(site + path)
+        page.wait_for_load_state("networkidle")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_phone_sized_page_renders(site: str, browser: Browser, tmp_path: Path) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.goto(f"{site}/scenarios/lost-luggage-sao-paulo/")
+    shot = tmp_path / "phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert font >= 16
+    context.close()
+
+
+def test_no_request_leaves_the_site(site: str, page: Page) -> None:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: r.url.startswith(site) or r.url.startswith("data:") or outside.append(r.url),
+    )
+    for path in ["/", "/scenarios/tapas-bar-madrid/", "/templates/"]:
+        page.goto(site + path)
+        page.wait_for_load_state("networkidle")
+    assert outside == []
