@@ -17,7 +17,6 @@ mistyped `--out` never deletes anyone's files.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -27,12 +26,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from scenariokit import __version__
-from scenariokit.checks import rule_findings
+from scenariokit.checks import CATALOG_RULES, FILE_RULES, rule_findings
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.errors import UserError
 from scenariokit.history import file_dates
-from scenariokit.index import IndexedScenario, write_index
+from scenariokit.index import IndexedScenario, search_columns, write_index
 from scenariokit.loader import LoadError, Source, decode, parse
 from scenariokit.parallel import map_chunks
 from scenariokit.positions import SourceMap
@@ -56,7 +57,8 @@ from scenariokit.website import (
     derived_href,
     language_name,
     render_scenario,
-    write_api,
+    scenario_json,
+    write_api_summary,
     write_pages,
     write_sitemap,
 )
@@ -100,12 +102,15 @@ def build(
     _refuse_foreign_folder(out)
     state = _read_state(out)
     result = BuildResult(out)
-    sources, templates, parsed_cache, report = _load(root, state, result)
+    loaded, templates, parsed_cache, report = _load(root, state, result)
     if report.errors:
         raise BuildFailed(report)
     result.warnings = [d for d in report.diagnostics if d.severity == "warning"]
     dates = file_dates(root)
-    entries = [_entry(source, root, dates) for source in sources]
+    entries = [_entry(source, root, dates) for source, _ in loaded]
+    derived = {
+        entry.scenario_id: record for entry, (_, record) in zip(entries, loaded, strict=True)
+    }
     public = [e for e in entries if e.data.get("is_public", True)]
     result.scenarios, result.public = len(entries), len(public)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -114,10 +119,28 @@ def build(
         staging.mkdir(parents=True)
         write_index(
             staging / "scenarios.sqlite",
-            [IndexedScenario(e.data, e.source_path, e.created_at, e.updated_at) for e in entries],
+            [
+                IndexedScenario(
+                    e.data,
+                    e.source_path,
+                    e.created_at,
+                    e.updated_at,
+                    tuple(derived[e.scenario_id].search_text),
+                )
+                for e in entries
+            ],
         )
         pages = _write_site(
-            staging / "site", root, public, templates, base_url, state, out, result, progress
+            staging / "site",
+            root,
+            public,
+            templates,
+            base_url,
+            state,
+            out,
+            result,
+            progress,
+            derived,
         )
         _write_state(staging, parsed_cache, pages)
         _swap(staging, out)
@@ -131,73 +154,117 @@ def build(
 
 
 def _tool_fingerprint() -> str:
-    """What makes cached parses stale: this tool's version and the schema."""
+    """What makes cached results stale: this tool's version and the schema."""
     return hashlib.sha256(__version__.encode() + schema_path().read_bytes()).hexdigest()
+
+
+@dataclass(slots=True)
+class Derived:
+    """Everything the build computes from one file alone; cached while the file is unchanged.
+
+    `data` is None when the file has errors. `diagnostics` are those of the schema and of
+    the rules that read only the file (`checks.FILE_RULES`); the catalog rules run anew.
+    """
+
+    sha: str
+    data: Any
+    diagnostics: list[dict[str, Any]]
+    search_text: list[str] = field(default_factory=list)
+    weights: dict[str, int] = field(default_factory=dict)
+
+    def cached(self) -> dict[str, Any]:
+        """The record for the state file (no copies: `asdict` would deep-copy the data)."""
+        return {
+            "sha": self.sha,
+            "data": self.data,
+            "diagnostics": self.diagnostics,
+            "search_text": self.search_text,
+            "weights": self.weights,
+        }
 
 
 def _load(
     root: Path, state: dict[str, Any], result: BuildResult
-) -> tuple[list[Source], list[dict[str, Any]], dict[str, Any], Report]:
-    """Every scenario and template, validated; parsed only when changed since last build."""
+) -> tuple[list[tuple[Source, Derived]], list[dict[str, Any]], dict[str, Any], Report]:
+    """Every scenario and template, validated; derived anew only when changed."""
     catalog = read_catalog(root)
     files = yaml_files(default_paths(root))
     cache = state.get("files", {}) if state.get("tool") == _tool_fingerprint() else {}
     raw = {path: path.read_bytes() for path in files}
     keys = {path: _relative(path, root) for path in files}
     hashes = {path: hashlib.sha256(data).hexdigest() for path, data in raw.items()}
-    stale = [p for p in files if cache.get(keys[p], [None])[0] != hashes[p]]
-    fresh = dict(
-        zip(stale, map_chunks(_parse_chunk, stale, per_process=PAGES_PER_PROCESS), strict=True)
-    )
+    derived: dict[Path, Derived] = {}
+    stale = []
+    for path in files:
+        cached = cache.get(keys[path])
+        if isinstance(cached, dict) and cached.get("sha") == hashes[path]:
+            derived[path] = Derived(**cached)
+        else:
+            stale.append(path)
+    _JOB.update(root=root)
+    try:
+        derived.update(zip(stale, map_chunks(_derive_chunk, stale, per_process=200), strict=True))
+    finally:
+        _JOB.clear()
     result.parsed = len(stale)
     report = Report(files_checked=len(files))
-    sources, templates, new_cache = [], [], {}
+    scenarios, templates = [], []
     for path in files:
-        if path in fresh:
-            data, diagnostics = fresh[path]
-            report.diagnostics.extend(diagnostics)
-            if any(d.severity == "error" for d in diagnostics):
-                continue
-        else:
-            data = cache[keys[path]][1]
-        new_cache[keys[path]] = [hashes[path], data]
-        source = Source(path, decode(raw[path]), data)
-        if path not in fresh:  # schema-valid before: only the repository rules can change
-            report.diagnostics.extend(_rule_diagnostics(source, catalog))
+        record = derived[path]
+        shown = display_path(path)
+        report.diagnostics += [Diagnostic(**(d | {"path": shown})) for d in record.diagnostics]
+        if record.data is None:
+            continue
+        source = Source(path, decode(raw[path]), record.data)
+        findings = rule_findings(source, catalog, CATALOG_RULES)
+        if findings:
+            report.diagnostics += SourceMap(source).locate(findings, shown)
         if keys[path].startswith(TEMPLATES_DIR + "/"):
-            templates.append(data)
+            templates.append(record.data)
         elif keys[path].startswith(SCENARIOS_DIR + "/"):
-            sources.append(source)
-    if fresh:  # rules that need the whole catalog, for the files parsed just now
-        for path in fresh:
-            data, _ = fresh[path]
-            if data is not None:
-                report.diagnostics.extend(
-                    _rule_diagnostics(Source(path, decode(raw[path]), data), catalog)
-                )
-    return sources, templates, new_cache, report
+            scenarios.append((source, record))
+    new_cache = {keys[p]: derived[p].cached() for p in files if derived[p].data is not None}
+    return scenarios, templates, new_cache, report
 
 
-def _parse_chunk(paths: Sequence[Path]) -> list[tuple[Any, list[Diagnostic]]]:
-    """Parse and schema-check files (in a worker): data or None, and diagnostics."""
-    results: list[tuple[Any, list[Diagnostic]]] = []
+def _derive_chunk(paths: Sequence[Path]) -> list[Derived]:
+    """Parse, check and index files (in a worker): everything that needs only the file."""
+    catalog = Catalog(_JOB["root"].absolute())
+    results = []
     for path in paths:
+        raw = path.read_bytes()
+        sha = hashlib.sha256(raw).hexdigest()
         try:
-            text = decode(path.read_bytes())
+            text = decode(raw)
             source = Source(path, text, parse(text))
         except LoadError as exc:
-            results.append((None, [load_diagnostic(exc, display_path(path))]))
+            diagnostic = load_diagnostic(exc.with_excerpt(raw.decode("utf-8", "replace")), "")
+            results.append(Derived(sha, None, [_plain(diagnostic)]))
             continue
         source_map = SourceMap(source)
         findings = schema_findings(source.data, source_map)
-        located = source_map.locate(findings, display_path(path)) if findings else []
-        results.append((None if located else source.data, located))
+        findings += rule_findings(source, catalog, FILE_RULES) if not findings else []
+        located = [_plain(d) for d in source_map.locate(findings, "")] if findings else []
+        if any(d["severity"] == "error" for d in located):
+            results.append(Derived(sha, None, located))
+            continue
+        data = source.data
+        scenario = isinstance(data, dict) and "phases" in data
+        results.append(
+            Derived(
+                sha,
+                data,
+                located,
+                list(search_columns(data)) if scenario else [],
+                scenario_weights(data) if scenario else {},
+            )
+        )
     return results
 
 
-def _rule_diagnostics(source: Source, catalog: Catalog) -> list[Diagnostic]:
-    findings = rule_findings(source, catalog)
-    return SourceMap(source).locate(findings, display_path(source.path)) if findings else []
+def _plain(diagnostic: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as cacheable data (its path is filled in when reported)."""
+    return diagnostic.as_dict() | {"excerpt": diagnostic.excerpt}
 
 
 def _entry(source: Source, root: Path, dates: dict[str, Any]) -> Entry:
@@ -228,8 +295,9 @@ def _write_site(
     out: Path,
     result: BuildResult,
     progress: Progress | None,
+    derived: dict[str, Derived],
 ) -> dict[str, str]:
-    """Every file of the site; returns the input hash of each scenario page."""
+    """Every file of the site; returns the input hash of each scenario's page and API file."""
     context = _context(root, base_url, public)
     public_ids = {e.scenario_id for e in public}
     template_ids = {t["scenario_id"] for t in templates}
@@ -239,13 +307,15 @@ def _write_site(
     reuse: list[Entry] = []
     render: list[Entry] = []
     for entry in public:
-        old = out / "site" / "scenarios" / entry.scenario_id / "index.html"
+        old = [out / "site" / relative for relative in _scenario_files(entry.scenario_id)]
         same = previous.get(entry.scenario_id) == page_hashes[entry.scenario_id]
-        (reuse if same and old.is_file() else render).append(entry)
+        (reuse if same and all(p.is_file() for p in old) else render).append(entry)
+    (site / "api" / "scenarios").mkdir(parents=True)
     for entry in reuse:
-        target = site / "scenarios" / entry.scenario_id / "index.html"
-        target.parent.mkdir(parents=True)
-        _link_or_copy(out / "site" / "scenarios" / entry.scenario_id / "index.html", target)
+        page, api = _scenario_files(entry.scenario_id)
+        (site / page).parent.mkdir(parents=True)
+        _link_or_copy(out / "site" / page, site / page)
+        _link_or_copy(out / "site" / api, site / api)
     _JOB.update(site=site, context=context, hrefs=hrefs)
     try:
         map_chunks(_render_chunk, render, per_process=PAGES_PER_PROCESS)
@@ -255,14 +325,14 @@ def _write_site(
     if progress:
         progress("pages", len(public), len(public))
     written = write_pages(site, public, templates, context)
-    write_api(site, public)
+    write_api_summary(site, public)
     ordered = sorted(public, key=lambda e: (e.data["title"].casefold(), e.scenario_id))
     names = {
         "category": {e.data["category"]: category_name(e.data["category"]) for e in public},
         "language": {e.data["language"]: language_name(e.data["language"]) for e in public},
     }
     write_search(
-        site, [e.data for e in ordered], names, [scenario_weights(e.data) for e in ordered]
+        site, [e.data for e in ordered], names, [derived[e.scenario_id].weights for e in ordered]
     )
     write_sitemap(
         site, written + [f"scenarios/{e.scenario_id}/index.html" for e in public], context
@@ -270,25 +340,32 @@ def _write_site(
     return page_hashes
 
 
+def _scenario_files(scenario_id: str) -> tuple[str, str]:
+    """The files of the site that belong to one scenario alone."""
+    return f"scenarios/{scenario_id}/index.html", f"api/scenarios/{scenario_id}.json"
+
+
 def _render_chunk(entries: Sequence[Entry]) -> list[None]:
-    """Render and write scenario pages (in a worker forked after `_JOB` was set)."""
+    """Write scenario pages and API files (in a worker forked after `_JOB` was set)."""
     site, context, hrefs = _JOB["site"], _JOB["context"], _JOB["hrefs"]
     for entry in entries:
-        path = site / "scenarios" / entry.scenario_id / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
+        page, api = (site / relative for relative in _scenario_files(entry.scenario_id))
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(
             render_scenario(entry, context, hrefs[entry.scenario_id]),
             encoding="utf-8",
             newline="\n",
         )
+        api.write_bytes(scenario_json(entry))
     return [None for _ in entries]
 
 
 def _page_hash(entry: Entry, context: SiteContext, href: str | None) -> str:
-    """Everything a scenario page is made of: unchanged inputs, unchanged page."""
+    """Everything a scenario's page and API file are made of: unchanged inputs, same files."""
     inputs = [
         entry.data,
         entry.source_path,
+        entry.created_at,
         entry.updated_at,
         href,
         context.base,
@@ -297,7 +374,7 @@ def _page_hash(entry: Entry, context: SiteContext, href: str | None) -> str:
         fingerprint(),
         __version__,
     ]
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _context(root: Path, base_url: str, public: list[Entry]) -> SiteContext:
@@ -367,8 +444,8 @@ def _refuse_foreign_folder(out: Path) -> None:
 
 def _read_state(out: Path) -> dict[str, Any]:
     try:
-        state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        state = orjson.loads((out / STATE_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
         return {}
     return state if isinstance(state, dict) else {}
 
@@ -376,9 +453,7 @@ def _read_state(out: Path) -> dict[str, Any]:
 def _write_state(staging: Path, parsed_cache: dict[str, Any], pages: dict[str, str]) -> None:
     state = {"tool": _tool_fingerprint(), "files": parsed_cache, "pages": pages}
     # Keys keep their order: the cached documents must read back exactly as parsed.
-    (staging / STATE_FILE).write_text(
-        json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
+    (staging / STATE_FILE).write_bytes(orjson.dumps(state))
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -11,12 +11,13 @@ same scenarios give a byte-identical file.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from scenariokit.tokens import fts_text
 
@@ -107,10 +108,40 @@ class IndexedScenario:
     source_path: str
     created_at: str | None
     updated_at: str | None
+    search_text: tuple[str, ...]  # `search_columns(data)`, computed once per file
+
+
+def search_columns(doc: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The full-text columns of a scenario: title, description, vocabulary, phrases."""
+    words = [
+        " ".join(filter(None, _entry(e, "term")[:2]))
+        for phase in doc["phases"]
+        for e in phase["key_vocabulary"]
+    ]
+    lines = [
+        " ".join(filter(None, _entry(e, "text")[:2]))
+        for phase in doc["phases"]
+        for e in phase["essential_phrases"]
+    ]
+    return (
+        fts_text(doc["title"]),
+        fts_text(doc.get("description", "")),
+        fts_text(" ".join(words)),
+        fts_text(" ".join(lines)),
+    )
 
 
 def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
     """Create the index at `path` (which must not exist) from `scenarios`."""
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "scenarios": [],
+        "scenario_phases": [],
+        "vocabulary": [],
+        "phrases": [],
+        "scenarios_fts": [],
+    }
+    for scenario in sorted(scenarios, key=lambda s: s.data["scenario_id"]):
+        _collect(rows, scenario)
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
@@ -118,19 +149,20 @@ def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
         connection.executescript(DDL)  # runs in a transaction of its own
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("BEGIN")
-        for scenario in sorted(scenarios, key=lambda s: s.data["scenario_id"]):
-            _insert(connection, scenario)
+        for table, table_rows in rows.items():
+            if table_rows:
+                marks = ",".join("?" * len(table_rows[0]))
+                connection.executemany(f"INSERT INTO {table} VALUES ({marks})", table_rows)
         connection.execute("COMMIT")
         connection.execute("VACUUM")
     finally:
         connection.close()
 
 
-def _insert(connection: sqlite3.Connection, scenario: IndexedScenario) -> None:
+def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario) -> None:
     doc = scenario.data
     scenario_id = doc["scenario_id"]
-    connection.execute(
-        "INSERT INTO scenarios VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    rows["scenarios"].append(
         (
             scenario_id,
             doc["title"],
@@ -152,12 +184,10 @@ def _insert(connection: sqlite3.Connection, scenario: IndexedScenario) -> None:
             len(doc["phases"]),
             scenario.created_at,
             scenario.updated_at,
-        ),
+        )
     )
-    vocabulary_text, phrase_text = [], []
     for number, phase in enumerate(doc["phases"], start=1):
-        connection.execute(
-            "INSERT INTO scenario_phases VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        rows["scenario_phases"].append(
             (
                 scenario_id,
                 number,
@@ -170,30 +200,17 @@ def _insert(connection: sqlite3.Connection, scenario: IndexedScenario) -> None:
                 _json(phase["learning_objectives"]),
                 _json(phase.get("success_criteria", [])),
                 phase.get("cultural_notes"),
-            ),
+            )
         )
-        words = [_entry(e, "term") for e in phase["key_vocabulary"]]
-        lines = [_entry(e, "text") for e in phase["essential_phrases"]]
-        connection.executemany(
-            "INSERT INTO vocabulary VALUES (?,?,?,?,?,?)",
-            [(scenario_id, number, i, *w) for i, w in enumerate(words, start=1)],
-        )
-        connection.executemany(
-            "INSERT INTO phrases VALUES (?,?,?,?,?,?)",
-            [(scenario_id, number, i, *p) for i, p in enumerate(lines, start=1)],
-        )
-        vocabulary_text += [" ".join(filter(None, w[:2])) for w in words]
-        phrase_text += [" ".join(filter(None, p[:2])) for p in lines]
-    connection.execute(
-        "INSERT INTO scenarios_fts VALUES (?,?,?,?,?)",
-        (
-            scenario_id,
-            fts_text(doc["title"]),
-            fts_text(doc.get("description", "")),
-            fts_text(" ".join(vocabulary_text)),
-            fts_text(" ".join(phrase_text)),
-        ),
-    )
+        rows["vocabulary"] += [
+            (scenario_id, number, i, *_entry(e, "term"))
+            for i, e in enumerate(phase["key_vocabulary"], start=1)
+        ]
+        rows["phrases"] += [
+            (scenario_id, number, i, *_entry(e, "text"))
+            for i, e in enumerate(phase["essential_phrases"], start=1)
+        ]
+    rows["scenarios_fts"].append((scenario_id, *scenario.search_text))
 
 
 def _entry(entry: str | dict[str, Any], key: str) -> tuple[str, str | None, str | None]:
@@ -203,7 +220,7 @@ def _entry(entry: str | dict[str, Any], key: str) -> tuple[str, str | None, str 
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(value).decode()
 
 
 @dataclass(frozen=True, slots=True)

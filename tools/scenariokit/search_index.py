@@ -11,10 +11,11 @@ stays small for tens of thousands of scenarios, and needs no server.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from scenariokit.tokens import MIN_LENGTH, terms
 
@@ -52,7 +53,7 @@ def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
         }
         for word in words:
             weights[word] += WEIGHTS[field]
-    return weights
+    return dict(weights)
 
 
 def write_search(
@@ -101,7 +102,4 @@ def write_search(
 
 def _write(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
-        encoding="utf-8",
-    )
+    path.write_bytes(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))

@@ -7,7 +7,6 @@ a GitHub Pages project site. Nothing on a page loads from another host.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
+
+import orjson
 
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.theme import environment, static_files
@@ -102,6 +103,26 @@ def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
     }
 
 
+def card(entry: Entry) -> dict[str, Any]:
+    """What a listing shows of a scenario (a light `view`)."""
+    doc = entry.data
+    return {
+        key: doc.get(key)
+        for key in (
+            "scenario_id",
+            "title",
+            "description",
+            "category",
+            "difficulty",
+            "language",
+            "estimated_duration",
+        )
+    } | {
+        "language_name": language_name(doc["language"]),
+        "category_name": category_name(doc["category"]),
+    }
+
+
 def _entry(entry: str | dict[str, Any], key: str) -> dict[str, Any]:
     if isinstance(entry, str):
         return {"text": entry, "translation": None, "note": None}
@@ -144,7 +165,7 @@ def write_pages(
     """Every page but the scenario pages: home, topics, languages, templates; their paths."""
     env = environment()
     cards = sorted(
-        (view(e) for e in entries), key=lambda v: (v["title"].casefold(), v["scenario_id"])
+        (card(e) for e in entries), key=lambda v: (v["title"].casefold(), v["scenario_id"])
     )
     written = []
 
@@ -204,34 +225,43 @@ def _groups(cards: list[dict[str, Any]], key: str, name: Any) -> list[dict[str, 
     return sorted(groups, key=lambda g: str(g["name"]).casefold())
 
 
-def write_api(out: Path, entries: list[Entry]) -> None:
-    """`api/scenarios.json` (summaries) and `api/scenarios/<id>.json` (whole scenarios)."""
-    summaries = []
-    for entry in sorted(entries, key=lambda e: e.scenario_id):
-        doc = entry.data | {"created_at": entry.created_at, "updated_at": entry.updated_at}
-        _write(out / "api" / "scenarios" / f"{entry.scenario_id}.json", _json(doc))
-        summaries.append(
-            {
-                key: entry.data.get(key)
-                for key in (
-                    "scenario_id",
-                    "title",
-                    "description",
-                    "category",
-                    "difficulty",
-                    "estimated_duration",
-                    "language",
-                    "created_by",
-                    "is_system_scenario",
-                )
-            }
-            | {
-                "phase_count": len(entry.data["phases"]),
-                "updated_at": entry.updated_at,
-                "url": f"scenarios/{entry.scenario_id}/",
-            }
+def scenario_json(entry: Entry) -> bytes:
+    """`api/scenarios/<id>.json`: the scenario with the keys of its file, and its dates."""
+    doc = entry.data | {"created_at": entry.created_at, "updated_at": entry.updated_at}
+    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+
+
+def write_api_summary(out: Path, entries: list[Entry]) -> None:
+    """`api/scenarios.json`: a summary of every public scenario, with its page's address."""
+    summaries = [
+        {
+            key: entry.data.get(key)
+            for key in (
+                "scenario_id",
+                "title",
+                "description",
+                "category",
+                "difficulty",
+                "estimated_duration",
+                "language",
+                "created_by",
+                "is_system_scenario",
+            )
+        }
+        | {
+            "phase_count": len(entry.data["phases"]),
+            "updated_at": entry.updated_at,
+            "url": f"scenarios/{entry.scenario_id}/",
+        }
+        for entry in sorted(entries, key=lambda e: e.scenario_id)
+    ]
+    path = out / "api" / "scenarios.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        orjson.dumps(
+            {"scenarios": summaries}, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
         )
-    _write(out / "api" / "scenarios.json", _json({"scenarios": summaries}))
+    )
 
 
 def write_sitemap(out: Path, pages: list[str], context: SiteContext) -> None:
@@ -244,10 +274,6 @@ def write_sitemap(out: Path, pages: list[str], context: SiteContext) -> None:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n",
     )
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def _write(path: Path, text: str) -> None:
