@@ -65,7 +65,9 @@ from scenariokit.website import (
 
 STATE_FILE = ".scenariokit-build.json"
 PAGES_PER_PROCESS = 300
-Progress = Callable[[str, int, int], None]
+# A progress reporter: called with a stage's name and its number of items when the stage
+# starts, then with the number of items done each time some are.
+Progress = Callable[[str, int], Callable[[int], object]]
 
 
 @dataclass(slots=True)
@@ -102,7 +104,7 @@ def build(
     _refuse_foreign_folder(out)
     state = _read_state(out)
     result = BuildResult(out)
-    loaded, templates, parsed_cache, report = _load(root, state, result)
+    loaded, templates, parsed_cache, report = _load(root, state, result, progress)
     if report.errors:
         raise BuildFailed(report)
     result.warnings = [d for d in report.diagnostics if d.severity == "warning"]
@@ -184,7 +186,7 @@ class Derived:
 
 
 def _load(
-    root: Path, state: dict[str, Any], result: BuildResult
+    root: Path, state: dict[str, Any], result: BuildResult, progress: Progress | None
 ) -> tuple[list[tuple[Source, Derived]], list[dict[str, Any]], dict[str, Any], Report]:
     """Every scenario and template, validated; derived anew only when changed."""
     catalog = read_catalog(root)
@@ -203,7 +205,10 @@ def _load(
             stale.append(path)
     _JOB.update(root=root)
     try:
-        derived.update(zip(stale, map_chunks(_derive_chunk, stale, per_process=200), strict=True))
+        done = progress("Reading", len(stale)) if progress and stale else None
+        derived.update(
+            zip(stale, map_chunks(_derive_chunk, stale, per_process=200, done=done), strict=True)
+        )
     finally:
         _JOB.clear()
     result.parsed = len(stale)
@@ -318,12 +323,11 @@ def _write_site(
         _link_or_copy(out / "site" / api, site / api)
     _JOB.update(site=site, context=context, hrefs=hrefs)
     try:
-        map_chunks(_render_chunk, render, per_process=PAGES_PER_PROCESS)
+        done = progress("Rendering", len(render)) if progress and render else None
+        map_chunks(_render_chunk, render, per_process=PAGES_PER_PROCESS, done=done)
     finally:
         _JOB.clear()
     result.rendered, result.reused = len(render), len(reuse)
-    if progress:
-        progress("pages", len(public), len(public))
     written = write_pages(site, public, templates, context)
     write_api_summary(site, public)
     ordered = sorted(public, key=lambda e: (e.data["title"].casefold(), e.scenario_id))

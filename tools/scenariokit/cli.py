@@ -7,9 +7,11 @@ Exit codes: 0 fine, 1 problems found, 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -625,7 +627,13 @@ def build(options: Options, out: Path, base_url: str) -> None:
 
     root = _root(options)
     try:
-        result = run_build(root, out, base_url=base_url)
+        with contextlib.ExitStack() as bars:
+            result = run_build(
+                root,
+                out,
+                base_url=base_url,
+                progress=_progress_bars(bars) if sys.stderr.isatty() else None,
+            )
     except BuildFailed as failed:
         click.echo(
             TextReporter(excerpts=sys.stdout.isatty(), colour=_wants_colour()).render(
@@ -647,6 +655,18 @@ def build(options: Options, out: Path, base_url: str) -> None:
         f"{display_path(result.out / 'scenarios.sqlite')} and "
         f"{display_path(result.out / 'site')}/ (open it with `scenarios serve`)"
     )
+
+
+def _progress_bars(bars: contextlib.ExitStack) -> Callable[[str, int], Callable[[int], object]]:
+    """A progress bar on stderr for each long stage of a build (only on a terminal)."""
+
+    def start(label: str, total: int) -> Callable[[int], object]:
+        if total < 500:
+            return lambda done: None
+        bar = bars.enter_context(click.progressbar(length=total, label=label, file=sys.stderr))
+        return bar.update
+
+    return start
 
 
 @cli.command()
@@ -740,7 +760,11 @@ def serve(options: Options, port: int, out: Path) -> None:
     """
     from scenariokit.serve import serve as run_serve
 
-    run_serve(_root(options), out, port=port, echo=click.echo)
+    def say(message: str) -> None:
+        click.echo(message)
+        sys.stdout.flush()  # a long-running command: show each line as it happens
+
+    run_serve(_root(options), out, port=port, echo=say)
 
 
 main = cli

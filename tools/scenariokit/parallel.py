@@ -28,14 +28,29 @@ def cores() -> int:
 
 
 def map_chunks(
-    work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *, per_process: int
+    work: Callable[[Sequence[Item]], list[Result]],
+    items: Sequence[Item],
+    *,
+    per_process: int,
+    done: Callable[[int], object] | None = None,
 ) -> list[Result]:
-    """`work` over chunks of `items`, results in item order; forked when worth it."""
+    """`work` over chunks of `items`, results in item order; forked when worth it.
+
+    `done(n)` is called as each chunk of n items finishes (for a progress bar).
+    """
     workers = min(cores(), len(items) // per_process)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return work(items)
-    size = -(-len(items) // (workers * 4))  # a few chunks a worker evens out the load
+        results = work(items)
+        if done:
+            done(len(items))
+        return results
+    size = -(-len(items) // (workers * 8))  # several chunks a worker evens out the load
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
+    results = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [result for part in pool.map(work, chunks) for result in part]
+        for part in pool.map(work, chunks):
+            results += part
+            if done:
+                done(len(part))
+    return results

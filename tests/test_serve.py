@@ -1,0 +1,72 @@
+"""`scenarios serve` as a user runs it: build, serve on 127.0.0.1, rebuild on a change."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import REPO, installed_command, make_repo, run_in_terminal
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    process = subprocess.Popen(
+        [*installed_command(), "serve", "--port", "0", "--out", str(tmp_path / "out")],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline(), process.stdout.readline()]
+        assert lines[0].startswith("Built 30 public scenarios in ")
+        url = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", lines[1])
+        assert url is not None, lines
+        base = url.group(1)
+        assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
+        path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+        path.write_text(
+            path.read_text("utf-8").replace(
+                "title: Ordering Tapas in Madrid", "title: Tapas at the Bar"
+            ),
+            "utf-8",
+        )
+        assert process.stdout.readline().startswith("Built 30 public scenarios")
+        assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
+        path.write_text("title: [broken\n", "utf-8")
+        assert process.stdout.readline().startswith("Build failed: the build stopped")
+        assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+    assert process.returncode == 0
+
+
+def test_a_long_build_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    generate(600, tmp_path / "corpus")
+    shown = run_in_terminal(
+        ["build", "--out", str(tmp_path / "out")], tmp_path / "corpus", {"NO_COLOR": "1"}
+    )
+    assert "Reading" in shown
+    assert "Rendering" in shown
+    assert "100%" in shown
+    assert "Built 600 scenarios" in shown
