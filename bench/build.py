@@ -1,0 +1,137 @@
+"""Time `scenarios build` on a generated corpus, and Hugo on the same pages when installed.
+
+    python bench/build.py [--files 10000]
+
+Prints, for N generated scenarios: a full build into an empty folder (wall time and peak
+memory of the whole process tree), a rebuild with nothing changed, a rebuild after one file
+changed, and — when Debian's `hugo` is on the PATH — Hugo's build of the same scenarios as
+content pages with an equivalent layout, and the ratios. Timings live here, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = str(Path(sys.executable).parent / "scenarios")
+
+HUGO_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{{ .Title }}</title></head><body><main><h1>{{ .Title }}</h1><p>{{ .Params.description }}</p>
+<dl><dt>You are</dt><dd>{{ .Params.user_role }}</dd><dt>Partner</dt><dd>{{ .Params.ai_role }}</dd>
+<dt>Setting</dt><dd>{{ .Params.setting }}</dd></dl>
+{{ range $i, $p := .Params.phases }}<section><h2>{{ add $i 1 }} {{ $p.name }}</h2>
+<p>{{ $p.description }}</p><h3>Key vocabulary</h3><dl>
+{{ range $p.key_vocabulary }}<div><dt lang="{{ $.Params.language }}">{{ .term }}</dt>
+<dd>{{ .translation }} {{ .note }}</dd></div>{{ end }}</dl><h3>Essential phrases</h3><dl>
+{{ range $p.essential_phrases }}<div><dt lang="{{ $.Params.language }}">{{ .text }}</dt>
+<dd>{{ .translation }}</dd></div>{{ end }}</dl><ul>{{ range $p.learning_objectives }}
+<li>{{ . }}</li>{{ end }}</ul><p>{{ $p.cultural_notes }}</p></section>{{ end }}</main></body></html>
+"""
+
+
+def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of a command and all its processes."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.wait(0.05):
+            peak = max(peak, _tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, errors = process.communicate()
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{args[0]} failed:\n{errors.decode()[-2000:]}")
+    return time.perf_counter() - started, peak / 1024
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (KB) of a process and its descendants, from /proc."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(
+                next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending += [int(child) for child in children]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def hugo_site(corpus: Path, target: Path) -> Path:
+    """The corpus as a Hugo site: one content page per public scenario, same fields."""
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "layouts" / "_default").mkdir(parents=True)
+    (target / "layouts" / "_default" / "single.html").write_text(HUGO_LAYOUT)
+    (target / "layouts" / "_default" / "list.html").write_text(
+        "<ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>"
+    )
+    (target / "config.toml").write_text('baseURL = "/"\ndisableKinds = ["taxonomy", "term"]\n')
+    content = target / "content" / "scenarios"
+    content.mkdir(parents=True)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted(corpus.glob("scenarios/*/*.yaml")):
+        doc = yaml.load(path.read_text("utf-8"), Loader=loader)
+        if doc.get("is_public", True):
+            (content / f"{doc['scenario_id']}.md").write_text(
+                "---\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) + "---\n"
+            )
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10000)
+    parser.add_argument("--work", type=Path, default=Path(__file__).parent / "work")
+    args = parser.parse_args()
+    corpus, out = args.work / "corpus", args.work / "out"
+    generate(args.files, corpus)
+    shutil.copytree(ROOT / "templates", corpus / "templates")
+    shutil.rmtree(out, ignore_errors=True)
+    build = [SCRIPT, "--root", str(corpus), "build", "--out", str(out)]
+    full = measure(build)
+    unchanged = measure(build)
+    one = sorted(corpus.glob("scenarios/*/*.yaml"))[0]
+    one.write_text(one.read_text("utf-8").replace("Learner", "Student"), "utf-8")
+    changed = measure(build)
+    print(f"{args.files} scenarios, scenarios build:")
+    print(f"  full build into an empty folder  {full[0]:7.2f} s  {full[1]:7.0f} MB peak")
+    print(f"  rebuild, nothing changed         {unchanged[0]:7.2f} s  {unchanged[1]:7.0f} MB")
+    print(f"  rebuild, one file changed        {changed[0]:7.2f} s  {changed[1]:7.0f} MB")
+    hugo = shutil.which("hugo")
+    if hugo:
+        site = hugo_site(corpus, args.work / "hugo")
+        timing = measure(
+            [hugo, "--quiet", "--destination", str(args.work / "hugo-public")], cwd=site
+        )
+        print(f"  hugo, same pages (full)          {timing[0]:7.2f} s  {timing[1]:7.0f} MB peak")
+        print(
+            f"  ratio scenarios/hugo: time {full[0] / timing[0]:.2f}x, "
+            f"memory {full[1] / timing[1]:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
