@@ -590,6 +590,48 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
     )
 
 
+# --- pull requests ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--base",
+    required=True,
+    metavar="REV",
+    help="The branch the pull request goes into (in CI: origin/main).",
+)
+@click.option("--head", default="HEAD", show_default=True, metavar="REV")
+@click.option("--author", required=True, metavar="LOGIN", help="Who opened the pull request.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "github"]),
+    default="text",
+    show_default=True,
+)
+@click.pass_obj
+def review(options: Options, base: str, head: str, author: str, output_format: str) -> None:
+    """Check a pull request's changes against the ownership rules, and summarise them.
+
+    Contributors add only their own scenarios, change only theirs, never change an owner,
+    never touch or create system scenarios; maintainers (CODEOWNERS for scenarios/ on the
+    base branch) may. Exit 1 when a rule is broken. Needs the history of both branches
+    (in CI: actions/checkout with fetch-depth: 0).
+
+    \b
+    Example:
+      scenarios review --base origin/main --author octocat
+      scenarios review --base origin/main --author octocat --format markdown
+    """
+    from scenariokit.review import review as run_review
+    from scenariokit.review_report import as_github, as_markdown, as_text
+
+    result = run_review(_root(options), base=base, head=head, author=author)
+    render = {"text": as_text, "markdown": as_markdown, "github": as_github}[output_format]
+    click.echo(render(result), nl=False)
+    sys.exit(1 if result.violations else 0)
+
+
 # --- compiling and publishing ---------------------------------------------------------------
 
 
