@@ -28,6 +28,24 @@ CATEGORIES: list[str] = load_schema()["properties"]["category"]["enum"]
 DIFFICULTIES: list[str] = load_schema()["properties"]["difficulty"]["enum"]
 
 
+# Options several commands share.
+_TABLE_OR_JSON = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for tools.",
+)
+_OUT = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="The build folder: scenarios.sqlite and site/.",
+)
+
+
 @dataclass(slots=True)
 class Options:
     """What the group's options say, for every command."""
@@ -132,13 +150,7 @@ def _root(options: Options) -> Path:
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
+@_TABLE_OR_JSON
 @click.pass_obj
 def templates(options: Options, output_format: str) -> None:
     """List the templates a scenario can start from.
@@ -430,13 +442,7 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
     default=None,
     help="The maintainers' system scenarios, or contributors'.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
+@_TABLE_OR_JSON
 @click.pass_obj
 def list_command(options: Options, /, output_format: str, **filters: Any) -> None:
     """List scenarios, filtered: mine, public, system, by language or level.
@@ -636,13 +642,7 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
 
 
 @cli.command()
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Output folder: scenarios.sqlite and site/.",
-)
+@_OUT
 @click.option(
     "--base-url",
     default="/",
@@ -716,20 +716,8 @@ def _progress_bars(bars: contextlib.ExitStack) -> Callable[[str, int], Callable[
 @click.option("--language", metavar="TAG", help="Only scenarios in this language.")
 @click.option("--category", type=click.Choice(CATEGORIES))
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Where `scenarios build` wrote the index.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
+@_OUT
+@_TABLE_OR_JSON
 @click.pass_obj
 def search(
     options: Options,
@@ -784,12 +772,7 @@ def search(
 
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-)
+@_OUT
 @click.pass_obj
 def serve(options: Options, port: int, out: Path) -> None:
     """Build, serve the site on 127.0.0.1, and rebuild when a file changes.

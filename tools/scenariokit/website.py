@@ -21,6 +21,18 @@ from scenariokit.prompts import roleplay_prompt
 from scenariokit.theme import environment, static_files
 
 SITE_NAME = "scenariokit"
+# What a listing and the API's summary show of a scenario.
+SUMMARY_KEYS = (
+    "scenario_id",
+    "title",
+    "description",
+    "category",
+    "difficulty",
+    "estimated_duration",
+    "language",
+    "created_by",
+    "is_system_scenario",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +118,7 @@ def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
 def card(entry: Entry) -> dict[str, Any]:
     """What a listing shows of a scenario (a light `view`)."""
     doc = entry.data
-    return {
-        key: doc.get(key)
-        for key in (
-            "scenario_id",
-            "title",
-            "description",
-            "category",
-            "difficulty",
-            "language",
-            "estimated_duration",
-        )
-    } | {
+    return {key: doc.get(key) for key in SUMMARY_KEYS} | {
         "language_name": language_name(doc["language"]),
         "category_name": category_name(doc["category"]),
     }
@@ -234,20 +235,7 @@ def scenario_json(entry: Entry) -> bytes:
 def write_api_summary(out: Path, entries: list[Entry]) -> None:
     """`api/scenarios.json`: a summary of every public scenario, with its page's address."""
     summaries = [
-        {
-            key: entry.data.get(key)
-            for key in (
-                "scenario_id",
-                "title",
-                "description",
-                "category",
-                "difficulty",
-                "estimated_duration",
-                "language",
-                "created_by",
-                "is_system_scenario",
-            )
-        }
+        {key: entry.data.get(key) for key in SUMMARY_KEYS}
         | {
             "phase_count": len(entry.data["phases"]),
             "updated_at": entry.updated_at,
