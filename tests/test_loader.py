@@ -6,9 +6,14 @@ import codecs
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
-from scenariokit.loader import MAX_BYTES, LoadError, read_source
+from scenariokit.loader import MAX_BYTES, LoadError, _safe_load, parse, read_source
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 
@@ -167,3 +172,131 @@ def test_read_source_raises_only_load_errors(tmp_path: Path) -> None:
         read_source(path)
     assert (caught.value.code, caught.value.line, caught.value.column) == ("yaml-syntax", 2, 6)
     assert caught.value.excerpt == "  bad: indent"
+
+
+# --- the fast path reads exactly what PyYAML's safe loader reads ----------------------
+
+# Plain scalars YAML 1.1 reads as something other than text, and some it reads as text.
+SCALARS = [
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "true",
+    "False",
+    "~",
+    "null",
+    "",
+    "0x1F",
+    "0o17",
+    "017",
+    "1_000",
+    "-42",
+    "+7",
+    "1:30",
+    "190:20:30",
+    "1.5",
+    "1.5e3",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "2024-01-31",
+    "2024-01-31 10:20:30",
+    "2001-12-14t21:59:43.10-05:00",
+    "Tapas",
+    "12 tapas",
+    "¿Qué tal?",
+    "<<",
+    "=",
+    "- x",
+    "'quoted yes'",
+    '"0x1F"',
+    "a: b",
+    "1e3",
+    "0b101",
+]
+SCALAR_TEXT = st.sampled_from(SCALARS).map(lambda s: s if s != "a: b" else "'a: b'")
+KEY_TEXT = st.sampled_from(["title", "yes", "1", "2024-01-31", "on", "~", "'x'", "3.5"])
+
+
+def _yaml_block(value: object, indent: int) -> str:
+    """Block-style YAML for a tree of mappings (dict of text), lists and scalar text."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            return " {}"
+        return "".join(
+            f"\n{pad}{key}:{_yaml_block(item, indent + 2)}" for key, item in value.items()
+        )
+    if isinstance(value, list):
+        if not value:
+            return " []"
+        return "".join(f"\n{pad}-{_yaml_block(item, indent + 2)}" for item in value)
+    return f" {value}" if value else ""
+
+
+TREES = st.recursive(
+    SCALAR_TEXT,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(KEY_TEXT, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(KEY_TEXT, TREES, min_size=1, max_size=5))
+def test_parse_reads_what_the_safe_loader_reads(tree: dict[str, object]) -> None:
+    """Random documents of YAML 1.1's tricky scalars: the fast path and PyYAML's safe
+    constructor (with our refusals) give the same data, or the same error."""
+    text = _yaml_block(tree, 0).lstrip("\n") + "\n"
+    try:
+        expected: object = _safe_load(text)
+    except LoadError as exc:
+        expected = exc.code
+    try:
+        got: object = parse(text)
+    except LoadError as exc:
+        got = exc.code
+    assert got == expected, text
+    assert repr(got) == repr(expected), text  # 1 and True are equal but not the same
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(str(p) for p in (ROOT / "scenarios").rglob("*.yaml"))
+    + sorted(str(p) for p in (ROOT / "templates").glob("*.yaml")),
+    ids=lambda p: Path(p).stem,
+)
+def test_parse_reads_the_shipped_files_as_the_safe_loader_does(path: str) -> None:
+    text = Path(path).read_text("utf-8")
+    assert parse(text) == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def _nested(depth: int) -> object:
+    return [] if depth == 0 else [_nested(depth - 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("a: 1\na: 2\n", "duplicate-key", id="duplicate"),
+        pytest.param("1: x\ntrue: y\n", "duplicate-key", id="keys YAML reads as equal"),
+        pytest.param("? [a]\n: x\n", "yaml-syntax", id="unhashable key"),
+        pytest.param("b: &b {a: 1}\nc:\n  <<: *b\n", "yaml-anchor", id="merge key"),
+        pytest.param("a: !!str 5\n", {"a": "5"}, id="str tag"),
+        pytest.param("a: !!python/name:os.system\n", "yaml-tag", id="python tag"),
+        pytest.param("a: 1\n---\nb: 2\n", "yaml-syntax", id="two documents"),
+        pytest.param("\n", "empty-file", id="empty"),
+        pytest.param("a: " + "[" * 80 + "]" * 80 + "\n", {"a": _nested(79)}, id="deep"),
+    ],
+)
+def test_parse_leaves_the_unusual_to_the_safe_loader(text: str, expected: object) -> None:
+    """What the fast path does not handle is read, or refused, as the safe loader does."""
+    if isinstance(expected, str):
+        with pytest.raises(LoadError) as caught:
+            parse(text)
+        assert caught.value.code == expected
+    else:
+        assert parse(text) == expected
