@@ -209,13 +209,15 @@ def merged(node: dict[str, Any]) -> dict[str, Any]:
 def boundary_values(rules: dict[str, Any], current: Any) -> list[Any]:
     """Values at and one step past each limit the rules set."""
     values: list[Any] = [None, True, "x", 7, [], {}]
+    # white space as each regex dialect sees it: blank for the schema, and for the models
+    values += [" \t", "\u00a0\u3000", "\x1c\x1f", "\ufeff", "\x85"]
     for low, high in (("minLength", "maxLength"),):
         for bound, step in ((rules.get(low), -1), (rules.get(high), 1)):
             if bound is not None:
                 values += [c * n for c in "añ" for n in (bound, bound + step) if n >= 0]
     for bound, step in ((rules.get("minimum"), -1), (rules.get("maximum"), 1)):
         if bound is not None:
-            values += [bound, bound + step]
+            values += [bound, bound + step, float(bound), bound + 0.5 * step]
     if isinstance(current, list) and current:
         for bound, step in ((rules.get("minItems"), -1), (rules.get("maxItems"), 1)):
             if bound is not None:

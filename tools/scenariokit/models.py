@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from scenariokit.schema import load_schema
 
@@ -24,11 +31,26 @@ LanguageTag = Annotated[
 ]
 
 
+# Not blank, as the schema says it (Python's `\s` counts U+001C to U+001F as white space
+# and Rust's, pydantic's, does not; so the schema's pattern names them).
+NOT_BLANK = load_schema()["$defs"]["text"]["pattern"]
+
+
 def _text(max_length: int, min_length: int = 1) -> object:
     """Non-blank text of bounded length (the schema's `$defs/text` plus a limit)."""
     return Annotated[
-        str, StringConstraints(min_length=min_length, max_length=max_length, pattern=r"\S")
+        str, StringConstraints(min_length=min_length, max_length=max_length, pattern=NOT_BLANK)
     ]
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema's "integer" is any number without a fraction (15.0 too); so is ours."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+def _minutes(low: int, high: int) -> object:
+    """Whole minutes between two limits (the schema's `type: integer` with its bounds)."""
+    return Annotated[int, BeforeValidator(_whole), Field(ge=low, le=high)]
 
 
 Line = _text(100)
@@ -80,7 +102,7 @@ class Phase(_Strict):
     phase_id: Slug
     name: Line  # type: ignore[valid-type]
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
-    expected_duration_minutes: Annotated[int, Field(ge=1, le=60)] | None = None
+    expected_duration_minutes: _minutes(1, 60) | None = None  # type: ignore[valid-type]
     key_vocabulary: Annotated[
         list[_text(200) | VocabularyEntry],  # type: ignore[valid-type]
         Field(min_length=3, max_length=50),
@@ -110,7 +132,7 @@ class Scenario(_Strict):
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
     category: Category
     difficulty: Difficulty
-    estimated_duration: Annotated[int, Field(ge=5, le=60)]
+    estimated_duration: _minutes(5, 60)  # type: ignore[valid-type]
     language: LanguageTag
     user_role: Line  # type: ignore[valid-type]
     ai_role: Line  # type: ignore[valid-type]

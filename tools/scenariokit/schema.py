@@ -210,7 +210,7 @@ def _message(
             f"shorten it by {len(value) - expected}"
         )
     if keyword == "pattern":
-        if expected == r"\S":
+        if expected == load_schema()["$defs"]["text"]["pattern"]:
             return "empty", f"{field} is blank: write some text, or remove the key if optional"
         return code, f"{field} {_shown(value)} is not valid here. {_pattern_hint(subschema, value)}"
     if keyword in ("minimum", "maximum"):
