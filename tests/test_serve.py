@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
+import pytest
 from tests.conftest import REPO, installed_command, make_repo, run_in_terminal
+
+
+def line_reader(stream: IO[str]) -> Callable[[], str]:
+    """Read lines of a process's output, failing after 30 s instead of hanging the suite."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+
+    def next_line() -> str:
+        try:
+            return lines.get(timeout=30)
+        except queue.Empty:
+            pytest.fail("no output from `scenarios serve` within 30 s")
+
+    return next_line
 
 
 def fetch(url: str) -> str:
@@ -30,7 +49,8 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline(), process.stdout.readline()]
+        next_line = line_reader(process.stdout)
+        lines = [next_line(), next_line()]
         assert lines[0].startswith("Built 30 public scenarios in ")
         url = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", lines[1])
         assert url is not None, lines
@@ -43,10 +63,10 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
             ),
             "utf-8",
         )
-        assert process.stdout.readline().startswith("Built 30 public scenarios")
+        assert next_line().startswith("Built 30 public scenarios")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
         path.write_text("title: [broken\n", "utf-8")
-        assert process.stdout.readline().startswith("Build failed: the build stopped")
+        assert next_line().startswith("Build failed: the build stopped")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
     finally:
         process.send_signal(signal.SIGINT)

@@ -39,6 +39,7 @@ def serve(
 ) -> None:
     """Serve `out/site` until interrupted (or `stop` is set), rebuilding on changes."""
     out = out if out.is_absolute() else Path.cwd() / out
+    seen = snapshot(root)  # before the build: a change made while it runs is seen next
     rebuild(root, out, echo)
     handler = functools.partial(_QuietHandler, directory=str(out / "site"))
     server = ThreadingHTTPServer((HOST, port), handler)
@@ -46,7 +47,6 @@ def serve(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stop = stop or threading.Event()
-    seen = snapshot(root)
     try:
         while not stop.wait(poll_seconds):
             current = snapshot(root)
@@ -70,7 +70,7 @@ def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
         return
     echo(
         f"Built {result.public} public scenarios in {time.perf_counter() - started:.2f} s "
-        f"({result.rendered} pages rendered)"
+        f"({result.rendered} {'page' if result.rendered == 1 else 'pages'} rendered)"
     )
 
 
