@@ -224,6 +224,8 @@ def placeholders_are_filled(source: Source, catalog: Catalog) -> Iterator[Findin
     and phrase entry of a template started in another language, where the text keeps the
     template's wording after the marker and `translation` keeps its meaning.
     """
+    if PLACEHOLDER not in source.text:  # the marker is written out, never escaped
+        return
     for doc_path, text in _strings(source.data, ()):
         if not text.startswith(PLACEHOLDER):
             continue

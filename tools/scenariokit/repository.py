@@ -95,8 +95,11 @@ def place_of(path: Path, root: Path | None) -> tuple[str, tuple[str, ...]]:
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """A path as the user would type it: relative to the current folder when below it.
+
+    Lexical (no symlinks resolved, no file system calls): it runs for every file of a
+    large repository.
+    """
+    absolute = os.path.normpath(Path.cwd() / path)
+    shown = os.path.relpath(absolute)
+    return str(path) if shown.startswith(os.pardir) else shown

@@ -24,12 +24,16 @@ _ACCENTS = re.compile("[\u0300-\u036f]")
 
 def fold(text: str) -> str:
     """Lower case, without the accents of Latin, Greek and Cyrillic letters."""
+    if text.isascii():  # most translations: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
 
 
 def terms(text: str) -> list[str]:
     """The searchable words of `text`, in order, repeats kept."""
+    if text.isascii():
+        return _PIECES.findall(text.lower())
     found: list[str] = []
     for piece in _PIECES.findall(fold(text)):
         if _IS_CJK.match(piece):
