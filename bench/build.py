@@ -5,7 +5,9 @@
 Prints, for N generated scenarios: a full build into an empty folder (wall time and peak
 memory of the whole process tree), a rebuild with nothing changed, a rebuild after one file
 changed, and — when Debian's `hugo` is on the PATH — Hugo's build of the same scenarios as
-content pages with an equivalent layout, and the ratios. Timings live here, never in tests.
+content pages with an equivalent layout, and the ratios. Memory is the peak of the summed
+proportional set size of the process tree (pages shared by forked workers count once).
+Timings live here, never in tests.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ HUGO_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 
 
 def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of a command and all its processes."""
+    """Wall seconds and peak memory (MB, proportional set size) of a command and its processes."""
     started = time.perf_counter()
     process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -50,7 +52,7 @@ def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
     def sample() -> None:
         nonlocal peak
         while not stop.wait(0.05):
-            peak = max(peak, _tree_rss(process.pid))
+            peak = max(peak, _tree_memory(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -62,15 +64,19 @@ def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
     return time.perf_counter() - started, peak / 1024
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory (KB) of a process and its descendants, from /proc."""
+def _tree_memory(pid: int) -> int:
+    """Memory (KB) of a process and its descendants, from /proc.
+
+    Proportional set size: a page shared by forked workers counts once in all, where
+    summing resident sizes would count it in each process.
+    """
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             total += int(
-                next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+                next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:"))
             )
             for task in Path(f"/proc/{current}/task").iterdir():
                 children = (task / "children").read_text().split()

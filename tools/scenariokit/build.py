@@ -35,7 +35,7 @@ from scenariokit.errors import UserError
 from scenariokit.history import file_dates
 from scenariokit.index import IndexedScenario, search_columns, write_index
 from scenariokit.loader import LoadError, Source, decode, parse
-from scenariokit.parallel import map_chunks
+from scenariokit.parallel import Background, map_chunks
 from scenariokit.positions import SourceMap
 from scenariokit.repository import (
     SCENARIOS_DIR,
@@ -117,36 +117,37 @@ def build(
     result.scenarios, result.public = len(entries), len(public)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    indexed = [
+        IndexedScenario(
+            e.data,
+            e.source_path,
+            e.created_at,
+            e.updated_at,
+            tuple(derived[e.scenario_id].search_text),
+        )
+        for e in entries
+    ]
+    context = _context(root, base_url, public)
+    side: Background | None = None
     try:
-        staging.mkdir(parents=True)
-        write_index(
-            staging / "scenarios.sqlite",
-            [
-                IndexedScenario(
-                    e.data,
-                    e.source_path,
-                    e.created_at,
-                    e.updated_at,
-                    tuple(derived[e.scenario_id].search_text),
-                )
-                for e in entries
-            ],
+        (staging / "site").mkdir(parents=True)
+
+        # The index and the listings need no page: a process of their own writes them
+        # while this one renders the pages.
+        def index_and_listings() -> None:
+            write_index(staging / "scenarios.sqlite", indexed)
+            _write_listings(staging / "site", public, templates, context, derived)
+
+        side = Background(index_and_listings, worth_it=len(public) >= PAGES_PER_PROCESS)
+        pages = _write_scenario_pages(
+            staging / "site", public, templates, context, state, out, result, progress
         )
-        pages = _write_site(
-            staging / "site",
-            root,
-            public,
-            templates,
-            base_url,
-            state,
-            out,
-            result,
-            progress,
-            derived,
-        )
+        side.join()
         _write_state(staging, parsed_cache, pages)
         _swap(staging, out)
     except BaseException:
+        if side is not None:
+            side.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
@@ -290,20 +291,17 @@ def _relative(path: Path, root: Path) -> str:
 _JOB: dict[str, Any] = {}
 
 
-def _write_site(
+def _write_scenario_pages(
     site: Path,
-    root: Path,
     public: list[Entry],
     templates: list[dict[str, Any]],
-    base_url: str,
+    context: SiteContext,
     state: dict[str, Any],
     out: Path,
     result: BuildResult,
     progress: Progress | None,
-    derived: dict[str, Derived],
 ) -> dict[str, str]:
-    """Every file of the site; returns the input hash of each scenario's page and API file."""
-    context = _context(root, base_url, public)
+    """Each scenario's page and API file; returns the input hash of each."""
     public_ids = {e.scenario_id for e in public}
     template_ids = {t["scenario_id"] for t in templates}
     hrefs = {e.scenario_id: derived_href(e, public_ids, template_ids) for e in public}
@@ -315,7 +313,7 @@ def _write_site(
         old = [out / "site" / relative for relative in _scenario_files(entry.scenario_id)]
         same = previous.get(entry.scenario_id) == page_hashes[entry.scenario_id]
         (reuse if same and all(p.is_file() for p in old) else render).append(entry)
-    (site / "api" / "scenarios").mkdir(parents=True)
+    (site / "api" / "scenarios").mkdir(parents=True, exist_ok=True)
     for entry in reuse:
         page, api = _scenario_files(entry.scenario_id)
         (site / page).parent.mkdir(parents=True)
@@ -328,6 +326,17 @@ def _write_site(
     finally:
         _JOB.clear()
     result.rendered, result.reused = len(render), len(reuse)
+    return page_hashes
+
+
+def _write_listings(
+    site: Path,
+    public: list[Entry],
+    templates: list[dict[str, Any]],
+    context: SiteContext,
+    derived: dict[str, Derived],
+) -> None:
+    """Every file of the site that lists scenarios: pages, API summary, search, sitemap."""
     written = write_pages(site, public, templates, context)
     write_api_summary(site, public)
     ordered = sorted(public, key=lambda e: (e.data["title"].casefold(), e.scenario_id))
@@ -341,7 +350,6 @@ def _write_site(
     write_sitemap(
         site, written + [f"scenarios/{e.scenario_id}/index.html" for e in public], context
     )
-    return page_hashes
 
 
 def _scenario_files(scenario_id: str) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 
 Parsing YAML and rendering pages are bound to one core per process, so a large run forks
 worker processes: they inherit the imported modules, the compiled schema and whatever the
-parent prepared, so only small arguments and results cross between processes.
+parent prepared, so only small arguments and results cross between processes. `Background`
+runs one more step (the build's index and listings) in a forked process of its own while
+the caller goes on.
 """
 
 from __future__ import annotations
@@ -54,3 +56,30 @@ def map_chunks(
             if done:
                 done(len(part))
     return results
+
+
+class Background:
+    """A function running in a forked process beside the caller's own work."""
+
+    def __init__(self, work: Callable[[], object], *, worth_it: bool = True) -> None:
+        """Fork for `work` when `worth_it` (a small job is done in `join` instead)."""
+        self._work = work
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if worth_it and cores() > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._process = multiprocessing.get_context("fork").Process(target=work)
+            self._process.start()
+
+    def join(self) -> None:
+        """Wait for the work (or do it now, where it could not be forked); raise if it failed."""
+        if self._process is None:
+            self._work()
+            return
+        self._process.join()
+        if self._process.exitcode != 0:
+            raise RuntimeError(f"a build step failed (exit code {self._process.exitcode})")
+
+    def cancel(self) -> None:
+        """Stop the work: the caller failed, and what it was writing is thrown away."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()

@@ -51,7 +51,7 @@ def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
         words = {
             t for text in texts for t in terms(text) if len(t) >= MIN_LENGTH or ord(t[0]) >= 0x3040
         }
-        for word in words:
+        for word in sorted(words):  # a stable order: the build state is byte-identical too
             weights[word] += WEIGHTS[field]
     return dict(weights)
 
