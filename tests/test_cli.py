@@ -128,7 +128,12 @@ def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
     text = VALID_TEXT.replace("expected_duration_minutes: 8", "expected_duration_minutes: 9")
     root = make_repo(tmp_path, {HOME: text})
     assert invoke("--root", root, "validate").exit_code == 0
-    assert invoke("--root", root, "validate", "--strict").exit_code == 1
+    strict = invoke("--root", root, "validate", "--strict")
+    assert strict.exit_code == 1
+    assert ": error: " in strict.output and "[duration-mismatch]" in strict.output
+    assert strict.output.endswith("1 error, 0 warnings in 1 file\n")
+    annotations = invoke("--root", root, "validate", "--strict", "--format", "github").output
+    assert annotations.startswith("::error file=") and "::warning" not in annotations
 
 
 @pytest.mark.parametrize(

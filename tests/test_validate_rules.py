@@ -345,8 +345,8 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     root = make_repo(tmp_path, {HOME: text})
     code, found = diagnostics("--root", root, "validate")
     assert (code, [d["severity"] for d in found]) == (0, ["warning"])
-    strict_code, _ = diagnostics("--root", root, "validate", "--strict")
-    assert strict_code == 1
+    strict_code, strict_found = diagnostics("--root", root, "validate", "--strict")
+    assert (strict_code, [d["severity"] for d in strict_found]) == (1, ["error"])
 
 
 def test_derived_from_a_template_is_known(tmp_path: Path) -> None:

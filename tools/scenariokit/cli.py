@@ -111,7 +111,7 @@ def _wants_colour() -> bool:
     show_default=True,
     help="text for people, json for tools, github for pull-request annotations.",
 )
-@click.option("--strict", is_flag=True, help="Fail on warnings too (exit 1).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1): what CI requires.")
 @click.pass_obj
 def validate(options: Options, paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
     """Check scenario files against the schema and the repository's rules.
@@ -133,13 +133,15 @@ def validate(options: Options, paths: tuple[Path, ...], output_format: str, stri
     )
     targets = list(paths) or default_paths(Options(root).require_root())
     report = run_validate(targets, root)
+    if strict:
+        report = report.strictly()
     reporter = (
         TextReporter(excerpts=sys.stdout.isatty(), colour=_wants_colour())
         if output_format == "text"
         else REPORTERS[output_format]()
     )
     click.echo(reporter.render(report), nl=False, color=_wants_colour())
-    sys.exit(report.exit_code(strict=strict))
+    sys.exit(report.exit_code())
 
 
 def _root(options: Options) -> Path:

@@ -7,7 +7,7 @@ pays for positions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -95,9 +95,20 @@ class Report:
         """How many diagnostics are warnings."""
         return sum(d.severity == "warning" for d in self.diagnostics)
 
-    def exit_code(self, *, strict: bool = False) -> int:
-        """0 when clean, 1 on errors (or on warnings when `strict`)."""
-        return 1 if self.errors or (strict and self.warnings) else 0
+    def exit_code(self) -> int:
+        """0 when clean, 1 on errors."""
+        return 1 if self.errors else 0
+
+    def strictly(self) -> Report:
+        """The report for `--strict`: every warning becomes an error.
+
+        So each annotation on the pull request, the summary line and the exit code all say
+        the same thing: this cannot be merged yet.
+        """
+        return Report(
+            self.files_checked,
+            [replace(d, severity="error") for d in self.diagnostics],
+        )
 
     def summary(self) -> str:
         """`3 errors, 1 warning in 31 files`."""
