@@ -130,10 +130,12 @@ def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
     assert invoke("--root", root, "validate").exit_code == 0
     strict = invoke("--root", root, "validate", "--strict")
     assert strict.exit_code == 1
-    assert ": error: " in strict.output and "[duration-mismatch]" in strict.output
+    assert ": error: " in strict.output
+    assert "[duration-mismatch]" in strict.output
     assert strict.output.endswith("1 error, 0 warnings in 1 file\n")
     annotations = invoke("--root", root, "validate", "--strict", "--format", "github").output
-    assert annotations.startswith("::error file=") and "::warning" not in annotations
+    assert annotations.startswith("::error file=")
+    assert "::warning" not in annotations
 
 
 @pytest.mark.parametrize(
