@@ -695,7 +695,7 @@ def build(options: Options, out: Path, base_url: str) -> None:
         )
     click.echo(
         f"Built {plural(result.scenarios, 'scenario')} ({result.public} public): "
-        f"{result.rendered} pages rendered, {result.reused} unchanged; "
+        f"{plural(result.rendered, 'page')} rendered, {result.reused} unchanged; "
         f"{display_path(result.out / 'scenarios.sqlite')} and "
         f"{display_path(result.out / 'site')}/ (open it with `scenarios serve`)"
     )

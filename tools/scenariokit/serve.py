@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from scenariokit.build import build
+from scenariokit.diagnostics import plural
 from scenariokit.errors import UserError
 from scenariokit.repository import default_paths, yaml_files
 from scenariokit.theme import theme_dir
@@ -70,7 +71,7 @@ def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
         return
     echo(
         f"Built {result.public} public scenarios in {time.perf_counter() - started:.2f} s "
-        f"({result.rendered} {'page' if result.rendered == 1 else 'pages'} rendered)"
+        f"({plural(result.rendered, 'page')} rendered)"
     )
 
 
