@@ -46,6 +46,9 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Ctrl+C as on a terminal: a test run started in the background (`cmd &` in a
+        # script) passes SIGINT on as ignored, and Python would then never see it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None
