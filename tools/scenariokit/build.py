@@ -193,9 +193,8 @@ def _load(
     catalog = read_catalog(root)
     files = yaml_files(default_paths(root))
     cache = state.get("files", {}) if state.get("tool") == _tool_fingerprint() else {}
-    raw = {path: path.read_bytes() for path in files}
     keys = {path: _relative(path, root) for path in files}
-    hashes = {path: hashlib.sha256(data).hexdigest() for path, data in raw.items()}
+    hashes = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
     derived: dict[Path, Derived] = {}
     stale = []
     for path in files:
@@ -221,9 +220,12 @@ def _load(
         report.diagnostics += [Diagnostic(**(d | {"path": shown})) for d in record.diagnostics]
         if record.data is None:
             continue
-        source = Source(path, decode(raw[path]), record.data)
+        # The catalog rules read the data; the text is read again only to locate a finding,
+        # so the texts of thousands of files are not held through the build.
+        source = Source(path, "", record.data)
         findings = rule_findings(source, catalog, CATALOG_RULES)
         if findings:
+            source = Source(path, decode(path.read_bytes()), record.data)
             report.diagnostics += SourceMap(source).locate(findings, shown)
         if keys[path].startswith(TEMPLATES_DIR + "/"):
             templates.append(record.data)
