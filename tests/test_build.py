@@ -310,3 +310,13 @@ def test_search_without_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     result = invoke("search", "tapas")
     assert result.exit_code == 1
     assert "run `scenarios build` first" in result.stderr
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine", "utf-8")
+    result = invoke("--root", repo_copy(tmp_path), "build", "--out", notes / "build")
+    assert result.exit_code == 1
+    assert "error: the build stopped: Not a directory" in result.output
+    assert "Traceback" not in result.output
+    assert notes.read_text("utf-8") == "mine"

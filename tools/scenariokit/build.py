@@ -98,8 +98,22 @@ def build(
     base_url: str = "/",
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Build `out/scenarios.sqlite` and `out/site/` from the repository at `root`."""
-    out = out.absolute()
+    """Build `out/scenarios.sqlite` and `out/site/` from the repository at `root`.
+
+    A file that cannot be read or written stops the build with a `UserError` naming it; the
+    previous output stays as it was.
+    """
+    try:
+        return _build(root, out.absolute(), base_url, progress)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UserError(
+            f"the build stopped: {exc.strerror or exc}{where}; the previous output in "
+            f"{out} is unchanged"
+        ) from None
+
+
+def _build(root: Path, out: Path, base_url: str, progress: Progress | None) -> BuildResult:
     _recover(out)
     _refuse_foreign_folder(out)
     state = _read_state(out)

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -75,23 +76,36 @@ def _frozen() -> Iterator[None]:
 
 
 class Background:
-    """A function running in a forked process beside the caller's own work."""
+    """A function running in a forked process beside the caller's own work.
+
+    An exception in the work is sent back and raised again by `join`, in the caller, so it
+    is handled as if the work had run there (an `OSError` stays an `OSError`).
+    """
 
     def __init__(self, work: Callable[[], object], *, worth_it: bool = True) -> None:
         """Fork for `work` when `worth_it` (a small job is done in `join` instead)."""
         self._work = work
         self._process: multiprocessing.process.BaseProcess | None = None
         if worth_it and cores() > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._process = multiprocessing.get_context("fork").Process(target=work)
+            context = multiprocessing.get_context("fork")
+            self._failure, sender = context.Pipe(duplex=False)
+            self._process = context.Process(target=_report_failure, args=(work, sender))
             with _frozen():
                 self._process.start()
+            sender.close()
 
     def join(self) -> None:
         """Wait for the work (or do it now, where it could not be forked); raise if it failed."""
         if self._process is None:
             self._work()
             return
+        try:
+            failure = self._failure.recv()  # until the work fails, or ends and closes it
+        except EOFError:
+            failure = None
         self._process.join()
+        if isinstance(failure, BaseException):
+            raise failure
         if self._process.exitcode != 0:
             raise RuntimeError(f"a build step failed (exit code {self._process.exitcode})")
 
@@ -100,3 +114,15 @@ class Background:
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
+
+
+def _report_failure(work: Callable[[], object], failure: Connection) -> None:
+    """Run `work` (in the forked process); send back the exception it raises, if any."""
+    try:
+        work()
+    except BaseException as exc:  # everything goes back to the caller
+        try:
+            failure.send(exc)
+        except Exception:  # an exception that cannot be pickled
+            failure.send(RuntimeError(f"a build step failed: {exc!r}"))
+        raise SystemExit(1) from None

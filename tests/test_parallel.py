@@ -1,0 +1,50 @@
+"""Work in forked processes: results and failures come back to the caller as they are."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from scenariokit.parallel import Background, map_chunks
+
+
+@pytest.fixture(autouse=True)
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCENARIOKIT_JOBS", "2")  # fork even on a one-core machine
+
+
+def test_background_work_runs_in_another_process(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    work = Background(lambda: marker.write_text(str(os.getpid())))
+    work.join()
+    assert int(marker.read_text()) != os.getpid()
+
+
+def test_a_failure_in_the_background_is_raised_by_join(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "file"
+    work = Background(lambda: missing.write_text("x"))
+    with pytest.raises(FileNotFoundError) as caught:
+        work.join()
+    assert caught.value.errno == errno.ENOENT
+    assert caught.value.filename == str(missing)
+
+
+def test_small_work_runs_in_join_without_a_fork(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    work = Background(lambda: marker.write_text(str(os.getpid())), worth_it=False)
+    assert not marker.exists()
+    work.join()
+    assert int(marker.read_text()) == os.getpid()
+
+
+def _pids_and_squares(items: list[int]) -> list[tuple[int, int]]:
+    return [(os.getpid(), item * item) for item in items]
+
+
+def test_map_chunks_keeps_the_order_over_processes() -> None:
+    results = map_chunks(_pids_and_squares, list(range(1000)), per_process=100)
+    assert [square for _, square in results] == [n * n for n in range(1000)]
+    assert os.getpid() not in {pid for pid, _ in results}
