@@ -66,9 +66,12 @@ def test_filters(shelf: Path, args: list[str], expected: list[str]) -> None:
 def test_table(shelf: Path) -> None:
     result = invoke("list", "--author", "octocat")
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["id", "title", "language", "level", "category", "phases", "owner"]
+    headers = ["id", "title", "language", "level", "category", "phases", "owner", "status"]
+    assert lines[0].split() == headers
     assert lines[2].split()[0] == "mine-draft"
-    assert lines[2].rstrip().endswith("octocat  draft")
+    assert lines[2].endswith("octocat  draft")
+    assert lines[3].endswith("octocat  public")
+    assert all(line == line.rstrip() for line in lines)
     assert lines[-1] == "2 scenarios"
 
 

@@ -481,12 +481,12 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
                     r["category"],
                     r["phases"],
                     r["created_by"],
-                    ("" if r["is_public"] else "draft")
-                    + (" system" if r["is_system_scenario"] else ""),
+                    ("public" if r["is_public"] else "draft")
+                    + (", system" if r["is_system_scenario"] else ""),
                 ]
                 for r in rows
             ],
-            ["id", "title", "language", "level", "category", "phases", "owner", ""],
+            ["id", "title", "language", "level", "category", "phases", "owner", "status"],
         ),
         nl=False,
     )
@@ -761,11 +761,11 @@ def search(
                     h.language,
                     h.difficulty,
                     h.category,
-                    "" if h.is_public else "draft",
+                    "public" if h.is_public else "draft",
                 ]
                 for h in hits
             ],
-            ["id", "title", "language", "level", "category", ""],
+            ["id", "title", "language", "level", "category", "status"],
         ),
         nl=False,
     )

@@ -63,7 +63,7 @@ def table(rows: list[list[str]], headers: list[str], *, max_width: int = 48) -> 
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
     return "\n".join(lines) + "\n"
 
 
