@@ -90,6 +90,11 @@ CREATE VIRTUAL TABLE scenarios_fts USING fts5 (
     scenario_id UNINDEXED, title, description, vocabulary, phrases,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+"""
+
+# Created after the rows are in: building an index once is faster than keeping it sorted
+# through every insert.
+INDEXES = """
 CREATE INDEX scenarios_category ON scenarios (category);
 CREATE INDEX scenarios_difficulty ON scenarios (difficulty);
 CREATE INDEX scenarios_language ON scenarios (language);
@@ -154,6 +159,8 @@ def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
             if table_rows:
                 marks = ",".join("?" * len(table_rows[0]))
                 connection.executemany(f"INSERT INTO {table} VALUES ({marks})", table_rows)
+        for statement in filter(str.strip, INDEXES.split(";")):
+            connection.execute(statement)
         connection.execute("COMMIT")
     finally:
         connection.close()
