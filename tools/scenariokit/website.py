@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 import orjson
@@ -85,34 +86,42 @@ def category_name(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
-    """The template variables of one scenario."""
+def view(entry: Entry, derived_href: str | None = None) -> SimpleNamespace:
+    """The template variables of one scenario.
+
+    Objects with attributes, not dictionaries: Jinja looks `s.title` up as an attribute
+    first, and a dictionary's miss costs an exception each time, hundreds of times a page.
+    """
     doc = entry.data
     phases = []
     for phase in doc["phases"]:
         phases.append(
-            phase
-            | {
-                "vocabulary": [_entry(e, "term") for e in phase["key_vocabulary"]],
-                "phrases": [_entry(e, "text") for e in phase["essential_phrases"]],
-                "description": phase.get("description"),
-                "expected_duration_minutes": phase.get("expected_duration_minutes"),
-                "success_criteria": phase.get("success_criteria", []),
-                "cultural_notes": phase.get("cultural_notes"),
-            }
+            SimpleNamespace(
+                **phase
+                | {
+                    "vocabulary": [_entry(e, "term") for e in phase["key_vocabulary"]],
+                    "phrases": [_entry(e, "text") for e in phase["essential_phrases"]],
+                    "description": phase.get("description"),
+                    "expected_duration_minutes": phase.get("expected_duration_minutes"),
+                    "success_criteria": phase.get("success_criteria", []),
+                    "cultural_notes": phase.get("cultural_notes"),
+                }
+            )
         )
-    return {
-        **{key: doc.get(key) for key in ("description", "derived_from", "cultural_context")},
-        **doc,
-        "prerequisites": doc.get("prerequisites", []),
-        "learning_outcomes": doc.get("learning_outcomes", []),
-        "is_system_scenario": doc.get("is_system_scenario", False),
-        "phases": phases,
-        "language_name": language_name(doc["language"]),
-        "category_name": category_name(doc["category"]),
-        "derived_from_href": derived_href,
-        "updated_at": entry.updated_at,
-    }
+    return SimpleNamespace(
+        **{key: doc.get(key) for key in ("description", "derived_from", "cultural_context")}
+        | doc
+        | {
+            "prerequisites": doc.get("prerequisites", []),
+            "learning_outcomes": doc.get("learning_outcomes", []),
+            "is_system_scenario": doc.get("is_system_scenario", False),
+            "phases": phases,
+            "language_name": language_name(doc["language"]),
+            "category_name": category_name(doc["category"]),
+            "derived_from_href": derived_href,
+            "updated_at": entry.updated_at,
+        }
+    )
 
 
 def card(entry: Entry) -> dict[str, Any]:
@@ -124,10 +133,18 @@ def card(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _entry(entry: str | dict[str, Any], key: str) -> dict[str, Any]:
+class _Item(NamedTuple):
+    """A vocabulary or phrase entry as a page shows it."""
+
+    text: str
+    translation: str | None
+    note: str | None
+
+
+def _entry(entry: str | dict[str, Any], key: str) -> _Item:
     if isinstance(entry, str):
-        return {"text": entry, "translation": None, "note": None}
-    return {"text": entry[key], "translation": entry.get("translation"), "note": entry.get("note")}
+        return _Item(entry, None, None)
+    return _Item(entry[key], entry.get("translation"), entry.get("note"))
 
 
 def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None) -> str:
@@ -145,7 +162,7 @@ def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None
             **context.globals(),
             s=page,
             edit_url=edit_url,
-            prompt=roleplay_prompt(entry.data, page["language_name"]),
+            prompt=roleplay_prompt(entry.data, page.language_name),
         )
     )
 
