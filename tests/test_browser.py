@@ -21,6 +21,7 @@ from tests.conftest import REPO, dump, valid_doc
 
 from scenariokit.build import build
 from scenariokit.prompts import roleplay_prompt
+from scenariokit.tokens import site_terms
 from scenariokit.website import language_name
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -264,3 +265,24 @@ def test_no_request_leaves_the_site(site: str, page: Page) -> None:
         page.goto(site + path)
         page.wait_for_load_state("networkidle")
     assert outside == []
+
+
+# Texts where a tokenizer could go its own way: accents, ligatures, letter case beyond
+# ASCII, full-width forms, mixed scripts, Korean, Hangul jamo, digits and punctuation.
+TOKENIZER_TEXTS = [
+    "¿Qué tal? Ça va, Ärztin, Straße, İstanbul, ΟΔΟΣ, Ёлка",
+    "ﬁnancial ｆｕｌｌｗｉｄｔｈ ＡＢＣ１２３ № ½ ²",
+    "焼き鳥を二本ください。ビール、お願いします！",
+    "東京駅 a 京 ab abc 12 123 x_y_z rock'n'roll e-mail",
+    "안녕하세요 ㄱㄴㄷ 가 ｶﾀｶﾅ",
+    "naïve café coöperate São Paulo Øresund Łódź",
+    "🍣 sushi 🍜ramen",
+]
+
+
+def test_the_site_splits_words_as_the_index_does(site: str, page: Page) -> None:
+    """search.js and tokens.py give the same words, or a search would miss what is there."""
+    page.goto(f"{site}/")
+    page.wait_for_function("typeof window.scenariokitSearchTerms === 'function'")
+    for text in TOKENIZER_TEXTS:
+        assert page.evaluate("t => window.scenariokitSearchTerms(t)", text) == site_terms(text)

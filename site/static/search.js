@@ -54,6 +54,9 @@
     return found;
   }
 
+  // The words a search looks up; also read by the tests, which hold them to tokens.py.
+  window.scenariokitSearchTerms = terms;
+
   function shardOf(term) {
     var key = isCjk.test(term) ? term.slice(0, 2) : term.slice(0, 3);
     return Array.from(new TextEncoder().encode(key), function (b) {

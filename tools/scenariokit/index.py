@@ -119,21 +119,14 @@ class IndexedScenario:
 
 def search_columns(doc: dict[str, Any]) -> tuple[str, str, str, str]:
     """The full-text columns of a scenario: title, description, vocabulary, phrases."""
-    words = [
-        " ".join(filter(None, _entry(e, "term")[:2]))
-        for phase in doc["phases"]
-        for e in phase["key_vocabulary"]
-    ]
-    lines = [
-        " ".join(filter(None, _entry(e, "text")[:2]))
-        for phase in doc["phases"]
-        for e in phase["essential_phrases"]
-    ]
+    phases = doc["phases"]
+    words = [t for p in phases for e in p["key_vocabulary"] for t in _entry(e, "term")[:2] if t]
+    lines = [t for p in phases for e in p["essential_phrases"] for t in _entry(e, "text")[:2] if t]
     return (
         fts_text(doc["title"]),
         fts_text(doc.get("description", "")),
-        fts_text(" ".join(words)),
-        fts_text(" ".join(lines)),
+        fts_text(*words),
+        fts_text(*lines),
     )
 
 

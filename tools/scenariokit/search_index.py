@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from scenariokit.tokens import MIN_LENGTH, terms
+from scenariokit.tokens import is_cjk, site_terms
 
 CHUNK = 100
 # How much a word counts, by where it occurs.
@@ -26,7 +26,7 @@ WEIGHTS = {"title": 10, "vocabulary": 4, "description": 3, "translation": 2, "ph
 
 def shard_key(term: str) -> str:
     """The file a word lives in: hex of its first three characters (two for CJK)."""
-    size = 2 if ord(term[0]) >= 0x3040 else 3
+    size = 2 if is_cjk(term) else 3
     return term[:size].encode("utf-8").hex()
 
 
@@ -48,9 +48,7 @@ def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
                     fields["translation"].append(entry["translation"])
     weights: dict[str, int] = defaultdict(int)
     for field, texts in fields.items():
-        words = {
-            t for text in texts for t in terms(text) if len(t) >= MIN_LENGTH or ord(t[0]) >= 0x3040
-        }
+        words = {t for text in texts for t in site_terms(text)}
         for word in sorted(words):  # a stable order: the build state is byte-identical too
             weights[word] += WEIGHTS[field]
     return dict(weights)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f"
 _PIECES = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
@@ -30,10 +31,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
 
 
-def terms(text: str) -> list[str]:
-    """The searchable words of `text`, in order, repeats kept."""
+@lru_cache(maxsize=1 << 14)
+def terms(text: str) -> tuple[str, ...]:
+    """The searchable words of `text`, in order, repeats kept.
+
+    Remembered: the SQLite index and the site's search read the same texts, and phrases
+    recur across scenarios.
+    """
     if text.isascii():
-        return _PIECES.findall(text.lower())
+        return tuple(_PIECES.findall(text.lower()))
     found: list[str] = []
     for piece in _PIECES.findall(fold(text)):
         if _IS_CJK.match(piece):
@@ -42,9 +48,23 @@ def terms(text: str) -> list[str]:
             )
         else:
             found.append(piece)
-    return found
+    return tuple(found)
 
 
-def fts_text(text: str) -> str:
-    """`text` as words separated by spaces, for an FTS5 column or query."""
-    return " ".join(terms(text))
+def fts_text(*texts: str) -> str:
+    """The words of `texts` separated by spaces, for an FTS5 column or query."""
+    return " ".join(term for text in texts for term in terms(text))
+
+
+def is_cjk(term: str) -> bool:
+    """A word of Chinese, Japanese or Korean characters (a one- or two-character piece)."""
+    return _IS_CJK.match(term) is not None
+
+
+def site_terms(text: str) -> list[str]:
+    """The words of `text` that the site's search indexes.
+
+    CJK pieces, and other words of at least `MIN_LENGTH` characters: what `terms` in
+    search.js gives for the same text (a browser test holds the two to each other).
+    """
+    return [t for t in terms(text) if is_cjk(t) or len(t) >= MIN_LENGTH]
