@@ -61,10 +61,13 @@ def is_cjk(term: str) -> bool:
     return _IS_CJK.match(term) is not None
 
 
-def site_terms(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)
+def site_terms(text: str) -> tuple[str, ...]:
     """The words of `text` that the site's search indexes.
 
     CJK pieces, and other words of at least `MIN_LENGTH` characters: what `terms` in
     search.js gives for the same text (a browser test holds the two to each other).
     """
-    return [t for t in terms(text) if is_cjk(t) or len(t) >= MIN_LENGTH]
+    if text.isascii():
+        return tuple(t for t in terms(text) if len(t) >= MIN_LENGTH)
+    return tuple(t for t in terms(text) if is_cjk(t) or len(t) >= MIN_LENGTH)
