@@ -166,9 +166,7 @@ def _plain_load(text: str) -> Any:
         if kind is yaml.ScalarEvent:
             value = _plain_scalar(event)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.tag is not None or event.anchor is not None:
-                raise _Unusual
-            if len(stack) >= _MAX_PLAIN_DEPTH:
+            if event.tag is not None or event.anchor is not None or len(stack) >= _MAX_PLAIN_DEPTH:
                 raise _Unusual
             stack.append([{} if kind is yaml.MappingStartEvent else [], _NO_KEY])
             continue

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from scenariokit.schema import load_schema
+from scenariokit.schema import load_schema, not_blank_pattern
 
 Slug = Annotated[
     str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -33,7 +33,7 @@ LanguageTag = Annotated[
 
 # Not blank, as the schema says it (Python's `\s` counts U+001C to U+001F as white space
 # and Rust's, pydantic's, does not; so the schema's pattern names them).
-NOT_BLANK = load_schema()["$defs"]["text"]["pattern"]
+NOT_BLANK = not_blank_pattern()
 
 
 def _text(max_length: int, min_length: int = 1) -> object:

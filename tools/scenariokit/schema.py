@@ -63,6 +63,11 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
+def not_blank_pattern() -> str:
+    """The schema's pattern for text that is not blank (`$defs/text`)."""
+    return str(load_schema()["$defs"]["text"]["pattern"])
+
+
 @cache
 def _gate() -> Callable[[Any], Any]:
     # A copy: fastjsonschema rewrites the `$ref`s of the schema it is given, in place.
@@ -210,7 +215,7 @@ def _message(
             f"shorten it by {len(value) - expected}"
         )
     if keyword == "pattern":
-        if expected == load_schema()["$defs"]["text"]["pattern"]:
+        if expected == not_blank_pattern():
             return "empty", f"{field} is blank: write some text, or remove the key if optional"
         return code, f"{field} {_shown(value)} is not valid here. {_pattern_hint(subschema, value)}"
     if keyword in ("minimum", "maximum"):
