@@ -20,9 +20,9 @@ import pytest
 from tests.conftest import REPO, dump, valid_doc
 
 from scenariokit.build import build
+from scenariokit.checks import language_name
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.tokens import site_terms
-from scenariokit.website import language_name
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

@@ -141,20 +141,62 @@ def test_two_builds_are_identical(tmp_path: Path) -> None:
     assert all_files(tmp_path / "one") == all_files(tmp_path / "two")
 
 
+def index_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of an index (the full-text table by its own rows)."""
+    db = sqlite3.connect(path)
+    tables = [
+        r[0]
+        for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        if not r[0].startswith("scenarios_fts")
+    ]
+    rows = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in tables}
+    rows["scenarios_fts"] = db.execute("SELECT rowid, * FROM scenarios_fts ORDER BY 1").fetchall()
+    rows["scenarios (rowid)"] = db.execute("SELECT rowid, scenario_id FROM scenarios").fetchall()
+    rows["schema"] = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY 2").fetchall()
+    rows["version"] = db.execute("PRAGMA user_version").fetchall()
+    db.close()
+    return rows
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
 def test_a_rebuild_renders_only_what_changed_and_matches_a_full_build(tmp_path: Path) -> None:
     root = repo_copy(tmp_path)
     first = build(root, tmp_path / "out")
     assert (first.rendered, first.reused) == (first.public, 0)
     same = build(root, tmp_path / "out")
     assert (same.rendered, same.reused, same.parsed) == (0, first.public, 0)
-    path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
-    path.write_text(
-        path.read_text("utf-8").replace("Ordering Tapas in Madrid", "Tapas in Madrid"), "utf-8"
-    )
+    tapas = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    edit(tapas, "Ordering Tapas in Madrid", "Tapas in Madrid")  # title: listings, order
+    edit(tapas, "term: la barra", "term: el mostrador")  # words: search files
+    edit(tapas, "difficulty: beginner", "difficulty: intermediate")  # the home's counts
+    edit(root / "scenarios" / "restaurant" / "secret-draft.yaml", "A secret draft", "Draft")
+    os.utime(root / "scenarios" / "travel" / "train-ticket-lyon.yaml")  # touched, unchanged
     changed = build(root, tmp_path / "out")
-    assert (changed.rendered, changed.parsed) == (1, 1)
+    assert (changed.rendered, changed.parsed) == (1, 2)
     page = tmp_path / "out" / "site" / "scenarios" / "tapas-bar-madrid" / "index.html"
     assert "<h1>Tapas in Madrid</h1>" in page.read_text("utf-8")
+    build(root, tmp_path / "fresh")
+    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+    assert index_rows(tmp_path / "out" / "scenarios.sqlite") == index_rows(
+        tmp_path / "fresh" / "scenarios.sqlite"
+    )
+    assert build(root, tmp_path / "out").parsed == 0  # the touched file was remembered
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out."))
+    assert leftovers == []
+
+
+def test_a_change_to_the_site_shape_rebuilds_everything(tmp_path: Path) -> None:
+    """Publishing a draft, adding a file: every page again, the same as a build from scratch."""
+    root = repo_copy(tmp_path)
+    first = build(root, tmp_path / "out")
+    edit(root / "scenarios" / "restaurant" / "secret-draft.yaml", "is_public: false", "")
+    published = build(root, tmp_path / "out")
+    assert (published.public, published.rendered) == (first.public + 1, first.public + 1)
     build(root, tmp_path / "fresh")
     assert all_files(tmp_path / "out") == all_files(tmp_path / "fresh")
 

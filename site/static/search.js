@@ -1,7 +1,8 @@
 // Home page search and filters, without a server.
 //
 // The build writes a sharded index under search/: meta.json (the filter values of every
-// scenario, a few bytes each), docs/N.json (titles and links, in chunks of 100) and
+// scenario, a few bytes each, and their display order), docs/N.json (titles and links, in
+// chunks of 100, numbered in id order) and
 // terms/KEY.json (for the words that start with the same three letters, or the same two
 // CJK characters: which scenarios contain them, and how much each occurrence weighs).
 // A query fetches only the shards of its own words, so the page stays fast for tens of
@@ -24,6 +25,7 @@
   });
   var cache = {};
   var meta = null;
+  var rank = [];  // each scenario's place in display order
   var shown = 0;
   var matches = [];
   var generation = 0;
@@ -94,7 +96,7 @@
     var query = terms(input.value);
     var found;
     if (query.length === 0) {
-      found = Promise.resolve(meta.docs.map(function (_, doc) { return doc; }).filter(passes));
+      found = Promise.resolve(meta.order.filter(passes));
     } else {
       found = Promise.all(query.map(lookup)).then(function (maps) {
         var total = new Map();
@@ -104,7 +106,7 @@
           }
         });
         return Array.from(total.keys()).sort(function (a, b) {
-          return total.get(b) - total.get(a) || a - b;
+          return total.get(b) - total.get(a) || rank[a] - rank[b];
         });
       });
     }
@@ -186,6 +188,7 @@
 
   fetchJson("meta.json").then(function (loaded) {
     meta = loaded;
+    meta.order.forEach(function (doc, place) { rank[doc] = place; });
     restore();
     run();
   });

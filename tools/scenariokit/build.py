@@ -2,16 +2,22 @@
 
 - **Validated first**: any error stops the build with the diagnostics `validate` gives.
 - **Deterministic**: the same files and git history give byte-identical output.
-- **Atomic**: everything is written into a sibling folder, then swapped in with two renames;
-  a failed or interrupted build leaves the previous output as it was.
-- **Incremental**: the output folder keeps a small state file with each source file's hash
-  and parsed data, and each scenario page's inputs. A rebuild parses only changed files and
-  re-renders only pages whose inputs changed (the others are hard-linked from the previous
-  output); listings, the API, the search index and the SQLite index are always rewritten.
+- **Atomic**: a build into an empty folder writes everything into a sibling folder, then
+  swaps it in with two renames. A rebuild writes its few changed files beside the output,
+  moves them in under a journal and commits with one SQLite transaction over the index
+  and the build state (`journal`, `build_state`). Either way a failed or interrupted build
+  leaves the previous output, once the next build has rolled back what it left.
+- **Incremental**: the output keeps `.scenariokit-build.sqlite`, what the last build saw of
+  each file. A rebuild reads only the files whose modification time or size changed (and
+  whose content did), re-renders their pages, the listing pages whose cards changed and the
+  search files of their words, and replaces their rows in the index. The rows then equal a
+  full build's; the index file's bytes may not (SQLite puts rows where there is room).
+  Anything that changes the site's shape — a file added, removed or renamed, a scenario
+  published or unpublished or moved to another language, a template, the theme, the tool,
+  `--base-url` or the repository's address — rebuilds everything instead.
 
-The output folder holds `scenarios.sqlite`, `site/` and the state file
-`.scenariokit-build.json`. A folder that is not empty and has no such file is refused, so a
-mistyped `--out` never deletes anyone's files.
+The output folder holds `scenarios.sqlite`, `site/` and the state. A folder that is not
+empty and has no state is refused, so a mistyped `--out` never deletes anyone's files.
 """
 
 from __future__ import annotations
@@ -19,51 +25,59 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import orjson
 
-from scenariokit import __version__
-from scenariokit.checks import CATALOG_RULES, FILE_RULES, rule_findings
+from scenariokit import __version__, build_state, journal
+from scenariokit.build_state import STATE_FILE, FileRow
+from scenariokit.checks import (
+    CATALOG_RULES,
+    FILE_RULES,
+    language_facts,
+    remember_language_facts,
+    rule_findings,
+)
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.errors import UserError
-from scenariokit.history import file_dates
-from scenariokit.index import IndexedScenario, search_columns, write_index
+from scenariokit.history import file_dates, head
+from scenariokit.index import IndexedScenario, replace_scenarios, search_columns, write_index
 from scenariokit.loader import LoadError, Source, decode, parse
 from scenariokit.parallel import Background, map_chunks
 from scenariokit.positions import SourceMap
 from scenariokit.repository import (
     SCENARIOS_DIR,
     TEMPLATES_DIR,
+    YAML_SUFFIXES,
     Catalog,
-    default_paths,
     display_path,
-    read_catalog,
-    yaml_files,
 )
 from scenariokit.schema import schema_findings, schema_path
-from scenariokit.search_index import scenario_weights, write_search
+from scenariokit.search_index import scenario_weights, search_files, updated_search_files
 from scenariokit.theme import fingerprint
 from scenariokit.validate import load_diagnostic
 from scenariokit.website import (
     Entry,
     SiteContext,
-    category_name,
+    api_summary,
+    card,
+    copy_assets,
     derived_href,
-    language_name,
+    listing_pages,
     render_scenario,
     scenario_json,
-    write_api_summary,
-    write_pages,
-    write_sitemap,
+    sitemap,
+    templates_page,
 )
 
-STATE_FILE = ".scenariokit-build.json"
+LEGACY_STATE_FILE = ".scenariokit-build.json"  # what builds before 0.2 left
 PAGES_PER_PROCESS = 300
 # A progress reporter: called with a stage's name and its number of items when the stage
 # starts, then with the number of items done each time some are.
@@ -104,7 +118,7 @@ def build(
     previous output stays as it was.
     """
     try:
-        return _build(root, out.absolute(), base_url, progress)
+        return _build(root.absolute(), out.absolute(), base_url, progress)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise UserError(
@@ -114,144 +128,113 @@ def build(
 
 
 def _build(root: Path, out: Path, base_url: str, progress: Progress | None) -> BuildResult:
-    _recover(out)
+    recover(out)
     _refuse_foreign_folder(out)
-    state = _read_state(out)
-    result = BuildResult(out)
-    loaded, templates, parsed_cache, report = _load(root, state, result, progress)
-    if report.errors:
-        raise BuildFailed(report)
-    result.warnings = [d for d in report.diagnostics if d.severity == "warning"]
-    dates = file_dates(root)
-    entries = [_entry(source, root, dates) for source, _ in loaded]
-    derived = {
-        entry.scenario_id: record for entry, (_, record) in zip(entries, loaded, strict=True)
-    }
-    public = [e for e in entries if e.data.get("is_public", True)]
-    result.scenarios, result.public = len(entries), len(public)
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    indexed = [
-        IndexedScenario(
-            e.data,
-            e.source_path,
-            e.created_at,
-            e.updated_at,
-            tuple(derived[e.scenario_id].search_text),
-        )
-        for e in entries
-    ]
-    context = _context(root, base_url, public)
-    side: Background | None = None
-    try:
-        (staging / "site").mkdir(parents=True)
-
-        # The index and the listings need no page: a process of their own writes them
-        # while this one renders the pages.
-        def index_and_listings() -> None:
-            write_index(staging / "scenarios.sqlite", indexed)
-            _write_listings(staging / "site", public, templates, context, derived)
-
-        side = Background(index_and_listings, worth_it=len(public) >= PAGES_PER_PROCESS)
-        pages = _write_scenario_pages(
-            staging / "site", public, templates, context, state, out, result, progress
-        )
-        side.join()
-        _write_state(staging, parsed_cache, pages)
-        _swap(staging, out)
-    except BaseException:
-        if side is not None:
-            side.cancel()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return result
+    files = _scan(root)
+    previous = build_state.read(out / STATE_FILE)
+    if previous is not None and previous.info.get("tool") == _tool_fingerprint():
+        rebuilt = _rebuild(root, out, base_url, files, previous, progress)
+        if rebuilt is not None:
+            return rebuilt
+    return _full_build(root, out, base_url, files, progress)
 
 
-# --- loading and validating, with the previous build's cache ----------------------------
+# --- the source files ------------------------------------------------------------------
+
+
+class SourceFile(NamedTuple):
+    """A scenario or template file as found on disk (strings: thousands are listed)."""
+
+    name: str  # absolute
+    key: str  # relative to the repository, posix
+    mtime_ns: int
+    size: int
+
+    @property
+    def path(self) -> Path:
+        """The file's path."""
+        return Path(self.name)
+
+    @property
+    def is_template(self) -> bool:
+        """Whether the file is a template (else a scenario)."""
+        return self.key.startswith(TEMPLATES_DIR + "/")
+
+
+def _scan(root: Path) -> list[SourceFile]:
+    """Every scenario and template file, in `yaml_files` order, with what tells a change."""
+    found: list[SourceFile] = []
+    prefix = len(str(root)) + 1
+
+    def walk(folder: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            if not entry.is_dir() and entry.name.endswith(YAML_SUFFIXES):
+                stat = entry.stat()
+                key = entry.path[prefix:].replace(os.sep, "/")
+                found.append(SourceFile(entry.path, key, stat.st_mtime_ns, stat.st_size))
+        for entry in entries:
+            if entry.is_dir() and not entry.name.startswith("."):
+                walk(entry.path)
+
+    for top in (SCENARIOS_DIR, TEMPLATES_DIR):
+        walk(str(root / top))
+    return found
+
+
+def _catalog(root: Path, files: list[SourceFile], ids: set[str] | None = None) -> Catalog:
+    """Which files claim which ids (their names); only those of `ids` when given.
+
+    A rebuild asks about the ids of its few changed files, and so need not make a `Path`
+    of each of thousands of files.
+    """
+    by_id: dict[str, list[Path]] = defaultdict(list)
+    for file in files:
+        stem = os.path.splitext(os.path.basename(file.name))[0]  # noqa: PTH119, PTH122
+        if ids is None or stem in ids:
+            by_id[stem].append(file.path)
+    return Catalog(root, dict(by_id))
 
 
 def _tool_fingerprint() -> str:
-    """What makes cached results stale: this tool's version and the schema."""
+    """What makes everything remembered stale: this tool's version and the schema."""
     return hashlib.sha256(__version__.encode() + schema_path().read_bytes()).hexdigest()
 
 
 @dataclass(slots=True)
 class Derived:
-    """Everything the build computes from one file alone; cached while the file is unchanged.
+    """Everything the build computes from one file alone.
 
-    `data` is None when the file has errors. `diagnostics` are those of the schema and of
-    the rules that read only the file (`checks.FILE_RULES`); the catalog rules run anew.
+    `data` is None when the file has errors. `diagnostics` are located and without their
+    path (filled in when reported): those of the schema and the rules that read only the
+    file (`checks.FILE_RULES`), then those of the catalog rules, added by `_check_catalog`.
     """
 
     sha: str
     data: Any
     diagnostics: list[dict[str, Any]]
-    search_text: list[str] = field(default_factory=list)
+    search_text: tuple[str, ...] = ()
     weights: dict[str, int] = field(default_factory=dict)
 
-    def cached(self) -> dict[str, Any]:
-        """The record for the state file (no copies: `asdict` would deep-copy the data)."""
-        return {
-            "sha": self.sha,
-            "data": self.data,
-            "diagnostics": self.diagnostics,
-            "search_text": self.search_text,
-            "weights": self.weights,
-        }
 
-
-def _load(
-    root: Path, state: dict[str, Any], result: BuildResult, progress: Progress | None
-) -> tuple[list[tuple[Source, Derived]], list[dict[str, Any]], dict[str, Any], Report]:
-    """Every scenario and template, validated; derived anew only when changed."""
-    catalog = read_catalog(root)
-    files = yaml_files(default_paths(root))
-    cache = state.get("files", {}) if state.get("tool") == _tool_fingerprint() else {}
-    keys = {path: _relative(path, root) for path in files}
-    hashes = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
-    derived: dict[Path, Derived] = {}
-    stale = []
-    for path in files:
-        cached = cache.get(keys[path])
-        if isinstance(cached, dict) and cached.get("sha") == hashes[path]:
-            derived[path] = Derived(**cached)
-        else:
-            stale.append(path)
+def _derive(root: Path, files: list[SourceFile], progress: Progress | None) -> list[Derived]:
+    """Parse, validate and index `files`, over the machine's cores when there are many."""
     _JOB.update(root=root)
     try:
-        done = progress("Reading", len(stale)) if progress and stale else None
-        derived.update(
-            zip(stale, map_chunks(_derive_chunk, stale, per_process=200, done=done), strict=True)
-        )
+        done = progress("Reading", len(files)) if progress and files else None
+        paths = [f.path for f in files]
+        derived = map_chunks(_derive_chunk, paths, per_process=200, done=done)
     finally:
         _JOB.clear()
-    result.parsed = len(stale)
-    report = Report(files_checked=len(files))
-    scenarios, templates = [], []
-    for path in files:
-        record = derived[path]
-        shown = display_path(path)
-        report.diagnostics += [Diagnostic(**(d | {"path": shown})) for d in record.diagnostics]
-        if record.data is None:
-            continue
-        # The catalog rules read the data; the text is read again only to locate a finding,
-        # so the texts of thousands of files are not held through the build.
-        source = Source(path, "", record.data)
-        findings = rule_findings(source, catalog, CATALOG_RULES)
-        if findings:
-            source = Source(path, decode(path.read_bytes()), record.data)
-            report.diagnostics += SourceMap(source).locate(findings, shown)
-        if keys[path].startswith(TEMPLATES_DIR + "/"):
-            templates.append(record.data)
-        elif keys[path].startswith(SCENARIOS_DIR + "/"):
-            scenarios.append((source, record))
-    new_cache = {keys[p]: derived[p].cached() for p in files if derived[p].data is not None}
-    return scenarios, templates, new_cache, report
+    return derived
 
 
 def _derive_chunk(paths: Sequence[Path]) -> list[Derived]:
     """Parse, check and index files (in a worker): everything that needs only the file."""
-    catalog = Catalog(_JOB["root"].absolute())
+    catalog = Catalog(_JOB["root"])
     results = []
     for path in paths:
         raw = path.read_bytes()
@@ -277,100 +260,196 @@ def _derive_chunk(paths: Sequence[Path]) -> list[Derived]:
                 sha,
                 data,
                 located,
-                list(search_columns(data)) if scenario else [],
+                search_columns(data) if scenario else (),
                 scenario_weights(data) if scenario else {},
             )
         )
     return results
 
 
+def _check_catalog(files: list[SourceFile], derived: list[Derived], catalog: Catalog) -> None:
+    """Add the findings of the rules that read the whole catalog (ids and file names).
+
+    The text is read again only to locate a finding, so the texts of thousands of files are
+    not held through the build.
+    """
+    for file, record in zip(files, derived, strict=True):
+        if record.data is not None:
+            _check_against(file, record, catalog)
+
+
+def _check_against(file: SourceFile, record: Derived, catalog: Catalog) -> None:
+    findings = rule_findings(Source(file.path, "", record.data), catalog, CATALOG_RULES)
+    if findings:
+        source = Source(file.path, decode(file.path.read_bytes()), record.data)
+        record.diagnostics += [_plain(d) for d in SourceMap(source).locate(findings, "")]
+
+
 def _plain(diagnostic: Diagnostic) -> dict[str, Any]:
-    """A diagnostic as cacheable data (its path is filled in when reported)."""
+    """A diagnostic as data to remember (its path is filled in when reported)."""
     return diagnostic.as_dict() | {"excerpt": diagnostic.excerpt}
 
 
-def _entry(source: Source, root: Path, dates: dict[str, Any]) -> Entry:
-    key = _relative(source.path, root)
+def _report(files: list[SourceFile], diagnostics: list[list[dict[str, Any]]]) -> Report:
+    """Every file's diagnostics, in file order, under the path the user would type."""
+    report = Report(files_checked=len(files))
+    for file, found in zip(files, diagnostics, strict=True):
+        if found:
+            shown = display_path(file.path)
+            report.diagnostics += [Diagnostic(**(d | {"path": shown})) for d in found]
+    return report
+
+
+def _validated(report: Report, result: BuildResult) -> None:
+    """Stop the build on errors; keep the warnings for the summary."""
+    if report.errors:
+        raise BuildFailed(report)
+    result.warnings = [d for d in report.diagnostics if d.severity == "warning"]
+
+
+def _dates(key: str, dates: dict[str, Any]) -> tuple[str | None, str | None]:
     when = dates.get(key)
-    return Entry(
-        source.data, key, when.created_at if when else None, when.updated_at if when else None
+    return (when.created_at, when.updated_at) if when else (None, None)
+
+
+def _row(file: SourceFile, record: Derived, entry: Entry | None) -> FileRow:
+    """What the state remembers of a file."""
+    row = FileRow(
+        file.key,
+        file.mtime_ns,
+        file.size,
+        record.sha,
+        orjson.dumps(record.diagnostics) if record.diagnostics else None,
+    )
+    if isinstance(record.data, dict):
+        row.scenario_id = record.data.get("scenario_id")
+    if entry is not None:
+        doc = entry.data
+        row.is_public = bool(doc.get("is_public", True))
+        row.language = doc["language"]
+        row.phase_count = len(doc["phases"])
+        row.created_at, row.updated_at = entry.created_at, entry.updated_at
+        row.card = orjson.dumps(card(entry))
+        row.weights = orjson.dumps(record.weights)
+    return row
+
+
+def _summaries(cards: list[dict[str, Any]], rows: list[FileRow]) -> bytes:
+    """`api/scenarios.json` from the cards of public scenarios and their state rows."""
+    return api_summary(
+        [
+            c | {"phase_count": r.phase_count, "updated_at": r.updated_at}
+            for c, r in zip(cards, rows, strict=True)
+        ]
     )
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.absolute().relative_to(root.absolute()).as_posix()
+# --- a build into an empty folder -----------------------------------------------------
 
-
-# --- the site ----------------------------------------------------------------------------
-
-# What the forked page renderers read: set just before the pool is created.
+# What the forked workers read: set just before they are created.
 _JOB: dict[str, Any] = {}
 
 
-def _write_scenario_pages(
-    site: Path,
-    public: list[Entry],
-    templates: list[dict[str, Any]],
-    context: SiteContext,
-    state: dict[str, Any],
+def _full_build(
+    root: Path,
     out: Path,
-    result: BuildResult,
+    base_url: str,
+    files: list[SourceFile],
     progress: Progress | None,
-) -> dict[str, str]:
-    """Each scenario's page and API file; returns the input hash of each."""
-    public_ids = {e.scenario_id for e in public}
-    template_ids = {t["scenario_id"] for t in templates}
-    hrefs = {e.scenario_id: derived_href(e, public_ids, template_ids) for e in public}
-    page_hashes = {e.scenario_id: _page_hash(e, context, hrefs[e.scenario_id]) for e in public}
-    previous = state.get("pages", {})
-    reuse: list[Entry] = []
-    render: list[Entry] = []
-    for entry in public:
-        old = [out / "site" / relative for relative in _scenario_files(entry.scenario_id)]
-        same = previous.get(entry.scenario_id) == page_hashes[entry.scenario_id]
-        (reuse if same and all(p.is_file() for p in old) else render).append(entry)
-    (site / "api" / "scenarios").mkdir(parents=True, exist_ok=True)
-    for entry in reuse:
-        page, api = _scenario_files(entry.scenario_id)
-        (site / page).parent.mkdir(parents=True)
-        _link_or_copy(out / "site" / page, site / page)
-        _link_or_copy(out / "site" / api, site / api)
-    _JOB.update(site=site, context=context, hrefs=hrefs)
-    try:
-        done = progress("Rendering", len(render)) if progress and render else None
-        map_chunks(_render_chunk, render, per_process=PAGES_PER_PROCESS, done=done)
-    finally:
-        _JOB.clear()
-    result.rendered, result.reused = len(render), len(reuse)
-    return page_hashes
-
-
-def _write_listings(
-    site: Path,
-    public: list[Entry],
-    templates: list[dict[str, Any]],
-    context: SiteContext,
-    derived: dict[str, Derived],
-) -> None:
-    """Every file of the site that lists scenarios: pages, API summary, search, sitemap."""
-    written = write_pages(site, public, templates, context)
-    write_api_summary(site, public)
-    ordered = sorted(public, key=lambda e: (e.data["title"].casefold(), e.scenario_id))
-    names = {
-        "category": {e.data["category"]: category_name(e.data["category"]) for e in public},
-        "language": {e.data["language"]: language_name(e.data["language"]) for e in public},
+) -> BuildResult:
+    result = BuildResult(out)
+    derived = _derive(root, files, progress)
+    _check_catalog(files, derived, _catalog(root, files))
+    result.parsed = len(files)
+    _validated(_report(files, [d.diagnostics for d in derived]), result)
+    dates = file_dates(root)
+    templates = [d.data for f, d in zip(files, derived, strict=True) if f.is_template]
+    entries: list[Entry | None] = [
+        None if f.is_template or d.data is None else Entry(d.data, f.key, *_dates(f.key, dates))
+        for f, d in zip(files, derived, strict=True)
+    ]
+    rows = [_row(f, d, e) for f, d, e in zip(files, derived, entries, strict=True)]
+    scenarios = sorted(
+        ((e, d, r) for e, d, r in zip(entries, derived, rows, strict=True) if e is not None),
+        key=lambda item: item[0].scenario_id,
+    )
+    public = [(e, d, r) for e, d, r in scenarios if r.is_public]
+    result.scenarios, result.public = len(scenarios), len(public)
+    context = _context(root, base_url, len(public), len({r.language for _, _, r in public}))
+    cards = [orjson.loads(r.card or b"{}") for _, _, r in public]
+    info = {
+        "tool": _tool_fingerprint(),
+        "context": _context_fingerprint(context),
+        "head": head(root) or "",
+        "generation": "1",  # a new folder: no journal of an earlier build applies to it
+        "languages": orjson.dumps(language_facts()).decode(),
     }
-    write_search(
-        site, [e.data for e in ordered], names, [derived[e.scenario_id].weights for e in ordered]
-    )
-    write_sitemap(
-        site, written + [f"scenarios/{e.scenario_id}/index.html" for e in public], context
-    )
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    side: Background | None = None
+    try:
+        site = staging / "site"
+        site.mkdir(parents=True)
+
+        # The index, the listings and the state need no page: a process of their own
+        # writes them while this one renders the pages.
+        def index_and_listings() -> None:
+            write_index(
+                staging / "scenarios.sqlite",
+                [
+                    IndexedScenario(
+                        e.data, e.source_path, e.created_at, e.updated_at, d.search_text
+                    )
+                    for e, d, _ in scenarios
+                ],
+            )
+            digests = {}
+            for page in listing_pages(cards):
+                _write(site / page.relative, page.render(context))
+                digests[page.relative] = page.digest()
+            page = templates_page(templates)
+            _write(site / page.relative, page.render(context))
+            copy_assets(site)
+            _write(site / "api" / "scenarios.json", _summaries(cards, [r for _, _, r in public]))
+            for relative, content in search_files(cards, [d.weights for _, d, _ in public]).items():
+                _write(site / relative, content)
+            listed = [
+                *digests,
+                page.relative,
+                *(_scenario_files(c["scenario_id"])[0] for c in cards),
+            ]
+            _write(site / "sitemap.xml", sitemap(listed, context))
+            build_state.create(staging / STATE_FILE, info, rows, digests)
+
+        side = Background(index_and_listings, worth_it=len(public) >= PAGES_PER_PROCESS)
+        (site / "api" / "scenarios").mkdir(parents=True)
+        public_entries = [e for e, _, _ in public]
+        hrefs = _hrefs(public_entries, {e.scenario_id for e in public_entries}, rows)
+        _JOB.update(site=site, context=context, hrefs=hrefs)
+        try:
+            done = progress("Rendering", len(public)) if progress and public else None
+            map_chunks(_render_chunk, public_entries, per_process=PAGES_PER_PROCESS, done=done)
+        finally:
+            _JOB.clear()
+        side.join()
+        _swap(staging, out)
+    except BaseException:
+        if side is not None:
+            side.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.rendered = len(public)
+    return result
 
 
-def _scenario_files(scenario_id: str) -> tuple[str, str]:
-    """The files of the site that belong to one scenario alone."""
-    return f"scenarios/{scenario_id}/index.html", f"api/scenarios/{scenario_id}.json"
+def _hrefs(
+    entries: list[Entry], public_ids: set[str], rows: Sequence[FileRow]
+) -> dict[str, str | None]:
+    """Where each of `entries`' "derived from" link goes."""
+    template_ids = {
+        r.scenario_id for r in rows if r.scenario_id and r.path.startswith(TEMPLATES_DIR + "/")
+    }
+    return {e.scenario_id: derived_href(e, public_ids, template_ids) for e in entries}
 
 
 def _render_chunk(entries: Sequence[Entry]) -> list[None]:
@@ -379,33 +458,198 @@ def _render_chunk(entries: Sequence[Entry]) -> list[None]:
     for entry in entries:
         page, api = (site / relative for relative in _scenario_files(entry.scenario_id))
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(
-            render_scenario(entry, context, hrefs[entry.scenario_id]),
-            encoding="utf-8",
-            newline="\n",
-        )
+        page.write_bytes(render_scenario(entry, context, hrefs[entry.scenario_id]).encode())
         api.write_bytes(scenario_json(entry))
     return [None for _ in entries]
 
 
-def _page_hash(entry: Entry, context: SiteContext, href: str | None) -> str:
-    """Everything a scenario's page and API file are made of: unchanged inputs, same files."""
-    inputs = [
-        entry.data,
-        entry.source_path,
-        entry.created_at,
-        entry.updated_at,
-        href,
-        context.base,
-        context.repository_url,
-        context.branch,
-        fingerprint(),
-        __version__,
-    ]
-    return hashlib.sha256(orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS)).hexdigest()
+def _scenario_files(scenario_id: str) -> tuple[str, str]:
+    """The files of the site that belong to one scenario alone."""
+    return f"scenarios/{scenario_id}/index.html", f"api/scenarios/{scenario_id}.json"
 
 
-def _context(root: Path, base_url: str, public: list[Entry]) -> SiteContext:
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+# --- a rebuild in place ---------------------------------------------------------------
+
+# What the catalog rules look up in the catalog: the file's own id and its source's.
+_CATALOG_KEYS = ("scenario_id", "derived_from")
+
+
+def _rebuild(
+    root: Path,
+    out: Path,
+    base_url: str,
+    files: list[SourceFile],
+    previous: build_state.State,
+    progress: Progress | None,
+) -> BuildResult | None:
+    """Update the output for the files that changed; None when a full build is needed."""
+    rows = previous.files
+    if len(rows) != len(files) or any(f.key not in rows for f in files):
+        return None  # a file was added, removed or renamed
+    remember_language_facts(orjson.loads(previous.info.get("languages") or "{}"))
+    commit = head(root) or ""
+    dates = file_dates(root) if commit != previous.info.get("head") else None
+    touched, stale = [], []
+    for file in files:
+        row = rows[file.key]
+        if (file.mtime_ns, file.size) != (row.mtime_ns, row.size):
+            if hashlib.sha256(file.path.read_bytes()).hexdigest() == row.sha:
+                touched.append(row)
+                row.mtime_ns, row.size = file.mtime_ns, file.size
+                continue
+            stale.append(file)
+        elif (
+            dates is not None
+            and row.is_public is not None
+            and _dates(file.key, dates) != (row.created_at, row.updated_at)
+        ):
+            stale.append(file)
+    if any(f.is_template for f in stale):
+        return None
+    result = BuildResult(out, parsed=len(stale))
+    fresh = _derive(root, stale, progress)
+    asked = {d.data.get(key) for d in fresh if isinstance(d.data, dict) for key in _CATALOG_KEYS}
+    _check_catalog(stale, fresh, _catalog(root, files, {a for a in asked if isinstance(a, str)}))
+    derived = dict(zip((f.key for f in stale), fresh, strict=True))
+    _validated(
+        _report(
+            files,
+            [
+                derived[f.key].diagnostics
+                if f.key in derived
+                else orjson.loads(rows[f.key].diagnostics or b"[]")
+                for f in files
+            ],
+        ),
+        result,
+    )
+    changed: list[tuple[Entry, Derived, FileRow]] = []
+    for file in stale:
+        record, row = derived[file.key], rows[file.key]
+        old_dates = (row.created_at, row.updated_at)
+        entry = Entry(
+            record.data, file.key, *(old_dates if dates is None else _dates(file.key, dates))
+        )
+        new = _row(file, record, entry)
+        if (new.is_public, new.language) != (row.is_public, row.language):
+            return None  # the scenario moves to or from other listings
+        changed.append((entry, record, new))
+    scenarios = sorted(
+        (r for r in rows.values() if r.is_public is not None), key=lambda r: r.scenario_id or ""
+    )
+    result.scenarios = len(scenarios)
+    updates = {new.path: new for _, _, new in changed}
+    public = [updates.get(r.path, r) for r in scenarios if r.is_public]
+    result.public = len(public)
+    context = _context(root, base_url, len(public), len({r.language for r in public}))
+    if _context_fingerprint(context) != previous.info.get("context"):
+        return None
+    info = {
+        "head": commit,
+        "generation": str(previous.generation + 1),
+        "languages": orjson.dumps(language_facts()).decode(),
+    }
+    if changed:
+        _update_in_place(out, context, previous, public, changed, touched, info)
+    elif touched or commit != previous.info.get("head"):
+        _remember(out, touched, info)
+    result.rendered = sum(1 for _, _, new in changed if new.is_public)
+    result.reused = result.public - result.rendered
+    return result
+
+
+def _update_in_place(
+    out: Path,
+    context: SiteContext,
+    previous: build_state.State,
+    public: list[FileRow],
+    changed: list[tuple[Entry, Derived, FileRow]],
+    touched: list[FileRow],
+    info: dict[str, str],
+) -> None:
+    """Write the changed files under a journal; commit with the index and the state."""
+    changes = journal.Changes(out)
+    connection = sqlite3.connect(out / "scenarios.sqlite", isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
+        connection.execute("BEGIN")
+        old_weights = build_state.weights(
+            connection, [new.path for _, _, new in changed if new.is_public]
+        )
+        cards = [orjson.loads(r.card or b"{}") for r in public]
+        number = {r.scenario_id: n for n, r in enumerate(public)}
+        hrefs = _hrefs(
+            [e for e, _, new in changed if new.is_public],
+            {r.scenario_id for r in public if r.scenario_id},
+            list(previous.files.values()),
+        )
+        search_changes = {}
+        for entry, _, new in changed:
+            if not new.is_public:
+                continue
+            page_file, api = _scenario_files(entry.scenario_id)
+            changes.write(
+                f"site/{page_file}",
+                render_scenario(entry, context, hrefs[entry.scenario_id]).encode(),
+            )
+            changes.write(f"site/{api}", scenario_json(entry))
+            search_changes[number[entry.scenario_id]] = (
+                orjson.loads(old_weights[new.path]),
+                orjson.loads(new.weights or b"{}"),
+            )
+        digests = {}
+        for page in listing_pages(cards):
+            digests[page.relative] = page.digest()
+            if digests[page.relative] != previous.pages.get(page.relative):
+                changes.write(f"site/{page.relative}", page.render(context))
+        changes.write("site/api/scenarios.json", _summaries(cards, public))
+        for relative, content in updated_search_files(out / "site", cards, search_changes).items():
+            if content is None:
+                changes.remove(f"site/{relative}")
+            else:
+                changes.write(f"site/{relative}", content)
+        replace_scenarios(
+            connection,
+            [
+                IndexedScenario(e.data, e.source_path, e.created_at, e.updated_at, d.search_text)
+                for e, d, _ in changed
+            ],
+        )
+        build_state.save(connection, info, [new for _, _, new in changed], digests)
+        build_state.touch(connection, touched)
+        changes.apply(int(info["generation"]), commit=lambda: connection.execute("COMMIT"))
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        connection.close()
+        recover(out)  # puts back whatever was moved
+        raise
+    connection.close()
+
+
+def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:
+    """Save what changed of the sources that changes nothing of the output."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
+        connection.execute("BEGIN")
+        build_state.touch(connection, touched)
+        build_state.save(connection, info, [], {})
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+# --- the site's settings ---------------------------------------------------------------
+
+
+def _context(root: Path, base_url: str, public_count: int, language_count: int) -> SiteContext:
     parts = urlsplit(base_url)
     base = parts.path.rstrip("/")
     site_url = f"{parts.scheme}://{parts.netloc}{base}" if parts.scheme and parts.netloc else ""
@@ -415,9 +659,15 @@ def _context(root: Path, base_url: str, public: list[Entry]) -> SiteContext:
         site_url=site_url,
         repository_url=repository,
         branch=branch,
-        public_count=len(public),
-        language_count=len({e.data["language"] for e in public}),
+        public_count=public_count,
+        language_count=language_count,
     )
+
+
+def _context_fingerprint(context: SiteContext) -> str:
+    """Everything every page depends on: a change rebuilds every page."""
+    inputs = orjson.dumps([context, fingerprint(), __version__])
+    return hashlib.sha256(inputs).hexdigest()
 
 
 def repository_url(root: Path) -> tuple[str | None, str]:
@@ -449,39 +699,19 @@ def repository_url(root: Path) -> tuple[str | None, str]:
     return (url if url.startswith("https://") else None), branch
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
 # --- the output folder ---------------------------------------------------------------
 
 
 def _refuse_foreign_folder(out: Path) -> None:
-    if out.is_dir() and any(out.iterdir()) and not (out / STATE_FILE).is_file():
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file: choose a folder with --out")
+    ours = (out / STATE_FILE).is_file() or (out / LEGACY_STATE_FILE).is_file()
+    if out.is_dir() and not ours and any(out.iterdir()):
         raise UserError(
             f"{out} is not empty and was not made by `scenarios build` (it has no "
             f"{STATE_FILE}): choose a new or empty folder with --out; nothing was "
             "written"
         )
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} is a file: choose a folder with --out")
-
-
-def _read_state(out: Path) -> dict[str, Any]:
-    try:
-        state = orjson.loads((out / STATE_FILE).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def _write_state(staging: Path, parsed_cache: dict[str, Any], pages: dict[str, str]) -> None:
-    state = {"tool": _tool_fingerprint(), "files": parsed_cache, "pages": pages}
-    # Keys keep their order: the cached documents must read back exactly as parsed.
-    (staging / STATE_FILE).write_bytes(orjson.dumps(state))
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -494,12 +724,15 @@ def _swap(staging: Path, out: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _recover(out: Path) -> None:
-    """Clean up after a build that was killed: its staging folder, or a half-done swap.
+def recover(out: Path) -> None:
+    """Clean up after a build that was killed.
+
+    Rolls back a rebuild's journal, removes a staging folder, finishes a half-done swap.
 
     Two builds into the same folder at once are not supported: the second removes the
     first's staging folder.
     """
+    journal.recover(out, lambda generation: build_state.committed(out / STATE_FILE, generation))
     for leftover in out.parent.glob(f".{out.name}.building-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     retired = out.parent / f".{out.name}.previous"

@@ -14,7 +14,6 @@ defensively and stays silent on a value of the wrong type: the schema already sa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
 from typing import Any
 
 from scenariokit.diagnostics import DocPath, Finding, describe_path
@@ -139,9 +138,21 @@ def _is_learnable(code: str | None) -> bool:
     return not (len(code) == 3 and "qaa" <= code <= "qtz")
 
 
-@cache
+# What was found out about each language tag: langcodes takes a quarter of a second to
+# load its data, so a rebuild that changes one file reuses what the last build found out
+# (`language_facts`, `remember_language_facts`).
+_VERDICTS: dict[str, tuple[str, str] | None] = {}
+_NAMES: dict[str, str] = {}
+
+
 def judge_language(tag: str) -> tuple[str, str] | None:
     """None for a real language in canonical form, else (code, message). Cached per tag."""
+    if tag not in _VERDICTS:
+        _VERDICTS[tag] = _judge_language(tag)
+    return _VERDICTS[tag]
+
+
+def _judge_language(tag: str) -> tuple[str, str] | None:
     import langcodes  # ~25 ms to import: only for files that name a language
 
     example = "use a BCP 47 tag such as es, fr, de, ja or pt-BR"
@@ -267,9 +278,23 @@ def language_name(tag: Any) -> str:
     """`French` for `fr`, `Portuguese (Brazil)` for `pt-BR`; the tag itself if unknown."""
     if not isinstance(tag, str) or judge_language(tag) is not None:
         return str(tag)
-    import langcodes
+    if tag not in _NAMES:
+        import langcodes
 
-    return str(langcodes.Language.get(tag).display_name())
+        _NAMES[tag] = str(langcodes.Language.get(tag).display_name())
+    return _NAMES[tag]
+
+
+def language_facts() -> dict[str, Any]:
+    """What this process has found out about language tags, as JSON-ready data."""
+    return {"verdicts": _VERDICTS, "names": _NAMES}
+
+
+def remember_language_facts(facts: dict[str, Any]) -> None:
+    """Take on what `language_facts` gave in an earlier run."""
+    verdicts = facts.get("verdicts", {})
+    _VERDICTS.update({tag: (v[0], v[1]) if v else None for tag, v in verdicts.items()})
+    _NAMES.update(facts.get("names", {}))
 
 
 # Rules that read other files (through the catalog); the others depend only on the file

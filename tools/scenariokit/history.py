@@ -55,6 +55,21 @@ def file_dates(
     return _parse_log(result.stdout)
 
 
+def head(root: Path) -> str | None:
+    """The commit checked out at `root` (what `file_dates` depends on), or None outside git."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
 def _parse_log(log: str) -> dict[str, FileDates]:
     """Walk commits newest first; a rename passes the older history on to the new name."""
     newest: dict[str, str] = {}

@@ -13,7 +13,7 @@ no VACUUM needed, which would rewrite the whole file once more).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,8 @@ CREATE INDEX vocabulary_term ON vocabulary (term);
 """
 
 _LISTS = ("prerequisites", "learning_outcomes", "vocabulary_focus")
+# Tables whose rows carry their rowid first: a scenario and its full-text row share it.
+_NUMBERED = ("scenarios", "scenarios_fts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,16 +133,12 @@ def search_columns(doc: dict[str, Any]) -> tuple[str, str, str, str]:
 
 
 def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
-    """Create the index at `path` (which must not exist) from `scenarios`."""
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        "scenarios": [],
-        "scenario_phases": [],
-        "vocabulary": [],
-        "phrases": [],
-        "scenarios_fts": [],
-    }
-    for scenario in sorted(scenarios, key=lambda s: s.data["scenario_id"]):
-        _collect(rows, scenario)
+    """Create the index at `path` (which must not exist) from `scenarios`.
+
+    Scenarios are numbered (their rowid, shared with the full-text row) in id order.
+    """
+    ordered = sorted(scenarios, key=lambda s: s.data["scenario_id"])
+    rows = _rows(ordered, range(1, len(ordered) + 1))
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
@@ -148,10 +146,7 @@ def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
         connection.executescript(DDL)  # runs in a transaction of its own
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("BEGIN")
-        for table, table_rows in rows.items():
-            if table_rows:
-                marks = ",".join("?" * len(table_rows[0]))
-                connection.executemany(f"INSERT INTO {table} VALUES ({marks})", table_rows)
+        _insert(connection, rows)
         for statement in filter(str.strip, INDEXES.split(";")):
             connection.execute(statement)
         connection.execute("COMMIT")
@@ -159,11 +154,58 @@ def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
         connection.close()
 
 
-def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario) -> None:
+def replace_scenarios(connection: sqlite3.Connection, scenarios: list[IndexedScenario]) -> None:
+    """Put these scenarios' rows in place of their previous ones in an open index.
+
+    Runs inside the caller's transaction, with foreign keys on (the phases, vocabulary and
+    phrases go with their scenario). Each scenario keeps its rowid, so the rows equal those
+    of a full build; the file's bytes may not (SQLite places rows where there is room).
+    """
+    rowids = []
+    for scenario in scenarios:
+        (rowid,) = connection.execute(
+            "SELECT rowid FROM scenarios WHERE scenario_id = ?", (scenario.data["scenario_id"],)
+        ).fetchone()
+        connection.execute("DELETE FROM scenarios WHERE rowid = ?", (rowid,))
+        connection.execute("DELETE FROM scenarios_fts WHERE rowid = ?", (rowid,))
+        rowids.append(rowid)
+    _insert(connection, _rows(scenarios, rowids))
+
+
+def _rows(
+    scenarios: Sequence[IndexedScenario], rowids: Iterable[int]
+) -> dict[str, list[tuple[Any, ...]]]:
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "scenarios": [],
+        "scenario_phases": [],
+        "vocabulary": [],
+        "phrases": [],
+        "scenarios_fts": [],
+    }
+    for scenario, rowid in zip(scenarios, rowids, strict=True):
+        _collect(rows, scenario, rowid)
+    return rows
+
+
+def _insert(connection: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    for table, table_rows in rows.items():
+        if not table_rows:
+            continue
+        columns = [r[1] for r in connection.execute(f"PRAGMA table_info({table})")]
+        if table in _NUMBERED:
+            columns.insert(0, "rowid")
+        marks = ",".join("?" * len(columns))
+        connection.executemany(
+            f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", table_rows
+        )
+
+
+def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario, rowid: int) -> None:
     doc = scenario.data
     scenario_id = doc["scenario_id"]
     rows["scenarios"].append(
         (
+            rowid,
             scenario_id,
             doc["title"],
             doc.get("description"),
@@ -210,7 +252,7 @@ def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario) 
             (scenario_id, number, i, *_entry(e, "text"))
             for i, e in enumerate(phase["essential_phrases"], start=1)
         ]
-    rows["scenarios_fts"].append((scenario_id, *scenario.search_text))
+    rows["scenarios_fts"].append((rowid, scenario_id, *scenario.search_text))
 
 
 def _entry(entry: str | dict[str, Any], key: str) -> tuple[str, str | None, str | None]:

@@ -14,7 +14,6 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from typing import TypeVar
 
@@ -51,6 +50,8 @@ def map_chunks(
         return results
     size = -(-len(items) // (workers * 8))  # several chunks a worker evens out the load
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    from concurrent.futures import ProcessPoolExecutor  # only when forking
+
     context = multiprocessing.get_context("fork")
     results = []
     with _frozen(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -66,13 +66,16 @@ class Catalog:
         return scenario_id in self.files_by_id
 
 
-def read_catalog(root: Path | None) -> Catalog:
-    """Scan `scenarios/` and `templates/` for file names; an empty catalog without a root."""
+def read_catalog(root: Path | None, files: list[Path] | None = None) -> Catalog:
+    """Scan `scenarios/` and `templates/` for file names; an empty catalog without a root.
+
+    `files`: the absolute paths of `yaml_files(default_paths(root))`, when already listed.
+    """
     if root is None:
         return Catalog(None)
     root = root.absolute()
     files_by_id: dict[str, list[Path]] = defaultdict(list)
-    for path in yaml_files(default_paths(root)):
+    for path in yaml_files(default_paths(root)) if files is None else files:
         files_by_id[path.stem].append(path)
     return Catalog(root, dict(files_by_id))
 

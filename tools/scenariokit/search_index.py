@@ -1,8 +1,9 @@
 """The site's search index: static, sharded files that `site/static/search.js` reads.
 
-- `search/meta.json`: the filter values of every public scenario (a few bytes each) and
-  the names to show for them;
-- `search/docs/<n>.json`: id, title and description of scenarios n*100 … n*100+99;
+- `search/meta.json`: the filter values of every public scenario (a few bytes each), the
+  names to show for them, and the scenarios' numbers in display (title) order;
+- `search/docs/<n>.json`: id, title and description of scenarios n*100 … n*100+99, numbered
+  in id order;
 - `search/terms/<key>.json`: for every word whose first three letters (or, for CJK, whose
   two characters) are `key` (hex of its UTF-8), the scenarios that contain it and a weight.
 A search fetches the meta file once and then only the shards of its own words: the page
@@ -54,16 +55,59 @@ def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
     return dict(weights)
 
 
-def write_search(
-    out: Path,
-    docs: list[dict[str, Any]],
-    names: dict[str, dict[str, str]],
-    weights: list[dict[str, int]],
-) -> None:
-    """Write the index for `docs` (in display order) with their precomputed `weights`."""
-    folder = out / "search"
-    values = {key: sorted({d[key] for d in docs}) for key in ("category", "difficulty", "language")}
+def search_files(cards: list[dict[str, Any]], weights: list[dict[str, int]]) -> dict[str, bytes]:
+    """Every file of the index (paths relative to the site), for `cards` in id order.
+
+    A scenario's number is its place in id order, so a change to one scenario that keeps
+    its id touches only the files of its own words (see `updated_search_files`).
+    """
+    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for number, doc_weights in enumerate(weights):
+        for word, weight in doc_weights.items():
+            shards[shard_key(word)].setdefault(word, []).extend((number, weight))
+    return _summary_files(cards) | {_shard_path(key): _dump(words) for key, words in shards.items()}
+
+
+def updated_search_files(
+    site: Path,
+    cards: list[dict[str, Any]],
+    changed: dict[int, tuple[dict[str, int], dict[str, int]]],
+) -> dict[str, bytes | None]:
+    """The files to rewrite (None: to delete) when some scenarios' words changed.
+
+    `changed` maps a scenario's number to its old and new weights; the ids are the same
+    as before. The word files are read back from `site` and patched, so the result equals what
+    `search_files` gives for the new scenarios.
+    """
+    files: dict[str, bytes | None] = dict(_summary_files(cards))
+    by_shard: dict[str, set[str]] = defaultdict(set)
+    for old, new in changed.values():
+        for word in old.keys() | new.keys():
+            if old.get(word) != new.get(word):
+                by_shard[shard_key(word)].add(word)
+    for key, words in by_shard.items():
+        path = site / _shard_path(key)
+        shard: dict[str, list[int]] = orjson.loads(path.read_bytes()) if path.exists() else {}
+        for word in words:
+            postings = dict(zip(shard.get(word, [])[::2], shard.get(word, [])[1::2], strict=True))
+            for number, (_, new) in changed.items():
+                postings.pop(number, None)
+                if word in new:
+                    postings[number] = new[word]
+            shard[word] = [x for number in sorted(postings) for x in (number, postings[number])]
+            if not shard[word]:
+                del shard[word]
+        files[_shard_path(key)] = _dump(shard) if shard else None
+    return files
+
+
+def _summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
+    """`meta.json` (filter values, and the display order) and the `docs/` chunks."""
+    values = {
+        key: sorted({c[key] for c in cards}) for key in ("category", "difficulty", "language")
+    }
     position = {key: {v: i for i, v in enumerate(vs)} for key, vs in values.items()}
+    names = {key: {c[key]: c[f"{key}_name"] for c in cards} for key in ("category", "language")}
     meta = {
         "chunk": CHUNK,
         "categories": values["category"],
@@ -73,31 +117,32 @@ def write_search(
         "language_names": [names["language"][v] for v in values["language"]],
         "docs": [
             [
-                position["category"][d["category"]],
-                position["difficulty"][d["difficulty"]],
-                position["language"][d["language"]],
-                d["estimated_duration"],
+                position["category"][c["category"]],
+                position["difficulty"][c["difficulty"]],
+                position["language"][c["language"]],
+                c["estimated_duration"],
             ]
-            for d in docs
+            for c in cards
         ],
+        "order": sorted(
+            range(len(cards)),
+            key=lambda n: (cards[n]["title"].casefold(), cards[n]["scenario_id"]),
+        ),
     }
-    _write(folder / "meta.json", meta)
-    for start in range(0, len(docs), CHUNK):
-        _write(
-            folder / "docs" / f"{start // CHUNK}.json",
+    files = {"search/meta.json": _dump(meta)}
+    for start in range(0, len(cards), CHUNK):
+        files[f"search/docs/{start // CHUNK}.json"] = _dump(
             [
-                [d["scenario_id"], d["title"], d.get("description", "")]
-                for d in docs[start : start + CHUNK]
-            ],
+                [c["scenario_id"], c["title"], c.get("description") or ""]
+                for c in cards[start : start + CHUNK]
+            ]
         )
-    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for number, doc_weights in enumerate(weights):
-        for word, weight in doc_weights.items():
-            shards[shard_key(word)].setdefault(word, []).extend((number, weight))
-    for key, postings in shards.items():
-        _write(folder / "terms" / f"{key}.json", postings)
+    return files
 
 
-def _write(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+def _shard_path(key: str) -> str:
+    return f"search/terms/{key}.json"
+
+
+def _dump(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)

@@ -10,8 +10,10 @@ import hashlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 
 def theme_dir() -> Path:
@@ -24,7 +26,9 @@ def theme_dir() -> Path:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment over `site/templates`."""
+    """The Jinja2 environment over `site/templates` (Jinja2 loads only when a page renders)."""
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme_dir() / "templates"),
         autoescape=True,

@@ -7,17 +7,18 @@ a GitHub Pages project site. Nothing on a page loads from another host.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import shutil
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
-from xml.sax.saxutils import escape as xml_escape
 
 import orjson
 
+from scenariokit.checks import language_name
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.theme import environment, static_files
 
@@ -71,14 +72,6 @@ class Entry:
     def scenario_id(self) -> str:
         """The scenario's id."""
         return str(self.data["scenario_id"])
-
-
-@cache
-def language_name(tag: str) -> str:
-    """English name of a language tag ("Portuguese (Brazil)")."""
-    import langcodes
-
-    return str(langcodes.Language.get(tag).display_name())
 
 
 def category_name(key: str) -> str:
@@ -177,70 +170,106 @@ def derived_href(entry: Entry, public_ids: set[str], template_ids: set[str]) -> 
     return None
 
 
-def write_pages(
-    out: Path, entries: list[Entry], templates: list[dict[str, Any]], context: SiteContext
-) -> list[str]:
-    """Every page but the scenario pages: home, topics, languages, templates; their paths."""
-    env = environment()
-    cards = sorted(
-        (card(e) for e in entries), key=lambda v: (v["title"].casefold(), v["scenario_id"])
-    )
-    written = []
+class Listing(NamedTuple):
+    """A page of the site that lists scenarios: where it goes, its template, its variables."""
 
-    def page(relative: str, template: str, **variables: Any) -> None:
-        html = env.get_template(template).render(**context.globals(), **variables)
-        _write(out / relative, html)
-        written.append(relative)
+    relative: str
+    template: str
+    variables: dict[str, Any]
 
-    categories = _groups(cards, "category", category_name)
-    languages = _groups(cards, "language", language_name)
-    difficulties = _groups(cards, "difficulty", str.capitalize)
-    page(
-        "index.html",
-        "home.html",
-        categories=categories,
-        languages=languages,
-        difficulties=difficulties,
-    )
-    page(
-        "categories/index.html",
-        "listing.html",
-        heading="Topics",
-        groups=[g | {"href": f"categories/{g['key']}/"} for g in categories],
-    )
-    page(
-        "languages/index.html",
-        "listing.html",
-        heading="Languages",
-        groups=[g | {"href": f"languages/{g['key']}/"} for g in languages],
-    )
-    for group in categories:
-        page(
-            f"categories/{group['key']}/index.html",
+    def digest(self) -> str:
+        """A hash of everything the page is made of: a rebuild re-renders it when this changes.
+
+        Site-wide inputs (the theme, `SiteContext`) are left out: a change there rebuilds
+        everything anyway.
+        """
+        inputs = orjson.dumps([self.template, self.variables], option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(inputs).hexdigest()
+
+    def render(self, context: SiteContext) -> bytes:
+        """The page's HTML."""
+        html = (
+            environment().get_template(self.template).render(**context.globals(), **self.variables)
+        )
+        return html.encode()
+
+
+def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
+    """Home, topics, languages and a page per topic and per language, from public cards."""
+    cards = sorted(cards, key=lambda v: (v["title"].casefold(), v["scenario_id"]))
+    categories = _groups(cards, "category", "category_name")
+    languages = _groups(cards, "language", "language_name")
+    difficulties = _groups(cards, "difficulty", "difficulty")
+    for group in difficulties:
+        group["name"] = group["name"].capitalize()
+    pages = [
+        Listing(
+            "index.html",
+            "home.html",
+            {"categories": categories, "languages": languages, "difficulties": difficulties},
+        ),
+        Listing(
+            "categories/index.html",
             "listing.html",
-            heading=group["name"],
-            scenarios=[c for c in cards if c["category"] == group["key"]],
+            {
+                "heading": "Topics",
+                "groups": [g | {"href": f"categories/{g['key']}/"} for g in categories],
+            },
+        ),
+        Listing(
+            "languages/index.html",
+            "listing.html",
+            {
+                "heading": "Languages",
+                "groups": [g | {"href": f"languages/{g['key']}/"} for g in languages],
+            },
+        ),
+    ]
+    for group in categories:
+        pages.append(
+            Listing(
+                f"categories/{group['key']}/index.html",
+                "listing.html",
+                {
+                    "heading": group["name"],
+                    "scenarios": [c for c in cards if c["category"] == group["key"]],
+                },
+            )
         )
     for group in languages:
-        page(
-            f"languages/{group['key']}/index.html",
-            "listing.html",
-            heading=f"Scenarios in {group['name']}",
-            scenarios=[c for c in cards if c["language"] == group["key"]],
+        pages.append(
+            Listing(
+                f"languages/{group['key']}/index.html",
+                "listing.html",
+                {
+                    "heading": f"Scenarios in {group['name']}",
+                    "scenarios": [c for c in cards if c["language"] == group["key"]],
+                },
+            )
         )
-    template_views = [view(Entry(t, "", None, None)) for t in templates]
-    page("templates/index.html", "templates.html", templates=template_views)
+    return pages
+
+
+def templates_page(templates: list[dict[str, Any]]) -> Listing:
+    """The templates page (its variables are views, not data: it has no digest)."""
+    views = [view(Entry(t, "", None, None)) for t in templates]
+    return Listing("templates/index.html", "templates.html", {"templates": views})
+
+
+def copy_assets(site: Path) -> None:
+    """The theme's CSS and JavaScript, into `site/assets/`."""
     for asset in static_files():
-        target = out / "assets" / asset.name
+        target = site / "assets" / asset.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(asset, target)
-    return written
 
 
-def _groups(cards: list[dict[str, Any]], key: str, name: Any) -> list[dict[str, Any]]:
+def _groups(cards: list[dict[str, Any]], key: str, name: str) -> list[dict[str, Any]]:
+    """Cards counted by `key`, named by the card's `name` field, in order of name."""
     counts = Counter(c[key] for c in cards)
-    groups = [{"key": k, "name": name(k), "count": n} for k, n in counts.items()]
-    return sorted(groups, key=lambda g: str(g["name"]).casefold())
+    names = {c[key]: c[name] for c in cards}
+    groups = [{"key": k, "name": names[k], "count": n} for k, n in counts.items()]
+    return sorted(groups, key=lambda g: (str(g["name"]).casefold(), g["key"]))
 
 
 def scenario_json(entry: Entry) -> bytes:
@@ -249,38 +278,29 @@ def scenario_json(entry: Entry) -> bytes:
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
-def write_api_summary(out: Path, entries: list[Entry]) -> None:
-    """`api/scenarios.json`: a summary of every public scenario, with its page's address."""
+def api_summary(cards: list[dict[str, Any]]) -> bytes:
+    """`api/scenarios.json`: a summary of every public scenario, with its page's address.
+
+    `cards` are `card()`s with the scenario's `phase_count` and `updated_at` added.
+    """
     summaries = [
-        {key: entry.data.get(key) for key in SUMMARY_KEYS}
-        | {
-            "phase_count": len(entry.data["phases"]),
-            "updated_at": entry.updated_at,
-            "url": f"scenarios/{entry.scenario_id}/",
-        }
-        for entry in sorted(entries, key=lambda e: e.scenario_id)
+        {key: c[key] for key in (*SUMMARY_KEYS, "phase_count", "updated_at")}
+        | {"url": f"scenarios/{c['scenario_id']}/"}
+        for c in sorted(cards, key=lambda c: c["scenario_id"])
     ]
-    path = out / "api" / "scenarios.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(
-        orjson.dumps(
-            {"scenarios": summaries}, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-        )
+    return orjson.dumps(
+        {"scenarios": summaries}, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
     )
 
 
-def write_sitemap(out: Path, pages: list[str], context: SiteContext) -> None:
+def sitemap(pages: list[str], context: SiteContext) -> bytes:
     """`sitemap.xml`: absolute URLs when the site's URL is known, root-relative otherwise."""
     root = context.site_url or context.base
     urls = sorted(p.removesuffix("index.html") for p in pages)
-    body = "".join(f"<url><loc>{xml_escape(root + '/' + u)}</loc></url>\n" for u in urls)
-    _write(
-        out / "sitemap.xml",
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n",
+    body = "".join(
+        f"<url><loc>{html.escape(root + '/' + u, quote=False)}</loc></url>\n" for u in urls
     )
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n"
+    ).encode()
