@@ -60,7 +60,12 @@ from scenariokit.repository import (
     display_path,
 )
 from scenariokit.schema import schema_findings, schema_path
-from scenariokit.search_index import scenario_weights, search_files, updated_search_files
+from scenariokit.search_index import (
+    scenario_weights,
+    search_files,
+    summary_files,
+    updated_word_files,
+)
 from scenariokit.theme import fingerprint
 from scenariokit.validate import load_diagnostic
 from scenariokit.website import (
@@ -329,9 +334,12 @@ def _row(file: SourceFile, record: Derived, entry: Entry | None) -> FileRow:
         row.language = doc["language"]
         row.phase_count = len(doc["phases"])
         row.created_at, row.updated_at = entry.created_at, entry.updated_at
-        row.card = orjson.dumps(card(entry))
-        row.weights = orjson.dumps(record.weights)
     return row
+
+
+def _published(entry: Entry, record: Derived) -> build_state.Published:
+    """What the state keeps of a public scenario for the listings and the search files."""
+    return build_state.Published(orjson.dumps(card(entry)), orjson.dumps(record.weights))
 
 
 def _summaries(cards: list[dict[str, Any]], rows: list[FileRow]) -> bytes:
@@ -376,7 +384,7 @@ def _full_build(
     public = [(e, d, r) for e, d, r in scenarios if r.is_public]
     result.scenarios, result.public = len(scenarios), len(public)
     context = _context(root, base_url, len(public), len({r.language for _, _, r in public}))
-    cards = [orjson.loads(r.card or b"{}") for _, _, r in public]
+    cards = [card(e) for e, _, _ in public]
     info = {
         "tool": _tool_fingerprint(),
         "context": _context_fingerprint(context),
@@ -419,7 +427,8 @@ def _full_build(
                 *(_scenario_files(c["scenario_id"])[0] for c in cards),
             ]
             _write(site / "sitemap.xml", sitemap(listed, context))
-            build_state.create(staging / STATE_FILE, info, rows, digests)
+            published = {r.path: _published(e, d) for e, d, r in public}
+            build_state.create(staging / STATE_FILE, info, rows, published, digests)
 
         side = Background(index_and_listings, worth_it=len(public) >= PAGES_PER_PROCESS)
         (site / "api" / "scenarios").mkdir(parents=True)
@@ -572,47 +581,45 @@ def _update_in_place(
     touched: list[FileRow],
     info: dict[str, str],
 ) -> None:
-    """Write the changed files under a journal; commit with the index and the state."""
+    """Write the changed files under a journal; commit with the index and the state.
+
+    The listings, the API's summary and the search's summary files are rewritten only when
+    a card (or a phase count or date the summary shows) changed: otherwise they stay as
+    they are, unread.
+    """
     changes = journal.Changes(out)
     connection = sqlite3.connect(out / "scenarios.sqlite", isolation_level=None)
     try:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
         connection.execute("BEGIN")
-        old_weights = build_state.weights(
-            connection, [new.path for _, _, new in changed if new.is_public]
-        )
-        cards = [orjson.loads(r.card or b"{}") for r in public]
+        shown = [(e, d, new) for e, d, new in changed if new.is_public]
+        published = {new.path: _published(e, d) for e, d, new in shown}
+        old_weights = build_state.weights(connection, published)
+        _write_pages(changes, context, shown, public, previous)
         number = {r.scenario_id: n for n, r in enumerate(public)}
-        hrefs = _hrefs(
-            [e for e, _, new in changed if new.is_public],
-            {r.scenario_id for r in public if r.scenario_id},
-            list(previous.files.values()),
-        )
-        search_changes = {}
-        for entry, _, new in changed:
-            if not new.is_public:
-                continue
-            page_file, api = _scenario_files(entry.scenario_id)
-            changes.write(
-                f"site/{page_file}",
-                render_scenario(entry, context, hrefs[entry.scenario_id]).encode(),
-            )
-            changes.write(f"site/{api}", scenario_json(entry))
-            search_changes[number[entry.scenario_id]] = (
+        words = {
+            number[e.scenario_id]: (
                 orjson.loads(old_weights[new.path]),
-                orjson.loads(new.weights or b"{}"),
+                orjson.loads(published[new.path].weights),
             )
-        digests = {}
-        for page in listing_pages(cards):
-            digests[page.relative] = page.digest()
-            if digests[page.relative] != previous.pages.get(page.relative):
-                changes.write(f"site/{page.relative}", page.render(context))
-        changes.write("site/api/scenarios.json", _summaries(cards, public))
-        for relative, content in updated_search_files(out / "site", cards, search_changes).items():
+            for e, _, new in shown
+        }
+        for relative, content in updated_word_files(out / "site", words).items():
             if content is None:
                 changes.remove(f"site/{relative}")
             else:
+                changes.write(f"site/{relative}", content)
+        digests = {}
+        if _listed_differently(connection, shown, published, previous):
+            stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
+            cards = [orjson.loads(stored[r.path]) for r in public]
+            for page in listing_pages(cards):
+                digests[page.relative] = page.digest()
+                if digests[page.relative] != previous.pages.get(page.relative):
+                    changes.write(f"site/{page.relative}", page.render(context))
+            changes.write("site/api/scenarios.json", _summaries(cards, public))
+            for relative, content in summary_files(cards).items():
                 changes.write(f"site/{relative}", content)
         replace_scenarios(
             connection,
@@ -621,7 +628,7 @@ def _update_in_place(
                 for e, d, _ in changed
             ],
         )
-        build_state.save(connection, info, [new for _, _, new in changed], digests)
+        build_state.save(connection, info, [new for _, _, new in changed], published, digests)
         build_state.touch(connection, touched)
         changes.apply(int(info["generation"]), commit=lambda: connection.execute("COMMIT"))
     except BaseException:
@@ -633,6 +640,43 @@ def _update_in_place(
     connection.close()
 
 
+def _write_pages(
+    changes: journal.Changes,
+    context: SiteContext,
+    shown: list[tuple[Entry, Derived, FileRow]],
+    public: list[FileRow],
+    previous: build_state.State,
+) -> None:
+    """The page and the API file of each changed public scenario."""
+    hrefs = _hrefs(
+        [e for e, _, _ in shown],
+        {r.scenario_id for r in public if r.scenario_id},
+        list(previous.files.values()),
+    )
+    for entry, _, _ in shown:
+        page, api = _scenario_files(entry.scenario_id)
+        html = render_scenario(entry, context, hrefs[entry.scenario_id])
+        changes.write(f"site/{page}", html.encode())
+        changes.write(f"site/{api}", scenario_json(entry))
+
+
+def _listed_differently(
+    connection: sqlite3.Connection,
+    shown: list[tuple[Entry, Derived, FileRow]],
+    published: dict[str, build_state.Published],
+    previous: build_state.State,
+) -> bool:
+    """Whether a listing, the API's summary or the search's summaries may change."""
+    old_cards = build_state.cards(connection, list(published))
+    for _, _, new in shown:
+        old = previous.files[new.path]
+        if (new.phase_count, new.updated_at) != (old.phase_count, old.updated_at):
+            return True
+        if published[new.path].card != old_cards[new.path]:
+            return True
+    return False
+
+
 def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:
     """Save what changed of the sources that changes nothing of the output."""
     connection = sqlite3.connect(":memory:", isolation_level=None)
@@ -640,7 +684,7 @@ def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:
         connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
         connection.execute("BEGIN")
         build_state.touch(connection, touched)
-        build_state.save(connection, info, [], {})
+        build_state.save(connection, info, [], {}, {})
         connection.execute("COMMIT")
     finally:
         connection.close()

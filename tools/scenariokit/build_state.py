@@ -35,10 +35,13 @@ CREATE TABLE files (
     language TEXT,
     phase_count INTEGER,
     created_at TEXT,
-    updated_at TEXT,
-    card BLOB,                  -- JSON: `website.card`
-    weights BLOB                -- JSON: `search_index.scenario_weights`
+    updated_at TEXT
 );
+-- Apart, so that reading every file's row above reads little: a public scenario's card
+-- (JSON: `website.card`), needed when a listing may change, and its search words (JSON:
+-- `search_index.scenario_weights`), needed when it changes.
+CREATE TABLE cards (path TEXT PRIMARY KEY, card BLOB NOT NULL);
+CREATE TABLE words (path TEXT PRIMARY KEY, weights BLOB NOT NULL);
 CREATE TABLE pages (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
 
@@ -58,8 +61,14 @@ class FileRow:
     phase_count: int | None = None
     created_at: str | None = None
     updated_at: str | None = None
-    card: bytes | None = None
-    weights: bytes | None = None
+
+
+@dataclass(slots=True)
+class Published:
+    """What the state keeps of a public scenario besides its file's row (JSON bytes)."""
+
+    card: bytes
+    weights: bytes
 
 
 _COLUMNS = [f.name for f in fields(FileRow)]
@@ -117,23 +126,41 @@ def committed(path: Path, generation: int) -> bool:
     return row is not None and int(row[0]) >= generation
 
 
+def cards(connection: sqlite3.Connection, paths: list[str] | None = None) -> dict[str, bytes]:
+    """The cards of public scenarios (of `paths`, else all).
+
+    From an open connection with the state attached as `state`, as the other readers.
+    """
+    if paths is None:
+        return dict(connection.execute("SELECT path, card FROM state.cards"))
+    query = "SELECT path, card FROM state.cards WHERE path = ?"
+    return {p: connection.execute(query, (p,)).fetchone()[1] for p in paths}
+
+
 def weights(connection: sqlite3.Connection, paths: Iterable[str]) -> dict[str, bytes]:
-    """The search words of some files, from an open connection with the state as `state`."""
+    """The search words of some public scenarios (as `cards`)."""
     found = {}
     for path in paths:
-        row = connection.execute("SELECT weights FROM state.files WHERE path = ?", (path,))
+        row = connection.execute("SELECT weights FROM state.words WHERE path = ?", (path,))
         found[path] = row.fetchone()[0]
     return found
 
 
-def create(path: Path, info: dict[str, str], files: list[FileRow], pages: dict[str, str]) -> None:
+def create(
+    path: Path,
+    info: dict[str, str],
+    files: list[FileRow],
+    published: dict[str, Published],
+    pages: dict[str, str],
+) -> None:
     """Write a new state at `path` (which must not exist)."""
-    connection = sqlite3.connect(path, isolation_level=None)
+    connection = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.executescript(DDL)
+        connection.execute("ATTACH DATABASE ? AS state", (str(path),))
+        connection.execute("PRAGMA state.journal_mode = OFF")
+        connection.executescript(DDL.replace("CREATE TABLE ", "CREATE TABLE state."))
         connection.execute("BEGIN")
-        save(connection, info | {"version": str(VERSION)}, files, pages, schema="main")
+        save(connection, info | {"version": str(VERSION)}, files, published, pages)
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -143,20 +170,25 @@ def save(
     connection: sqlite3.Connection,
     info: dict[str, str],
     files: list[FileRow],
+    published: dict[str, Published],
     pages: dict[str, str],
-    *,
-    schema: str = "state",
 ) -> None:
-    """Insert or replace rows, whole (inside the caller's transaction)."""
-    connection.executemany(
-        f"INSERT OR REPLACE INTO {schema}.info VALUES (?, ?)", sorted(info.items())
-    )
+    """Insert or replace rows, whole (inside the caller's transaction, state as `state`)."""
+    connection.executemany("INSERT OR REPLACE INTO state.info VALUES (?, ?)", sorted(info.items()))
     marks = ", ".join("?" * len(_COLUMNS))
     connection.executemany(
-        f"INSERT OR REPLACE INTO {schema}.files VALUES ({marks})", [astuple(f) for f in files]
+        f"INSERT OR REPLACE INTO state.files VALUES ({marks})", [astuple(f) for f in files]
     )
     connection.executemany(
-        f"INSERT OR REPLACE INTO {schema}.pages VALUES (?, ?)", sorted(pages.items())
+        "INSERT OR REPLACE INTO state.cards VALUES (?, ?)",
+        [(path, p.card) for path, p in published.items()],
+    )
+    connection.executemany(
+        "INSERT OR REPLACE INTO state.words VALUES (?, ?)",
+        [(path, p.weights) for path, p in published.items()],
+    )
+    connection.executemany(
+        "INSERT OR REPLACE INTO state.pages VALUES (?, ?)", sorted(pages.items())
     )
 
 

@@ -65,21 +65,20 @@ def search_files(cards: list[dict[str, Any]], weights: list[dict[str, int]]) -> 
     for number, doc_weights in enumerate(weights):
         for word, weight in doc_weights.items():
             shards[shard_key(word)].setdefault(word, []).extend((number, weight))
-    return _summary_files(cards) | {_shard_path(key): _dump(words) for key, words in shards.items()}
+    return summary_files(cards) | {_shard_path(key): _dump(words) for key, words in shards.items()}
 
 
-def updated_search_files(
-    site: Path,
-    cards: list[dict[str, Any]],
-    changed: dict[int, tuple[dict[str, int], dict[str, int]]],
+def updated_word_files(
+    site: Path, changed: dict[int, tuple[dict[str, int], dict[str, int]]]
 ) -> dict[str, bytes | None]:
     """The files to rewrite (None: to delete) when some scenarios' words changed.
 
     `changed` maps a scenario's number to its old and new weights; the ids are the same
-    as before. The word files are read back from `site` and patched, so the result equals what
-    `search_files` gives for the new scenarios.
+    as before (else the numbers move: write `search_files` anew). The word files are read
+    back from `site` and patched, so the result equals what `search_files` gives for the
+    new scenarios.
     """
-    files: dict[str, bytes | None] = dict(_summary_files(cards))
+    files: dict[str, bytes | None] = {}
     by_shard: dict[str, set[str]] = defaultdict(set)
     for old, new in changed.values():
         for word in old.keys() | new.keys():
@@ -101,8 +100,11 @@ def updated_search_files(
     return files
 
 
-def _summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
-    """`meta.json` (filter values, and the display order) and the `docs/` chunks."""
+def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
+    """`meta.json` (filter values, and the display order) and the `docs/` chunks.
+
+    They change only when a card does (`website.card`, for scenarios in id order).
+    """
     values = {
         key: sorted({c[key] for c in cards}) for key in ("category", "difficulty", "language")
     }
