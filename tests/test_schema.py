@@ -116,3 +116,16 @@ def test_validating_leaves_the_loaded_schema_as_written(tmp_path: Path) -> None:
     root = make_repo(tmp_path, {"scenarios/restaurant/x.yaml": "title: 1\n"})
     assert invoke("--root", root, "validate").exit_code == 1
     assert load_schema() == json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+def test_the_shipped_validator_is_made_from_this_schema() -> None:
+    """`schema_validator.py` is generated; a schema edit without regenerating it fails here."""
+    from scenariokit import schema_validator
+    from scenariokit.schema import _gate, validator_code
+
+    shipped = Path(schema_validator.__file__).read_text("utf-8")
+    assert shipped == validator_code(), (
+        "regenerate it: python -c 'from scenariokit.schema import write_validator; "
+        "write_validator()'"
+    )
+    assert _gate() is schema_validator.validate

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import datetime
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -70,8 +71,47 @@ def not_blank_pattern() -> str:
 
 @cache
 def _gate() -> Callable[[Any], Any]:
+    """The compiled validator: the shipped module when it was made from this very schema.
+
+    Compiling the schema takes about 70 ms, more than validating a changed file; the
+    module (`schema_validator.py`, written by `validator_code`, which a test holds to the
+    schema) is imported from Python's bytecode cache instead. A schema edited since falls
+    back to compiling.
+    """
+    from scenariokit import schema_validator
+
+    if (
+        _schema_sha256(),
+        fastjsonschema.VERSION,
+    ) == (schema_validator.SCHEMA_SHA256, schema_validator.VERSION):
+        return schema_validator.validate  # type: ignore[no-any-return]
     # A copy: fastjsonschema rewrites the `$ref`s of the schema it is given, in place.
     return fastjsonschema.compile(copy.deepcopy(load_schema()))
+
+
+def _schema_sha256() -> str:
+    return hashlib.sha256(schema_path().read_bytes()).hexdigest()
+
+
+def validator_code() -> str:
+    """The source of `schema_validator.py`: fastjsonschema's code for this schema.
+
+    Regenerate it after changing the schema:
+    `python -c "from scenariokit.schema import write_validator; write_validator()"`.
+    """
+    code = fastjsonschema.compile_to_code(copy.deepcopy(load_schema()))
+    entry = re.search(r"^def (\w+)\(", code, re.MULTILINE)
+    assert entry is not None, "fastjsonschema wrote no function"
+    return (
+        f"# Generated from schemas/{SCHEMA_NAME} by scenariokit.schema.validator_code: do not\n"
+        "# edit. A test fails when it no longer matches the schema.\n"
+        f'SCHEMA_SHA256 = "{_schema_sha256()}"\n{code}\n\nvalidate = {entry.group(1)}\n'
+    )
+
+
+def write_validator() -> None:
+    """Rewrite `schema_validator.py` beside this module from the schema."""
+    (Path(__file__).parent / "schema_validator.py").write_text(validator_code(), "utf-8")
 
 
 def is_valid(data: Any) -> bool:

@@ -26,11 +26,17 @@ def theme_dir() -> Path:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment over `site/templates` (Jinja2 loads only when a page renders)."""
+    """The Jinja2 environment over `site/templates` (Jinja2 loads only when a page renders).
+
+    Compiled templates are kept in Jinja's bytecode cache (a folder of this user's own in
+    the temporary directory, which Jinja checks): compiling them takes longer than a
+    rebuild that changes one page spends on everything else it renders.
+    """
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme_dir() / "templates"),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
