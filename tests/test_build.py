@@ -226,6 +226,27 @@ def test_dates_come_from_git_history(tmp_path: Path) -> None:
     assert rows["trattoria-dinner-rome"] == ("2025-01-02T03:04:05Z", "2025-01-02T03:04:05Z")
 
 
+def test_a_rebuild_after_a_commit_takes_the_new_dates(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path, draft=False)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "first", when="2025-01-02T03:04:05Z")
+    build(root, tmp_path / "out")
+    edit(root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml", "la barra", "el mostrador")
+    git(root, "commit", "-qam", "second", when="2025-06-07T08:09:10Z")
+    rebuilt = build(root, tmp_path / "out")
+    assert (rebuilt.parsed, rebuilt.rendered) == (1, 1)
+    build(root, tmp_path / "fresh")
+    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+    rows = index_rows(tmp_path / "out" / "scenarios.sqlite")
+    assert rows == index_rows(tmp_path / "fresh" / "scenarios.sqlite")
+    dates = {r[0]: (r[-2], r[-1]) for r in rows["scenarios"]}
+    assert dates["tapas-bar-madrid"] == ("2025-01-02T03:04:05Z", "2025-06-07T08:09:10Z")
+    api = json.loads((tmp_path / "out" / "site" / "api" / "scenarios.json").read_text("utf-8"))
+    updated = {s["scenario_id"]: s["updated_at"] for s in api["scenarios"]}
+    assert updated["tapas-bar-madrid"] == "2025-06-07T08:09:10Z"
+
+
 def test_outside_git_there_are_no_dates(tmp_path: Path) -> None:
     build(repo_copy(tmp_path), tmp_path / "out")
     db = sqlite3.connect(tmp_path / "out" / "scenarios.sqlite")
