@@ -105,7 +105,7 @@ def test_a_failure_halfway_through_the_moves_is_rolled_back(site: Path) -> None:
     assert changes.write("blocked/page.html", b"cannot go in")
     (site / "blocked").write_text("a file where a folder must go", "utf-8")
     before = tree(site)
-    with pytest.raises(OSError):
+    with pytest.raises(FileExistsError):
         changes.apply(1, commit=lambda: marker(site).write_text("1"))
     assert not marker(site).exists()
     recover(site, committed(site))

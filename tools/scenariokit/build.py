@@ -48,7 +48,13 @@ from scenariokit.checks import (
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.errors import UserError
 from scenariokit.history import file_dates, head
-from scenariokit.index import IndexedScenario, replace_scenarios, search_columns, write_index
+from scenariokit.index import (
+    IndexedScenario,
+    merge_parts,
+    replace_scenarios,
+    search_columns,
+    write_part,
+)
 from scenariokit.loader import LoadError, Source, decode, parse
 from scenariokit.parallel import Background, map_chunks
 from scenariokit.positions import SourceMap
@@ -161,6 +167,11 @@ class SourceFile(NamedTuple):
         return Path(self.name)
 
     @property
+    def stem(self) -> str:
+        """The file's name without its extension: the id it claims."""
+        return os.path.splitext(os.path.basename(self.name))[0]  # noqa: PTH119, PTH122
+
+    @property
     def is_template(self) -> bool:
         """Whether the file is a template (else a scenario)."""
         return self.key.startswith(TEMPLATES_DIR + "/")
@@ -198,9 +209,8 @@ def _catalog(root: Path, files: list[SourceFile], ids: set[str] | None = None) -
     """
     by_id: dict[str, list[Path]] = defaultdict(list)
     for file in files:
-        stem = os.path.splitext(os.path.basename(file.name))[0]  # noqa: PTH119, PTH122
-        if ids is None or stem in ids:
-            by_id[stem].append(file.path)
+        if ids is None or file.stem in ids:
+            by_id[file.stem].append(file.path)
     return Catalog(root, dict(by_id))
 
 
@@ -354,8 +364,20 @@ def _summaries(cards: list[dict[str, Any]], rows: list[FileRow]) -> bytes:
 
 # --- a build into an empty folder -----------------------------------------------------
 
+# Scenario files a worker compiles at a time, in id order. Fixed, so the index's parts and
+# their order — and so the index file — are the same on a machine with any number of cores.
+CHUNK = 200
+
 # What the forked workers read: set just before they are created.
 _JOB: dict[str, Any] = {}
+
+
+class Compiled(NamedTuple):
+    """What compiling a file leaves for the rest of the build: its data stays in the worker."""
+
+    row: FileRow
+    published: build_state.Published | None
+    derived_from: str | None
 
 
 def _full_build(
@@ -365,90 +387,177 @@ def _full_build(
     files: list[SourceFile],
     progress: Progress | None,
 ) -> BuildResult:
+    """Compile everything into a staging folder, then swap it in.
+
+    Workers each take chunks of scenario files and do all that one file needs: parse,
+    validate, render its page and API file, and write its index rows into a part of the
+    index. Only small things come back (its state row, card and search words), so the
+    documents of thousands of files are never gathered in one process. Then the index's
+    parts are merged in a process of its own while this one writes the listings, the
+    search files and the state.
+    """
     result = BuildResult(out)
-    derived = _derive(root, files, progress)
-    _check_catalog(files, derived, _catalog(root, files))
-    result.parsed = len(files)
-    _validated(_report(files, [d.diagnostics for d in derived]), result)
-    dates = file_dates(root)
-    templates = [d.data for f, d in zip(files, derived, strict=True) if f.is_template]
-    entries: list[Entry | None] = [
-        None if f.is_template or d.data is None else Entry(d.data, f.key, *_dates(f.key, dates))
-        for f, d in zip(files, derived, strict=True)
-    ]
-    rows = [_row(f, d, e) for f, d, e in zip(files, derived, entries, strict=True)]
-    scenarios = sorted(
-        ((e, d, r) for e, d, r in zip(entries, derived, rows, strict=True) if e is not None),
-        key=lambda item: item[0].scenario_id,
-    )
-    public = [(e, d, r) for e, d, r in scenarios if r.is_public]
-    result.scenarios, result.public = len(scenarios), len(public)
-    context = _context(root, base_url, len(public), len({r.language for _, _, r in public}))
-    cards = [card(e) for e, _, _ in public]
-    info = {
-        "tool": _tool_fingerprint(),
-        "context": _context_fingerprint(context),
-        "head": head(root) or "",
-        "generation": "1",  # a new folder: no journal of an earlier build applies to it
-        "languages": orjson.dumps(language_facts()).decode(),
-    }
+    scenario_files = sorted((f for f in files if not f.is_template), key=lambda f: f.stem)
+    template_files = [f for f in files if f.is_template]
+    templates = _derive(root, template_files, None)
+    catalog = _catalog(root, files)
+    _check_catalog(template_files, templates, catalog)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     side: Background | None = None
     try:
-        site = staging / "site"
-        site.mkdir(parents=True)
-
-        # The index, the listings and the state need no page: a process of their own
-        # writes them while this one renders the pages.
-        def index_and_listings() -> None:
-            write_index(
-                staging / "scenarios.sqlite",
-                [
-                    IndexedScenario(
-                        e.data, e.source_path, e.created_at, e.updated_at, d.search_text
-                    )
-                    for e, d, _ in scenarios
-                ],
-            )
-            digests = {}
-            for page in listing_pages(cards):
-                _write(site / page.relative, page.render(context))
-                digests[page.relative] = page.digest()
-            page = templates_page(templates)
-            _write(site / page.relative, page.render(context))
-            copy_assets(site)
-            _write(site / "api" / "scenarios.json", _summaries(cards, [r for _, _, r in public]))
-            for relative, content in search_files(cards, [d.weights for _, d, _ in public]).items():
-                _write(site / relative, content)
-            listed = [
-                *digests,
-                page.relative,
-                *(_scenario_files(c["scenario_id"])[0] for c in cards),
-            ]
-            _write(site / "sitemap.xml", sitemap(listed, context))
-            published = {r.path: _published(e, d) for e, d, r in public}
-            build_state.create(staging / STATE_FILE, info, rows, published, digests)
-
-        side = Background(index_and_listings, worth_it=len(public) >= PAGES_PER_PROCESS)
-        (site / "api" / "scenarios").mkdir(parents=True)
-        public_entries = [e for e, _, _ in public]
-        hrefs = _hrefs(public_entries, {e.scenario_id for e in public_entries}, rows)
-        _JOB.update(site=site, context=context, hrefs=hrefs)
+        (staging / "site" / "api" / "scenarios").mkdir(parents=True)
+        (staging / "parts").mkdir()
+        context = _context(root, base_url)
+        ids = [f.stem for f in scenario_files]
+        _JOB.update(
+            root=root,
+            staging=staging,
+            context=context,
+            catalog=catalog,
+            dates=file_dates(root),
+            rowids={scenario_id: n for n, scenario_id in enumerate(ids, start=1)},
+            # Pages link to the scenario they were derived from as if every scenario were
+            # public; the few whose source turns out to be a draft are rendered again.
+            public_ids=set(ids),
+            template_ids={f.stem for f in template_files},
+        )
+        chunks = [
+            (n, scenario_files[start : start + CHUNK])
+            for n, start in enumerate(range(0, len(scenario_files), CHUNK))
+        ]
+        done = progress("Building", len(scenario_files)) if progress and scenario_files else None
         try:
-            done = progress("Rendering", len(public)) if progress and public else None
-            map_chunks(_render_chunk, public_entries, per_process=PAGES_PER_PROCESS, done=done)
+            compiled = map_chunks(_compile_chunks, chunks, per_process=1, done=done)
         finally:
             _JOB.clear()
+        rows = [c.row for c in compiled]
+        _validated(
+            _report(
+                [*scenario_files, *template_files],
+                [_diagnostics(c.row) for c in compiled] + [t.diagnostics for t in templates],
+            ),
+            result,
+        )
+        parts = [staging / "parts" / f"{n}.sqlite" for n, _ in chunks]
+        side = Background(
+            lambda: merge_parts(staging / "scenarios.sqlite", parts),
+            worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
+        )
+        public = [c for c in compiled if c.published is not None]
+        result.scenarios = sum(1 for r in rows if r.is_public is not None)
+        result.public = result.rendered = len(public)
+        _relink_drafts_sources(root, context, compiled, [t.data for t in templates], staging)
+        template_rows = [_row(f, t, None) for f, t in zip(template_files, templates, strict=True)]
+        digests = _write_listings(staging / "site", context, public, [t.data for t in templates])
+        info = {
+            "tool": _tool_fingerprint(),
+            "context": _context_fingerprint(context),
+            "head": head(root) or "",
+            "generation": "1",  # a new folder: no journal of an earlier build applies to it
+            "languages": orjson.dumps(language_facts()).decode(),
+        }
+        published = {c.row.path: c.published for c in public if c.published}
+        state_rows = sorted([*rows, *template_rows], key=lambda r: r.path)
+        build_state.create(staging / STATE_FILE, info, state_rows, published, digests)
         side.join()
+        shutil.rmtree(staging / "parts")
         _swap(staging, out)
     except BaseException:
         if side is not None:
             side.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    result.rendered = len(public)
+    result.parsed = len(files)
     return result
+
+
+def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Compiled]:
+    """Compile chunks of scenario files (in a worker forked after `_JOB` was set)."""
+    job = _JOB
+    site = job["staging"] / "site"
+    results = []
+    for number, files in chunks:
+        derived = _derive_chunk([f.path for f in files])
+        _check_catalog(files, derived, job["catalog"])
+        indexed, rowids = [], []
+        for file, record in zip(files, derived, strict=True):
+            entry = None
+            if record.data is not None:
+                entry = Entry(record.data, file.key, *_dates(file.key, job["dates"]))
+            row = _row(file, record, entry)
+            published = None
+            valid = entry is not None and not any(
+                d["severity"] == "error" for d in record.diagnostics
+            )
+            if entry is not None and valid:
+                indexed.append(
+                    IndexedScenario(
+                        entry.data,
+                        entry.source_path,
+                        entry.created_at,
+                        entry.updated_at,
+                        record.search_text,
+                    )
+                )
+                rowids.append(job["rowids"][entry.scenario_id])
+                if row.is_public:
+                    published = _published(entry, record)
+                    href = derived_href(entry, job["public_ids"], job["template_ids"])
+                    _write_scenario(site, entry, job["context"], href)
+            origin = entry.data.get("derived_from") if entry else None
+            results.append(Compiled(row, published, origin))
+        write_part(job["staging"] / "parts" / f"{number}.sqlite", indexed, rowids)
+    return results
+
+
+def _relink_drafts_sources(
+    root: Path,
+    context: SiteContext,
+    compiled: list[Compiled],
+    templates: list[Any],
+    staging: Path,
+) -> None:
+    """Render again the pages that link to the scenario they came from, which is a draft."""
+    drafts = {c.row.scenario_id for c in compiled if c.row.is_public is False}
+    public_ids = {c.row.scenario_id for c in compiled if c.published and c.row.scenario_id}
+    template_ids = {t["scenario_id"] for t in templates if isinstance(t, dict)}
+    for c in compiled:
+        if c.published is not None and c.derived_from in drafts:
+            path = root / c.row.path
+            (record,) = _derive(root, [SourceFile(str(path), c.row.path, 0, 0)], None)
+            entry = Entry(record.data, c.row.path, c.row.created_at, c.row.updated_at)
+            href = derived_href(entry, public_ids, template_ids)
+            _write_scenario(staging / "site", entry, context, href)
+
+
+def _write_listings(
+    site: Path,
+    context: SiteContext,
+    public: list[Compiled],
+    templates: list[Any],
+) -> dict[str, str]:
+    """Every file of the site that lists scenarios; returns the listing pages' digests."""
+    public = sorted(public, key=lambda c: c.row.scenario_id or "")
+    cards = [orjson.loads(c.published.card) for c in public if c.published]
+    digests = {}
+    for page in listing_pages(cards):
+        _write(site / page.relative, page.render(context))
+        digests[page.relative] = page.digest()
+    page = templates_page(templates)
+    _write(site / page.relative, page.render(context))
+    copy_assets(site)
+    _write(site / "api" / "scenarios.json", _summaries(cards, [c.row for c in public]))
+    weights = [orjson.loads(c.published.weights) for c in public if c.published]
+    for relative, content in search_files(cards, weights).items():
+        _write(site / relative, content)
+    listed = [*digests, page.relative, *(_scenario_files(c["scenario_id"])[0] for c in cards)]
+    _write(site / "sitemap.xml", sitemap(listed, context))
+    return digests
+
+
+def _diagnostics(row: FileRow) -> list[dict[str, Any]]:
+    return orjson.loads(row.diagnostics) if row.diagnostics else []
 
 
 def _hrefs(
@@ -461,15 +570,12 @@ def _hrefs(
     return {e.scenario_id: derived_href(e, public_ids, template_ids) for e in entries}
 
 
-def _render_chunk(entries: Sequence[Entry]) -> list[None]:
-    """Write scenario pages and API files (in a worker forked after `_JOB` was set)."""
-    site, context, hrefs = _JOB["site"], _JOB["context"], _JOB["hrefs"]
-    for entry in entries:
-        page, api = (site / relative for relative in _scenario_files(entry.scenario_id))
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_bytes(render_scenario(entry, context, hrefs[entry.scenario_id]).encode())
-        api.write_bytes(scenario_json(entry))
-    return [None for _ in entries]
+def _write_scenario(site: Path, entry: Entry, context: SiteContext, href: str | None) -> None:
+    """A scenario's page and API file."""
+    page, api = (site / relative for relative in _scenario_files(entry.scenario_id))
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_bytes(render_scenario(entry, context, href).encode())
+    api.write_bytes(scenario_json(entry))
 
 
 def _scenario_files(scenario_id: str) -> tuple[str, str]:
@@ -555,7 +661,7 @@ def _rebuild(
     updates = {new.path: new for _, _, new in changed}
     public = [updates.get(r.path, r) for r in scenarios if r.is_public]
     result.public = len(public)
-    context = _context(root, base_url, len(public), len({r.language for r in public}))
+    context = _context(root, base_url)
     if _context_fingerprint(context) != previous.info.get("context"):
         return None
     info = {
@@ -693,7 +799,7 @@ def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:
 # --- the site's settings ---------------------------------------------------------------
 
 
-def _context(root: Path, base_url: str, public_count: int, language_count: int) -> SiteContext:
+def _context(root: Path, base_url: str) -> SiteContext:
     parts = urlsplit(base_url)
     base = parts.path.rstrip("/")
     site_url = f"{parts.scheme}://{parts.netloc}{base}" if parts.scheme and parts.netloc else ""
@@ -703,8 +809,6 @@ def _context(root: Path, base_url: str, public_count: int, language_count: int) 
         site_url=site_url,
         repository_url=repository,
         branch=branch,
-        public_count=public_count,
-        language_count=language_count,
     )
 
 

@@ -5,9 +5,10 @@ full-text table holds the searchable text normalised by `tokens` (so Japanese is
 inside a run of characters, and accents are optional), ranked with bm25. `PRAGMA
 user_version` is the schema version below: an app checks it before reading.
 
-The file is written in one transaction into a fresh database, rows in a fixed order, so the
-same scenarios give a byte-identical file (SQLite lays out the same inserts the same way;
-no VACUUM needed, which would rewrite the whole file once more).
+A build's workers write their scenarios' rows into parts, which are merged in a fixed order
+into a fresh database, so the same scenarios give a byte-identical file (SQLite lays out
+the same inserts the same way; no VACUUM needed, which would rewrite the whole file once
+more). A rebuild replaces the rows of the scenarios that changed (`replace_scenarios`).
 """
 
 from __future__ import annotations
@@ -106,6 +107,11 @@ CREATE INDEX vocabulary_term ON vocabulary (term);
 _LISTS = ("prerequisites", "learning_outcomes", "vocabulary_focus")
 # Tables whose rows carry their rowid first: a scenario and its full-text row share it.
 _NUMBERED = ("scenarios", "scenarios_fts")
+_TABLES = ("scenarios", "scenario_phases", "vocabulary", "phrases", "scenarios_fts")
+# A part holds the full-text rows as plain text.
+_PART_DDL = DDL[: DDL.index("CREATE VIRTUAL TABLE")] + (
+    "CREATE TABLE scenarios_fts (scenario_id, title, description, vocabulary, phrases);"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,21 +138,48 @@ def search_columns(doc: dict[str, Any]) -> tuple[str, str, str, str]:
     )
 
 
-def write_index(path: Path, scenarios: Iterable[IndexedScenario]) -> None:
-    """Create the index at `path` (which must not exist) from `scenarios`.
+def write_part(path: Path, scenarios: Sequence[IndexedScenario], rowids: Sequence[int]) -> None:
+    """Write the rows of some scenarios into a new file, for `merge_parts` to gather.
 
-    Scenarios are numbered (their rowid, shared with the full-text row) in id order.
+    Build workers each write the scenarios they parsed, so the rows never travel between
+    processes. The full-text rows are kept as plain text here: they are tokenized once,
+    when merged.
     """
-    ordered = sorted(scenarios, key=lambda s: s.data["scenario_id"])
-    rows = _rows(ordered, range(1, len(ordered) + 1))
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA foreign_keys = ON")
+        connection.executescript(_PART_DDL)
+        connection.execute("BEGIN")
+        _insert(connection, _rows(scenarios, rowids))
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def merge_parts(path: Path, parts: Sequence[Path]) -> None:
+    """Create the index at `path` (which must not exist) from `write_part` files.
+
+    Rows are copied part after part, in order, and each part's in the order written: the
+    same parts give a byte-identical file. A scenario's number (its rowid, shared with its
+    full-text row) is its place in id order, drafts included.
+    """
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
         connection.executescript(DDL)  # runs in a transaction of its own
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for part in parts:
+            connection.execute("ATTACH DATABASE ? AS part", (str(part),))
+            connection.execute("BEGIN")
+            for table in _TABLES:
+                columns = _columns(connection, table)
+                listed = ",".join(columns)
+                connection.execute(
+                    f"INSERT INTO main.{table} ({listed}) SELECT {listed} FROM part.{table}"
+                )
+            connection.execute("COMMIT")
+            connection.execute("DETACH DATABASE part")
         connection.execute("BEGIN")
-        _insert(connection, rows)
         for statement in filter(str.strip, INDEXES.split(";")):
             connection.execute(statement)
         connection.execute("COMMIT")
@@ -175,25 +208,23 @@ def replace_scenarios(connection: sqlite3.Connection, scenarios: list[IndexedSce
 def _rows(
     scenarios: Sequence[IndexedScenario], rowids: Iterable[int]
 ) -> dict[str, list[tuple[Any, ...]]]:
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        "scenarios": [],
-        "scenario_phases": [],
-        "vocabulary": [],
-        "phrases": [],
-        "scenarios_fts": [],
-    }
+    rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _TABLES}
     for scenario, rowid in zip(scenarios, rowids, strict=True):
         _collect(rows, scenario, rowid)
     return rows
+
+
+def _columns(connection: sqlite3.Connection, table: str) -> list[str]:
+    """A table's columns, with the rowid first where it is a scenario's number."""
+    columns = [r[1] for r in connection.execute(f"PRAGMA main.table_info({table})")]
+    return ["rowid", *columns] if table in _NUMBERED else columns
 
 
 def _insert(connection: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
     for table, table_rows in rows.items():
         if not table_rows:
             continue
-        columns = [r[1] for r in connection.execute(f"PRAGMA table_info({table})")]
-        if table in _NUMBERED:
-            columns.insert(0, "rowid")
+        columns = _columns(connection, table)
         marks = ",".join("?" * len(columns))
         connection.executemany(
             f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", table_rows

@@ -45,8 +45,6 @@ class SiteContext:
     site_url: str  # absolute URL of the site root for the sitemap, or "" if unknown
     repository_url: str | None
     branch: str
-    public_count: int
-    language_count: int
 
     def globals(self) -> dict[str, Any]:
         """Template variables shared by every page."""
@@ -54,8 +52,6 @@ class SiteContext:
             "base": self.base,
             "site_name": SITE_NAME,
             "repository_url": self.repository_url,
-            "public_count": self.public_count,
-            "language_count": self.language_count,
         }
 
 
@@ -206,7 +202,13 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
         Listing(
             "index.html",
             "home.html",
-            {"categories": categories, "languages": languages, "difficulties": difficulties},
+            {
+                "categories": categories,
+                "languages": languages,
+                "difficulties": difficulties,
+                "public_count": len(cards),
+                "language_count": len(languages),
+            },
         ),
         Listing(
             "categories/index.html",
