@@ -449,7 +449,19 @@ def _full_build(
         result.public = result.rendered = len(public)
         _relink_drafts_sources(root, context, compiled, [t.data for t in templates], staging)
         template_rows = [_row(f, t, None) for f, t in zip(template_files, templates, strict=True)]
-        digests = _write_listings(staging / "site", context, public, [t.data for t in templates])
+        public.sort(key=lambda c: c.row.scenario_id or "")
+        cards = [orjson.loads(c.published.card) for c in public if c.published]
+        # What the workers found out about languages, for the next rebuild: every valid
+        # file's language is real, and the cards carry their names.
+        remember_language_facts(
+            {
+                "verdicts": {r.language: None for r in rows if r.language},
+                "names": {c["language"]: c["language_name"] for c in cards},
+            }
+        )
+        digests = _write_listings(
+            staging / "site", context, public, cards, [t.data for t in templates]
+        )
         info = {
             "tool": _tool_fingerprint(),
             "context": _context_fingerprint(context),
@@ -535,11 +547,13 @@ def _write_listings(
     site: Path,
     context: SiteContext,
     public: list[Compiled],
+    cards: list[dict[str, Any]],
     templates: list[Any],
 ) -> dict[str, str]:
-    """Every file of the site that lists scenarios; returns the listing pages' digests."""
-    public = sorted(public, key=lambda c: c.row.scenario_id or "")
-    cards = [orjson.loads(c.published.card) for c in public if c.published]
+    """Every file of the site that lists scenarios; returns the listing pages' digests.
+
+    `public` are in id order, `cards` their cards.
+    """
     digests = {}
     for page in listing_pages(cards):
         _write(site / page.relative, page.render(context))
