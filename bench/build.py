@@ -16,6 +16,7 @@ Timings live here, never in tests.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -49,6 +50,7 @@ HUGO_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 
 def measure(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak memory (MB, proportional set size) of a command and its processes."""
+    os.sync()  # neither tool pays for the other's (or the corpus's) pending writes
     started = time.perf_counter()
     process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -150,9 +152,9 @@ def main() -> None:
     hugo = shutil.which("hugo")
     if hugo:
         site = hugo_site(corpus, args.work / "hugo")
-        timing = measure(
-            [hugo, "--quiet", "--destination", str(args.work / "hugo-public")], cwd=site
-        )
+        public = args.work / "hugo-public"
+        shutil.rmtree(public, ignore_errors=True)  # into an empty folder, as ours was
+        timing = measure([hugo, "--quiet", "--destination", str(public)], cwd=site)
         print(f"  hugo, same pages (full)          {timing[0]:7.2f} s  {timing[1]:7.0f} MB peak")
         print(
             f"  ratio scenarios/hugo: time {full[0] / timing[0]:.2f}x, "
