@@ -15,13 +15,13 @@ can be saved and worked on, but not merged.
 from __future__ import annotations
 
 import copy
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from scenariokit.checks import PLACEHOLDER
 from scenariokit.diagnostics import Diagnostic
 from scenariokit.errors import UserError
+from scenariokit.git import git_output
 from scenariokit.repository import SCENARIOS_DIR, read_catalog
 from scenariokit.validate import check_text
 from scenariokit.writer import canonical_text, modeline_for, write_file
@@ -193,15 +193,5 @@ def git_login(root: Path) -> str | None:
 
 
 def _git_config(root: Path, key: str) -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "config", "--get", key],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() or None
+    value = git_output(root, "config", "--get", key, timeout=10)
+    return value.strip() or None if value else None

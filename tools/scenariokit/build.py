@@ -26,7 +26,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from scenariokit.checks import (
 )
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.errors import UserError
+from scenariokit.git import git_output
 from scenariokit.history import file_dates, head
 from scenariokit.index import (
     IndexedScenario,
@@ -843,17 +843,7 @@ def repository_url(root: Path) -> tuple[str | None, str]:
     configured = os.environ.get("SCENARIOKIT_REPOSITORY")
     if configured:
         return configured.rstrip("/"), branch
-    try:
-        remote = subprocess.run(
-            ["git", "-C", str(root), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None, branch
-    url = remote.stdout.strip()
+    url = (git_output(root, "remote", "get-url", "origin", timeout=10) or "").strip()
     if url.startswith("git@") and ":" in url:
         host, path = url[4:].split(":", 1)
         url = f"https://{host}/{path}"

@@ -8,10 +8,11 @@ Dates are the commits' committer dates, in UTC, so the same history gives the sa
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from scenariokit.git import git_output
 
 _COMMIT = "\x1e"  # starts each commit's record in the log output
 
@@ -28,46 +29,19 @@ def file_dates(
     root: Path, folders: tuple[str, ...] = ("scenarios", "templates")
 ) -> dict[str, FileDates]:
     """Dates per path relative to `root` (posix), for every file git knows in `folders`."""
-    try:
-        result = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(root),
-                "log",
-                "--format=" + _COMMIT + "%ct",
-                "--name-status",
-                "-M",
-                "--no-color",
-                "--",
-                *folders,
-            ],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    if result.returncode != 0:  # not a git checkout, or no commits yet
-        return {}
-    return _parse_log(result.stdout)
+    log = git_output(
+        root,
+        *("log", "--format=" + _COMMIT + "%ct", "--name-status", "-M", "--no-color"),
+        *("--", *folders),
+        timeout=120,
+    )
+    return _parse_log(log) if log is not None else {}  # None: not a checkout, or no commits
 
 
 def head(root: Path) -> str | None:
     """The commit checked out at `root` (what `file_dates` depends on), or None outside git."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
+    commit = git_output(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    return commit.strip() or None if commit else None
 
 
 def _parse_log(log: str) -> dict[str, FileDates]:

@@ -1,0 +1,26 @@
+"""Asking git about the repository, where git, a checkout or a commit may all be missing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def git_output(root: Path, *args: str, timeout: float = 30) -> str | None:
+    """What `git -C root ARGS` prints, or None where git is missing, fails or hangs.
+
+    Every caller has an answer without git (a build outside a checkout has no dates and no
+    edit links; `new` leaves `created_by` for the author to fill), so this is not an error.
+    """
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            timeout=timeout,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
