@@ -153,6 +153,23 @@ def test_filters_narrow_the_list(site: str, page: Page) -> None:
     assert "difficulty=beginner" in page.url
 
 
+def test_show_more_pages_through_the_list_and_only_while_there_is_more(
+    site: str, page: Page
+) -> None:
+    page.goto(f"{site}/")
+    page.wait_for_selector("#results .card")
+    total = int(page.locator("#status").inner_text().split()[0])
+    assert total > 20  # the list shows 20 at a time
+    assert len(titles(page)) == 20
+    assert page.locator("#more").is_visible()
+    page.click("#more")
+    page.wait_for_function(f"document.querySelectorAll('#results .card').length === {total}")
+    assert page.locator("#more").is_hidden()
+    page.fill("#q", "tapas")
+    page.wait_for_function("document.querySelector('#status').textContent === '2 scenarios'")
+    assert page.locator("#more").is_hidden()
+
+
 def test_the_address_keeps_the_search(site: str, page: Page) -> None:
     page.goto(f"{site}/?q=pasta&language=it")
     page.wait_for_function("document.querySelector('#status').textContent === '2 scenarios'")
