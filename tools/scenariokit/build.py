@@ -428,7 +428,7 @@ def _full_build(
         ]
         done = progress("Building", len(scenario_files)) if progress and scenario_files else None
         try:
-            compiled = map_chunks(_compile_chunks, chunks, per_process=1, done=done)
+            compiled = map_chunks(_compile_chunks, chunks, per_process=1, per_task=1, done=done)
         finally:
             _JOB.clear()
         rows = [c.row for c in compiled]

@@ -36,11 +36,15 @@ def map_chunks(
     items: Sequence[Item],
     *,
     per_process: int,
+    per_task: int | None = None,
     done: Callable[[int], object] | None = None,
 ) -> list[Result]:
     """`work` over chunks of `items`, results in item order; forked when worth it.
 
-    `done(n)` is called as each chunk of n items finishes (for a progress bar).
+    A worker is forked for each `per_process` items, up to the cores. Each call of `work`
+    takes `per_task` items (by default, enough for eight calls a worker: the last ones to
+    finish are short, so no core waits long for the other). `done(n)` is called as each
+    chunk of n items finishes (for a progress bar).
     """
     workers = min(cores(), len(items) // per_process)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -48,7 +52,7 @@ def map_chunks(
         if done:
             done(len(items))
         return results
-    size = -(-len(items) // (workers * 8))  # several chunks a worker evens out the load
+    size = per_task or -(-len(items) // (workers * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     from concurrent.futures import ProcessPoolExecutor  # only when forking
 
