@@ -26,7 +26,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,13 +36,7 @@ import orjson
 
 from scenariokit import __version__, build_state, journal
 from scenariokit.build_state import STATE_FILE, FileRow
-from scenariokit.checks import (
-    CATALOG_RULES,
-    FILE_RULES,
-    language_facts,
-    remember_language_facts,
-    rule_findings,
-)
+from scenariokit.checks import language_facts, remember_language_facts
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.errors import UserError
 from scenariokit.git import git_output
@@ -52,28 +45,28 @@ from scenariokit.index import (
     IndexedScenario,
     merge_parts,
     replace_scenarios,
-    search_columns,
     write_part,
 )
-from scenariokit.loader import LoadError, Source, decode, parse
+from scenariokit.output_folder import recover, refuse_foreign_folder, staging_folder, swap
 from scenariokit.parallel import Background, map_chunks
-from scenariokit.positions import SourceMap
-from scenariokit.repository import (
-    SCENARIOS_DIR,
-    TEMPLATES_DIR,
-    YAML_SUFFIXES,
-    Catalog,
-    display_path,
-)
-from scenariokit.schema import schema_findings, schema_path
+from scenariokit.repository import TEMPLATES_DIR
+from scenariokit.schema import schema_path
 from scenariokit.search_index import (
-    scenario_weights,
     search_files,
     summary_files,
     updated_word_files,
 )
+from scenariokit.sources import (
+    Derived,
+    SourceFile,
+    catalog,
+    check_catalog,
+    derive,
+    derive_paths,
+    report,
+    scan,
+)
 from scenariokit.theme import fingerprint
-from scenariokit.validate import load_diagnostic
 from scenariokit.website import (
     Entry,
     SiteContext,
@@ -88,7 +81,6 @@ from scenariokit.website import (
     templates_page,
 )
 
-LEGACY_STATE_FILE = ".scenariokit-build.json"  # what builds before 0.2 left
 PAGES_PER_PROCESS = 300
 # A progress reporter: called with a stage's name and its number of items when the stage
 # starts, then with the number of items done each time some are.
@@ -140,8 +132,8 @@ def build(
 
 def _build(root: Path, out: Path, base_url: str, progress: Progress | None) -> BuildResult:
     recover(out)
-    _refuse_foreign_folder(out)
-    files = _scan(root)
+    refuse_foreign_folder(out)
+    files = scan(root)
     previous = build_state.read(out / STATE_FILE)
     if previous is not None and previous.info.get("tool") == _tool_fingerprint():
         rebuilt = _rebuild(root, out, base_url, files, previous, progress)
@@ -150,68 +142,7 @@ def _build(root: Path, out: Path, base_url: str, progress: Progress | None) -> B
     return _full_build(root, out, base_url, files, progress)
 
 
-# --- the source files ------------------------------------------------------------------
-
-
-class SourceFile(NamedTuple):
-    """A scenario or template file as found on disk (strings: thousands are listed)."""
-
-    name: str  # absolute
-    key: str  # relative to the repository, posix
-    mtime_ns: int
-    size: int
-
-    @property
-    def path(self) -> Path:
-        """The file's path."""
-        return Path(self.name)
-
-    @property
-    def stem(self) -> str:
-        """The file's name without its extension: the id it claims."""
-        return os.path.splitext(os.path.basename(self.name))[0]  # noqa: PTH119, PTH122
-
-    @property
-    def is_template(self) -> bool:
-        """Whether the file is a template (else a scenario)."""
-        return self.key.startswith(TEMPLATES_DIR + "/")
-
-
-def _scan(root: Path) -> list[SourceFile]:
-    """Every scenario and template file, in `yaml_files` order, with what tells a change."""
-    found: list[SourceFile] = []
-    prefix = len(str(root)) + 1
-
-    def walk(folder: str) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except FileNotFoundError:
-            return
-        for entry in entries:
-            if not entry.is_dir() and entry.name.endswith(YAML_SUFFIXES):
-                stat = entry.stat()
-                key = entry.path[prefix:].replace(os.sep, "/")
-                found.append(SourceFile(entry.path, key, stat.st_mtime_ns, stat.st_size))
-        for entry in entries:
-            if entry.is_dir() and not entry.name.startswith("."):
-                walk(entry.path)
-
-    for top in (SCENARIOS_DIR, TEMPLATES_DIR):
-        walk(str(root / top))
-    return found
-
-
-def _catalog(root: Path, files: list[SourceFile], ids: set[str] | None = None) -> Catalog:
-    """Which files claim which ids (their names); only those of `ids` when given.
-
-    A rebuild asks about the ids of its few changed files, and so need not make a `Path`
-    of each of thousands of files.
-    """
-    by_id: dict[str, list[Path]] = defaultdict(list)
-    for file in files:
-        if ids is None or file.stem in ids:
-            by_id[file.stem].append(file.path)
-    return Catalog(root, dict(by_id))
+# --- what both kinds of build do with a file ------------------------------------------
 
 
 def _tool_fingerprint() -> str:
@@ -219,107 +150,11 @@ def _tool_fingerprint() -> str:
     return hashlib.sha256(__version__.encode() + schema_path().read_bytes()).hexdigest()
 
 
-@dataclass(slots=True)
-class Derived:
-    """Everything the build computes from one file alone.
-
-    `data` is None when the file has errors. `diagnostics` are located and without their
-    path (filled in when reported): those of the schema and the rules that read only the
-    file (`checks.FILE_RULES`), then those of the catalog rules, added by `_check_catalog`.
-    """
-
-    sha: str
-    data: Any
-    diagnostics: list[dict[str, Any]]
-    search_text: tuple[str, ...] = ()
-    weights: dict[str, int] = field(default_factory=dict)
-
-
-def _derive(root: Path, files: list[SourceFile], progress: Progress | None) -> list[Derived]:
-    """Parse, validate and index `files`, over the machine's cores when there are many."""
-    _JOB.update(root=root)
-    try:
-        done = progress("Reading", len(files)) if progress and files else None
-        paths = [f.path for f in files]
-        derived = map_chunks(_derive_chunk, paths, per_process=200, done=done)
-    finally:
-        _JOB.clear()
-    return derived
-
-
-def _derive_chunk(paths: Sequence[Path]) -> list[Derived]:
-    """Parse, check and index files (in a worker): everything that needs only the file."""
-    catalog = Catalog(_JOB["root"])
-    results = []
-    for path in paths:
-        raw = path.read_bytes()
-        sha = hashlib.sha256(raw).hexdigest()
-        try:
-            text = decode(raw)
-            source = Source(path, text, parse(text))
-        except LoadError as exc:
-            diagnostic = load_diagnostic(exc.with_excerpt(raw.decode("utf-8", "replace")), "")
-            results.append(Derived(sha, None, [_plain(diagnostic)]))
-            continue
-        source_map = SourceMap(source)
-        findings = schema_findings(source.data, source_map)
-        findings += rule_findings(source, catalog, FILE_RULES) if not findings else []
-        located = [_plain(d) for d in source_map.locate(findings, "")] if findings else []
-        if any(d["severity"] == "error" for d in located):
-            results.append(Derived(sha, None, located))
-            continue
-        data = source.data
-        scenario = isinstance(data, dict) and "phases" in data
-        results.append(
-            Derived(
-                sha,
-                data,
-                located,
-                search_columns(data) if scenario else (),
-                scenario_weights(data) if scenario else {},
-            )
-        )
-    return results
-
-
-def _check_catalog(files: list[SourceFile], derived: list[Derived], catalog: Catalog) -> None:
-    """Add the findings of the rules that read the whole catalog (ids and file names).
-
-    The text is read again only to locate a finding, so the texts of thousands of files are
-    not held through the build.
-    """
-    for file, record in zip(files, derived, strict=True):
-        if record.data is not None:
-            _check_against(file, record, catalog)
-
-
-def _check_against(file: SourceFile, record: Derived, catalog: Catalog) -> None:
-    findings = rule_findings(Source(file.path, "", record.data), catalog, CATALOG_RULES)
-    if findings:
-        source = Source(file.path, decode(file.path.read_bytes()), record.data)
-        record.diagnostics += [_plain(d) for d in SourceMap(source).locate(findings, "")]
-
-
-def _plain(diagnostic: Diagnostic) -> dict[str, Any]:
-    """A diagnostic as data to remember (its path is filled in when reported)."""
-    return diagnostic.as_dict() | {"excerpt": diagnostic.excerpt}
-
-
-def _report(files: list[SourceFile], diagnostics: list[list[dict[str, Any]]]) -> Report:
-    """Every file's diagnostics, in file order, under the path the user would type."""
-    report = Report(files_checked=len(files))
-    for file, found in zip(files, diagnostics, strict=True):
-        if found:
-            shown = display_path(file.path)
-            report.diagnostics += [Diagnostic(**(d | {"path": shown})) for d in found]
-    return report
-
-
-def _validated(report: Report, result: BuildResult) -> None:
+def _validated(found: Report, result: BuildResult) -> None:
     """Stop the build on errors; keep the warnings for the summary."""
-    if report.errors:
-        raise BuildFailed(report)
-    result.warnings = [d for d in report.diagnostics if d.severity == "warning"]
+    if found.errors:
+        raise BuildFailed(found)
+    result.warnings = [d for d in found.diagnostics if d.severity == "warning"]
 
 
 def _dates(key: str, dates: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -399,10 +234,10 @@ def _full_build(
     result = BuildResult(out)
     scenario_files = sorted((f for f in files if not f.is_template), key=lambda f: f.stem)
     template_files = [f for f in files if f.is_template]
-    templates = _derive(root, template_files, None)
-    catalog = _catalog(root, files)
-    _check_catalog(template_files, templates, catalog)
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    templates = derive(root, template_files)
+    claims = catalog(root, files)
+    check_catalog(template_files, templates, claims)
+    staging = staging_folder(out)
     shutil.rmtree(staging, ignore_errors=True)
     side: Background | None = None
     try:
@@ -414,7 +249,7 @@ def _full_build(
             root=root,
             staging=staging,
             context=context,
-            catalog=catalog,
+            catalog=claims,
             dates=file_dates(root),
             rowids={scenario_id: n for n, scenario_id in enumerate(ids, start=1)},
             # Pages link to the scenario they were derived from as if every scenario were
@@ -433,7 +268,7 @@ def _full_build(
             _JOB.clear()
         rows = [c.row for c in compiled]
         _validated(
-            _report(
+            report(
                 [*scenario_files, *template_files],
                 [_diagnostics(c.row) for c in compiled] + [t.diagnostics for t in templates],
             ),
@@ -474,7 +309,7 @@ def _full_build(
         build_state.create(staging / STATE_FILE, info, state_rows, published, digests)
         side.join()
         shutil.rmtree(staging / "parts")
-        _swap(staging, out)
+        swap(staging, out)
     except BaseException:
         if side is not None:
             side.cancel()
@@ -490,8 +325,8 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
     site = job["staging"] / "site"
     results = []
     for number, files in chunks:
-        derived = _derive_chunk([f.path for f in files])
-        _check_catalog(files, derived, job["catalog"])
+        derived = derive_paths(job["root"], [f.path for f in files])
+        check_catalog(files, derived, job["catalog"])
         indexed, rowids = [], []
         for file, record in zip(files, derived, strict=True):
             entry = None
@@ -537,7 +372,7 @@ def _relink_drafts_sources(
     for c in compiled:
         if c.published is not None and c.derived_from in drafts:
             path = root / c.row.path
-            (record,) = _derive(root, [SourceFile(str(path), c.row.path, 0, 0)], None)
+            (record,) = derive(root, [SourceFile(str(path), c.row.path, 0, 0)])
             entry = Entry(record.data, c.row.path, c.row.created_at, c.row.updated_at)
             href = derived_href(entry, public_ids, template_ids)
             _write_scenario(staging / "site", entry, context, href)
@@ -641,12 +476,12 @@ def _rebuild(
     if any(f.is_template for f in stale):
         return None
     result = BuildResult(out, parsed=len(stale))
-    fresh = _derive(root, stale, progress)
+    fresh = derive(root, stale, progress("Reading", len(stale)) if progress and stale else None)
     asked = {d.data.get(key) for d in fresh if isinstance(d.data, dict) for key in _CATALOG_KEYS}
-    _check_catalog(stale, fresh, _catalog(root, files, {a for a in asked if isinstance(a, str)}))
+    check_catalog(stale, fresh, catalog(root, files, {a for a in asked if isinstance(a, str)}))
     derived = dict(zip((f.key for f in stale), fresh, strict=True))
     _validated(
-        _report(
+        report(
             files,
             [
                 derived[f.key].diagnostics
@@ -849,44 +684,3 @@ def repository_url(root: Path) -> tuple[str | None, str]:
         url = f"https://{host}/{path}"
     url = url.removesuffix(".git")
     return (url if url.startswith("https://") else None), branch
-
-
-# --- the output folder ---------------------------------------------------------------
-
-
-def _refuse_foreign_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} is a file: choose a folder with --out")
-    ours = (out / STATE_FILE).is_file() or (out / LEGACY_STATE_FILE).is_file()
-    if out.is_dir() and not ours and any(out.iterdir()):
-        raise UserError(
-            f"{out} is not empty and was not made by `scenarios build` (it has no "
-            f"{STATE_FILE}): choose a new or empty folder with --out; nothing was "
-            "written"
-        )
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new output in place of the old with two renames, then drop the old."""
-    retired = out.parent / f".{out.name}.previous"
-    shutil.rmtree(retired, ignore_errors=True)
-    if out.exists():
-        out.rename(retired)
-    staging.rename(out)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def recover(out: Path) -> None:
-    """Clean up after a build that was killed.
-
-    Rolls back a rebuild's journal, removes a staging folder, finishes a half-done swap.
-
-    Two builds into the same folder at once are not supported: the second removes the
-    first's staging folder.
-    """
-    journal.recover(out, lambda generation: build_state.committed(out / STATE_FILE, generation))
-    for leftover in out.parent.glob(f".{out.name}.building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    retired = out.parent / f".{out.name}.previous"
-    if retired.is_dir() and not out.exists():
-        retired.rename(out)
