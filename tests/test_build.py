@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.conftest import (
 
 from scenariokit.build import build
 from scenariokit.errors import UserError
+from scenariokit.output_folder import exclusive
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -308,6 +310,26 @@ def test_an_interrupted_build_leaves_the_previous_output(tmp_path: Path) -> None
     assert invoke("--root", corpus, "build", "--out", out).exit_code == 0
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
     assert leftovers == []
+
+
+def test_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
+    """A build waits while another (`serve` rebuilding, say) holds the folder."""
+    root = repo_copy(tmp_path)
+    out = tmp_path / "out"
+    finished: list[float] = []
+    with exclusive(out):
+        second = threading.Thread(
+            target=lambda: (build(root, out), finished.append(time.monotonic()))
+        )
+        second.start()
+        time.sleep(1.5)  # a build of these files alone takes a fraction of that
+        assert not out.exists()  # waiting, it has written nothing
+        released = time.monotonic()
+    second.join(timeout=60)
+    assert len(finished) == 1
+    assert finished[0] >= released
+    assert (out / "site" / "index.html").is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
 def test_every_value_is_escaped(tmp_path: Path) -> None:

@@ -47,7 +47,13 @@ from scenariokit.index import (
     replace_scenarios,
     write_part,
 )
-from scenariokit.output_folder import recover, refuse_foreign_folder, staging_folder, swap
+from scenariokit.output_folder import (
+    exclusive,
+    recover,
+    refuse_foreign_folder,
+    staging_folder,
+    swap,
+)
 from scenariokit.parallel import Background, map_chunks
 from scenariokit.repository import TEMPLATES_DIR
 from scenariokit.schema import schema_path
@@ -121,7 +127,8 @@ def build(
     previous output stays as it was.
     """
     try:
-        return _build(root.absolute(), out.absolute(), base_url, progress)
+        with exclusive(out.absolute()):
+            return _build(root.absolute(), out.absolute(), base_url, progress)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise UserError(

@@ -2,13 +2,18 @@
 
 A full build writes a sibling staging folder and swaps it in with two renames; a rebuild
 changes files in place under a journal. A build killed at any point leaves something that
-`recover` puts right before the next build (or `serve`) touches the folder.
+`recover` puts right before the next build (or `serve`) touches the folder. Two builds
+into one folder (`serve` rebuilding while `scenarios build` runs, say) take turns:
+`exclusive` holds the folder for one build at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from scenariokit import build_state, journal
@@ -16,6 +21,51 @@ from scenariokit.build_state import STATE_FILE
 from scenariokit.errors import UserError
 
 LEGACY_STATE_FILE = ".scenariokit-build.json"  # what builds before 0.2 left
+LOCK_WAIT = 60.0  # seconds a build waits for another into the same folder
+
+
+@contextlib.contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """Hold `out` against other builds for as long as one runs; wait for one that holds it.
+
+    The lock is a file beside the folder, locked with `flock` (so a killed build's lock is
+    released by the system) and removed when the build ends; a build that locked a file
+    removed meanwhile tries again with the new one. Where there is no `flock` (Windows),
+    builds are not guarded.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        yield
+        return
+    path = out.parent / f".{out.name}.lock"
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:  # a new --out in a new folder
+            out.parent.mkdir(parents=True)
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            if time.monotonic() > deadline:
+                raise UserError(
+                    f"another build has been writing {out} for over {LOCK_WAIT:.0f} s (it "
+                    f"holds {path.name}): let it finish, or stop it and build again"
+                ) from None
+            time.sleep(0.05)
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            if os.fstat(handle).st_ino == path.stat().st_ino:
+                break  # the lock is on the file that is still there
+        os.close(handle)
+    try:
+        yield
+    finally:
+        path.unlink()  # before unlocking: a build waiting on this file then tries anew
+        os.close(handle)
 
 
 def refuse_foreign_folder(out: Path) -> None:
