@@ -112,7 +112,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def titles(page: Page) -> list[str]:
-    return page.locator("#results .card h3").all_inner_texts()
+    return page.locator("#results .card h2").all_inner_texts()
 
 
 def test_search_finds_a_scenario(site: str, page: Page) -> None:
@@ -239,19 +239,43 @@ def test_hostile_content_never_runs(site: str, page: Page) -> None:
     assert page.evaluate("document.querySelectorAll('img, iframe, svg[onload]').length") == 0
 
 
+PAGE_KINDS = [
+    "/",
+    "/categories/",
+    "/categories/travel/",
+    "/languages/",
+    "/languages/pt-BR/",
+    "/templates/",
+    "/scenarios/ryokan-check-in-kyoto/",
+]
+
+
 def test_no_console_errors_on_any_kind_of_page(site: str, page: Page) -> None:
-    for path in [
-        "/",
-        "/categories/",
-        "/categories/travel/",
-        "/languages/",
-        "/languages/pt-BR/",
-        "/templates/",
-        "/scenarios/ryokan-check-in-kyoto/",
-    ]:
+    for path in PAGE_KINDS:
         page.goto(site + path)
         page.wait_for_load_state("networkidle")
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_kind_of_page_passes_an_accessibility_audit(
+    site: str, browser: Browser, scheme: str
+) -> None:
+    """axe-core's rules (contrast, landmarks, heading order, labels, lang) on each page kind."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    axe = Axe()
+    found = {}
+    for path in PAGE_KINDS:
+        page.goto(site + path)
+        if path == "/":
+            page.wait_for_selector("#results .card")  # the search's cards too
+        violations = axe.run(page).response["violations"]
+        found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    context.close()
+    assert found == {path: [] for path in PAGE_KINDS}
 
 
 def test_a_phone_sized_page_renders(site: str, browser: Browser, tmp_path: Path) -> None:

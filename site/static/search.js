@@ -146,7 +146,7 @@
     var row = meta.docs[doc];
     var item = document.createElement("li");
     item.className = "card";
-    var heading = document.createElement("h3");
+    var heading = document.createElement("h2");
     var link = document.createElement("a");
     link.href = base + "/scenarios/" + entry[0] + "/";
     link.textContent = entry[1];
