@@ -317,9 +317,13 @@ def test_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
     root = repo_copy(tmp_path)
     out = tmp_path / "out"
     finished: list[float] = []
+    waited: list[str] = []
     with exclusive(out):
         second = threading.Thread(
-            target=lambda: (build(root, out), finished.append(time.monotonic()))
+            target=lambda: (
+                build(root, out, waiting=lambda: waited.append("waiting")),
+                finished.append(time.monotonic()),
+            )
         )
         second.start()
         time.sleep(1.5)  # a build of these files alone takes a fraction of that
@@ -327,6 +331,7 @@ def test_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
         released = time.monotonic()
     second.join(timeout=60)
     assert len(finished) == 1
+    assert waited == ["waiting"]  # told once, not at each retry
     assert finished[0] >= released
     assert (out / "site" / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []

@@ -120,14 +120,17 @@ def build(
     *,
     base_url: str = "/",
     progress: Progress | None = None,
+    waiting: Callable[[], object] | None = None,
 ) -> BuildResult:
     """Build `out/scenarios.sqlite` and `out/site/` from the repository at `root`.
+
+    Waits while another build writes `out`, calling `waiting()` once if it has to.
 
     A file that cannot be read or written stops the build with a `UserError` naming it; the
     previous output stays as it was.
     """
     try:
-        with exclusive(out.absolute()):
+        with exclusive(out.absolute(), waiting):
             return _build(root.absolute(), out.absolute(), base_url, progress)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""

@@ -677,6 +677,9 @@ def build(options: Options, out: Path, base_url: str) -> None:
                 out,
                 base_url=base_url,
                 progress=_progress_bars(bars) if sys.stderr.isatty() else None,
+                waiting=lambda: click.echo(
+                    f"Waiting for another build into {display_path(out)}/ to finish…", err=True
+                ),
             )
     except BuildFailed as failed:
         click.echo(

@@ -13,7 +13,7 @@ import contextlib
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from scenariokit import build_state, journal
@@ -25,8 +25,11 @@ LOCK_WAIT = 60.0  # seconds a build waits for another into the same folder
 
 
 @contextlib.contextmanager
-def exclusive(out: Path) -> Iterator[None]:
+def exclusive(out: Path, waiting: Callable[[], object] | None = None) -> Iterator[None]:
     """Hold `out` against other builds for as long as one runs; wait for one that holds it.
+
+    `waiting()` is called once, when another build holds it (to tell the user why nothing
+    happens).
 
     The lock is a file beside the folder, locked with `flock` (so a killed build's lock is
     released by the system) and removed when the build ends; a build that locked a file
@@ -50,6 +53,9 @@ def exclusive(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(handle)
+            if waiting is not None:
+                waiting()
+                waiting = None
             if time.monotonic() > deadline:
                 raise UserError(
                     f"another build has been writing {out} for over {LOCK_WAIT:.0f} s (it "

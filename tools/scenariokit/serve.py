@@ -65,7 +65,9 @@ def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
     """Build, and report a failure without stopping the server."""
     started = time.perf_counter()
     try:
-        result = build(root, out)
+        result = build(
+            root, out, waiting=lambda: echo(f"Waiting for another build into {out}/ to finish…")
+        )
     except UserError as exc:
         echo(f"Build failed: {exc} (run `scenarios validate`)")
         return
