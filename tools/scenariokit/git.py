@@ -6,6 +6,18 @@ import subprocess
 from pathlib import Path
 
 
+def run_git(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`git -C root ARGS`, with its output as text; raises `OSError` when git is missing."""
+    return subprocess.run(
+        ["git", "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=timeout,
+    )
+
+
 def git_output(root: Path, *args: str, timeout: float = 30) -> str | None:
     """What `git -C root ARGS` prints, or None where git is missing, fails or hangs.
 
@@ -13,14 +25,7 @@ def git_output(root: Path, *args: str, timeout: float = 30) -> str | None:
     edit links; `new` leaves `created_by` for the author to fill), so this is not an error.
     """
     try:
-        result = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-            timeout=timeout,
-        )
+        result = run_git(root, *args, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout if result.returncode == 0 else None

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scenariokit.errors import UserError
+from scenariokit.git import run_git
 from scenariokit.loader import LoadError, parse
 from scenariokit.repository import SCENARIOS_DIR
 
@@ -256,14 +257,7 @@ def _commit(root: Path, revision: str) -> str:
 
 def _git(root: Path, *args: str) -> str:
     try:
-        result = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-            timeout=120,
-        )
+        result = run_git(root, *args)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise UserError(f"git failed: {exc}") from None
     if result.returncode != 0:
