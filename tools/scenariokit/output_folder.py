@@ -47,7 +47,7 @@ def exclusive(out: Path, waiting: Callable[[], object] | None = None) -> Iterato
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except FileNotFoundError:  # a new --out in a new folder
-            out.parent.mkdir(parents=True)
+            out.parent.mkdir(parents=True, exist_ok=True)
             continue
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -70,7 +70,7 @@ def exclusive(out: Path, waiting: Callable[[], object] | None = None) -> Iterato
     try:
         yield
     finally:
-        path.unlink()  # before unlocking: a build waiting on this file then tries anew
+        path.unlink(missing_ok=True)  # before unlocking: a waiting build then tries anew
         os.close(handle)
 
 
