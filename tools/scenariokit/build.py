@@ -129,9 +129,10 @@ def build(
     A file that cannot be read or written stops the build with a `UserError` naming it; the
     previous output stays as it was.
     """
+    target = out.absolute()
     try:
-        with exclusive(out.absolute(), waiting):
-            return _build(root.absolute(), out.absolute(), base_url, progress)
+        with exclusive(target, waiting):
+            return _build(root.absolute(), target, base_url, progress)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise UserError(
@@ -292,7 +293,8 @@ def _full_build(
         public = [c for c in compiled if c.published is not None]
         result.scenarios = sum(1 for r in rows if r.is_public is not None)
         result.public = result.rendered = len(public)
-        _relink_drafts_sources(root, context, compiled, [t.data for t in templates], staging)
+        template_docs = [t.data for t in templates]
+        _relink_drafts_sources(root, context, compiled, template_docs, staging)
         template_rows = [_row(f, t, None) for f, t in zip(template_files, templates, strict=True)]
         public.sort(key=lambda c: c.row.scenario_id or "")
         cards = [orjson.loads(c.published.card) for c in public if c.published]
@@ -304,9 +306,7 @@ def _full_build(
                 "names": {c["language"]: c["language_name"] for c in cards},
             }
         )
-        digests = _write_listings(
-            staging / "site", context, public, cards, [t.data for t in templates]
-        )
+        digests = _write_listings(staging / "site", context, public, cards, template_docs)
         info = {
             "tool": _tool_fingerprint(),
             "context": _context_fingerprint(context),

@@ -41,7 +41,7 @@ def exclusive(out: Path, waiting: Callable[[], object] | None = None) -> Iterato
     except ImportError:  # pragma: no cover - not on Linux or macOS
         yield
         return
-    path = out.parent / f".{out.name}.lock"
+    path = _beside(out, "lock")
     deadline = time.monotonic() + LOCK_WAIT
     while True:
         try:
@@ -89,12 +89,12 @@ def refuse_foreign_folder(out: Path) -> None:
 
 def staging_folder(out: Path) -> Path:
     """Where this process builds a new output before swapping it in (beside `out`)."""
-    return out.parent / f".{out.name}.building-{os.getpid()}"
+    return _beside(out, f"building-{os.getpid()}")
 
 
 def swap(staging: Path, out: Path) -> None:
     """Put the new output in place of the old with two renames, then drop the old."""
-    retired = out.parent / f".{out.name}.previous"
+    retired = _beside(out, "previous")
     shutil.rmtree(retired, ignore_errors=True)
     if out.exists():
         out.rename(retired)
@@ -106,13 +106,16 @@ def recover(out: Path) -> None:
     """Clean up after a build that was killed.
 
     Rolls back a rebuild's journal, removes a staging folder, finishes a half-done swap.
-
-    Two builds into the same folder at once are not supported: the second removes the
-    first's staging folder.
+    Called under `exclusive`, so no staging folder it finds belongs to a running build.
     """
     journal.recover(out, lambda generation: build_state.committed(out / STATE_FILE, generation))
-    for leftover in out.parent.glob(f".{out.name}.building-*"):
+    for leftover in out.parent.glob(_beside(out, "building-*").name):
         shutil.rmtree(leftover, ignore_errors=True)
-    retired = out.parent / f".{out.name}.previous"
+    retired = _beside(out, "previous")
     if retired.is_dir() and not out.exists():
         retired.rename(out)
+
+
+def _beside(out: Path, what: str) -> Path:
+    """A hidden sibling of the output folder that belongs to it (`.build.lock`, say)."""
+    return out.parent / f".{out.name}.{what}"
