@@ -61,10 +61,13 @@ def search_files(cards: list[dict[str, Any]], weights: list[dict[str, int]]) -> 
     A scenario's number is its place in id order, so a change to one scenario that keeps
     its id touches only the files of its own words (see `updated_search_files`).
     """
-    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    postings: dict[str, list[int]] = defaultdict(list)
     for number, doc_weights in enumerate(weights):
         for word, weight in doc_weights.items():
-            shards[shard_key(word)].setdefault(word, []).extend((number, weight))
+            postings[word] += (number, weight)
+    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for word, numbers in postings.items():  # each word's shard worked out once, not per use
+        shards[shard_key(word)][word] = numbers
     return summary_files(cards) | {_shard_path(key): _dump(words) for key, words in shards.items()}
 
 
