@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
+from scenariokit.index import unjournaled
+
 STATE_FILE = ".scenariokit-build.sqlite"
 VERSION = 1
 
@@ -157,7 +159,7 @@ def create(
     connection = sqlite3.connect(":memory:", isolation_level=None)
     try:
         connection.execute("ATTACH DATABASE ? AS state", (str(path),))
-        connection.execute("PRAGMA state.journal_mode = OFF")
+        unjournaled(connection, "state")
         connection.executescript(DDL.replace("CREATE TABLE ", "CREATE TABLE state."))
         connection.execute("BEGIN")
         save(connection, info | {"version": str(VERSION)}, files, published, pages)
