@@ -1,18 +1,19 @@
 """Time `scenarios build` on a generated corpus, and Hugo on the same pages when installed.
 
-    python bench/build.py [--files 10000]
+    python bench/build.py [--files 10000] [--rounds 3] [--scratch /dev/shm]
 
-Prints, for N generated scenarios: a full build into an empty folder (wall time and peak
-memory of the whole process tree); rebuilds with nothing changed; rebuilds after one file
+Prints, for N generated scenarios: full builds (wall time and peak memory of the whole
+process tree), `--rounds` of each tool taken in turn so that a slow minute on a shared
+machine slows every tool, with the median and the range; when Debian's `hugo` is on the
+PATH, Hugo's build of the same scenarios as content pages with an equivalent layout, then
+with a JSON file beside each page (as many files as ours writes), and the ratios of the
+medians; then rebuilds of the first output with nothing changed, and after one file
 changed, each a different file, once in a phrase (its page and search words change) and
-once in its title (its listings too) — the median and the range of five of each, since
-sub-second timings on a shared machine vary; and — when Debian's `hugo` is on the PATH —
-Hugo's build of the same scenarios as content pages with an equivalent layout, then with a
-JSON file beside each page (as many files as ours writes), and the ratios. Each full build
-starts into an empty folder on a settled file system (see `settle`). Memory is the peak of
-the summed proportional set size of the process tree (pages shared by forked workers count
-once).
-Timings live here, never in tests.
+once in its title (its listings too): the median and range of five of each.
+
+Every full build writes into a new, empty folder, and nothing is deleted between them (see
+`settle`). Memory is the peak of the summed proportional set size of the process tree
+(pages shared by forked workers count once). Timings live here, never in tests.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -55,14 +57,16 @@ HUGO_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 
 
 def settle() -> None:
-    """Let the file system forget recent deletions before a full build is timed.
+    """Let the file system forget recent deletions before the full builds are timed.
 
-    This machine's ext4 has no journal, and there ext4 will not reuse an inode deleted in
-    the last 60 seconds: each new file's allocation first steps over every recently deleted
-    one (`recently_deleted` in a kernel profile), so creating the 28,000 files of a build
-    right after deleting a previous one costs about three times the kernel time it costs a
-    minute later (measured: 3.0 s against 1.1 s for 12,000 entries). Both tools get the
-    same quiet start; neither pays for what was deleted before it.
+    This machine's ext4 has no journal, and there a new inode steps over every inode
+    deleted in the last 60 seconds, or 360 if its block of the inode table is dirty
+    (`recently_deleted` in a kernel profile, up to 15% of a build's samples): creating the
+    files of a build right after deleting a previous one cost three times the kernel time
+    it cost a minute later (3.0 s against 1.1 s for 12,000 entries). So the bench deletes
+    before it waits, and then only writes into new folders until it is done. A deletion in
+    the minutes before the bench can still slow both tools; `--scratch /dev/shm` leaves the
+    disk out of the comparison.
     """
     os.sync()
     time.sleep(65)
@@ -151,50 +155,66 @@ def hugo_site(corpus: Path, target: Path, *, with_json: bool = False) -> Path:
     return target
 
 
+def _line(label: str, runs: list[tuple[float, float]]) -> str:
+    """The median time, the peak memory and the range of some runs of one command."""
+    times = sorted(t for t, _ in runs)
+    return (
+        f"  {label:32}  {statistics.median(times):6.2f} s  {max(m for _, m in runs):6.0f} MB"
+        f"   (median of {len(times)}: {times[0]:.2f} to {times[-1]:.2f} s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10000)
     parser.add_argument("--work", type=Path, default=Path(__file__).parent / "work")
+    parser.add_argument("--rounds", type=int, default=3, help="full builds of each tool")
+    parser.add_argument(
+        "--scratch", type=Path, help="where builds write (default: --work); /dev/shm: no disk"
+    )
     args = parser.parse_args()
-    corpus, out = args.work / "corpus", args.work / "out"
+    corpus = args.work / "corpus"
+    runs = (args.scratch or args.work) / "runs"
     generate(args.files, corpus)
     shutil.copytree(ROOT / "templates", corpus / "templates")
-    shutil.rmtree(out, ignore_errors=True)
+    # Each tool: its command, given the folder to build into, and the folder to run it in.
+    tools: dict[str, Callable[[Path], tuple[list[str], Path | None]]] = {
+        "scenarios build": lambda out: (
+            [SCRIPT, "--root", str(corpus), "build", "--out", str(out)],
+            None,
+        )
+    }
+    hugo = shutil.which("hugo")
+    if hugo:
+        for label, with_json in (("hugo, same pages", False), ("hugo, pages + JSON files", True)):
+            site = hugo_site(corpus, args.work / f"hugo-{with_json:d}", with_json=with_json)
+            tools[label] = lambda out, site=site: ([hugo, "--quiet", "-d", str(out)], site)
+    shutil.rmtree(runs, ignore_errors=True)
     settle()
-    build = [SCRIPT, "--root", str(corpus), "build", "--out", str(out)]
-    full = measure(build)
+    full: dict[str, list[tuple[float, float]]] = {label: [] for label in tools}
+    for round_ in range(args.rounds):  # in turn, so that a slow minute slows every tool
+        for number, (label, command) in enumerate(tools.items()):
+            full[label].append(measure(*command(runs / f"{number}-{round_}")))
+    build = tools["scenarios build"](runs / "0-0")[0]
     files = sorted(corpus.glob("scenarios/*/*.yaml"))
     unchanged = [measure(build) for _ in range(RUNS)]
     phrase = [_edit_and_measure(build, path, "Learner", "Student") for path in files[:RUNS]]
     title = [_edit_and_measure(build, p, "\ntitle: ", "\ntitle: New ") for p in files[-RUNS:]]
-    print(f"{args.files} scenarios, scenarios build:")
-    print(f"  full build into an empty folder  {full[0]:7.2f} s  {full[1]:7.0f} MB peak")
-    for label, runs in (
-        ("rebuild, nothing changed       ", unchanged),
-        ("rebuild, a phrase of one file  ", phrase),
-        ("rebuild, the title of one file ", title),
-    ):
-        times = sorted(t for t, _ in runs)
-        print(
-            f"  {label}  {statistics.median(times):7.2f} s  {max(m for _, m in runs):7.0f} MB"
-            f"   (median of {RUNS}: {times[0]:.2f} to {times[-1]:.2f} s)"
+    print(f"{args.files} scenarios, full builds into new folders in {runs}, in turn:")
+    for label, timings in full.items():
+        print(_line(label, timings))
+    ours = full.pop("scenarios build")
+    for label, timings in full.items():
+        time_ratio = statistics.median(t for t, _ in ours) / statistics.median(
+            t for t, _ in timings
         )
-    hugo = shutil.which("hugo")
-    if hugo:
-        for label, with_json in (
-            ("hugo, same pages (full)        ", False),
-            ("hugo, pages and a JSON file each", True),
-        ):
-            site = hugo_site(corpus, args.work / "hugo", with_json=with_json)
-            public = args.work / "hugo-public"
-            shutil.rmtree(public, ignore_errors=True)  # into an empty folder, as ours was
-            settle()
-            timing = measure([hugo, "--quiet", "--destination", str(public)], cwd=site)
-            print(f"  {label}  {timing[0]:7.2f} s  {timing[1]:7.0f} MB peak")
-            print(
-                f"    ratio scenarios/hugo: time {full[0] / timing[0]:.2f}x, "
-                f"memory {full[1] / timing[1]:.2f}x"
-            )
+        memory_ratio = max(m for _, m in ours) / max(m for _, m in timings)
+        print(f"    scenarios build / {label}: time {time_ratio:.2f}x, memory {memory_ratio:.2f}x")
+    print("scenarios build, rebuilds of the first output:")
+    print(_line("nothing changed", unchanged))
+    print(_line("a phrase of one file changed", phrase))
+    print(_line("the title of one file changed", title))
+    shutil.rmtree(runs, ignore_errors=True)
 
 
 if __name__ == "__main__":
