@@ -100,6 +100,10 @@ def validator_code() -> str:
     `python -c "from scenariokit.schema import write_validator; write_validator()"`.
     """
     code = fastjsonschema.compile_to_code(copy.deepcopy(load_schema()))
+    # fastjsonschema names each list item's path with "...[{i}]".format(**locals()), which
+    # builds a dict of the function's locals for every item of every list: as f-strings,
+    # the same names cost a file's check 40% less (0.18 -> 0.11 ms).
+    code = re.sub(r'"([^"\\{}]*\{\w+\}[^"\\{}]*)"\.format\(\*\*locals\(\)\)', r'f"\1"', code)
     entry = re.search(r"^def (\w+)\(", code, re.MULTILINE)
     assert entry is not None, "fastjsonschema wrote no function"
     return (
