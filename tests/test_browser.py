@@ -219,6 +219,11 @@ def test_listen_speaks_the_phrase_in_the_scenarios_language(site: str, page: Pag
         window.speechSynthesis.speak = u => window.spoken.push([u.text, u.lang]);
     """)
     page.goto(f"{site}/scenarios/pharmacy-rome/")
+    # The speaker icon comes from the stylesheet (a mask over the button's text colour).
+    width, icon = page.locator("button.listen").first.evaluate(
+        "b => [b.getBoundingClientRect().width, getComputedStyle(b, '::before').maskImage]"
+    )
+    assert width >= 18 and icon.startswith('url("data:image/svg+xml')
     page.locator("button.listen").nth(4).click()
     assert page.evaluate("window.spoken") == [
         ["Buongiorno, ho il raffreddore e mal di gola.", "it"]
