@@ -223,7 +223,8 @@ def test_listen_speaks_the_phrase_in_the_scenarios_language(site: str, page: Pag
     width, icon = page.locator("button.listen").first.evaluate(
         "b => [b.getBoundingClientRect().width, getComputedStyle(b, '::before').maskImage]"
     )
-    assert width >= 18 and icon.startswith('url("data:image/svg+xml')
+    assert width >= 18
+    assert icon.startswith('url("data:image/svg+xml')
     page.locator("button.listen").nth(4).click()
     assert page.evaluate("window.spoken") == [
         ["Buongiorno, ho il raffreddore e mal di gola.", "it"]
