@@ -13,7 +13,6 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import orjson
@@ -75,30 +74,27 @@ def category_name(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def view(entry: Entry, derived_href: str | None = None) -> SimpleNamespace:
-    """The template variables of one scenario.
+def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
+    """The template variables of one scenario: its data, with what a page adds to it.
 
-    Objects with attributes, not dictionaries: Jinja looks `s.title` up as an attribute
-    first, and a dictionary's miss costs an exception each time, hundreds of times a page.
+    Optional fields are present (None or empty), so templates can test them; vocabulary and
+    phrases are alike (`text`, `translation`, `note`).
     """
     doc = entry.data
-    phases = []
-    for phase in doc["phases"]:
-        phases.append(
-            SimpleNamespace(
-                **phase
-                | {
-                    "vocabulary": [_entry(e, "term") for e in phase["key_vocabulary"]],
-                    "phrases": [_entry(e, "text") for e in phase["essential_phrases"]],
-                    "description": phase.get("description"),
-                    "expected_duration_minutes": phase.get("expected_duration_minutes"),
-                    "success_criteria": phase.get("success_criteria", []),
-                    "cultural_notes": phase.get("cultural_notes"),
-                }
-            )
-        )
-    return SimpleNamespace(
-        **{key: doc.get(key) for key in ("description", "derived_from", "cultural_context")}
+    phases = [
+        phase
+        | {
+            "vocabulary": [_entry(e, "term") for e in phase["key_vocabulary"]],
+            "phrases": [_entry(e, "text") for e in phase["essential_phrases"]],
+            "description": phase.get("description"),
+            "expected_duration_minutes": phase.get("expected_duration_minutes"),
+            "success_criteria": phase.get("success_criteria", []),
+            "cultural_notes": phase.get("cultural_notes"),
+        }
+        for phase in doc["phases"]
+    ]
+    return (
+        {key: doc.get(key) for key in ("description", "derived_from", "cultural_context")}
         | doc
         | {
             "prerequisites": doc.get("prerequisites", []),
@@ -122,18 +118,11 @@ def card(entry: Entry) -> dict[str, Any]:
     }
 
 
-class _Item(NamedTuple):
+def _entry(entry: str | dict[str, Any], key: str) -> dict[str, str | None]:
     """A vocabulary or phrase entry as a page shows it."""
-
-    text: str
-    translation: str | None
-    note: str | None
-
-
-def _entry(entry: str | dict[str, Any], key: str) -> _Item:
     if isinstance(entry, str):
-        return _Item(entry, None, None)
-    return _Item(entry[key], entry.get("translation"), entry.get("note"))
+        return {"text": entry, "translation": None, "note": None}
+    return {"text": entry[key], "translation": entry.get("translation"), "note": entry.get("note")}
 
 
 def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None) -> str:
@@ -151,7 +140,7 @@ def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None
             **context.globals(),
             s=page,
             edit_url=edit_url,
-            prompt=roleplay_prompt(entry.data, page.language_name),
+            prompt=roleplay_prompt(entry.data, page["language_name"]),
         )
     )
 
