@@ -302,10 +302,16 @@ def test_an_interrupted_build_leaves_the_previous_output(tmp_path: Path) -> None
         [*installed_command(), "--root", str(corpus), "build", "--out", str(out)],
         start_new_session=True,
     )
-    time.sleep(1.0)
-    assert process.poll() is None, "the build finished before it could be interrupted"
+    # Killed while it writes the new pages beside the output, before it moves any in (a
+    # kill while they move is `test_journal`'s: the next build puts the old ones back).
+    pending, journal = tmp_path / ".out.pending", tmp_path / ".out.journal.json"
+    deadline = time.monotonic() + 60
+    while not pending.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    assert process.returncode == -signal.SIGKILL, "the build ended before it was interrupted"
+    assert not journal.exists(), "killed too late: the build had begun to move files"
     assert all_files(out) == before
     assert invoke("--root", corpus, "build", "--out", out).exit_code == 0
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
