@@ -274,6 +274,15 @@ def test_parse_reads_the_shipped_files_as_the_safe_loader_does(path: str) -> Non
     assert parse(text) == yaml.load(text, Loader=yaml.SafeLoader)
 
 
+def test_plain_text_seen_before_reads_the_same() -> None:
+    """The second time a plain scalar comes (remembered as text), it reads as the first time;
+    what YAML reads as something else is never remembered as text."""
+    text = "a: Learner\nb: yes\nc: 'yes'\nd: 012\ne: Learner\nf: ~\ng: 2024-01-05\nh: '012'\n"
+    expected = yaml.load(text, Loader=yaml.SafeLoader)
+    assert parse(text) == expected
+    assert repr(parse(text)) == repr(expected)
+
+
 def _nested(depth: int) -> object:
     return [] if depth == 0 else [_nested(depth - 1)]
 

@@ -164,7 +164,11 @@ def _plain_load(text: str) -> Any:
         event: Any = next_event()
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            value = _plain_scalar(event)
+            if event.tag is not None or event.anchor is not None:
+                raise _Unusual
+            value = event.value
+            if event.implicit[0] and value not in _TEXT:  # plain, and not known to be text
+                value = _plain_scalar(value)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.tag is not None or event.anchor is not None or len(stack) >= _MAX_PLAIN_DEPTH:
                 raise _Unusual
@@ -198,18 +202,21 @@ def _plain_load(text: str) -> Any:
 _CONSTRUCTOR = SafeConstructor()
 
 
-def _plain_scalar(event: yaml.ScalarEvent) -> Any:
-    """A scalar as the safe loader reads it: plain ones resolved as YAML 1.1 does."""
-    if event.tag is not None or event.anchor is not None:
-        raise _Unusual
-    value = event.value
-    if not event.implicit[0]:  # quoted, or a block scalar
-        return value
+# Plain scalars already seen to read as themselves (keys such as `term`, and repeated
+# short values): most of a file's scalars, looked up here instead of resolved again.
+_TEXT: set[str] = set()
+_TEXT_LIMIT = 100_000  # short ones only, and not without end: a set of at most a few MB
+
+
+def _plain_scalar(value: str) -> Any:
+    """A plain (unquoted) scalar as the safe loader reads it: resolved as YAML 1.1 does."""
     for tag, pattern in Resolver.yaml_implicit_resolvers.get(value[:1], ()):
         if pattern.match(value):
             if tag not in _PLAIN_TYPES:
                 raise _Unusual
             return SafeConstructor.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value))
+    if len(value) <= 40 and len(_TEXT) < _TEXT_LIMIT:
+        _TEXT.add(value)
     return value
 
 
