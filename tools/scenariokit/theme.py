@@ -39,7 +39,8 @@ def environment() -> jinja2.Environment:
 
         Jinja tries the attribute first, and each miss raises and catches an exception:
         eight per card, for thousands of cards on the listing pages (a third of their
-        time). Our dictionaries' keys are the scenario file's fields, never a method's name.
+        time). No key of the dictionaries pages get (scenarios, cards, groups) is named like a
+        dictionary's method, so what a template means stays the same.
         """
 
         def getattr(self, obj: Any, attribute: str) -> Any:
