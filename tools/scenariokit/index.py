@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from scenariokit.entries import entry_fields
 from scenariokit.tokens import fts_text
 
 SCHEMA_VERSION = 1
@@ -144,13 +145,13 @@ class IndexedScenario:
 def search_columns(doc: dict[str, Any]) -> tuple[str, str, str, str]:
     """The full-text columns of a scenario: title, description, vocabulary, phrases."""
     phases = doc["phases"]
-    words = [t for p in phases for e in p["key_vocabulary"] for t in _entry(e, "term")[:2] if t]
-    lines = [t for p in phases for e in p["essential_phrases"] for t in _entry(e, "text")[:2] if t]
+    vocabulary = [entry_fields(e, "term") for p in phases for e in p["key_vocabulary"]]
+    phrases = [entry_fields(e, "text") for p in phases for e in p["essential_phrases"]]
     return (
         fts_text(doc["title"]),
         fts_text(doc.get("description", "")),
-        fts_text(*words),
-        fts_text(*lines),
+        fts_text(*(t for fields in vocabulary for t in fields[:2] if t)),
+        fts_text(*(t for fields in phrases for t in fields[:2] if t)),
     )
 
 
@@ -304,20 +305,14 @@ def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario, 
             )
         )
         rows["vocabulary"] += [
-            (scenario_id, number, i, *_entry(e, "term"))
+            (scenario_id, number, i, *entry_fields(e, "term"))
             for i, e in enumerate(phase["key_vocabulary"], start=1)
         ]
         rows["phrases"] += [
-            (scenario_id, number, i, *_entry(e, "text"))
+            (scenario_id, number, i, *entry_fields(e, "text"))
             for i, e in enumerate(phase["essential_phrases"], start=1)
         ]
     rows["scenarios_fts"].append((rowid, scenario_id, *scenario.search_text))
-
-
-def _entry(entry: str | dict[str, Any], key: str) -> tuple[str, str | None, str | None]:
-    if isinstance(entry, str):
-        return entry, None, None
-    return entry[key], entry.get("translation"), entry.get("note")
 
 
 def _json(value: Any) -> str:

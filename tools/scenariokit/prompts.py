@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenariokit.entries import entry_fields
+
 
 def roleplay_prompt(doc: dict[str, Any], language_name: str) -> str:
     """The prompt for `doc`, plain text."""
@@ -49,7 +51,5 @@ def roleplay_prompt(doc: dict[str, Any], language_name: str) -> str:
 
 
 def _entry(entry: str | dict[str, Any], key: str) -> str:
-    if isinstance(entry, str):
-        return entry
-    translation = entry.get("translation")
-    return f"{entry[key]} ({translation})" if translation else str(entry[key])
+    text, translation, _ = entry_fields(entry, key)
+    return f"{text} ({translation})" if translation else str(text)

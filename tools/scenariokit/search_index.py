@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from scenariokit.entries import entry_fields
 from scenariokit.tokens import is_cjk, site_terms
 
 CHUNK = 100
@@ -43,10 +44,10 @@ def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
             (phase["essential_phrases"], "text"),
         ):
             for entry in entries:
-                text = entry if isinstance(entry, str) else entry[key]
+                text, translation, _ = entry_fields(entry, key)
                 fields["vocabulary" if key == "term" else "phrases"].append(text)
-                if isinstance(entry, dict) and entry.get("translation"):
-                    fields["translation"].append(entry["translation"])
+                if translation:
+                    fields["translation"].append(translation)
     weights: dict[str, int] = defaultdict(int)
     for field, texts in fields.items():
         words = {t for text in texts for t in site_terms(text)}

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from scenariokit.checks import language_name
+from scenariokit.entries import entry_fields
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.theme import environment, static_files
 
@@ -120,9 +121,8 @@ def card(entry: Entry) -> dict[str, Any]:
 
 def _entry(entry: str | dict[str, Any], key: str) -> dict[str, str | None]:
     """A vocabulary or phrase entry as a page shows it."""
-    if isinstance(entry, str):
-        return {"text": entry, "translation": None, "note": None}
-    return {"text": entry[key], "translation": entry.get("translation"), "note": entry.get("note")}
+    text, translation, note = entry_fields(entry, key)
+    return {"text": text, "translation": translation, "note": note}
 
 
 def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None) -> str:
