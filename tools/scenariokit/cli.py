@@ -667,6 +667,7 @@ def build(options: Options, out: Path, base_url: str) -> None:
     """
     from scenariokit.build import BuildFailed
     from scenariokit.build import build as run_build
+    from scenariokit.output_folder import waiting_message
     from scenariokit.reporters import TextReporter
 
     root = _root(options)
@@ -677,9 +678,7 @@ def build(options: Options, out: Path, base_url: str) -> None:
                 out,
                 base_url=base_url,
                 progress=_progress_bars(bars) if sys.stderr.isatty() else None,
-                waiting=lambda: click.echo(
-                    f"Waiting for another build into {display_path(out)}/ to finish…", err=True
-                ),
+                waiting=lambda: click.echo(waiting_message(out), err=True),
             )
     except BuildFailed as failed:
         click.echo(

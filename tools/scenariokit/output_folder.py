@@ -19,6 +19,7 @@ from pathlib import Path
 from scenariokit import build_state, journal
 from scenariokit.build_state import STATE_FILE
 from scenariokit.errors import UserError
+from scenariokit.repository import display_path
 
 LEGACY_STATE_FILE = ".scenariokit-build.json"  # what builds before 0.2 left
 LOCK_WAIT = 60.0  # seconds a build waits for another into the same folder
@@ -72,6 +73,11 @@ def exclusive(out: Path, waiting: Callable[[], object] | None = None) -> Iterato
     finally:
         path.unlink(missing_ok=True)  # before unlocking: a waiting build then tries anew
         os.close(handle)
+
+
+def waiting_message(out: Path) -> str:
+    """What `build` and `serve` tell the user while `exclusive` waits for another build."""
+    return f"Waiting for another build into {display_path(out)}/ to finish…"
 
 
 def refuse_foreign_folder(out: Path) -> None:

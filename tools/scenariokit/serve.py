@@ -17,6 +17,7 @@ from pathlib import Path
 from scenariokit.build import build
 from scenariokit.diagnostics import plural
 from scenariokit.errors import UserError
+from scenariokit.output_folder import waiting_message
 from scenariokit.repository import default_paths, yaml_files
 from scenariokit.theme import theme_dir
 
@@ -65,9 +66,7 @@ def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
     """Build, and report a failure without stopping the server."""
     started = time.perf_counter()
     try:
-        result = build(
-            root, out, waiting=lambda: echo(f"Waiting for another build into {out}/ to finish…")
-        )
+        result = build(root, out, waiting=lambda: echo(waiting_message(out)))
     except UserError as exc:
         echo(f"Build failed: {exc} (run `scenarios validate`)")
         return
