@@ -79,14 +79,15 @@ def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
     """The template variables of one scenario: its data, with what a page adds to it.
 
     Optional fields are present (None or empty), so templates can test them; vocabulary and
-    phrases are alike (`text`, `translation`, `note`).
+    phrases are alike: `(text, translation, note)` tuples, which a template unpacks in its
+    loop (a page has dozens, and unpacked names cost no lookups).
     """
     doc = entry.data
     phases = [
         phase
         | {
-            "vocabulary": [_entry(e, "term") for e in phase["key_vocabulary"]],
-            "phrases": [_entry(e, "text") for e in phase["essential_phrases"]],
+            "vocabulary": [entry_fields(e, "term") for e in phase["key_vocabulary"]],
+            "phrases": [entry_fields(e, "text") for e in phase["essential_phrases"]],
             "description": phase.get("description"),
             "expected_duration_minutes": phase.get("expected_duration_minutes"),
             "success_criteria": phase.get("success_criteria", []),
@@ -117,12 +118,6 @@ def card(entry: Entry) -> dict[str, Any]:
         "language_name": language_name(doc["language"]),
         "category_name": category_name(doc["category"]),
     }
-
-
-def _entry(entry: str | dict[str, Any], key: str) -> dict[str, str | None]:
-    """A vocabulary or phrase entry as a page shows it."""
-    text, translation, note = entry_fields(entry, key)
-    return {"text": text, "translation": translation, "note": note}
 
 
 def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None) -> str:
