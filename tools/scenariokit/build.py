@@ -81,6 +81,7 @@ from scenariokit.website import (
     copy_assets,
     derived_href,
     listing_pages,
+    load_renderer,
     render_scenario,
     scenario_json,
     sitemap,
@@ -272,6 +273,7 @@ def _full_build(
             (n, scenario_files[start : start + CHUNK])
             for n, start in enumerate(range(0, len(scenario_files), CHUNK))
         ]
+        load_renderer()
         done = progress("Building", len(scenario_files)) if progress and scenario_files else None
         try:
             compiled = map_chunks(_compile_chunks, chunks, per_process=1, per_task=1, done=done)

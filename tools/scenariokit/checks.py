@@ -285,6 +285,17 @@ def language_name(tag: Any) -> str:
     return _NAMES[tag]
 
 
+def load_language_data() -> None:
+    """Load langcodes and its names of languages now (0.09 s).
+
+    A build calls it before it forks its workers: they then share what was loaded instead
+    of each loading it again for its first file.
+    """
+    import langcodes
+
+    langcodes.Language.get("en").display_name()
+
+
 def language_facts() -> dict[str, Any]:
     """What this process has found out about language tags, as JSON-ready data."""
     return {"verdicts": _VERDICTS, "names": _NAMES}
