@@ -141,7 +141,8 @@ def hugo_site(
     language listing their scenarios, the sitemap and the site's assets. Otherwise the
     reduced page this bench began with: the scenario's fields only, without the layout
     around them (2.9 KB against 10 KB for the same scenario). `with_json` adds a JSON file
-    of each scenario's fields beside its page, as the site's API does.
+    of each scenario's fields beside its page, as the site's API does. The layouts read
+    vocabulary and phrases as mappings, as the generator writes them all.
     """
     shutil.rmtree(target, ignore_errors=True)
     if same_pages:
