@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import re
 import shutil
@@ -10,7 +12,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -37,12 +39,18 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "repo", {})
-    shutil.copytree(REPO / "scenarios", root / "scenarios")
+@contextlib.contextmanager
+def serving(
+    root: Path, out: Path, command: list[str], env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Callable[[], str]]]:
+    """Run `scenarios serve` in `root` until the block ends; yield its URL and a line reader.
+
+    Checks the first build's line and the address line, and that Ctrl+C ends it cleanly.
+    """
     process = subprocess.Popen(
-        [*installed_command(), "serve", "--port", "0", "--out", str(tmp_path / "out")],
+        [*command, "serve", "--port", "0", "--out", str(out)],
         cwd=root,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -57,7 +65,19 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
         assert lines[0].startswith("Built 30 public scenarios in ")
         url = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", lines[1])
         assert url is not None, lines
-        base = url.group(1)
+        yield url.group(1), next_line
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+    assert process.returncode == 0
+
+
+def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    with serving(root, tmp_path / "out", installed_command()) as (base, next_line):
         assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
         path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
         path.write_text(
@@ -71,12 +91,29 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
         path.write_text("title: [broken\n", "utf-8")
         assert next_line().startswith("Build failed: the build stopped")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
-    assert process.returncode == 0
+
+
+def test_a_theme_changed_while_serving_reaches_every_page(tmp_path: Path) -> None:
+    # A copy of the tool, run from source, so that its theme can be changed: serve
+    # rebuilds in one process, which must not keep what it knew of the old theme.
+    source = tmp_path / "source"
+    for folder in ("tools", "site", "schemas"):
+        shutil.copytree(REPO / folder, source / folder)
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    env = os.environ | {"PYTHONPATH": str(source / "tools")}
+    command = [sys.executable, "-m", "scenariokit"]
+    with serving(root, tmp_path / "out", command, env) as (base, next_line):
+        assert "<h2>Practise</h2>" in fetch(base + "scenarios/tapas-bar-madrid/")
+        stylesheet = source / "site" / "static" / "style.css"
+        stylesheet.write_text(stylesheet.read_text("utf-8") + "/* changed */\n", "utf-8")
+        template = source / "site" / "templates" / "scenario.html"
+        text = template.read_text("utf-8").replace("<h2>Practise</h2>", "<h2>Practise it</h2>")
+        template.write_text(text, "utf-8")
+        assert next_line().endswith("(30 pages rendered)\n")
+        assert fetch(base + "assets/style.css").endswith("/* changed */\n")
+        for page in ("tapas-bar-madrid", "izakaya-evening-tokyo"):
+            assert "<h2>Practise it</h2>" in fetch(base + f"scenarios/{page}/")
 
 
 def test_a_long_build_shows_progress_on_a_terminal(tmp_path: Path) -> None:
