@@ -340,6 +340,7 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
         derived = derive_paths(job["root"], [f.path for f in files])
         check_catalog(files, derived, job["catalog"])
         indexed, rowids = [], []
+        outputs: list[tuple[str, bytes]] = []
         for file, record in zip(files, derived, strict=True):
             entry = None
             if record.data is not None:
@@ -363,9 +364,10 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
                 if row.is_public:
                     published = _published(entry, record)
                     href = derived_href(entry, job["public_ids"], job["template_ids"])
-                    _write_scenario(site, entry, job["context"], href)
+                    outputs += _scenario_output(entry, job["context"], href)
             origin = entry.data.get("derived_from") if entry else None
             results.append(Compiled(row, published, origin))
+        _write_new(site, outputs)
         write_part(job["staging"] / "parts" / f"{number}.sqlite", indexed, rowids)
     return results
 
@@ -387,7 +389,8 @@ def _relink_drafts_sources(
             (record,) = derive(root, [SourceFile(str(path), c.row.path, 0, 0)])
             entry = Entry(record.data, c.row.path, c.row.created_at, c.row.updated_at)
             href = derived_href(entry, public_ids, template_ids)
-            _write_scenario(staging / "site", entry, context, href)
+            for relative, content in _scenario_output(entry, context, href):
+                _write(staging / "site" / relative, content)
 
 
 def _write_listings(
@@ -431,12 +434,25 @@ def _hrefs(
     return {e.scenario_id: derived_href(e, public_ids, template_ids) for e in entries}
 
 
-def _write_scenario(site: Path, entry: Entry, context: SiteContext, href: str | None) -> None:
-    """A scenario's page and API file."""
-    page, api = (site / relative for relative in _scenario_files(entry.scenario_id))
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_bytes(render_scenario(entry, context, href).encode())
-    api.write_bytes(scenario_json(entry))
+def _scenario_output(
+    entry: Entry, context: SiteContext, href: str | None
+) -> list[tuple[str, bytes]]:
+    """A scenario's page and API file: (path relative to the site, content)."""
+    page, api = _scenario_files(entry.scenario_id)
+    return [(page, render_scenario(entry, context, href).encode()), (api, scenario_json(entry))]
+
+
+def _write_new(site: Path, outputs: list[tuple[str, bytes]]) -> None:
+    """Write `_scenario_output`s into a new site folder (a page's own folder is made).
+
+    A worker renders a chunk's pages first and writes them after: the system calls
+    between pages had pushed the renderer's code out of the processor's caches.
+    """
+    for relative, content in outputs:
+        path = site / relative
+        if relative.startswith("scenarios/"):
+            path.parent.mkdir(parents=True)
+        path.write_bytes(content)
 
 
 def _scenario_files(scenario_id: str) -> tuple[str, str]:
@@ -621,10 +637,8 @@ def _write_pages(
         list(previous.files.values()),
     )
     for entry, _, _ in shown:
-        page, api = _scenario_files(entry.scenario_id)
-        html = render_scenario(entry, context, hrefs[entry.scenario_id])
-        changes.write(f"site/{page}", html.encode())
-        changes.write(f"site/{api}", scenario_json(entry))
+        for relative, content in _scenario_output(entry, context, hrefs[entry.scenario_id]):
+            changes.write(f"site/{relative}", content)
 
 
 def _listed_differently(
