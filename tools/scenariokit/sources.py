@@ -125,7 +125,7 @@ def derive_paths(root: Path, paths: Sequence[Path]) -> list[Derived]:
 
     Stage by stage over all of `paths` (every file parsed, then every file checked, then
     indexed) rather than file by file: each stage's code then stays in the processor's
-    caches, which made a build worker's files 12% faster (2,000 files, three runs of each).
+    caches. A full build of 10,000 files took 4% less time for it (7.33 s against 7.63).
     """
     results: list[Derived] = []
     sources: list[Source | None] = []
