@@ -367,7 +367,10 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
                     outputs += _scenario_output(entry, job["context"], href)
             origin = entry.data.get("derived_from") if entry else None
             results.append(Compiled(row, published, origin))
-        _write_new(site, outputs)
+        # Written after the whole chunk is rendered: system calls between pages pushed the
+        # renderer's code out of the processor's caches.
+        for relative, content in outputs:
+            _write(site / relative, content)
         write_part(job["staging"] / "parts" / f"{number}.sqlite", indexed, rowids)
     return results
 
@@ -440,19 +443,6 @@ def _scenario_output(
     """A scenario's page and API file: (path relative to the site, content)."""
     page, api = _scenario_files(entry.scenario_id)
     return [(page, render_scenario(entry, context, href).encode()), (api, scenario_json(entry))]
-
-
-def _write_new(site: Path, outputs: list[tuple[str, bytes]]) -> None:
-    """Write `_scenario_output`s into a new site folder (a page's own folder is made).
-
-    A worker renders a chunk's pages first and writes them after: the system calls
-    between pages had pushed the renderer's code out of the processor's caches.
-    """
-    for relative, content in outputs:
-        path = site / relative
-        if relative.startswith("scenarios/"):
-            path.parent.mkdir(parents=True)
-        path.write_bytes(content)
 
 
 def _scenario_files(scenario_id: str) -> tuple[str, str]:
