@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,71 @@ def test_the_shipped_validator_is_made_from_this_schema() -> None:
         "write_validator()'"
     )
     assert _gate() is schema_validator.validate
+
+
+# --- upper limits: one file cannot multiply the site (issue 14) ------------------------------
+
+
+def resolved(node: dict[str, Any]) -> dict[str, Any]:
+    """A value's rules with its `$ref`s and `allOf`s merged in, its own keywords last."""
+    result: dict[str, Any] = {}
+    for member in [*node.get("allOf", []), node]:
+        if "$ref" in member:
+            result.update(resolved(SCHEMA["$defs"][member["$ref"].rsplit("/", 1)[1]]))
+        result.update({k: v for k, v in member.items() if k not in ("$ref", "allOf")})
+    return result
+
+
+def values(node: dict[str, Any], where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every place a value can be in a document, as (path, the schema node written there)."""
+    rules = resolved(node)
+    yield where or "/", node
+    for name, child in rules.get("properties", {}).items():
+        yield from values(child, f"{where}/{name}")
+    if isinstance(rules.get("items"), dict):
+        yield from values(rules["items"], f"{where}/items")
+
+
+def types(rules: dict[str, Any]) -> list[str]:
+    kind = rules.get("type", [])
+    return [kind] if isinstance(kind, str) else kind
+
+
+def test_every_list_and_every_text_has_an_upper_limit() -> None:
+    unbounded = [
+        where
+        for where, node in values(SCHEMA)
+        for rules in [resolved(node)]
+        if ("array" in types(rules) and "maxItems" not in rules)
+        or ("string" in types(rules) and "maxLength" not in rules)
+    ]
+    assert unbounded == []
+    assert sum(1 for _ in values(SCHEMA)) > 40
+
+
+def own_description(node: dict[str, Any]) -> str:
+    """What an editor shows on hover: the node's description, else the one it refers to."""
+    if "description" in node:
+        return str(node["description"])
+    if "$ref" in node:
+        return own_description(SCHEMA["$defs"][node["$ref"].rsplit("/", 1)[1]])
+    return ""
+
+
+def test_every_description_says_the_limits_in_words() -> None:
+    """Each limit is in the hover text of its value, or of its list when items have none."""
+    unsaid = []
+    for where, node in values(SCHEMA):
+        rules, said = resolved(node), own_description(node)
+        if not said and where.endswith("/items"):
+            continue  # said by its list, checked below
+        limits = [rules.get("maxLength"), rules.get("maxItems")]
+        item = rules.get("items")
+        if isinstance(item, dict) and not own_description(item):
+            limits.append(resolved(item).get("maxLength"))
+        unsaid += [
+            (where, limit, said)
+            for limit in limits
+            if limit is not None and not re.search(rf"\b{limit}\b", said)
+        ]
+    assert unsaid == []

@@ -56,6 +56,8 @@ def _minutes(low: int, high: int) -> object:
 Line = _text(100)
 Note = _text(1000)
 ShortText = _text(300)
+# The schema's `$defs/lines`: at most 20 short texts.
+Lines = Annotated[list[ShortText], Field(max_length=20)]  # type: ignore[valid-type]
 # The lists of allowed values are the schema's own, not copies of them; to a type checker
 # they are strings.
 if TYPE_CHECKING:
@@ -112,7 +114,7 @@ class Phase(_Strict):
         Field(min_length=3, max_length=50),
     ]
     learning_objectives: Annotated[list[ShortText], Field(min_length=1, max_length=20)]  # type: ignore[valid-type]
-    success_criteria: list[ShortText] = []  # type: ignore[valid-type]
+    success_criteria: Lines = []
     cultural_notes: Note | None = None  # type: ignore[valid-type]
 
     def vocabulary(self) -> list[VocabularyEntry]:
@@ -141,8 +143,8 @@ class Scenario(_Strict):
     is_system_scenario: bool = False
     is_public: bool = True
     derived_from: Slug | None = None
-    prerequisites: list[ShortText] = []  # type: ignore[valid-type]
-    learning_outcomes: list[ShortText] = []  # type: ignore[valid-type]
-    vocabulary_focus: list[ShortText] = []  # type: ignore[valid-type]
+    prerequisites: Lines = []
+    learning_outcomes: Lines = []
+    vocabulary_focus: Lines = []
     cultural_context: Note | None = None  # type: ignore[valid-type]
     phases: Annotated[list[Phase], Field(min_length=2, max_length=6)]
