@@ -7,7 +7,9 @@ that changed. One row per listing page: a hash of what it was made of. And a few
 the fingerprint of the tool and of the site's settings (a change to either rebuilds
 everything), the git commit the dates were read at, and the generation, which counts
 committed builds: the journal of an in-place rebuild is rolled back unless the state
-holds its generation (see `journal`).
+holds its generation (see `journal`). And `entries`, the top-level names the build wrote
+into its output folder: the state is what tells `output_folder` that a folder is a build's
+own to replace, so it says exactly what that folder may hold (see `entries`).
 
 A rebuild attaches this database to the index and commits both in one SQLite transaction.
 """
@@ -17,7 +19,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
+from functools import cache
 from pathlib import Path
+
+import orjson
 
 from scenariokit.index import unjournaled
 
@@ -76,6 +81,17 @@ class Published:
 _COLUMNS = [f.name for f in fields(FileRow)]
 
 
+@cache
+def _schema() -> frozenset[tuple[str, str]]:
+    """What `DDL` creates (tables and their keys' indexes), as a state's schema must be."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.executescript(DDL)
+        return frozenset(connection.execute("SELECT type, name FROM sqlite_master"))
+    finally:
+        connection.close()
+
+
 @dataclass(slots=True)
 class State:
     """The last build's memory, read whole but for the search words."""
@@ -90,12 +106,43 @@ class State:
         return int(self.info.get("generation", "0"))
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """Open an existing database without writing to it (any character in its path)."""
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+
+
+def entries(path: Path, allowed: frozenset[str]) -> frozenset[str] | None:
+    """The top-level names of its folder the build that wrote the state at `path` recorded.
+
+    None unless `path` is a state this version wrote, with exactly its tables, and the
+    names it records are among `allowed`: a file that is merely called like the state (an
+    empty file, random bytes, another database, a state of an older version) is no proof
+    that its folder is a build's output.
+    """
+    try:
+        connection = _read_only(path)
+        try:
+            schema = set(connection.execute("SELECT type, name FROM sqlite_master"))
+            if schema != _schema():
+                return None
+            info = dict(connection.execute("SELECT key, value FROM info"))
+        finally:
+            connection.close()
+        names = orjson.loads(info.get("entries") or "null")
+    except (sqlite3.Error, orjson.JSONDecodeError):
+        return None
+    if info.get("version") != str(VERSION) or not isinstance(names, list):
+        return None
+    recorded = frozenset(n for n in names if isinstance(n, str))
+    return recorded if len(recorded) == len(names) and recorded <= allowed else None
+
+
 def read(path: Path) -> State | None:
     """The state at `path`, or None when there is none this version can read."""
     if not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = _read_only(path)
         try:
             info = dict(connection.execute("SELECT key, value FROM info"))
             if info.get("version") != str(VERSION):

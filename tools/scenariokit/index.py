@@ -9,10 +9,14 @@ A build's workers write their scenarios' rows into parts, which are merged in a 
 into a fresh database, so the same scenarios give a byte-identical file (SQLite lays out
 the same inserts the same way; no VACUUM needed, which would rewrite the whole file once
 more). A rebuild replaces the rows of the scenarios that changed (`replace_scenarios`).
+
+What is published holds no draft: `write_public` makes a separate index of the public
+scenarios alone, from nothing (see there).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -202,6 +206,71 @@ def merge_parts(path: Path, parts: Sequence[Path]) -> None:
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def write_public(source: Path, path: Path) -> None:
+    """Write at `path` an index of the public scenarios of the index at `source`, alone.
+
+    For publishing: the full index holds drafts. Deleting their rows from a copy would leave
+    their bytes behind, in free pages and in the full-text table's segments, so the copy is
+    a new file into which only public rows are ever written (in rowid and key order: the
+    same index gives the same bytes). Written beside `path` and renamed over it, so a
+    reader never sees half a file.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    connection = sqlite3.connect(temporary.absolute().as_uri(), uri=True, isolation_level=None)
+    try:
+        unjournaled(connection)
+        connection.executescript(DDL)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute(
+            "ATTACH DATABASE ? AS source", (f"{source.absolute().as_uri()}?mode=ro",)
+        )
+        connection.execute("BEGIN")
+        for table, where, order in _PUBLIC_ROWS:
+            listed = ",".join(_columns(connection, table))
+            connection.execute(
+                f"INSERT INTO main.{table} ({listed}) SELECT {listed} FROM source.{table} "
+                f"WHERE {where} ORDER BY {order}"
+            )
+        for statement in filter(str.strip, INDEXES.split(";")):
+            connection.execute(statement)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    connection.close()
+    temporary.replace(path)
+
+
+def is_index(path: Path) -> bool:
+    """Whether `path` is a regular file holding an index of this schema version."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return version == SCHEMA_VERSION and set(_TABLES) <= tables
+
+
+# Which rows of each table `write_public` copies, and in which order: the scenarios first,
+# then whatever belongs to one of them.
+_PUBLISHED = "scenario_id IN (SELECT scenario_id FROM main.scenarios)"
+_PUBLIC_ROWS = (
+    ("scenarios", "is_public = 1", "rowid"),
+    ("scenario_phases", _PUBLISHED, "scenario_id, phase_number"),
+    ("vocabulary", _PUBLISHED, "scenario_id, phase_number, position"),
+    ("phrases", _PUBLISHED, "scenario_id, phase_number, position"),
+    ("scenarios_fts", "rowid IN (SELECT rowid FROM main.scenarios)", "rowid"),
+)
 
 
 def unjournaled(connection: sqlite3.Connection, schema: str = "main") -> None:

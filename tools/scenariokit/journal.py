@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import orjson
+
+from scenariokit.errors import UserError
 
 WRITE, REMOVE = "write", "remove"
 
@@ -97,6 +100,15 @@ def recover(folder: Path, committed: Callable[[int], bool]) -> None:
     except FileNotFoundError:
         shutil.rmtree(work, ignore_errors=True)
         return
+    except orjson.JSONDecodeError:
+        record = None
+    if not _well_formed(record):
+        # Not what `apply` writes (one committed into a repository beside `build/`, say):
+        # following it could move or delete files anywhere.
+        raise UserError(
+            f"{journal} is not a journal `scenarios build` wrote: nothing was changed; "
+            "delete it if you did not put it there, and build again"
+        )
     if not committed(record["generation"]):
         for relative, action in reversed(record["files"]):
             current, backup = folder / relative, work / "old" / relative
@@ -106,3 +118,19 @@ def recover(folder: Path, committed: Callable[[int], bool]) -> None:
                 current.unlink(missing_ok=True)  # it was new, and already moved in
     journal.unlink()
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _well_formed(record: Any) -> bool:
+    """Whether a journal is as `apply` writes it, every path inside the folder."""
+    if not isinstance(record, dict) or not isinstance(record.get("generation"), int):
+        return False
+    files = record.get("files")
+    return isinstance(files, list) and all(
+        isinstance(entry, list)
+        and len(entry) == 2
+        and entry[1] in (WRITE, REMOVE)
+        and isinstance(entry[0], str)
+        and not PurePosixPath(entry[0]).is_absolute()
+        and ".." not in PurePosixPath(entry[0]).parts
+        for entry in files
+    )

@@ -5,12 +5,27 @@ changes files in place under a journal. A build killed at any point leaves somet
 `recover` puts right before the next build (or `serve`) touches the folder. Two builds
 into one folder (`serve` rebuilding while `scenarios build` runs, say) take turns:
 `exclusive` holds the folder for one build at a time.
+
+Replacing a folder deletes what was in it, so the build replaces only its own output,
+recognised by what the build wrote (`is_output`): a state database this version can read,
+recording the top-level names the build wrote, and a folder holding nothing else. A file
+merely named like the state proves nothing; anything else in the folder (`.git`, a
+README…) means it is someone's folder. Outputs of earlier versions (a JSON state, or a
+state without that record) are not recognised: their owner deletes them once, by hand.
+Whatever a folder holds, the repository being built, its ancestors, its own folders
+(`scenarios/`, `schemas/`, `.git/`…) and any folder that looks like a repository are
+refused before anything is written (`refuse_repository`).
+
+The folder is named by its real path (`build` resolves it once, symlinks and all), so
+the lock, the staging folder and the swap are the same whichever way `--out` was spelled,
+and a symlink to the output stays a symlink to the new output.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -19,10 +34,20 @@ from pathlib import Path
 from scenariokit import build_state, journal
 from scenariokit.build_state import STATE_FILE
 from scenariokit.errors import UserError
-from scenariokit.repository import display_path
+from scenariokit.repository import SCENARIOS_DIR, SCHEMA_FILE, TEMPLATES_DIR, display_path
 
-LEGACY_STATE_FILE = ".scenariokit-build.json"  # what builds before 0.2 left
+LEGACY_STATE_FILE = ".scenariokit-build.json"  # what the first builds left
 LOCK_WAIT = 60.0  # seconds a build waits for another into the same folder
+INDEX_FILE = "scenarios.sqlite"
+SITE_DIR = "site"
+# Everything a build writes at the top of its output, and nothing else may be there.
+OUTPUT_ENTRIES = frozenset({INDEX_FILE, SITE_DIR, STATE_FILE})
+# What a staging folder holds while a build writes it (its index's parts besides).
+_STAGING_ENTRIES = OUTPUT_ENTRIES | {"parts"}
+# A repository's own folders: no output goes in them (`site/` holds the theme).
+_REPOSITORY_DIRS = (".git", SCENARIOS_DIR, TEMPLATES_DIR, "schemas", "site")
+# What makes a folder a repository, ours or any other.
+_REPOSITORY_MARKS = (".git", SCENARIOS_DIR, str(SCHEMA_FILE))
 
 
 @contextlib.contextmanager
@@ -80,26 +105,119 @@ def waiting_message(out: Path) -> str:
     return f"Waiting for another build into {display_path(out)}/ to finish…"
 
 
-def refuse_foreign_folder(out: Path) -> None:
-    """Refuse a file, or a folder with files in it that no build made (a mistyped --out)."""
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} is a file: choose a folder with --out")
-    ours = (out / STATE_FILE).is_file() or (out / LEGACY_STATE_FILE).is_file()
-    if out.is_dir() and not ours and any(out.iterdir()):
+def refuse_repository(root: Path, out: Path) -> None:
+    """Refuse an output folder that is, holds or lies in the repository's own files.
+
+    `out` is a real path. Checked before the build takes its lock, so that a refused
+    `--out` writes nothing at all, not even a lock file beside it.
+    """
+    problem = _repository_problem(Path(os.path.realpath(root)), out)
+    if problem:
         raise UserError(
-            f"{out} is not empty and was not made by `scenarios build` (it has no "
-            f"{STATE_FILE}): choose a new or empty folder with --out; nothing was "
-            "written"
+            f"refusing to build into {out}: it {problem}, and a build replaces its output "
+            "folder whole; choose a folder of its own with --out (the default, build/, "
+            "is fine); nothing was written"
         )
 
 
+def _repository_problem(root: Path, out: Path) -> str | None:
+    """Why `out` must not be replaced for the repository at `root`, if it must not."""
+    if out == root:
+        return "is the repository"
+    if root.is_relative_to(out):
+        return f"holds the repository {root}"
+    for name in _REPOSITORY_DIRS:
+        if out.is_relative_to(root / name):
+            return f"is inside the repository's {name}/ folder"
+    for mark in _REPOSITORY_MARKS:
+        if os.path.lexists(out / mark):
+            return f"holds {mark}, as a repository does"
+    return None
+
+
+def refuse_foreign_folder(out: Path) -> None:
+    """Refuse a file, or a folder with anything in it that is not a build's output.
+
+    Also refuses a leftover beside `out` that a killed build would have left but that no
+    build wrote, since the swap would delete it.
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file: choose a folder with --out")
+    if out.is_dir() and any(out.iterdir()) and not is_output(out):
+        raise UserError(f"{out} {_foreign_reason(out)}; nothing was written")
+    retired = _beside(out, "previous")
+    if os.path.lexists(retired) and not is_output(retired):
+        raise UserError(
+            f"{retired} is in the way: the build keeps the previous output there while it "
+            "swaps in the new one, and that folder was not made by `scenarios build`; move "
+            "it elsewhere; nothing was written"
+        )
+
+
+def is_output(folder: Path) -> bool:
+    """Whether `folder` is a build's output: its state vouches for all it holds.
+
+    The state must be a regular file this version wrote and list every top-level entry;
+    `site/` must be a folder and the index a file, none of them a symlink.
+    """
+    try:
+        found = {entry.name: entry for entry in os.scandir(folder)}
+    except OSError:
+        return False
+    state = found.get(STATE_FILE)
+    if state is None or not state.is_file(follow_symlinks=False):
+        return False
+    recorded = build_state.entries(folder / STATE_FILE, OUTPUT_ENTRIES)
+    if recorded is None or not set(found) <= recorded:
+        return False
+    site, index = found.get(SITE_DIR), found.get(INDEX_FILE)
+    return (site is None or site.is_dir(follow_symlinks=False)) and (
+        index is None or index.is_file(follow_symlinks=False)
+    )
+
+
+def _foreign_reason(out: Path) -> str:
+    """Why a folder with something in it is not taken for a build's output, for the user."""
+    names = sorted(p.name for p in out.iterdir())
+    others = [n for n in names if n not in OUTPUT_ENTRIES]
+    if LEGACY_STATE_FILE in names:
+        return (
+            f"was made by an early `scenarios build` ({LEGACY_STATE_FILE}), whose outputs "
+            "are no longer taken on trust: delete that folder yourself, once, and build "
+            "again"
+        )
+    if STATE_FILE not in names:
+        return (
+            f"is not empty and was not made by `scenarios build` (it has no {STATE_FILE}): "
+            "choose a new or empty folder with --out"
+        )
+    if others:
+        shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+        return (
+            f"holds {shown} besides a {STATE_FILE}: a build's output holds nothing else, "
+            "so this is someone's folder; choose a new or empty folder with --out"
+        )
+    return (
+        f"holds a {STATE_FILE} that this version of `scenarios build` did not write (not "
+        "a build state, or an earlier version's): if the folder is an old build's output, "
+        "delete it yourself, once, and build again"
+    )
+
+
 def staging_folder(out: Path) -> Path:
-    """Where this process builds a new output before swapping it in (beside `out`)."""
-    return _beside(out, f"building-{os.getpid()}")
+    """Where this process builds a new output before swapping it in (beside `out`).
+
+    A random part in the name: no folder that was already there is ever taken for it.
+    """
+    return _beside(out, f"building-{os.getpid()}-{secrets.token_hex(4)}")
 
 
 def swap(staging: Path, out: Path) -> None:
-    """Put the new output in place of the old with two renames, then drop the old."""
+    """Put the new output in place of the old with two renames, then drop the old.
+
+    `refuse_foreign_folder` has made sure that `out`, and a previous output left beside
+    it, are a build's own.
+    """
     retired = _beside(out, "previous")
     shutil.rmtree(retired, ignore_errors=True)
     if out.exists():
@@ -113,13 +231,27 @@ def recover(out: Path) -> None:
 
     Rolls back a rebuild's journal, removes a staging folder, finishes a half-done swap.
     Called under `exclusive`, so no staging folder it finds belongs to a running build.
+    Touches only what a build wrote: a journal is followed only beside a build's output,
+    a staging folder removed only when it holds nothing a build does not write, and a
+    previous output put back only when it is one.
     """
-    journal.recover(out, lambda generation: build_state.committed(out / STATE_FILE, generation))
+    if is_output(out):
+        journal.recover(out, lambda generation: build_state.committed(out / STATE_FILE, generation))
     for leftover in out.parent.glob(_beside(out, "building-*").name):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if _is_staging(leftover):
+            shutil.rmtree(leftover)
     retired = _beside(out, "previous")
-    if retired.is_dir() and not out.exists():
+    if not os.path.lexists(out) and is_output(retired):
         retired.rename(out)
+
+
+def _is_staging(folder: Path) -> bool:
+    """Whether a leftover named like a staging folder holds only what a build writes there."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    return all(
+        entry.name in _STAGING_ENTRIES and not entry.is_symlink() for entry in os.scandir(folder)
+    )
 
 
 def _beside(out: Path, what: str) -> Path:
