@@ -47,7 +47,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = make_repo(
         tmp_path / "repo",
         {
-            ".github/CODEOWNERS": "*  @maintainers\n/scenarios/  @maintainers @alice\n",
+            ".github/CODEOWNERS": "*  @lead\n/scenarios/  @lead @alice\n",
             OCTOCAT: scenario("octocat-tapas", "octocat"),
             MONALISA: scenario("monalisa-tapas", "monalisa"),
             SYSTEM: scenario("system-tapas", "maintainers"),
@@ -213,15 +213,48 @@ def test_a_pull_request_cannot_make_itself_a_maintainer(repo: Path) -> None:
     code, output = run("octocat")
     assert code == 1
     assert "[system-scenario]" in output
-    assert "note: .github/CODEOWNERS is outside scenarios/" in output
+    assert "error: .github/CODEOWNERS: needs a maintainer: edited outside scenarios/" in output
+    assert output.startswith("error: .github/CODEOWNERS: needs a maintainer")
 
 
 def test_changes_outside_scenarios_are_flagged(repo: Path) -> None:
-    change(repo, {"README.md": "changed\n", "tools/x.py": "print('x')\n"})
+    change(repo, {"README.md": "changed\n", "templates/t.yaml": "x: 1\n"})
     code, output = run("octocat")
-    assert code == 0
+    assert code == 0, output
     assert "note: README.md is outside scenarios/: a maintainer must review it" in output
-    assert "note: tools/x.py is outside scenarios/" in output
+    assert "note: templates/t.yaml is outside scenarios/" in output
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tools/scenariokit/review.py",
+        "schemas/scenario.schema.json",
+        "site/templates/base.html",
+        ".github/workflows/pull-request.yml",
+        ".github/scripts/check-pull-request.sh",
+        "pyproject.toml",
+        ".ci/run",
+        "bench/run.py",
+        "tests/conftest.py",
+        "conftest.py",
+        ".vscode/settings.json",
+        "scenarios/restaurant/notes.txt",
+        "templates/helper.py",
+        "docs/guide.md",
+    ],
+)
+def test_code_and_ci_need_a_maintainer(repo: Path, path: str) -> None:
+    """Anything that could run or steer code fails the review unless its owner changed it."""
+    change(repo, {path: "changed\n"})
+    code, output = run("octocat")
+    assert code == 1, output
+    assert output.startswith(f"error: {path}: needs a maintainer: ")
+    assert output.endswith("0 scenarios changed by a contributor: 1 file(s) need a maintainer\n")
+    # its owner in the base branch's CODEOWNERS may (here `*  @lead` owns everything)
+    code, output = run("lead")
+    assert code == 0, output
+    assert "needs a maintainer" not in output
 
 
 def test_markdown_summary(repo: Path) -> None:
@@ -240,7 +273,7 @@ def test_markdown_summary(repo: Path) -> None:
     )
     code, output = run("octocat", "--format", "markdown")
     assert code == 1
-    assert output.startswith("## Scenario review for @octocat\n")
+    assert output.startswith("## Scenario review for `octocat`\n")  # no @mention
     assert "| change | scenario | title | language | level | phases | what changed |" in output
     assert "| edited | `octocat-tapas` | Better \\| tapas | es | beginner | 3 | title |" in output
     assert (
@@ -249,8 +282,8 @@ def test_markdown_summary(repo: Path) -> None:
     )
     assert "| removed | `monalisa-tapas` |" in output
     assert "### Rules broken" in output
-    assert "### Changes outside `scenarios/`" in output
-    assert "- `README.md`" in output
+    assert "### Other changes (a maintainer must review these)" in output
+    assert "- `README.md` (edited)" in output
 
 
 def test_github_format(repo: Path) -> None:

@@ -19,8 +19,9 @@ from typing import Any
 import click
 
 from scenariokit import __version__
-from scenariokit.diagnostics import Report, plural
+from scenariokit.diagnostics import Diagnostic, Report, plural
 from scenariokit.errors import UserError
+from scenariokit.escape import json_text, visible, visible_lines
 from scenariokit.repository import SCHEMA_FILE, default_paths, display_path, find_root
 from scenariokit.schema import load_schema
 
@@ -70,7 +71,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.secho(f"error: {exc}", err=True, fg="red")
+            click.secho(f"error: {visible_lines(str(exc))}", err=True, fg="red")
             ctx.exit(exc.exit_code)
 
 
@@ -165,10 +166,12 @@ def templates(options: Options, output_format: str) -> None:
     from scenariokit.library import load_templates
     from scenariokit.listing import summary, table
 
-    rows = [summary(s) for s in load_templates(_root(options)).sources]
+    shelf = load_templates(_root(options))
+    rows = [summary(s) for s in shelf.sources]
+    _tell_refused(shelf.refused)
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
+        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False)))
+        sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(
             [
@@ -187,6 +190,7 @@ def templates(options: Options, output_format: str) -> None:
         ),
         nl=False,
     )
+    sys.exit(1 if shelf.refused else 0)
 
 
 @cli.command()
@@ -380,8 +384,8 @@ class _Asker:
 def _next_steps(root: Path, path: Path, origin: str, untranslated: int, language: str) -> None:
     from scenariokit.checks import language_name
 
-    relative = path.relative_to(root).as_posix()
-    click.echo(f"Created {relative} from {origin}.")
+    relative = visible(path.relative_to(root).as_posix())
+    click.echo(f"Created {relative} from {visible(origin)}.")
     if untranslated:
         click.echo(
             f"{untranslated} vocabulary and phrase entries wait for their "
@@ -419,7 +423,7 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
     result = format_paths(list(paths) or default_paths(root), root, check=check)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
-        click.echo(f"{verb} {display_path(path)}")
+        click.echo(f"{verb} {visible(display_path(path))}")
     if result.problems:
         click.echo(
             TextReporter().render(Report(len(result.problems), result.problems)), nl=False, err=True
@@ -461,6 +465,7 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
     shelf = load_scenarios(_root(options))
     chosen = Filters(**filters)
     rows = [summary(s) for s in shelf.sources if isinstance(s.data, dict) and chosen.match(s.data)]
+    _tell_refused(shelf.refused)
     if shelf.unreadable:
         click.echo(
             f"{plural(len(shelf.unreadable), 'file')} could not be read and are not "
@@ -468,8 +473,8 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
             err=True,
         )
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
+        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False)))
+        sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(
             [
@@ -491,6 +496,16 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
         nl=False,
     )
     click.echo(f"{plural(len(rows), 'scenario')}")
+    sys.exit(1 if shelf.refused else 0)
+
+
+def _tell_refused(refused: list[Diagnostic]) -> None:
+    """Each link, FIFO or device the walk refused, on stderr: the listing goes on without."""
+    for d in refused:
+        click.echo(
+            f"{visible(d.path)}:{d.line}:{d.column}: error: {visible(d.message)} [{d.code}]",
+            err=True,
+        )
 
 
 @cli.command()
@@ -506,6 +521,9 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
 def show(options: Options, scenario_id: str, output_format: str) -> None:
     """Print one scenario (or template): its file, or its data as JSON.
 
+    Characters that hide text or act on a terminal are shown escaped (\\u202e); a valid
+    file holds none, and is printed exactly as it is.
+
     \b
     Example:
       scenarios show tapas-bar-madrid
@@ -515,9 +533,9 @@ def show(options: Options, scenario_id: str, output_format: str) -> None:
 
     source = find_source(_root(options), scenario_id)
     if output_format == "json":
-        click.echo(json.dumps(source.data, indent=2, ensure_ascii=False, default=str))
+        click.echo(json_text(json.dumps(source.data, indent=2, ensure_ascii=False, default=str)))
     else:
-        click.echo(source.text, nl=False)
+        click.echo(visible_lines(source.text), nl=False)
 
 
 @cli.command()
@@ -543,7 +561,8 @@ def export(options: Options, output_format: str, output: Path | None, force: boo
     from scenariokit.transfer import export_document
     from scenariokit.writer import write_file
 
-    text = json.dumps(export_document(_root(options)), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(json.dumps(export_document(_root(options)), indent=2, ensure_ascii=False))
+    text += "\n"
     if output is None:
         click.echo(text, nl=False)
         return
@@ -584,7 +603,7 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
     verb = "would write" if dry_run else "wrote"
     for path, _ in plan.files:
         replaced = " (replacing it)" if path in plan.replaced else ""
-        click.echo(f"{verb} {path.relative_to(root).as_posix()}{replaced}")
+        click.echo(f"{verb} {visible(path.relative_to(root).as_posix())}{replaced}")
     if dry_run:
         click.echo(
             f"Dry run: {plural(plan.scenarios, 'scenario')} with "
@@ -622,9 +641,10 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
     """Check a pull request's changes against the ownership rules, and summarise them.
 
     Contributors add only their own scenarios, change only theirs, never change an owner,
-    never touch or create system scenarios; maintainers (CODEOWNERS for scenarios/ on the
-    base branch) may. Exit 1 when a rule is broken. Needs the history of both branches
-    (in CI: actions/checkout with fetch-depth: 0).
+    never touch or create system scenarios; a file's owners in the base branch's CODEOWNERS
+    may. Exit 1 when a rule is broken or a file that needs a maintainer (the tool, the
+    schema, the workflows...) is changed by someone who does not own it. Needs the history
+    of both branches (in CI: actions/checkout with fetch-depth: 0).
 
     \b
     Example:
@@ -637,7 +657,7 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
     result = run_review(_root(options), base=base, head=head, author=author)
     render = {"text": as_text, "markdown": as_markdown, "github": as_github}[output_format]
     click.echo(render(result), nl=False)
-    sys.exit(1 if result.violations else 0)
+    sys.exit(0 if result.passed else 1)
 
 
 # --- compiling and publishing ---------------------------------------------------------------
@@ -700,8 +720,8 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
         raise
     for warning in result.warnings:
         click.echo(
-            f"{warning.path}:{warning.line}:{warning.column}: warning: "
-            f"{warning.message} [{warning.code}]",
+            f"{visible(warning.path)}:{warning.line}:{warning.column}: warning: "
+            f"{visible(warning.message)} [{warning.code}]",
             err=True,
         )
     click.echo(
@@ -761,7 +781,7 @@ def search(
         raise UserError(f"no index at {display_path(index)}: run `scenarios build` first")
     hits = run_search(index, query, language=language, category=category, limit=limit)
     if output_format == "json":
-        click.echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False)))
         return
     click.echo(
         table(

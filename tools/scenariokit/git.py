@@ -1,4 +1,10 @@
-"""Asking git about the repository, where git, a checkout or a commit may all be missing."""
+"""Asking git about the repository, where git, a checkout or a commit may all be missing.
+
+What git prints can hold file names from a pull request, which need not be UTF-8: text is
+decoded with `surrogateescape`, so an odd byte becomes a lone surrogate (shown as `\\xNN`
+by `escape.visible`) instead of an exception, and the same name read from the disk by
+Python (`os.fsdecode`) compares equal to it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,20 @@ def run_git(root: Path, *args: str, timeout: float = 120) -> subprocess.Complete
         capture_output=True,
         text=True,
         encoding="utf-8",
+        errors="surrogateescape",
+        check=False,
+        timeout=timeout,
+    )
+
+
+def run_git_bytes(
+    root: Path, *args: str, input: bytes | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[bytes]:
+    """`git -C root ARGS` with bytes in and out: file contents and names as committed."""
+    return subprocess.run(
+        ["git", "-C", str(root), *args],
+        input=input,
+        capture_output=True,
         check=False,
         timeout=timeout,
     )
