@@ -25,6 +25,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from scenariokit.escape import visible
+
 _EventParser: Any
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -85,13 +87,141 @@ class Source:
 
 
 class _ScenarioLoader(_BaseLoader):
-    """The safe loader, with duplicate keys made an error instead of silently dropped."""
+    """The safe loader, refusing what would mislead or break later.
+
+    Duplicate keys (YAML keeps the last), merge keys, keys that are not text, and numbers
+    or dates Python cannot build or print.
+    """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        for key_node, _ in node.value:
+            _refuse_key(key_node)
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         if len(mapping) != len(node.value):
             _raise_duplicate_key(self, node)
         return mapping
+
+
+def _checked_scalar(loader: _ScenarioLoader, node: ScalarNode) -> Any:
+    """A plain int, float or date built by the safe constructor, or a `LoadError` at it.
+
+    `0x` followed by 5,000 digits is an int Python can build but not print, and more than
+    4,300 decimal digits one it refuses to build; `2024-02-30` matches YAML's date pattern
+    but is no date. Each would end in a traceback far from the file.
+    """
+    if node.tag == _INT and len(node.value) > MAX_NUMBER_CHARACTERS:
+        raise _long_number(node.value, node.start_mark)
+    try:
+        return SafeConstructor.yaml_constructors[node.tag](loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise _impossible_value(node.value, node.tag, exc, node.start_mark) from None
+
+
+for _tag in ("int", "float", "timestamp"):
+    _ScenarioLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _checked_scalar)
+
+
+def _refuse_key(key_node: yaml.Node) -> None:
+    """Refuse a key that is not text, where it is written.
+
+    A merge key (`<<`) would copy keys in with wrong positions; a number, boolean, date,
+    empty or complex key is never one a scenario has, and JSON (export, the site) cannot
+    hold it.
+    """
+    if isinstance(key_node, ScalarNode) and key_node.tag == _STR:
+        return
+    mark = key_node.start_mark
+    if key_node.tag == _MERGE:
+        message = (
+            "merge keys (<<) are not allowed in scenario files: write the keys out in full "
+            "in this mapping"
+        )
+        raise LoadError("yaml-merge", message, mark.line + 1, mark.column + 1)
+    if not isinstance(key_node, ScalarNode):
+        message = "a list or a mapping cannot be a key (`? ` starts a complex key): keys are text"
+    elif key_node.tag == _NULL:
+        message = "a key is empty or null: keys are text; write the key, or remove the line"
+    else:
+        written = _brief(str(key_node.value))
+        message = (
+            f"the key {written} is not text: YAML reads it as "
+            f"{_TAG_WORDS.get(key_node.tag, 'another type')}; keys are text: put it in "
+            f"quotes, '{written}', or remove it"
+        )
+    raise LoadError("key-not-text", message, mark.line + 1, mark.column + 1)
+
+
+_STR, _INT, _NULL, _MERGE = (
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "null", "merge")
+)
+# What YAML made of a plain scalar, in words (its tag is what the resolver decided).
+_TAG_WORDS = {
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+# Far more than any field needs (the largest is 60 minutes), and well within what Python
+# builds and prints: 100 characters of `0x` digits or of sexagesimal `1:30:…` included.
+MAX_NUMBER_CHARACTERS = 100
+# How deeply lists and mappings may nest. A scenario needs 5 levels (the document, phases,
+# a phase, its vocabulary, an entry); past a few hundred, Python's own recursion limit
+# ends whatever walks the data (the schema validator, positions, the formatter, JSON).
+MAX_DEPTH = 20
+
+
+def _brief(text: str) -> str:
+    """Contributor text shown in a message: visible, and short."""
+    text = visible(text)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _long_number(written: str, mark: yaml.Mark | None) -> LoadError:
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return LoadError(
+        "number-too-long",
+        f"a number written with {len(written):,} characters ({_brief(written)}): numbers in "
+        f"scenario files have at most {MAX_NUMBER_CHARACTERS}; if it is text, put it in quotes",
+        line,
+        column,
+    )
+
+
+def _impossible_value(written: str, tag: str, exc: Exception, mark: yaml.Mark | None) -> LoadError:
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    kind = _TAG_WORDS.get(tag, "a value")
+    return LoadError(
+        "yaml-value",
+        f"YAML reads the unquoted {_brief(written)} as {kind}, but it is not a valid one "
+        f'({exc}): if it is text, put it in quotes, "{_brief(written)}"',
+        line,
+        column,
+    )
+
+
+def _too_deep(mark: Any) -> LoadError:
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return LoadError(
+        "too-deep",
+        f"lists or mappings nest more than {MAX_DEPTH} levels deep here; a scenario needs "
+        "5 (phases, a phase, its vocabulary, an entry): remove the extra brackets or "
+        "indentation",
+        line,
+        column,
+    )
+
+
+def too_deep(data: Any) -> bool:
+    """Whether `data` (from JSON, say) nests deeper than a scenario file may; no recursion."""
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _raise_duplicate_key(loader: _ScenarioLoader, node: yaml.MappingNode) -> None:
@@ -143,14 +273,14 @@ _PLAIN_TYPES = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
 )
 _NO_KEY = object()
-_MAX_PLAIN_DEPTH = 64
 
 
 def _plain_load(text: str) -> Any:
     """The document built from libyaml's events, for files without tags or anchors.
 
     Raises `_Unusual` (or the parser's error) for anything else: a tag, an anchor or alias,
-    a duplicate or unhashable key, a merge key, a second document, deep nesting.
+    a duplicate key or one that is not text, a merge key, a second document, a number or
+    date that cannot be built. Nesting deeper than `MAX_DEPTH` is refused here.
     """
     if _EventParser is None:
         raise _Unusual
@@ -170,8 +300,10 @@ def _plain_load(text: str) -> Any:
             if event.implicit[0] and value not in _TEXT:  # plain, and not known to be text
                 value = _plain_scalar(value)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.tag is not None or event.anchor is not None or len(stack) >= _MAX_PLAIN_DEPTH:
+            if event.tag is not None or event.anchor is not None:
                 raise _Unusual
+            if len(stack) >= MAX_DEPTH:
+                raise _too_deep(event.start_mark)
             stack.append([{} if kind is yaml.MappingStartEvent else [], _NO_KEY])
             continue
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
@@ -188,7 +320,7 @@ def _plain_load(text: str) -> Any:
         if type(container) is list:
             container.append(value)
         elif top[1] is _NO_KEY:
-            if type(value) is dict or type(value) is list or value in container:
+            if type(value) is not str or value in container:
                 raise _Unusual
             top[1] = value
         else:
@@ -212,9 +344,12 @@ def _plain_scalar(value: str) -> Any:
     """A plain (unquoted) scalar as the safe loader reads it: resolved as YAML 1.1 does."""
     for tag, pattern in Resolver.yaml_implicit_resolvers.get(value[:1], ()):
         if pattern.match(value):
-            if tag not in _PLAIN_TYPES:
+            if tag not in _PLAIN_TYPES or (tag == _INT and len(value) > MAX_NUMBER_CHARACTERS):
                 raise _Unusual
-            return SafeConstructor.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value))
+            try:
+                return SafeConstructor.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, value))
+            except (ValueError, OverflowError):
+                raise _Unusual from None  # the safe loader says where and why
     if len(value) <= 40 and len(_TEXT) < _TEXT_LIMIT:
         _TEXT.add(value)
     return value
@@ -222,8 +357,7 @@ def _plain_scalar(value: str) -> Any:
 
 def _safe_load(text: str) -> Any:
     """PyYAML's safe loader with this module's refusals, and its errors as `LoadError`."""
-    if "&" in text:
-        _refuse_anchors(text)
+    _refuse_structure(text)
     try:
         data = yaml.load(text, Loader=_ScenarioLoader)
     except yaml.MarkedYAMLError as exc:
@@ -272,14 +406,23 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
-def _refuse_anchors(text: str) -> None:
-    """Refuse anchors and aliases, pointing at the first one.
+def _refuse_structure(text: str) -> None:
+    """Refuse anchors and aliases, and nesting past `MAX_DEPTH`, pointing at the first.
 
-    Only called when the text contains '&', since an alias needs an anchor: files without
-    one skip this second parse. An alias bomb is refused here, before anything expands.
+    A pass over the parser's events before the safe loader builds anything: an alias bomb
+    is refused before it expands, and deep nesting before the loader's recursion meets
+    Python's limit. Only unusual files (and broken ones) come here: a second parse of
+    them costs nothing that matters.
     """
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
                 raise LoadError(
