@@ -159,12 +159,23 @@ def test_the_canonical_text_of_the_example_is_stable() -> None:
 
 
 def test_write_files_is_all_or_nothing(tmp_path: Path) -> None:
+    """A folder on the way that is a file is refused before anything is written."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be", encoding="utf-8")
     good = tmp_path / "good" / "a.yaml"
-    with pytest.raises(OSError):  # noqa: PT011 - the operating system's own error
+    with pytest.raises(UserError, match="not-a-folder is a file, not a folder; nothing was"):
         write_files([(good, "a: 1\n"), (blocker / "b.yaml", "b: 2\n")])
-    assert not good.exists()
+    assert not (tmp_path / "good").exists()
+    assert blocker.read_text(encoding="utf-8") == "a file where a folder should be"
+
+
+def test_a_failure_while_staging_removes_what_was_staged(tmp_path: Path) -> None:
+    """The operating system refuses the second file (its name is too long): the first,
+    already staged, is removed, and the error is a message, not a traceback."""
+    good = tmp_path / "good" / "a.yaml"
+    too_long = tmp_path / "good" / ("b" * 300 + ".yaml")
+    with pytest.raises(UserError, match="File name too long; nothing was written"):
+        write_files([(good, "a: 1\n"), (too_long, "b: 2\n")])
     assert list((tmp_path / "good").iterdir()) == []
 
 

@@ -159,19 +159,23 @@ def scenario_path(root: Path, doc: dict[str, Any]) -> Path:
 
 
 def save_new(root: Path, doc: dict[str, Any]) -> Path:
-    """Check `doc` as the file it will be, then write it; never over an existing file."""
+    """Check `doc` as the file it will be, then write it; never over an existing file.
+
+    The checks come before any look at the disk: an id of 5,000 characters or one holding
+    `../` is refused by the schema, not met as a file system error.
+    """
     path = scenario_path(root, doc)
-    if path.exists():
-        raise UserError(
-            f"{path.relative_to(root)} already exists: nothing was written "
-            "(choose another id, or edit that file)"
-        )
     text = canonical_text(doc, modeline_for(path, root))
     errors = [d for d in check_text(path, text, read_catalog(root)) if d.severity == "error"]
     if errors:
         raise UserError(
             "nothing was written; the new scenario would not validate:\n"
             + "\n".join(_line(d) for d in errors)
+        )
+    if path.exists():
+        raise UserError(
+            f"{path.relative_to(root)} already exists: nothing was written "
+            "(choose another id, or edit that file)"
         )
     write_file(path, text)
     return path

@@ -24,12 +24,21 @@ from pathlib import Path
 from typing import Any
 
 from scenariokit.authoring import scenario_path
+from scenariokit.diagnostics import plural
 from scenariokit.errors import UserError
+from scenariokit.escape import visible
 from scenariokit.library import load_scenarios
-from scenariokit.loader import LoadError, read_source
-from scenariokit.repository import Catalog, read_catalog
+from scenariokit.loader import (
+    MAX_DEPTH,
+    MAX_NUMBER_CHARACTERS,
+    LoadError,
+    read_source,
+    too_deep,
+)
+from scenariokit.repository import Catalog, display_path, read_catalog
+from scenariokit.schema import is_valid
 from scenariokit.validate import check_text
-from scenariokit.writer import canonical_text, modeline_for, write_files
+from scenariokit.writer import canonical_text, file_on_the_way, modeline_for, write_files
 
 EXPORT_FORMAT = "scenariokit"
 EXPORT_VERSION = 1
@@ -41,10 +50,14 @@ _LEGACY_PHASE_ONLY = {"id", "scenario_id", "phase_number", "created_at", "update
 def export_document(root: Path) -> dict[str, Any]:
     """Every scenario of the repository, in file order, as this tool's export."""
     shelf = load_scenarios(root)
-    if shelf.unreadable:
+    # A file that breaks the schema may hold what JSON cannot (a date, a set, binary data):
+    # export only what the contract allows, so the document always imports again.
+    refused = shelf.unreadable + [s.path for s in shelf.sources if not is_valid(s.data)]
+    if refused:
         raise UserError(
-            f"{len(shelf.unreadable)} files cannot be read ({shelf.unreadable[0]}, "
-            "…): run `scenarios validate` and fix them before exporting"
+            f"{plural(len(refused), 'file')} cannot be exported ({display_path(refused[0])}"
+            f"{', …' if len(refused) > 1 else ''}): run `scenarios validate` and fix "
+            "them before exporting"
         )
     return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "scenarios": shelf.documents()}
 
@@ -62,13 +75,22 @@ class ImportPlan:
 def read_rows(path: Path) -> list[Any]:
     """The rows of an import file, in either shape."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_int=_json_int)
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise UserError(f"{path} is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except _LongNumber as exc:
+        raise UserError(
+            f"{path}: a number written with {len(exc.written):,} digits; numbers may have at "
+            f"most {MAX_NUMBER_CHARACTERS}: nothing was imported"
+        ) from None
+    except RecursionError:
+        raise UserError(
+            f"{path}: lists or objects nest too deeply to be scenarios: nothing was imported"
+        ) from None
     if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
         if data.get("version") != EXPORT_VERSION or not isinstance(data.get("scenarios"), list):
             raise UserError(
@@ -84,6 +106,21 @@ def read_rows(path: Path) -> list[Any]:
     )
 
 
+class _LongNumber(Exception):
+    """A JSON integer longer than a scenario file may hold (and Python may print)."""
+
+    def __init__(self, written: str) -> None:
+        super().__init__(written)
+        self.written = written
+
+
+def _json_int(written: str) -> int:
+    """An integer of the import file, refused before Python builds a huge one."""
+    if len(written) > MAX_NUMBER_CHARACTERS:
+        raise _LongNumber(written)
+    return int(written)
+
+
 def _is_legacy(row: Any) -> bool:
     return isinstance(row, dict) and isinstance(row.get("id"), int)
 
@@ -93,10 +130,7 @@ def from_legacy(row: dict[str, Any]) -> dict[str, Any]:
     doc = {k: v for k, v in row.items() if k not in _LEGACY_ONLY and v is not None}
     phases = row.get("phases")
     if isinstance(phases, list):
-        ordered = sorted(
-            phases,
-            key=lambda p: p.get("phase_number", 0) if isinstance(p, dict) else 0,
-        )
+        ordered = sorted(phases, key=_phase_order)
         doc["phases"] = [
             {k: v for k, v in p.items() if k not in _LEGACY_PHASE_ONLY and v is not None}
             if isinstance(p, dict)
@@ -104,6 +138,18 @@ def from_legacy(row: dict[str, Any]) -> dict[str, Any]:
             for p in ordered
         ]
     return doc
+
+
+def _phase_order(phase: Any) -> tuple[int, float]:
+    """Sort key of a legacy phase: by `phase_number` when it is a number, else last.
+
+    A row with an odd phase is refused later, by the schema, with its path; sorting must
+    not fail first (a text and a number do not compare).
+    """
+    number = phase.get("phase_number") if isinstance(phase, dict) else None
+    if isinstance(number, int | float) and not isinstance(number, bool) and number == number:
+        return (0, number)
+    return (1, 0)
 
 
 def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> ImportPlan:
@@ -118,11 +164,20 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
             continue
         doc = dict(row)
         doc.setdefault("created_by", author)
-        label += f" ({doc.get('scenario_id', 'no scenario_id')})"
+        label += f" ({_brief(doc.get('scenario_id', 'no scenario_id'))})"
         if not isinstance(doc.get("category"), str) or not isinstance(doc.get("scenario_id"), str):
             problems.append((number, f"{label}: needs a scenario_id and a category"))
             continue
+        if not _is_name(doc["category"]) or not _is_name(doc["scenario_id"]):
+            problems.append((number, f"{label}: scenario_id and category must be simple names"))
+            continue
+        if too_deep(doc):
+            problems.append(
+                (number, f"{label}: lists or objects nest more than {MAX_DEPTH} levels deep")
+            )
+            continue
         docs.append((number, label, doc))
+    problems += _repeated_ids(docs)
     catalog = _catalog_with(read_catalog(root), [scenario_path(root, d) for _, _, d in docs])
     for number, label, doc in docs:
         path = scenario_path(root, doc)
@@ -130,6 +185,11 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
         for d in check_text(path, text, catalog):
             if d.severity == "error":
                 problems.append((number, f"{label}: {d.pointer or '/'}: {d.message} [{d.code}]"))
+        blocker = file_on_the_way(path)
+        if blocker is not None:
+            problems.append(
+                (number, f"{label}: {blocker.relative_to(root)} is a file, not a folder")
+            )
         if path.exists():
             if not force:
                 problems.append(
@@ -147,6 +207,35 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
         told = "\n".join(f"  {message}" for _, message in sorted(problems, key=lambda p: p[0]))
         raise UserError("nothing was imported:\n" + told)
     return plan
+
+
+def _is_name(text: str) -> bool:
+    """Whether `text` can be one part of a path inside the repository.
+
+    The schema and the rules say what a good id or category is; this only keeps a path from
+    leaving `scenarios/` (`..`, `/`) or failing to be a path at all (a NUL byte) before
+    they get to say it.
+    """
+    return text not in ("", ".", "..") and not any(c in text for c in "/\\\0")
+
+
+def _repeated_ids(docs: list[tuple[int, str, dict[str, Any]]]) -> list[tuple[int, str]]:
+    """One problem per row whose scenario_id an earlier row of the import already has."""
+    first: dict[str, int] = {}
+    problems = []
+    for number, label, doc in docs:
+        scenario_id = doc["scenario_id"]
+        if scenario_id in first:
+            problems.append((number, f"{label}: the same scenario_id as row {first[scenario_id]}"))
+        else:
+            first[scenario_id] = number
+    return problems
+
+
+def _brief(value: Any) -> str:
+    """A value of the import file in a message: visible and short."""
+    text = visible(str(value))
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _catalog_with(catalog: Catalog, paths: list[Path]) -> Catalog:

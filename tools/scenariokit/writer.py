@@ -20,7 +20,8 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString
 
 from scenariokit.errors import UserError
-from scenariokit.repository import SCHEMA_FILE
+from scenariokit.repository import SCHEMA_FILE, display_path
 from scenariokit.schema import load_schema
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
@@ -151,27 +152,78 @@ def write_file(path: Path, text: str, *, replace: bool = False) -> None:
 def write_files(files: list[tuple[Path, str]], *, replace: bool = False) -> None:
     """Write several files all or nothing: each is staged beside its target, then renamed.
 
-    A failure while staging (disk full, no permission) removes what was staged and leaves
-    every target as it was; only when all are staged are they renamed into place.
+    A failure while staging (disk full, no permission, a folder on the way that is a file)
+    removes what was staged and leaves every target as it was; only when all are staged
+    are they renamed into place. A rewritten file keeps its mode; a new one gets what a
+    plain `open()` gives under the umask.
     """
     existing = [path for path, _ in files if path.exists()]
     if existing and not replace:
         raise UserError(f"{existing[0]} already exists: nothing was written")
-    staged: list[tuple[str, Path]] = []
+    for path, _ in files:
+        blocker = file_on_the_way(path)
+        if blocker is not None:
+            raise UserError(
+                f"cannot write {display_path(path)}: {display_path(blocker)} is a file, not a "
+                "folder; nothing was written"
+            )
+    staged: list[tuple[Path, Path]] = []
     try:
         for path, text in files:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-            )
-            staged.append((temporary, path))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
+            staged.append((_stage(path, text), path))
+    except OSError as exc:
+        _unstage(staged)
+        where = display_path(Path(exc.filename)) if exc.filename else "the files"
+        raise UserError(f"cannot write {where}: {exc.strerror}; nothing was written") from None
     except BaseException:
-        for temporary, _ in staged:
-            Path(temporary).unlink(missing_ok=True)
+        _unstage(staged)
         raise
     for temporary, path in staged:
-        Path(temporary).replace(path)
+        temporary.replace(path)
+
+
+def file_on_the_way(path: Path) -> Path | None:
+    """The file that stands where a folder `path` needs should be (`scenarios/restaurant`).
+
+    Checked before anything is written, so the refusal is clear and complete; from the
+    nearest folder up, which is usually one look at a folder that exists.
+    """
+    for folder in path.parents:
+        if folder.is_dir():
+            return None
+        if folder.exists() or folder.is_symlink():
+            return folder
+    return None
+
+
+def _stage(path: Path, text: str) -> Path:
+    """`text` in a new file beside `path`, synced, with the mode `path` has or would get.
+
+    Created with mode 0666 so the umask applies, as to any file a program creates
+    (`tempfile.mkstemp` would make it 0600, and that mode would stay after the rename).
+    """
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    while True:
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        if mode is not None:
+            os.fchmod(handle, mode)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _unstage(staged: list[tuple[Path, Path]]) -> None:
+    for temporary, _ in staged:
+        temporary.unlink(missing_ok=True)
