@@ -370,19 +370,107 @@ def _safe_load(text: str) -> Any:
 
 
 def read_text(path: Path) -> str:
-    """The file's text: refuse it before reading when too large, and when not UTF-8."""
+    """The file's text: refused unless a regular file of at most `MAX_BYTES` in UTF-8."""
+    return decode(read_raw(path))
+
+
+# Never follow a link (the open fails instead), never wait for a FIFO's writer.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+# What each kind of file that is not a regular file is called in a diagnostic.
+_KINDS = {
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def read_raw(path: Path) -> bytes:
+    """The bytes of a scenario file: the one way every command reads one.
+
+    Files come from strangers, so the file is opened without following a symbolic link and
+    without waiting for a FIFO's writer, then judged by `fstat` on the opened descriptor:
+    what is checked is what is read, with no window between a check and the open. At most
+    `MAX_BYTES` + 1 bytes are read whatever the size said (a file may grow meanwhile, and
+    some files report no size at all), and more than `MAX_BYTES` is refused.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise LoadError(
-                "file-too-large",
-                f"the file is {size:,} bytes; scenario files may be at most {MAX_BYTES:,} "
-                "bytes (1 MiB): split it or shorten it",
-            )
-        raw = path.read_bytes()
+        handle = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link
+            raise not_regular(stat.S_IFLNK) from None
+        raise LoadError("unreadable", f"cannot read the file: {exc.strerror}") from None
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise not_regular(status.st_mode)
+        if status.st_size > MAX_BYTES:
+            raise _too_large(f"the file is {status.st_size:,} bytes")
+        raw = _read_capped(handle, status.st_size)
     except OSError as exc:
         raise LoadError("unreadable", f"cannot read the file: {exc.strerror}") from None
-    return decode(raw)
+    finally:
+        os.close(handle)
+    if len(raw) > MAX_BYTES:
+        raise _too_large("the file holds more bytes than its size said")
+    return raw
+
+
+def _read_capped(handle: int, expected: int) -> bytes:
+    """Up to `MAX_BYTES` + 1 bytes from `handle`, however many it holds.
+
+    The expected size and one more byte are asked for first, so a regular file's usual read
+    is one call, and the end of the file one more.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    want = min(expected, MAX_BYTES) + 1
+    while total <= MAX_BYTES:
+        chunk = os.read(handle, min(want, MAX_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = 1 << 16
+    return b"".join(chunks)
+
+
+def _too_large(what: str) -> LoadError:
+    return LoadError(
+        "file-too-large",
+        f"{what}; scenario files may be at most {MAX_BYTES:,} bytes (1 MiB): split it or "
+        "shorten it",
+    )
+
+
+def not_regular(mode: int) -> LoadError:
+    """The refusal of anything under scenarios/ or templates/ that is not a regular file.
+
+    Never followed and never read: a link could point at a secret outside the repository
+    (whose name is not printed either), a FIFO would hang the reader, a device never ends.
+    """
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    if stat.S_ISLNK(mode):
+        fix = "replace the link with the file or folder itself"
+    else:
+        fix = "remove it, and put the scenario there as a regular file"
+    return LoadError(
+        "not-a-regular-file",
+        f"this is {kind}; scenario files and their folders must be regular files and "
+        f"folders: {fix}",
+    )
+
+
+def undecodable_name() -> LoadError:
+    """The refusal of a file or folder whose name is not UTF-8: ids and URLs are text."""
+    return LoadError(
+        "file-name-not-utf8",
+        "this name is not UTF-8 (shown with \\x escapes for its other bytes): rename it "
+        "with a scenario_id slug such as cafe-paris.yaml",
+    )
 
 
 def decode(raw: bytes) -> str:
