@@ -1,10 +1,12 @@
 """Reading scenario files safely: they come from strangers' pull requests.
 
 The loader uses PyYAML's safe constructor only (a `!!python/...` tag is an error), on the
-C parser when PyYAML was built with libyaml. It refuses files over `MAX_BYTES` before
-parsing them, files that are not UTF-8 (a byte-order mark is fine), duplicate keys, and
-anchors and aliases (so an alias bomb is refused before anything expands). Every failure is
-a `LoadError` with a line and column; nothing here raises anything else for bad input.
+C parser when PyYAML was built with libyaml. It reads only regular files (`read_raw`: no
+symbolic link followed, no FIFO or device read), refuses files over `MAX_BYTES` before
+parsing them (reading at most one byte more), files that are not UTF-8 (a byte-order mark
+is fine), duplicate keys, and anchors and aliases (so an alias bomb is refused before
+anything expands). Every failure is a `LoadError` with a line and column; nothing here
+raises anything else for bad input.
 
 Speed: most files are plain (no tags, anchors, merge keys or errors), and for those
 `_plain_load` builds the data straight from libyaml's events, about twice as fast as
@@ -16,6 +18,9 @@ aside for the safe loader, which then also finds and explains whatever is wrong.
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
