@@ -161,7 +161,8 @@ def is_output(folder: Path) -> bool:
     `site/` must be a folder and the index a file, none of them a symlink.
     """
     try:
-        found = {entry.name: entry for entry in os.scandir(folder)}
+        with os.scandir(folder) as entries:
+            found = {entry.name: entry for entry in entries}
     except OSError:
         return False
     state = found.get(STATE_FILE)
@@ -249,9 +250,8 @@ def _is_staging(folder: Path) -> bool:
     """Whether a leftover named like a staging folder holds only what a build writes there."""
     if folder.is_symlink() or not folder.is_dir():
         return False
-    return all(
-        entry.name in _STAGING_ENTRIES and not entry.is_symlink() for entry in os.scandir(folder)
-    )
+    with os.scandir(folder) as entries:
+        return all(entry.name in _STAGING_ENTRIES and not entry.is_symlink() for entry in entries)
 
 
 def _beside(out: Path, what: str) -> Path:
