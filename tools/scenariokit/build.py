@@ -47,6 +47,7 @@ from scenariokit.index import (
     replace_scenarios,
     write_part,
 )
+from scenariokit.loader import LoadError, read_raw
 from scenariokit.output_folder import (
     exclusive,
     recover,
@@ -69,6 +70,7 @@ from scenariokit.sources import (
     check_catalog,
     derive,
     derive_paths,
+    refused_report,
     report,
     scan,
 )
@@ -145,7 +147,10 @@ def build(
 def _build(root: Path, out: Path, base_url: str, progress: Progress | None) -> BuildResult:
     recover(out)
     refuse_foreign_folder(out)
-    files = scan(root)
+    scanned = scan(root)
+    if scanned.refused:  # links, FIFOs, devices: refused as `validate` refuses them
+        raise BuildFailed(refused_report(scanned))
+    files = scanned.files
     previous = build_state.read(out / STATE_FILE)
     if previous is not None and previous.info.get("tool") == _tool_fingerprint():
         rebuilt = _rebuild(root, out, base_url, files, previous, progress)
@@ -160,6 +165,14 @@ def _build(root: Path, out: Path, base_url: str, progress: Progress | None) -> B
 def _tool_fingerprint() -> str:
     """What makes everything remembered stale: this tool's version and the schema."""
     return hashlib.sha256(__version__.encode() + schema_path().read_bytes()).hexdigest()
+
+
+def _sha(file: SourceFile) -> str | None:
+    """The file's content hash, read as every file is (`read_raw`); None when refused."""
+    try:
+        return hashlib.sha256(read_raw(file.path)).hexdigest()
+    except LoadError:
+        return None  # read again by `derive`, which reports why
 
 
 def _validated(found: Report, result: BuildResult) -> None:
@@ -480,7 +493,7 @@ def _rebuild(
     for file in files:
         row = rows[file.key]
         if (file.mtime_ns, file.size) != (row.mtime_ns, row.size):
-            if hashlib.sha256(file.path.read_bytes()).hexdigest() == row.sha:
+            if _sha(file) == row.sha:
                 touched.append(row)
                 row.mtime_ns, row.size = file.mtime_ns, file.size
                 continue

@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from scenariokit import __version__
-from scenariokit.diagnostics import Report, plural
+from scenariokit.diagnostics import Diagnostic, Report, plural
 from scenariokit.errors import UserError
 from scenariokit.repository import SCHEMA_FILE, default_paths, display_path, find_root
 from scenariokit.schema import load_schema
@@ -165,10 +165,12 @@ def templates(options: Options, output_format: str) -> None:
     from scenariokit.library import load_templates
     from scenariokit.listing import summary, table
 
-    rows = [summary(s) for s in load_templates(_root(options)).sources]
+    shelf = load_templates(_root(options))
+    rows = [summary(s) for s in shelf.sources]
+    _tell_refused(shelf.refused)
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
+        sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(
             [
@@ -187,6 +189,7 @@ def templates(options: Options, output_format: str) -> None:
         ),
         nl=False,
     )
+    sys.exit(1 if shelf.refused else 0)
 
 
 @cli.command()
@@ -461,6 +464,7 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
     shelf = load_scenarios(_root(options))
     chosen = Filters(**filters)
     rows = [summary(s) for s in shelf.sources if isinstance(s.data, dict) and chosen.match(s.data)]
+    _tell_refused(shelf.refused)
     if shelf.unreadable:
         click.echo(
             f"{plural(len(shelf.unreadable), 'file')} could not be read and are not "
@@ -469,7 +473,7 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
         )
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
+        sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(
             [
@@ -491,6 +495,13 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
         nl=False,
     )
     click.echo(f"{plural(len(rows), 'scenario')}")
+    sys.exit(1 if shelf.refused else 0)
+
+
+def _tell_refused(refused: list[Diagnostic]) -> None:
+    """Each link, FIFO or device the walk refused, on stderr: the listing goes on without."""
+    for d in refused:
+        click.echo(f"{d.path}:{d.line}:{d.column}: error: {d.message} [{d.code}]", err=True)
 
 
 @cli.command()

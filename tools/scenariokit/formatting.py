@@ -1,7 +1,9 @@
 """`scenarios fmt`: rewrite files in the canonical layout, so pull-request diffs stay small.
 
 A file that does not load (a YAML error, a duplicate key…) is not touched: its problem is
-reported as `validate` would. A file whose data would change is refused (see `writer`).
+reported as `validate` would. Nor is anything that is not a regular file: a link stays a
+link (writing through the usual temporary file and rename would replace it by a file).
+A file whose data would change is refused (see `writer`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from pathlib import Path
 from scenariokit.diagnostics import Diagnostic
 from scenariokit.errors import UserError
 from scenariokit.loader import LoadError, parse, read_text
-from scenariokit.repository import display_path, yaml_files
-from scenariokit.validate import load_diagnostic
+from scenariokit.repository import display_path, list_files
+from scenariokit.validate import load_diagnostic, refusals
 from scenariokit.writer import format_text, modeline_for, write_file
 
 
@@ -29,7 +31,9 @@ class FormatResult:
 def format_paths(paths: list[Path], root: Path, *, check: bool) -> FormatResult:
     """Format every YAML file named or below `paths`; with `check`, write nothing."""
     result = FormatResult()
-    for path in yaml_files(paths):
+    listing = list_files(paths, root)
+    result.problems += refusals(listing.refused)
+    for path in listing.paths:
         try:
             text = read_text(path)
             parse(text)

@@ -2,6 +2,8 @@
 
 `validate` reports every problem; the commands here only need the documents, so a file that
 does not load is skipped and counted, and the caller says so (run `scenarios validate`).
+What the walk refuses (a link, a FIFO, a device) is never read, and reported by the caller
+as a diagnostic; an id whose only file is refused is refused with that diagnostic.
 """
 
 from __future__ import annotations
@@ -10,22 +12,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scenariokit.diagnostics import Diagnostic
 from scenariokit.errors import UserError
 from scenariokit.loader import LoadError, Source, read_source
 from scenariokit.repository import (
     SCENARIOS_DIR,
     TEMPLATES_DIR,
-    read_catalog,
-    yaml_files,
+    Listing,
+    default_paths,
+    display_path,
+    list_files,
 )
+from scenariokit.validate import refusals
 
 
 @dataclass(slots=True)
 class Shelf:
-    """Loaded documents of one area (`scenarios/` or `templates/`), in file order."""
+    """Loaded documents of one area (`scenarios/` or `templates/`), in file order.
+
+    `unreadable` holds every file set aside, refused ones too; `refused` says why those
+    were refused (a link, a FIFO…), for the command to report.
+    """
 
     sources: list[Source] = field(default_factory=list)
     unreadable: list[Path] = field(default_factory=list)
+    refused: list[Diagnostic] = field(default_factory=list)
 
     def documents(self) -> list[dict[str, Any]]:
         """The documents that are mappings (the others cannot be scenarios)."""
@@ -33,9 +44,13 @@ class Shelf:
 
 
 def load_area(root: Path, area: str) -> Shelf:
-    """Every YAML file of `root/area`, loaded; unreadable ones set aside."""
+    """Every YAML file of `root/area`, loaded; unreadable and refused ones set aside."""
     shelf = Shelf()
-    for path in yaml_files([root / area]) if (root / area).is_dir() else []:
+    folder = root / area
+    listing = list_files([folder], root) if folder.is_symlink() or folder.is_dir() else Listing()
+    shelf.refused = refusals(listing.refused)
+    shelf.unreadable = [r.path for r in listing.refused]
+    for path in listing.paths:
         try:
             shelf.sources.append(read_source(path))
         except LoadError:
@@ -55,7 +70,15 @@ def load_templates(root: Path) -> Shelf:
 
 def find_source(root: Path, scenario_id: str) -> Source:
     """The scenario or template whose file is named `scenario_id`, or a `UserError`."""
-    paths = read_catalog(root).files_by_id.get(scenario_id, [])
+    listing = list_files(default_paths(root), root)
+    paths = [p for p in listing.paths if p.stem == scenario_id]
+    refused = [r for r in listing.refused if r.path.stem == scenario_id]
+    if refused and not paths:
+        (diagnostic, *_) = refusals(refused)
+        raise UserError(
+            f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.message} "
+            f"[{diagnostic.code}]"
+        )
     if not paths:
         raise UserError(
             f"no scenario or template '{scenario_id}' in {root}: "
@@ -63,13 +86,14 @@ def find_source(root: Path, scenario_id: str) -> Source:
         )
     if len(paths) > 1:
         raise UserError(
-            f"'{scenario_id}' names several files ({', '.join(map(str, paths))}): "
+            f"'{scenario_id}' names several files ({', '.join(map(display_path, paths))}): "
             "run `scenarios validate` and fix the duplicate id first"
         )
+    shown = display_path(paths[0])
     try:
         source = read_source(paths[0])
     except LoadError as exc:
-        raise UserError(f"{paths[0]}:{exc.line}:{exc.column}: {exc.message}") from None
+        raise UserError(f"{shown}:{exc.line}:{exc.column}: {exc.message}") from None
     if not isinstance(source.data, dict):
-        raise UserError(f"{paths[0]} is not a scenario: run `scenarios validate` on it")
+        raise UserError(f"{shown} is not a scenario: run `scenarios validate` on it")
     return source

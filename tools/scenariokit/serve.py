@@ -8,26 +8,42 @@ and rebuilds (incrementally) when one changed, appeared or disappeared.
 from __future__ import annotations
 
 import functools
+import stat
 import threading
 import time
 from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from scenariokit.build import build
+from scenariokit.build import BuildFailed, build
 from scenariokit.diagnostics import plural
 from scenariokit.errors import UserError
+from scenariokit.escape import visible
 from scenariokit.output_folder import waiting_message
-from scenariokit.repository import default_paths, yaml_files
+from scenariokit.reporters import TextReporter
+from scenariokit.repository import default_paths, list_files
 from scenariokit.theme import theme_dir
 
 HOST = "127.0.0.1"
 
 
-def snapshot(root: Path) -> dict[Path, tuple[int, int]]:
-    """Size and modification time of every file a build reads."""
-    files = yaml_files(default_paths(root)) + sorted(theme_dir().rglob("*"))
-    return {p: (s.st_size, s.st_mtime_ns) for p in files if p.is_file() and (s := p.stat())}
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file a build reads, and what the walk refused.
+
+    The same walk as the build's (`list_files`): no link is followed. A refused entry is
+    in it too, so that one appearing or going away is a change.
+    """
+    listing = list_files(default_paths(root), root)
+    seen = {f.name: (f.size, f.mtime_ns) for f in listing.files}
+    seen |= {str(r.path): (-1, -1) for r in listing.refused}
+    for path in sorted(theme_dir().rglob("*")):
+        try:
+            status = path.lstat()
+        except OSError:  # removed meanwhile
+            continue
+        if stat.S_ISREG(status.st_mode):
+            seen[str(path)] = (status.st_size, status.st_mtime_ns)
+    return seen
 
 
 def serve(
@@ -63,12 +79,24 @@ def serve(
 
 
 def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
-    """Build, and report a failure without stopping the server."""
+    """Build, and report a failure without stopping the server.
+
+    Whatever a build raises is reported and served past: a file that became invalid, a
+    link, a file gone between the walk and the read, an output folder in trouble. The
+    author fixes it and saves, and the next poll builds again; the last good site stays.
+    """
     started = time.perf_counter()
     try:
         result = build(root, out, waiting=lambda: echo(waiting_message(out)))
-    except UserError as exc:
+    except BuildFailed as exc:
         echo(f"Build failed: {exc} (run `scenarios validate`)")
+        echo(TextReporter().render(exc.report).rstrip("\n"))
+        return
+    except UserError as exc:
+        echo(f"Build failed: {exc}")
+        return
+    except Exception as exc:  # a preview server outlives any one build: report, go on
+        echo(f"Build failed: {visible(type(exc).__name__)}: {visible(str(exc))}")
         return
     echo(
         f"Built {result.public} public scenarios in {time.perf_counter() - started:.2f} s "

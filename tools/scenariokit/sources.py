@@ -1,9 +1,11 @@
 """The repository's scenario and template files as a build reads them.
 
-Found on disk with what tells a change (`scan`), then each parsed, validated and indexed
-on its own (`derive`, over the machine's cores when there are many), then checked against
-the catalog of every file's id (`check_catalog`). Diagnostics are kept as plain data, so
-the build state can remember them and a rebuild can report them without reading the file.
+Found on disk with what tells a change (`scan`, the walk every command uses: links, FIFOs
+and devices are refused, not read), then each read with the loader's one capped reader
+(`read_raw`: the limits `validate` applies), parsed, validated and indexed on its own
+(`derive`, over the machine's cores when there are many), then checked against the catalog
+of every file's id (`check_catalog`). Diagnostics are kept as plain data, so the build
+state can remember them and a rebuild can report them without reading the file.
 """
 
 from __future__ import annotations
@@ -20,19 +22,20 @@ from typing import Any, NamedTuple
 from scenariokit.checks import CATALOG_RULES, FILE_RULES, rule_findings
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.index import search_columns
-from scenariokit.loader import LoadError, Source, decode, parse
+from scenariokit.loader import LoadError, Source, decode, parse, read_raw, read_text
 from scenariokit.parallel import map_chunks
 from scenariokit.positions import SourceMap
 from scenariokit.repository import (
-    SCENARIOS_DIR,
     TEMPLATES_DIR,
-    YAML_SUFFIXES,
     Catalog,
+    Refused,
+    default_paths,
     display_path,
+    list_files,
 )
 from scenariokit.schema import schema_findings
 from scenariokit.search_index import scenario_weights
-from scenariokit.validate import load_diagnostic
+from scenariokit.validate import load_diagnostic, refusals
 
 
 class SourceFile(NamedTuple):
@@ -59,28 +62,27 @@ class SourceFile(NamedTuple):
         return self.key.startswith(TEMPLATES_DIR + "/")
 
 
-def scan(root: Path) -> list[SourceFile]:
-    """Every scenario and template file, in `yaml_files` order, with what tells a change."""
-    found: list[SourceFile] = []
+class Scan(NamedTuple):
+    """The files a build reads, and what it must refuse (see `repository.list_files`)."""
+
+    files: list[SourceFile]
+    refused: list[Refused]
+
+
+def scan(root: Path) -> Scan:
+    """Every scenario and template file, in walk order, with what tells a change."""
+    listing = list_files(default_paths(root), root)
     prefix = len(str(root)) + 1
+    files = [
+        SourceFile(f.name, f.name[prefix:].replace(os.sep, "/"), f.mtime_ns, f.size)
+        for f in listing.files
+    ]
+    return Scan(files, listing.refused)
 
-    def walk(folder: str) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except FileNotFoundError:
-            return
-        for entry in entries:
-            if not entry.is_dir() and entry.name.endswith(YAML_SUFFIXES):
-                stat = entry.stat()
-                key = entry.path[prefix:].replace(os.sep, "/")
-                found.append(SourceFile(entry.path, key, stat.st_mtime_ns, stat.st_size))
-        for entry in entries:
-            if entry.is_dir() and not entry.name.startswith("."):
-                walk(entry.path)
 
-    for top in (SCENARIOS_DIR, TEMPLATES_DIR):
-        walk(str(root / top))
-    return found
+def refused_report(scanned: Scan) -> Report:
+    """What the walk refused, as the report that stops a build."""
+    return Report(len(scanned.files) + len(scanned.refused), refusals(scanned.refused))
 
 
 def catalog(root: Path, files: list[SourceFile], ids: set[str] | None = None) -> Catalog:
@@ -130,9 +132,11 @@ def derive_paths(root: Path, paths: Sequence[Path]) -> list[Derived]:
     results: list[Derived] = []
     sources: list[Source | None] = []
     for path in paths:
-        raw = path.read_bytes()
-        result = Derived(hashlib.sha256(raw).hexdigest(), None, [])
+        raw = b""
+        result = Derived("", None, [])  # no hash: a file not read is read again next time
         try:
+            raw = read_raw(path)
+            result.sha = hashlib.sha256(raw).hexdigest()
             text = decode(raw)
             sources.append(Source(path, text, parse(text)))
         except LoadError as exc:
@@ -168,9 +172,14 @@ def check_catalog(files: list[SourceFile], derived: list[Derived], ids: Catalog)
         if record.data is None:
             continue
         findings = rule_findings(Source(file.path, "", record.data), ids, CATALOG_RULES)
-        if findings:
-            source = Source(file.path, decode(file.path.read_bytes()), record.data)
-            record.diagnostics += [plain(d) for d in SourceMap(source).locate(findings, "")]
+        if not findings:
+            continue
+        try:
+            source = Source(file.path, read_text(file.path), record.data)
+        except LoadError as exc:  # replaced since it was read: report why, not the findings
+            record.diagnostics.append(plain(load_diagnostic(exc, "")))
+            continue
+        record.diagnostics += [plain(d) for d in SourceMap(source).locate(findings, "")]
 
 
 def plain(diagnostic: Diagnostic) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.loader import LoadError, Source, parse, read_source
 from scenariokit.parallel import map_chunks
 from scenariokit.positions import SourceMap
-from scenariokit.repository import Catalog, display_path, read_catalog, yaml_files
+from scenariokit.repository import Catalog, Refused, display_path, list_files, read_catalog
 from scenariokit.schema import schema_findings
 
 # Below this many files a second process costs more than it saves.
@@ -27,13 +27,24 @@ FILES_PER_PROCESS = 200
 
 
 def validate(paths: list[Path], root: Path | None) -> Report:
-    """Check the YAML files named or found below `paths`, against the repository at `root`."""
+    """Check the YAML files named or found below `paths`, against the repository at `root`.
+
+    What the walk refuses (a link, a FIFO, a name not UTF-8) is reported as a file with an
+    error of its own.
+    """
     catalog = read_catalog(root)
-    files = yaml_files(paths)
-    report = Report(files_checked=len(files))
+    listing = list_files(paths, root)
+    files = listing.paths
+    report = Report(files_checked=len(files) + len(listing.refused))
+    report.diagnostics.extend(refusals(listing.refused))
     for diagnostics in _check_all(files, catalog):
         report.diagnostics.extend(diagnostics)
     return report
+
+
+def refusals(refused: list[Refused]) -> list[Diagnostic]:
+    """What the walk refused, as diagnostics: every command that reads files reports them."""
+    return [load_diagnostic(r.problem, display_path(r.path)) for r in refused]
 
 
 def check_file(path: Path, catalog: Catalog) -> list[Diagnostic]:
