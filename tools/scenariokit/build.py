@@ -16,14 +16,20 @@
   published or unpublished or moved to another language, a template, the theme, the tool,
   `--base-url` or the repository's address — rebuilds everything instead.
 
-The output folder holds `scenarios.sqlite`, `site/` and the state. A folder that is not
-empty and has no state is refused, so a mistyped `--out` never deletes anyone's files.
+The output folder holds `scenarios.sqlite`, `site/` and the state, and nothing else. A
+folder that is not exactly that, the repository itself and its own folders are refused
+(`output_folder`), so a mistyped or hostile `--out` never deletes anyone's files.
+
+Nothing secret reaches the output: the repository's address for "edit" links keeps only
+`https://host/path` (`web_address`: no user, token, query or fragment), and the index meant
+for publishing holds public scenarios only (`--public-index`, `index.write_public`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -43,15 +49,21 @@ from scenariokit.git import git_output
 from scenariokit.history import file_dates, head
 from scenariokit.index import (
     IndexedScenario,
+    is_index,
     merge_parts,
     replace_scenarios,
     write_part,
+    write_public,
 )
 from scenariokit.loader import LoadError, read_raw
 from scenariokit.output_folder import (
+    INDEX_FILE,
+    OUTPUT_ENTRIES,
+    SITE_DIR,
     exclusive,
     recover,
     refuse_foreign_folder,
+    refuse_repository,
     staging_folder,
     swap,
 )
@@ -124,24 +136,55 @@ def build(
     base_url: str = "/",
     progress: Progress | None = None,
     waiting: Callable[[], object] | None = None,
+    public_index: Path | None = None,
 ) -> BuildResult:
     """Build `out/scenarios.sqlite` and `out/site/` from the repository at `root`.
 
-    Waits while another build writes `out`, calling `waiting()` once if it has to.
+    Waits while another build writes `out`, calling `waiting()` once if it has to. With
+    `public_index`, also writes there an index of the public scenarios alone, to publish.
+
+    `out` is taken by its real path, once: through a symlink, the lock, the swap and the
+    checks apply to the folder itself, and the symlink is left pointing at the new output.
 
     A file that cannot be read or written stops the build with a `UserError` naming it; the
     previous output stays as it was.
     """
-    target = out.absolute()
+    target = Path(os.path.realpath(out))
+    published = Path(os.path.realpath(public_index)) if public_index else None
     try:
+        refuse_repository(root, target)
+        if published is not None:
+            _refuse_public_index(published, target)
         with exclusive(target, waiting):
-            return _build(root.absolute(), target, base_url, progress)
+            result = _build(root.absolute(), target, base_url, progress)
+            if published is not None:
+                write_public(target / INDEX_FILE, published)
+            return result
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise UserError(
             f"the build stopped: {exc.strerror or exc}{where}; the previous output in "
             f"{out} is unchanged"
         ) from None
+
+
+def _refuse_public_index(path: Path, out: Path) -> None:
+    """Refuse to write the public index over the build's own files or over someone's file.
+
+    It may go into the site (that is what publishing it means), and it may replace an
+    index, but never the output's full index or state, nor a file that is no index.
+    """
+    if path.is_relative_to(out) and not path.is_relative_to(out / SITE_DIR):
+        raise UserError(
+            f"--public-index {path} is inside the output folder, which holds the build's "
+            f"own files: put it in {out / SITE_DIR} to publish it, or elsewhere; nothing "
+            "was written"
+        )
+    if os.path.lexists(path) and not is_index(path):
+        raise UserError(
+            f"--public-index {path} exists and is not a scenarios index: it would be "
+            "replaced; choose another file; nothing was written"
+        )
 
 
 def _build(root: Path, out: Path, base_url: str, progress: Progress | None) -> BuildResult:
@@ -263,7 +306,6 @@ def _full_build(
     claims = catalog(root, files)
     check_catalog(template_files, templates, claims)
     staging = staging_folder(out)
-    shutil.rmtree(staging, ignore_errors=True)
     side: Background | None = None
     try:
         (staging / "site" / "api" / "scenarios").mkdir(parents=True)
@@ -327,6 +369,7 @@ def _full_build(
             "context": _context_fingerprint(context),
             "head": head(root) or "",
             "generation": "1",  # a new folder: no journal of an earlier build applies to it
+            "entries": orjson.dumps(sorted(OUTPUT_ENTRIES)).decode(),
             "languages": orjson.dumps(language_facts()).decode(),
         }
         published = {c.row.path: c.published for c in public if c.published}
@@ -701,15 +744,60 @@ def repository_url(root: Path) -> tuple[str | None, str]:
 
     From `SCENARIOKIT_REPOSITORY` (`https://github.com/OWNER/REPO`, as CI sets from
     `GITHUB_REPOSITORY`) and `SCENARIOKIT_BRANCH`, else from the `origin` remote; none
-    outside git.
+    outside git. Either way only what `web_address` keeps: a remote's address may carry a
+    token, and this one is printed on every page.
     """
     branch = os.environ.get("SCENARIOKIT_BRANCH", "main")
     configured = os.environ.get("SCENARIOKIT_REPOSITORY")
     if configured:
-        return configured.rstrip("/"), branch
-    url = (git_output(root, "remote", "get-url", "origin", timeout=10) or "").strip()
-    if url.startswith("git@") and ":" in url:
-        host, path = url[4:].split(":", 1)
-        url = f"https://{host}/{path}"
-    url = url.removesuffix(".git")
-    return (url if url.startswith("https://") else None), branch
+        address = web_address(configured)
+        if address is None:
+            # The value is not repeated: it may hold a token.
+            raise UserError(
+                "SCENARIOKIT_REPOSITORY must be the https address of a repository on a host "
+                "name, such as https://github.com/OWNER/REPO"
+            )
+        return address, branch
+    remote = git_output(root, "remote", "get-url", "origin", timeout=10) or ""
+    return web_address(remote), branch
+
+
+# A dotted host name (github.com, git.example.org): not an address, not a bare word.
+_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+_REPOSITORY_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]+)+")
+# scp-like git addresses: `[user@]host:owner/repo.git`
+_SCP_ADDRESS = re.compile(r"(?:[^@/:]+@)?([^@/:]+):(?!//)([^?#]+)")
+
+
+def web_address(remote: str) -> str | None:
+    """A repository's public web address from a git remote, or None when it has none.
+
+    Keeps the host, for https its port, and the path without `.git`: never the user name,
+    password or token of `https://user:token@host/…`, nor a query or a fragment. An ssh
+    remote (`ssh://git@host/o/r`, `git@host:o/r.git`) gives the https address on the same
+    host (an ssh port says nothing of the web's). Anything else (http, a local path, an IP
+    address, a path with characters a repository's name does not have) gives None.
+    """
+    remote = remote.strip()
+    port = None
+    if "://" not in remote:
+        scp = _SCP_ADDRESS.fullmatch(remote)
+        if scp is None:
+            return None
+        host, path = scp[1].lower(), "/" + scp[2]
+    else:
+        parts = urlsplit(remote)
+        scheme = parts.scheme.lower()
+        if scheme not in ("https", "ssh"):
+            return None
+        try:
+            host, port = parts.hostname or "", parts.port if scheme == "https" else None
+        except ValueError:  # a port that is not a number
+            return None
+        path = parts.path
+    path = path.rstrip("/").removesuffix(".git")
+    if not _HOST_NAME.fullmatch(host) or host.replace(".", "").isdigit():
+        return None
+    if not _REPOSITORY_PATH.fullmatch(path):
+        return None
+    return f"https://{host}{f':{port}' if port else ''}{path}"
