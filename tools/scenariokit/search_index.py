@@ -8,6 +8,13 @@
   two characters) are `key` (hex of its UTF-8), the scenarios that contain it and a weight.
 A search fetches the meta file once and then only the shards of its own words: the page
 stays small for tens of thousands of scenarios, and needs no server.
+
+What one scenario adds is bounded, whatever its file holds: at most `MAX_WORDS` words, the
+heaviest (title, then vocabulary, description, translations and phrases), each cut to
+`MAX_WORD_LENGTH` characters. So a scenario writes into at most `MAX_WORDS` shard files
+and adds at most about 200 bytes a word; before the bound, one valid file of 186 KB of
+distinct CJK characters made 60,038 shard files. The largest real scenario has 265 words,
+the longest real word 21 characters: real content is indexed whole.
 """
 
 from __future__ import annotations
@@ -22,6 +29,10 @@ from scenariokit.entries import entry_fields
 from scenariokit.tokens import is_cjk, site_terms
 
 CHUNK = 100
+# What one scenario contributes at most (see above); search.js cuts a query's words to the
+# same length, which it reads from meta.json.
+MAX_WORDS = 400
+MAX_WORD_LENGTH = 40
 # How much a word counts, by where it occurs.
 WEIGHTS = {"title": 10, "vocabulary": 4, "description": 3, "translation": 2, "phrases": 1}
 
@@ -33,7 +44,11 @@ def shard_key(term: str) -> str:
 
 
 def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
-    """Each searchable word of a scenario and its weight (once per field it occurs in)."""
+    """Each searchable word of a scenario and its weight (once per field it occurs in).
+
+    At most `MAX_WORDS` of them, each at most `MAX_WORD_LENGTH` long: the full build and
+    the rebuild both index what this returns, so both apply the same bound.
+    """
     fields: dict[str, list[str]] = defaultdict(list)
     fields["title"].append(doc["title"])
     fields["description"] += [doc.get("description", ""), doc.get("setting", "")]
@@ -50,10 +65,22 @@ def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
                     fields["translation"].append(translation)
     weights: dict[str, int] = defaultdict(int)
     for field, texts in fields.items():
-        words = {t for text in texts for t in site_terms(text)}
+        words = {t[:MAX_WORD_LENGTH] for text in texts for t in site_terms(text)}
         for word in sorted(words):  # a stable order: the build state is byte-identical too
             weights[word] += WEIGHTS[field]
-    return dict(weights)
+    return _heaviest(weights)
+
+
+def _heaviest(weights: dict[str, int]) -> dict[str, int]:
+    """The `MAX_WORDS` heaviest words, ties broken by the word.
+
+    Deterministic, and a title's and the vocabulary's words outweigh those found only in
+    phrases or translations, which a learner is less likely to search for.
+    """
+    if len(weights) <= MAX_WORDS:
+        return dict(weights)
+    kept = set(sorted(weights, key=lambda word: (-weights[word], word))[:MAX_WORDS])
+    return {word: weight for word, weight in weights.items() if word in kept}
 
 
 def search_files(cards: list[dict[str, Any]], weights: list[dict[str, int]]) -> dict[str, bytes]:
@@ -116,6 +143,7 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     names = {key: {c[key]: c[f"{key}_name"] for c in cards} for key in ("category", "language")}
     meta = {
         "chunk": CHUNK,
+        "word_length": MAX_WORD_LENGTH,
         "categories": values["category"],
         "category_names": [names["category"][v] for v in values["category"]],
         "difficulties": values["difficulty"],

@@ -1,0 +1,263 @@
+"""Bounded outputs (issue 14): no valid file can multiply the site, the search or the index.
+
+The schema limits every list and every text; the search index takes at most
+`MAX_WORDS` words of at most `MAX_WORD_LENGTH` characters from a scenario. The worst file
+the schema allows (`bench/worst_case.py`, read from the schema's own limits) is built for
+real and what it writes is held to bounds computed from the schema. Timings are the
+bench's business, not asserted here.
+"""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import yaml
+from tests.conftest import REPO, diagnostics, dump, invoke, make_repo, valid_doc
+
+from scenariokit.build import build
+from scenariokit.loader import MAX_BYTES
+from scenariokit.schema import is_valid
+from scenariokit.search_index import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
+
+sys.path.insert(0, str(REPO / "bench"))
+try:
+    import worst_case
+finally:
+    sys.path.remove(str(REPO / "bench"))
+
+HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
+
+
+def text_lengths(node: Any) -> int:
+    """How many characters the texts of a document hold (keys and enums too)."""
+    if isinstance(node, str):
+        return len(node)
+    if isinstance(node, dict):
+        return sum(text_lengths(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(text_lengths(v) for v in node)
+    return 0
+
+
+# --- the limits and their messages -----------------------------------------------------------
+
+LISTS = [
+    ("prerequisites",),
+    ("learning_outcomes",),
+    ("vocabulary_focus",),
+    ("phases",),
+    ("phases", 0, "key_vocabulary"),
+    ("phases", 0, "essential_phrases"),
+    ("phases", 0, "learning_objectives"),
+    ("phases", 0, "success_criteria"),
+]
+
+
+def test_the_lists_here_are_every_list_of_the_schema() -> None:
+    """A list added to the schema without a case below fails here."""
+    schema_lists = {
+        tuple(p for p in path.strip("/").split("/") if p != "items")
+        for path, node in _schema_values()
+        if "array" in _types(worst_case.rules(node))
+    }
+    assert schema_lists == {tuple(p for p in path if p != 0) for path in LISTS}
+
+
+def _schema_values() -> list[tuple[str, dict[str, Any]]]:
+    found = []
+
+    def walk(node: dict[str, Any], where: str) -> None:
+        found.append((where, node))
+        merged = worst_case.rules(node)
+        for name, child in merged.get("properties", {}).items():
+            walk(child, f"{where}/{name}")
+        if isinstance(merged.get("items"), dict):
+            walk(merged["items"], f"{where}/items")
+
+    walk(worst_case.SCHEMA, "")
+    return found
+
+
+def _types(rules: dict[str, Any]) -> list[str]:
+    kind = rules.get("type", [])
+    return [kind] if isinstance(kind, str) else kind
+
+
+def _item(path: tuple[Any, ...], number: int) -> Any:
+    """A distinct, valid entry for the list at `path`."""
+    key = path[-1]
+    if key == "phases":
+        phase = copy.deepcopy(valid_doc()["phases"][0])
+        return phase | {"phase_id": f"round-{number}"}
+    if key == "key_vocabulary":
+        return {"term": f"palabra {number}", "translation": f"word {number}"}
+    if key == "essential_phrases":
+        return {"text": f"Frase número {number}.", "translation": f"Phrase {number}."}
+    return f"Item number {number}"
+
+
+def _at(doc: dict[str, Any], path: tuple[Any, ...]) -> Any:
+    for part in path:
+        doc = doc[part]
+    return doc
+
+
+@pytest.mark.parametrize("path", LISTS, ids=["/".join(map(str, p)) for p in LISTS])
+def test_a_list_over_its_limit_says_how_many_to_remove(
+    tmp_path: Path, path: tuple[Any, ...]
+) -> None:
+    limit = worst_case.at(*(p if p != 0 else "items" for p in path))["maxItems"]
+    doc = valid_doc()
+    parent = _at(doc, path[:-1])
+    parent[path[-1]] = [_item(path, n) for n in range(limit + 3)]
+    text = dump(doc)
+    code, found = diagnostics("--root", make_repo(tmp_path, {HOME: text}), "validate")
+    too_many = [d for d in found if d["code"] == "too-many"]
+    assert code == 1
+    assert len(too_many) == 1, found
+    (problem,) = too_many
+    assert problem["pointer"] == "/" + "/".join(map(str, path))
+    assert problem["message"].endswith(
+        f"may have at most {limit} entries but has {limit + 3}: remove 3"
+    )
+    key_line = next(
+        n for n, line in enumerate(text.splitlines(), 1) if line.strip() == f"{path[-1]}:"
+    )
+    assert problem["line"] in (key_line, key_line + 1)  # the key, or the list under it
+
+
+def test_a_list_item_over_its_length_says_by_how_much(tmp_path: Path) -> None:
+    doc = valid_doc()
+    doc["prerequisites"] = ["Numbers", "x" * 305]
+    doc["phases"][1]["success_criteria"] = ["y" * 301]
+    root = make_repo(tmp_path, {HOME: dump(doc)})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert [(d["code"], d["pointer"], d["message"]) for d in found] == [
+        (
+            "too-long",
+            "/prerequisites/1",
+            "prerequisites 2 is too long: 305 characters, the limit is 300; shorten it by 5",
+        ),
+        (
+            "too-long",
+            "/phases/1/success_criteria/0",
+            "phase 2 › success_criteria 1 is too long: 301 characters, the limit is 300; "
+            "shorten it by 1",
+        ),
+    ]
+
+
+def test_every_shipped_file_is_far_inside_the_limits() -> None:
+    """Real content: strictly valid, and the search bound never reached."""
+    result = invoke("--root", REPO, "validate", "--strict")
+    assert result.exit_code == 0, result.stdout
+    files = [*(REPO / "scenarios").rglob("*.yaml"), *(REPO / "templates").glob("*.yaml")]
+    assert len(files) == 40
+    for path in files:
+        weights = scenario_weights(yaml.safe_load(path.read_text("utf-8")))
+        assert len(weights) < MAX_WORDS * 3 // 4, path
+        assert max(map(len, weights)) < MAX_WORD_LENGTH, path
+
+
+# --- the search index's bound ----------------------------------------------------------------
+
+
+def test_a_scenario_gives_the_search_its_heaviest_words_only() -> None:
+    doc = valid_doc()
+    many = [f"w{n:04d}x" for n in range(MAX_WORDS + 60)]  # in phrases only: weight 1 each
+    doc["phases"][0]["essential_phrases"] += [
+        " ".join(many[start : start + 40]) for start in range(0, len(many), 40)
+    ]
+    doc["phases"][0]["key_vocabulary"][0] = "Rechtsschutzversicherungsgesellschaftenkapitän"
+    assert is_valid(doc)
+    weights = scenario_weights(doc)
+    assert len(weights) == MAX_WORDS
+    assert all(weights[w] >= 10 for w in ("ordering", "tapas", "madrid"))  # the title's
+    assert "rechtsschutzversicherungsgesellschaftenkapitan"[:MAX_WORD_LENGTH] in weights
+    assert max(map(len, weights)) == MAX_WORD_LENGTH
+    kept = [w for w in many if w in weights]
+    assert 0 < len(kept) <= len(many) - 60
+    assert kept == many[: len(kept)]  # ties go by the word: the last ones are dropped
+    assert scenario_weights(copy.deepcopy(doc)) == weights  # the same choice every time
+
+
+# --- the worst file, built -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=worst_case.STYLES)
+def worst(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository with the worst file, and one copy under another id; built into out/."""
+    root = tmp_path_factory.mktemp(request.param)
+    worst_case.write_repository(root / "repo", copies=1, style=request.param)
+    build(root / "repo", root / "out")
+    return root
+
+
+def test_the_worst_file_is_valid_and_as_large_as_the_schema_allows(worst: Path) -> None:
+    result = invoke("--root", worst / "repo", "validate", "--strict")
+    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 2 files\n")
+    (path, _) = sorted((worst / "repo" / "scenarios").rglob("*.yaml"))
+    assert path.stat().st_size <= MAX_BYTES
+    doc = yaml.safe_load(path.read_text("utf-8"))
+    # Every text full; but the language must be a real one, shorter than the schema allows.
+    short_of_the_limit = worst_case.at("language")["maxLength"] - len(doc["language"])
+    assert text_lengths(doc) == worst_case.schema_bounds()["characters"] - short_of_the_limit
+    for list_path in LISTS:
+        steps = (p if p != 0 else "items" for p in list_path)
+        assert len(_at(doc, list_path)) == worst_case.at(*steps)["maxItems"], list_path
+
+
+def test_the_worst_file_writes_a_bounded_site(worst: Path) -> None:
+    site = worst / "out" / "site"
+    shards = list((site / "search" / "terms").glob("*.json"))
+    assert 0 < len(shards) <= MAX_WORDS  # the two files share their words
+    words = [w for shard in shards for w in orjson.loads(shard.read_bytes())]
+    assert len(words) <= MAX_WORDS
+    assert max(map(len, words)) <= MAX_WORD_LENGTH
+    others = [p for p in site.rglob("*") if p.is_file() and p not in shards]
+    assert len(others) <= 40  # the pages and API files of two scenarios, listings, assets
+    page = site / "scenarios" / worst_case.scenario_id(0) / "index.html"
+    assert page.stat().st_size <= worst_case.page_bound()
+    api = site / "api" / "scenarios" / f"{worst_case.scenario_id(0)}.json"
+    assert api.stat().st_size <= 6 * worst_case.schema_bounds()["characters"]
+
+
+def test_the_worst_file_gives_the_index_a_bounded_number_of_rows(worst: Path) -> None:
+    rows = worst_case.schema_bounds()["rows"]
+    assert rows == {
+        "scenarios": 1,
+        "scenario_phases": 6,
+        "vocabulary": 300,
+        "phrases": 300,
+        "scenarios_fts": 1,
+    }
+    with sqlite3.connect(worst / "out" / "scenarios.sqlite") as index:
+        for table, most in rows.items():
+            (count,) = index.execute(f"SELECT count(*) FROM {table}").fetchone()
+            assert count == 2 * most, table  # two maximal files: each at the bound
+
+
+def test_a_rebuild_applies_the_same_bound_as_a_full_build(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (path,) = worst_case.write_repository(root, style="cjk")
+    build(root, tmp_path / "out")
+    doc = yaml.safe_load(path.read_text("utf-8"))
+    doc["title"] = doc["title"][::-1]  # other words, other shards, same id
+    doc["phases"][0]["key_vocabulary"][0]["term"] = "Zweitausendeinhundertfünfundsiebzigstel" * 2
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+    assert build(root, tmp_path / "out").rendered == 1
+    build(root, tmp_path / "fresh")
+    rebuilt, fresh = (tmp_path / name / "site" / "search" for name in ("out", "fresh"))
+    assert _files(rebuilt) == _files(fresh)
+    assert len(list((fresh / "terms").iterdir())) <= MAX_WORDS
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.json")}
