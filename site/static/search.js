@@ -66,8 +66,10 @@
     }).join("");
   }
 
-  // Scores of the scenarios containing a word that starts with `term`.
+  // Scores of the scenarios containing a word that starts with `term`. The index keeps
+  // only the first meta.word_length characters of a word (code points, as Python counts).
   function lookup(term) {
+    term = Array.from(term).slice(0, meta.word_length).join("");
     return fetchJson("terms/" + shardOf(term) + ".json").then(function (shard) {
       var scores = new Map();
       if (!shard) { return scores; }
