@@ -319,22 +319,3 @@ def test_an_unknown_base_is_a_clear_error(repo: Path) -> None:
     assert result.exit_code == 1
     assert "cannot find the revision 'origin/main'" in result.stderr
     assert "fetch-depth: 0" in result.stderr
-
-
-def test_the_workflows_pass_actionlint() -> None:
-    import sys
-
-    actionlint = Path(sys.executable).parent / "actionlint"  # from the test extra
-    workflows = sorted((REPO / ".github" / "workflows").glob("*.yml"))
-    assert len(workflows) == 2
-    result = subprocess.run(
-        [str(actionlint), *map(str, workflows)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    code = [
-        line
-        for w in workflows
-        for line in w.read_text("utf-8").splitlines()
-        if not line.lstrip().startswith("#")
-    ]
-    assert not [line for line in code if "pull_request_target" in line]

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The pull-request check: the BASE branch's tool judges the pull request's files.
+#
+#   check-pull-request.sh BASE_DIR HEAD_DIR AUTHOR [OUT_DIR]
+#
+# BASE_DIR  the base branch's checkout; `scenarios` on PATH was installed from it
+#           (`pip install ./base`, not editable: the schema and the site's theme are
+#           bundled in the installed package, so the pull request's copies are never used).
+# HEAD_DIR  the pull request's checkout, with full history. It is read as DATA ONLY: nothing
+#           in it is installed, imported, sourced or run. The programs run inside it are git
+#           and the installed `scenarios` console script, whose sys.path starts with its own
+#           folder, not the current one (never `python -m` there: that would import from it).
+# AUTHOR    the pull request's author (github.event.pull_request.user.login).
+# OUT_DIR   where the preview site is built (default: ./preview), outside HEAD_DIR.
+#
+# The review runs first, so its markdown (what needs a maintainer at the top) opens the job
+# summary ($GITHUB_STEP_SUMMARY when set). Every check runs even when an earlier one fails;
+# the exit status is 1 when any failed, 2 on a usage error.
+set -uo pipefail
+
+if [ "$#" -lt 3 ] || [ "$#" -gt 4 ]; then
+  echo "usage: $0 BASE_DIR HEAD_DIR AUTHOR [OUT_DIR]" >&2
+  exit 2
+fi
+base_dir=$(cd "$1" && pwd -P) || exit 2
+head_dir=$(cd "$2" && pwd -P) || exit 2
+author=$3
+out_dir=$(realpath -m -- "${4:-preview}")
+summary=${GITHUB_STEP_SUMMARY:-/dev/null}
+
+tool=$(command -v scenarios) || { echo "error: scenarios is not installed" >&2; exit 2; }
+case "$(realpath -- "$tool")/" in
+  "$head_dir"/*) echo "error: $tool comes from the pull request's checkout" >&2; exit 2 ;;
+esac
+case "$out_dir/" in
+  "$head_dir"/*) echo "error: OUT_DIR must be outside the pull request's checkout" >&2; exit 2 ;;
+esac
+base_sha=$(git -C "$base_dir" rev-parse --verify 'HEAD^{commit}') || exit 2
+
+status=0
+check() {  # check NAME COMMAND...: run one check in its own log group, remember a failure
+  local name=$1 code
+  shift
+  echo "::group::$name"
+  "$@"
+  code=$?
+  echo "::endgroup::"
+  if [ "$code" -ne 0 ]; then
+    echo "$name: failed (exit $code)"
+    status=1
+  fi
+}
+
+cd "$head_dir" || exit 2
+"$tool" review --base "$base_sha" --head HEAD --author "$author" --format markdown >>"$summary"
+check "Review ownership (scenarios review)" \
+  "$tool" review --base "$base_sha" --head HEAD --author "$author" --format github
+check "Validate (scenarios validate --strict)" "$tool" validate --format github --strict
+check "Check the canonical layout (scenarios fmt --check)" "$tool" fmt --check
+check "Build the index and the site (scenarios build)" "$tool" build --out "$out_dir"
+exit "$status"
