@@ -129,3 +129,91 @@ def test_a_long_build_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     assert "Building" in shown
     assert "100%" in shown
     assert "Built 600 scenarios" in shown
+
+
+SUMMARY = re.compile(r"\d+ errors?, \d+ warnings? in \d+ files?\n")
+
+
+def failure(next_line: Callable[[], str]) -> list[str]:
+    """The lines of one failed rebuild: its first line, its diagnostics, its summary."""
+    lines = [next_line()]
+    assert lines[0].startswith("Build failed: the build stopped"), lines
+    while not SUMMARY.fullmatch(lines[-1]):
+        lines.append(next_line())
+    return lines
+
+
+def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) -> None:
+    # Each of these made the server exit or follow a link; now each is a reported failure,
+    # the last good site stays served, and putting things right builds again.
+    secret = tmp_path / "elsewhere" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text("token: ghp_SECRETsecret0123\n", encoding="utf-8")
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    home = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    text = home.read_text("utf-8")
+    out = tmp_path / "out"
+    with serving(root, out, installed_command()) as (base, next_line):
+        page = base + "scenarios/tapas-bar-madrid/"
+        home.unlink()
+        home.symlink_to(secret)
+        told = "".join(failure(next_line))
+        assert (
+            "scenarios/restaurant/tapas-bar-madrid.yaml:1:1: error: this is a symbolic link" in told
+        )
+        assert "ghp_SECRET" not in told
+        assert "elsewhere" not in told
+        assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(page)
+        home.unlink()
+        home.write_text(text, "utf-8")
+        assert next_line().startswith("Built 30 public scenarios")
+
+        pipe = root / "scenarios" / "restaurant" / "pipe.yaml"
+        os.mkfifo(pipe)
+        assert "pipe.yaml:1:1: error: this is a named pipe" in "".join(failure(next_line))
+        pipe.unlink()
+        assert next_line().startswith("Built 30 public scenarios")
+
+        strange = os.fsencode(root / "scenarios" / "restaurant") + b"/caf\xe9.yaml"
+        with open(strange, "wb") as stream:  # noqa: PTH123 - a bytes path
+            stream.write(text.encode())
+        assert "caf\\xe9.yaml:1:1: error: this name is not UTF-8" in "".join(failure(next_line))
+        os.unlink(strange)  # noqa: PTH108
+        assert next_line().startswith("Built 30 public scenarios")
+
+        home.write_text("title: [broken\n", "utf-8")
+        assert "[yaml-syntax]" in "".join(failure(next_line))
+        home.unlink()
+        assert next_line().startswith("Built 29 public scenarios")
+
+        # The output folder in trouble: its build state is no longer a database. Whatever
+        # the build makes of that, it is told in a line, and the server goes on.
+        (out / ".scenariokit-build.sqlite").write_bytes(b"not a database" * 100)
+        home.write_text(text, "utf-8")
+        told = next_line()
+        assert told.startswith(("Build failed", "Built 30 public scenarios"))
+        assert "Traceback" not in told
+        assert "</html>" in fetch(base)
+
+
+def test_serve_outlives_a_build_that_raises(tmp_path: Path) -> None:
+    # A broken page template makes the build raise what is not a user's error (Jinja's
+    # syntax error); the server says so in one line, keeps the last site, and builds
+    # again once the template is mended.
+    source = tmp_path / "source"
+    for folder in ("tools", "site", "schemas"):
+        shutil.copytree(REPO / folder, source / folder)
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    env = os.environ | {"PYTHONPATH": str(source / "tools")}
+    command = [sys.executable, "-m", "scenariokit"]
+    template = source / "site" / "templates" / "scenario.html"
+    text = template.read_text("utf-8")
+    with serving(root, tmp_path / "out", command, env) as (base, next_line):
+        template.write_text(text + "{% if %}\n", "utf-8")
+        told = next_line()
+        assert told.startswith("Build failed: TemplateSyntaxError: "), told
+        assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
+        template.write_text(text, "utf-8")
+        assert next_line().startswith("Built 30 public scenarios")
