@@ -281,3 +281,16 @@ def test_both_spellings_of_one_folder_take_one_lock(tmp_path: Path) -> None:
     assert len(finished) == 1
     assert finished[0] >= released
     assert (real / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    "journal",
+    [b"", b"\xff\xfe not json", b"[]", b'{"generation": "1", "files": []}', b'{"files": 3}'],
+)
+def test_a_journal_the_build_did_not_write_is_refused(tmp_path: Path, journal: bytes) -> None:
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    (tmp_path / ".out.journal.json").write_bytes(journal)
+    message = refused(root, out, cwd=tmp_path, watched=tmp_path)
+    assert "is not a journal `scenarios build` wrote" in message

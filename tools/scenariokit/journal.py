@@ -106,7 +106,7 @@ def recover(folder: Path, committed: Callable[[int], bool]) -> None:
         # Not what `apply` writes (one committed into a repository beside `build/`, say):
         # following it could move or delete files anywhere.
         raise UserError(
-            f"{journal} is not a journal `scenarios build` wrote: nothing was changed; "
+            f"{journal} is not a journal `scenarios build` wrote: nothing was written; "
             "delete it if you did not put it there, and build again"
         )
     if not committed(record["generation"]):
