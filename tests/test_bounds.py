@@ -219,6 +219,8 @@ def test_the_worst_file_writes_a_bounded_site(worst: Path) -> None:
     shards = list((site / "search" / "terms").glob("*.json"))
     assert 0 < len(shards) <= MAX_WORDS  # the two files share their words
     words = [w for shard in shards for w in orjson.loads(shard.read_bytes())]
+    # A word's key (4 bytes a character at most) and its two files' postings.
+    assert sum(p.stat().st_size for p in shards) <= 2 * MAX_WORDS * 200
     assert len(words) <= MAX_WORDS
     assert max(map(len, words)) <= MAX_WORD_LENGTH
     others = [p for p in site.rglob("*") if p.is_file() and p not in shards]
