@@ -109,8 +109,9 @@ def test_github_format_is_workflow_commands(mixed: Path) -> None:
 
 def test_github_format_escapes_what_would_break_a_command() -> None:
     report = Report(1, [Diagnostic("a,b:c.yaml", 1, 2, "error", "x", "50% done\nnext")])
+    # A line break in contributor text is shown escaped (escape.workflow_data), never kept.
     assert GithubReporter().render(report).splitlines()[0] == (
-        "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=x::50%25 done%0Anext"
+        "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=x::50%25 done\\nnext"
     )
 
 

@@ -1,4 +1,5 @@
-// Scenario pages: copy the role-play prompt or a command, and listen to words and phrases
+// Scenario pages: copy the role-play prompt (opening the block that shows it, so the learner
+// sees exactly what was copied) or a command, and listen to words and phrases
 // with the browser's speech synthesis in the scenario's language. Buttons stay hidden
 // when the browser cannot do what they offer.
 (function () {
@@ -36,7 +37,11 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       var target = button.getAttribute("data-copy-target");
-      var text = target ? document.getElementById(target).textContent : button.getAttribute("data-copy");
+      var shown = target ? document.getElementById(target) : null;
+      var text = shown ? shown.textContent : button.getAttribute("data-copy");
+      // The learner sees what was copied: the very text of the block it came from.
+      var box = shown ? shown.closest("details") : null;
+      if (box) { box.open = true; }
       copy(text, button);
     });
   });

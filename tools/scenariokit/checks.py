@@ -2,10 +2,11 @@
 
 Errors: the file name equals `scenario_id`, which is unique across scenarios and templates;
 a scenario sits in the folder of its `category`; `phase_id` is unique within a scenario;
-`language` is a real language, written in its canonical form. Warnings (errors only with
-`--strict`): phase durations that do not add up to `estimated_duration`, a vocabulary entry
-repeated, `derived_from` naming nothing known (a removed source must not break its copies),
-text still holding a `TODO:` placeholder (an untranslated entry).
+`language` is a real language, written in its canonical form; no text or key holds a
+character that hides text or disguises output (`characters` says which). Warnings (errors
+only with `--strict`): phase durations that do not add up to `estimated_duration`, a
+vocabulary entry repeated, `derived_from` naming nothing known (a removed source must not
+break its copies), text still holding a `TODO:` placeholder (an untranslated entry).
 
 The rules run on documents that may also have schema errors, so each reads its fields
 defensively and stays silent on a value of the wrong type: the schema already said so.
@@ -16,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from scenariokit.characters import hidden_in, may_hide
 from scenariokit.diagnostics import DocPath, Finding, describe_path
+from scenariokit.escape import visible
 from scenariokit.loader import Source
 from scenariokit.repository import SCENARIOS_DIR, Catalog, place_of
 
@@ -274,6 +277,45 @@ def _strings(node: Any, doc_path: DocPath) -> Iterator[tuple[DocPath, str]]:
             yield from _strings(value, (*doc_path, index))
 
 
+def texts_hide_nothing(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Refuse characters that hide or disguise text, in every value and key (`characters`).
+
+    A rule rather than a schema `pattern`: it names the character and what to do, allows
+    ZWJ, ZWNJ and direction marks only where a language needs them (a context no pattern
+    that both Python and the browser read can express), and covers mapping keys too. It
+    costs one search over the file's text, which decides for almost every file.
+    """
+    if source.text and not may_hide(source.text):
+        return
+    for doc_path, text, is_key in _keys_and_strings(source.data, ()):
+        for hidden in hidden_in(text):
+            where = (
+                f"the key {visible(text)!r} of {describe_path(doc_path[:-1])}"
+                if is_key
+                else describe_path(doc_path)
+            )
+            yield Finding(
+                doc_path,
+                "forbidden-character",
+                f"{visible(where)} holds {hidden.describe()}",
+                at_key=is_key,
+            )
+
+
+def _keys_and_strings(node: Any, doc_path: DocPath) -> Iterator[tuple[DocPath, str, bool]]:
+    """Every string of a document, mapping keys included (True for a key), with its path."""
+    if isinstance(node, str):
+        yield doc_path, node, False
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str):
+                yield (*doc_path, key), key, True
+            yield from _keys_and_strings(value, (*doc_path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _keys_and_strings(value, (*doc_path, index))
+
+
 def language_name(tag: Any) -> str:
     """`French` for `fr`, `Portuguese (Brazil)` for `pt-BR`; the tag itself if unknown."""
     if not isinstance(tag, str) or judge_language(tag) is not None:
@@ -319,5 +361,6 @@ FILE_RULES: tuple[Rule, ...] = (
     durations_add_up,
     vocabulary_is_not_repeated,
     placeholders_are_filled,
+    texts_hide_nothing,
 )
 RULES: tuple[Rule, ...] = FILE_RULES + CATALOG_RULES

@@ -21,6 +21,7 @@ import click
 from scenariokit import __version__
 from scenariokit.diagnostics import Diagnostic, Report, plural
 from scenariokit.errors import UserError
+from scenariokit.escape import json_text, visible, visible_lines
 from scenariokit.repository import SCHEMA_FILE, default_paths, display_path, find_root
 from scenariokit.schema import load_schema
 
@@ -70,7 +71,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.secho(f"error: {exc}", err=True, fg="red")
+            click.secho(f"error: {visible_lines(str(exc))}", err=True, fg="red")
             ctx.exit(exc.exit_code)
 
 
@@ -169,7 +170,7 @@ def templates(options: Options, output_format: str) -> None:
     rows = [summary(s) for s in shelf.sources]
     _tell_refused(shelf.refused)
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False)))
         sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(
@@ -383,8 +384,8 @@ class _Asker:
 def _next_steps(root: Path, path: Path, origin: str, untranslated: int, language: str) -> None:
     from scenariokit.checks import language_name
 
-    relative = path.relative_to(root).as_posix()
-    click.echo(f"Created {relative} from {origin}.")
+    relative = visible(path.relative_to(root).as_posix())
+    click.echo(f"Created {relative} from {visible(origin)}.")
     if untranslated:
         click.echo(
             f"{untranslated} vocabulary and phrase entries wait for their "
@@ -422,7 +423,7 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
     result = format_paths(list(paths) or default_paths(root), root, check=check)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
-        click.echo(f"{verb} {display_path(path)}")
+        click.echo(f"{verb} {visible(display_path(path))}")
     if result.problems:
         click.echo(
             TextReporter().render(Report(len(result.problems), result.problems)), nl=False, err=True
@@ -472,7 +473,7 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
             err=True,
         )
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False)))
         sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(
@@ -517,6 +518,9 @@ def _tell_refused(refused: list[Diagnostic]) -> None:
 def show(options: Options, scenario_id: str, output_format: str) -> None:
     """Print one scenario (or template): its file, or its data as JSON.
 
+    Characters that hide text or act on a terminal are shown escaped (\\u202e); a valid
+    file holds none, and is printed exactly as it is.
+
     \b
     Example:
       scenarios show tapas-bar-madrid
@@ -526,9 +530,9 @@ def show(options: Options, scenario_id: str, output_format: str) -> None:
 
     source = find_source(_root(options), scenario_id)
     if output_format == "json":
-        click.echo(json.dumps(source.data, indent=2, ensure_ascii=False, default=str))
+        click.echo(json_text(json.dumps(source.data, indent=2, ensure_ascii=False, default=str)))
     else:
-        click.echo(source.text, nl=False)
+        click.echo(visible_lines(source.text), nl=False)
 
 
 @cli.command()
@@ -554,7 +558,8 @@ def export(options: Options, output_format: str, output: Path | None, force: boo
     from scenariokit.transfer import export_document
     from scenariokit.writer import write_file
 
-    text = json.dumps(export_document(_root(options)), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(json.dumps(export_document(_root(options)), indent=2, ensure_ascii=False))
+    text += "\n"
     if output is None:
         click.echo(text, nl=False)
         return
@@ -595,7 +600,7 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
     verb = "would write" if dry_run else "wrote"
     for path, _ in plan.files:
         replaced = " (replacing it)" if path in plan.replaced else ""
-        click.echo(f"{verb} {path.relative_to(root).as_posix()}{replaced}")
+        click.echo(f"{verb} {visible(path.relative_to(root).as_posix())}{replaced}")
     if dry_run:
         click.echo(
             f"Dry run: {plural(plan.scenarios, 'scenario')} with "
@@ -712,8 +717,8 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
         raise
     for warning in result.warnings:
         click.echo(
-            f"{warning.path}:{warning.line}:{warning.column}: warning: "
-            f"{warning.message} [{warning.code}]",
+            f"{visible(warning.path)}:{warning.line}:{warning.column}: warning: "
+            f"{visible(warning.message)} [{warning.code}]",
             err=True,
         )
     click.echo(
@@ -773,7 +778,7 @@ def search(
         raise UserError(f"no index at {display_path(index)}: run `scenarios build` first")
     hits = run_search(index, query, language=language, category=category, limit=limit)
     if output_format == "json":
-        click.echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False)))
         return
     click.echo(
         table(

@@ -9,6 +9,8 @@ that starts a GitHub workflow command, markdown that renders as a link, an image
 
 - `visible`: a terminal (and the base of every other medium): invisible and controlling
   characters shown as escapes (`\\u202e`); an undecodable byte of a file name as `\\xe9`.
+  `visible_lines` does the same for a whole file, keeping its line breaks and tabs.
+- `json_text`: JSON for a terminal or a tool: hidden characters as JSON's `\\u` escapes.
 - `workflow_data`, `workflow_property`: GitHub Actions workflow commands (annotations).
 - `markdown_text`, `markdown_code`: the pull request's markdown summary.
 
@@ -20,16 +22,22 @@ from __future__ import annotations
 
 import re
 
-# Controls (C0, DEL, C1), format characters (Unicode category Cf) other than ZWJ and ZWNJ,
-# line and paragraph separators, and surrogates (what `os.fsdecode` makes of bytes that are
-# not UTF-8). Written out as ranges: deriving them from `unicodedata` costs a walk over every
-# code point at start-up.
-_HIDDEN = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
-    "\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff"
-    "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+# Controls (C0 but tab, newline and carriage return; DEL, C1), format characters (Unicode
+# category Cf) other than ZWJ and ZWNJ, line and paragraph separators, and surrogates (what
+# `os.fsdecode` makes of bytes that are not UTF-8), as the body of a regular-expression
+# class: `characters` builds the validation rule's prefilter from it, so what the rule
+# refuses and what the writers escape cannot drift apart. Written out as ranges: deriving
+# them from `unicodedata` costs a walk over every code point at start-up.
+INVISIBLE = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_HIDDEN = re.compile(f"[\t\n\r{INVISIBLE}]")
+# What `visible_lines` escapes: a carriage return only where it is not part of a CRLF.
+_HIDDEN_IN_LINES = re.compile(f"[{INVISIBLE}]|\r(?!\n)")
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-?\[-`{-~])")  # every ASCII punctuation mark
 
 
@@ -48,6 +56,35 @@ def _escape(match: re.Match[str]) -> str:
     return {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}.get(
         code, f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
     )
+
+
+def visible_lines(text: str) -> str:
+    """A whole text (a file shown by `scenarios show`) with its hidden characters escaped.
+
+    Its line breaks (LF and CRLF) and tabs are kept, so a file holding nothing hidden is
+    printed exactly as it is.
+    """
+    return _HIDDEN_IN_LINES.sub(_escape, text) if _HIDDEN_IN_LINES.search(text) else text
+
+
+def json_text(document: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with nothing hidden in it.
+
+    `json.dumps` escapes the C0 controls but writes bidi overrides, zero-width and tag
+    characters as they are (and a surrogate as one no encoder can write). Each is written
+    as its JSON `\\u` escape instead: every JSON reader gets the very same strings, and a
+    terminal shows nothing hidden. Those characters occur only inside strings in JSON, so
+    the whole document can be rewritten at once.
+    """
+    return _INVISIBLE.sub(_json_escape, document) if _INVISIBLE.search(document) else document
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a UTF-16 surrogate pair, the only way JSON writes such a character
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def workflow_data(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from scenariokit.escape import visible
 from scenariokit.loader import Source
 
 
@@ -57,8 +58,12 @@ def summary(source: Source) -> dict[str, Any]:
 
 
 def table(rows: list[list[str]], headers: list[str], *, max_width: int = 48) -> str:
-    """A plain text table, columns padded, long cells cut with an ellipsis."""
-    cells = [[_cut(str(c), max_width) for c in row] for row in [headers, *rows]]
+    """A plain text table, columns padded, long cells cut with an ellipsis.
+
+    Cells hold contributors' text: hidden characters are shown escaped (`escape.visible`),
+    so none can reorder, hide or overwrite the table around it.
+    """
+    cells = [[_cut(visible(str(c)), max_width) for c in row] for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells

@@ -1,6 +1,9 @@
 """Reporters turn a `Report` into text for people, JSON for tools, or GitHub annotations.
 
-One class per `--format`, chosen from `REPORTERS`; checking never formats anything.
+One class per `--format`, chosen from `REPORTERS`; checking never formats anything. Paths,
+messages and source lines carry contributors' text (a message quotes the value it is
+about), so each reporter escapes them for its medium through `escape`: nothing in a file
+can move the cursor, clear a terminal, reorder a line or start a workflow command.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import ClassVar
 import click
 
 from scenariokit.diagnostics import Diagnostic, Report
+from scenariokit.escape import json_text, visible, workflow_data, workflow_property
 
 
 class Reporter:
@@ -48,30 +52,41 @@ class TextReporter(Reporter):
         return "\n".join(lines) + "\n"
 
     def _headline(self, d: Diagnostic) -> str:
-        where = self._style(f"{d.path}:{d.line}:{d.column}:", bold=True)
+        where = self._style(f"{visible(d.path)}:{d.line}:{d.column}:", bold=True)
         severity = self._style(f"{d.severity}:", fg=self._colours[d.severity], bold=True)
-        code = self._style(f"[{d.code}]", dim=True)
-        return f"{where} {severity} {d.message} {code}"
+        code = self._style(f"[{visible(d.code)}]", dim=True)
+        return f"{where} {severity} {visible(d.message)} {code}"
 
     def _excerpt(self, d: Diagnostic) -> list[str]:
+        """The source line, hidden characters escaped, and a caret under the column.
+
+        The caret is indented by what the line before the column takes once escaped, so it
+        still points at the right character when an escape made the line longer.
+        """
         gutter = " " * len(str(d.line))
         text = (d.excerpt or "").replace("\t", " ")
+        indent = len(visible(text[: d.column - 1]))
         caret = self._style("^", fg=self._colours[d.severity], bold=True)
-        return [f" {d.line} | {text}", f" {gutter} | {' ' * (d.column - 1)}{caret}"]
+        return [f" {d.line} | {visible(text)}", f" {gutter} | {' ' * indent}{caret}"]
 
     def _style(self, text: str, **styles: object) -> str:
         return click.style(text, **styles) if self.colour else text  # type: ignore[arg-type]
 
 
 class JsonReporter(Reporter):
-    """One JSON document: a list of `{path, line, column, severity, code, message, pointer}`."""
+    """One JSON document: a list of `{path, line, column, severity, code, message, pointer}`.
+
+    Text stays readable (`ensure_ascii=False`), but hidden characters (bidi controls,
+    zero-width and tag characters) are written as `\\u` escapes, as JSON writes controls:
+    the same strings for any JSON reader, nothing hidden for a terminal.
+    """
 
     name = "json"
 
     def render(self, report: Report) -> str:
         """The diagnostics as a JSON list (empty when all is well)."""
         items = [d.as_dict() for d in report.diagnostics]
-        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
 
 
 class GithubReporter(Reporter):
@@ -82,23 +97,17 @@ class GithubReporter(Reporter):
     def render(self, report: Report) -> str:
         """One `::error` or `::warning` command a diagnostic, then the summary."""
         lines = [
-            f"::{d.severity} file={_property(d.path)},line={d.line},col={d.column},"
-            f"title={_property(d.code)}::{_data(d.message)}"
+            f"::{d.severity} file={workflow_property(d.path)},line={d.line},col={d.column},"
+            f"title={workflow_property(d.code)}::{workflow_data(d.message)}"
             for d in report.diagnostics
         ]
         lines.append(report.summary())
         return "\n".join(lines) + "\n"
 
 
-def _data(text: str) -> str:
-    """Escape a workflow command's message, as the Actions toolkit does."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    """Escape a workflow command's property value (also `:` and `,`)."""
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
-
+# review_report.py imported these before `escape` existed; they are escape's functions now.
+_data = workflow_data
+_property = workflow_property
 
 REPORTERS: dict[str, type[Reporter]] = {
     cls.name: cls for cls in (TextReporter, JsonReporter, GithubReporter)
