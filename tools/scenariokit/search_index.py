@@ -104,8 +104,9 @@ def updated_word_files(
 ) -> dict[str, bytes | None]:
     """The files to rewrite (None: to delete) when some scenarios' words changed.
 
-    `changed` maps a scenario's number to its old and new weights; the ids are the same
-    as before (else the numbers move: write `search_files` anew). The word files are read
+    `changed` maps a scenario's number to its old and new weights, both from
+    `scenario_weights` (so bounded as a full build's are); the ids are the same as before
+    (else the numbers move: write `search_files` anew). The word files are read
     back from `site` and patched, so the result equals what `search_files` gives for the
     new scenarios.
     """
