@@ -170,7 +170,7 @@ def templates(options: Options, output_format: str) -> None:
     rows = [summary(s) for s in shelf.sources]
     _tell_refused(shelf.refused)
     if output_format == "json":
-        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False)))
+        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False, default=str)))
         sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(
@@ -473,7 +473,7 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
             err=True,
         )
     if output_format == "json":
-        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False)))
+        click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False, default=str)))
         sys.exit(1 if shelf.refused else 0)
     click.echo(
         table(

@@ -182,15 +182,18 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
     for number, label, doc in docs:
         path = scenario_path(root, doc)
         text = canonical_text(doc, modeline_for(path, root))
-        for d in check_text(path, text, catalog):
-            if d.severity == "error":
-                problems.append((number, f"{label}: {d.pointer or '/'}: {d.message} [{d.code}]"))
+        errors = [d for d in check_text(path, text, catalog) if d.severity == "error"]
+        problems += [
+            (number, f"{label}: {d.pointer or '/'}: {d.message} [{d.code}]") for d in errors
+        ]
+        if errors:
+            continue  # the path is not looked at: an id of 5,000 characters is no file name
         blocker = file_on_the_way(path)
         if blocker is not None:
             problems.append(
                 (number, f"{label}: {blocker.relative_to(root)} is a file, not a folder")
             )
-        if path.exists():
+        elif path.exists():
             if not force:
                 problems.append(
                     (
