@@ -294,3 +294,19 @@ def test_a_journal_the_build_did_not_write_is_refused(tmp_path: Path, journal: b
     (tmp_path / ".out.journal.json").write_bytes(journal)
     message = refused(root, out, cwd=tmp_path, watched=tmp_path)
     assert "is not a journal `scenarios build` wrote" in message
+
+
+@pytest.mark.parametrize("name", [".build.pending", ".build.journal.json", ".build.lock"])
+def test_a_symlink_where_the_build_keeps_its_files_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    root = committed_repo(tmp_path)
+    monkeypatch.chdir(root)
+    assert invoke("build").exit_code == 0
+    (root / name).symlink_to(root / "scenarios")  # as a pull request could commit it
+    before = tree(tmp_path)
+    result = invoke("build")
+    assert result.exit_code == 1
+    assert "symlink" in result.stderr or "symbolic link" in result.stderr
+    assert "Traceback" not in result.output
+    assert tree(tmp_path) == before

@@ -16,6 +16,11 @@ Whatever a folder holds, the repository being built, its ancestors, its own fold
 (`scenarios/`, `schemas/`, `.git/`…) and any folder that looks like a repository are
 refused before anything is written (`refuse_repository`).
 
+There is no random build id: two builds of the same files into new folders must be
+byte-identical, state included, and anything in a folder can be copied anyway. What
+protects is that the folder holds nothing but the build's own entries, and that the
+repository is refused whatever it holds.
+
 The folder is named by its real path (`build` resolves it once, symlinks and all), so
 the lock, the staging folder and the swap are the same whichever way `--out` was spelled,
 and a symlink to the output stays a symlink to the new output.
@@ -71,7 +76,8 @@ def exclusive(out: Path, waiting: Callable[[], object] | None = None) -> Iterato
     deadline = time.monotonic() + LOCK_WAIT
     while True:
         try:
-            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            # Never through a symlink: it could create or lock a file anywhere.
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except FileNotFoundError:  # a new --out in a new folder
             out.parent.mkdir(parents=True, exist_ok=True)
             continue
@@ -234,8 +240,15 @@ def recover(out: Path) -> None:
     Called under `exclusive`, so no staging folder it finds belongs to a running build.
     Touches only what a build wrote: a journal is followed only beside a build's output,
     a staging folder removed only when it holds nothing a build does not write, and a
-    previous output put back only when it is one.
+    previous output put back only when it is one. None of them is a symlink: a build never
+    makes one, and one would lead the journal's moves out of the folder.
     """
+    linked = sorted(p.name for p in out.parent.glob(_beside(out, "*").name) if p.is_symlink())
+    if linked:
+        raise UserError(
+            f"{', '.join(linked)} beside {out} is a symlink, where a build keeps its own "
+            "files: remove it; nothing was written"
+        )
     if is_output(out):
         journal.recover(out, lambda generation: build_state.committed(out / STATE_FILE, generation))
     for leftover in out.parent.glob(_beside(out, "building-*").name):
