@@ -319,3 +319,270 @@ def test_an_unknown_base_is_a_clear_error(repo: Path) -> None:
     assert result.exit_code == 1
     assert "cannot find the revision 'origin/main'" in result.stderr
     assert "fetch-depth: 0" in result.stderr
+
+
+# --- both ends of every move, and what is not a regular file --------------------------------
+
+
+def test_moving_someone_elses_scenario_out_is_a_removal(repo: Path) -> None:
+    """Moved to the tool's folder: a removal from scenarios/ AND a change that needs a
+    maintainer; moved to templates/: a removal AND a template for a maintainer to look at."""
+    (repo / "tools").mkdir()
+    (repo / "templates").mkdir()
+    git(repo, "mv", MONALISA, "tools/monalisa.yaml")
+    git(repo, "mv", SYSTEM, "templates/system-tapas.yaml")
+    git(repo, "commit", "-qm", "move")
+    code, output = run("octocat")
+    assert code == 1
+    assert f"removed  {MONALISA}" in output
+    assert f"removed  {SYSTEM}" in output
+    assert f"error: {MONALISA}: only its owner (monalisa) may remove this scenario" in output
+    assert f"error: {SYSTEM}: this is a system scenario" in output
+    assert "error: tools/monalisa.yaml: needs a maintainer: added outside scenarios/" in output
+    assert "note: templates/system-tapas.yaml is outside scenarios/" in output
+
+
+def test_moving_a_file_into_scenarios_is_an_addition(repo: Path) -> None:
+    change(repo, {"templates/bistro.yaml": scenario("bistro", "monalisa")})
+    git(repo, "switch", "-qc", "move-in")
+    (repo / "scenarios" / "restaurant").mkdir(parents=True, exist_ok=True)
+    git(repo, "mv", "templates/bistro.yaml", "scenarios/restaurant/bistro.yaml")
+    git(repo, "commit", "-qm", "move in")
+    result = invoke("review", "--base", "change", "--author", "octocat")
+    assert result.exit_code == 1
+    assert "added    scenarios/restaurant/bistro.yaml" in result.output
+    assert "[add-as-yourself]" in result.output
+    assert "note: templates/bistro.yaml is outside scenarios/" in result.output
+
+
+def symlink(root: Path, path: str, target: str) -> None:
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    if (root / path).exists() or (root / path).is_symlink():
+        (root / path).unlink()
+    (root / path).symlink_to(target)
+    git(root, "add", path)
+
+
+@pytest.mark.parametrize("path", [OCTOCAT, "scenarios/travel/link.yaml", "templates/link.yaml"])
+def test_a_symbolic_link_is_refused_for_everyone(repo: Path, path: str) -> None:
+    """A new link, or one's own scenario turned into a link (status T): refused, even for a
+    maintainer, and its target is never read nor printed."""
+    symlink(repo, path, "/etc/SECRET-TARGET")
+    git(repo, "commit", "-qm", "link")
+    for author in ("octocat", "alice"):
+        for form in ("text", "markdown", "github"):
+            code, output = run(author, "--format", form)
+            assert code == 1
+            assert "not-a-regular-file" in output
+            assert "a symbolic link" in output
+            assert "SECRET-TARGET" not in output
+    _, output = run("octocat")
+    assert f"error: {path}: this is a symbolic link: only regular files are allowed" in output
+
+
+def test_a_symbolic_link_to_a_folder_is_refused(repo: Path) -> None:
+    symlink(repo, "scenarios/elsewhere", "../../etc")
+    git(repo, "commit", "-qm", "link")
+    code, output = run("alice")
+    assert code == 1
+    assert "error: scenarios/elsewhere: this is a symbolic link" in output
+
+
+def test_a_submodule_is_refused(repo: Path) -> None:
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{commit},templates/vendor")
+    git(repo, "commit", "-qm", "submodule")
+    code, output = run("alice")
+    assert code == 1
+    assert "error: templates/vendor: this is a submodule" in output
+
+
+# --- owners per file, with CODEOWNERS' real rules --------------------------------------------
+
+
+@pytest.fixture
+def owned(repo: Path) -> Path:
+    """CODEOWNERS on main: alice owns all scenarios, bob the travel ones, nobody the rest."""
+    git(repo, "switch", "-q", "main")
+    (repo / ".github" / "CODEOWNERS").write_text(
+        "/scenarios/  @alice\n/scenarios/travel/  @bob\n/scenarios/travel/secret.yaml\n"
+    )
+    git(repo, "commit", "-qam", "owners")
+    git(repo, "switch", "-qC", "change")
+    return repo
+
+
+def test_an_owner_of_one_folder_is_no_maintainer_elsewhere(owned: Path) -> None:
+    travel = "scenarios/travel/monalisa-trip.yaml"
+    git(owned, "switch", "-q", "main")
+    change(owned, {travel: scenario("monalisa-trip", "monalisa", category="travel")})
+    git(owned, "switch", "-qC", "change")
+    change(owned, {travel: scenario("monalisa-trip", "monalisa", category="travel", title="Hi")})
+    code, output = run("bob")  # bob owns scenarios/travel/: the last matching line
+    assert code == 0, output
+    assert "changed by a maintainer" in output
+    change(owned, {MONALISA: scenario("monalisa-tapas", "monalisa", title="Mine")})
+    code, output = run("bob")  # ... but not scenarios/restaurant/
+    assert code == 1
+    assert f"error: {MONALISA}: only its owner (monalisa) may edit" in output
+    code, output = run("alice")  # alice owns scenarios/ but the later travel line wins there
+    assert code == 1
+    assert f"error: {travel}: only its owner (monalisa) may edit" in output
+
+
+def test_a_rename_needs_the_owners_of_both_ends(owned: Path) -> None:
+    new = "scenarios/travel/monalisa-tapas.yaml"
+    (owned / "scenarios" / "travel").mkdir()
+    change(owned, {new: scenario("monalisa-tapas", "monalisa")}, rename=(MONALISA, new))
+    code, output = run("alice")  # owns where it was, not where it goes
+    assert code == 1
+    assert "only its owner (monalisa) may rename this scenario" in output
+
+
+def test_an_ownerless_line_unowns(owned: Path) -> None:
+    secret = "scenarios/travel/secret.yaml"
+    change(owned, {secret: scenario("secret", "monalisa", category="travel")})
+    code, output = run("bob")
+    assert code == 1
+    assert f"error: {secret}: a scenario you add must be yours" in output
+
+
+def test_without_maintainers_nobody_is_one(repo: Path) -> None:
+    """The shipped CODEOWNERS names no one: the review says so first, and holds everyone
+    to the contributor's rules (a login called `maintainers` owns no system scenario)."""
+    git(repo, "switch", "-q", "main")
+    shipped = (REPO / ".github" / "CODEOWNERS").read_text("utf-8")
+    change(repo, {".github/CODEOWNERS": shipped})
+    git(repo, "switch", "-qC", "change")
+    change(repo, {SYSTEM: scenario("system-tapas", "maintainers", title="Mine now")})
+    for author in ("maintainers", "alice"):
+        code, output = run(author)
+        assert code == 1
+        assert output.startswith("warning: no maintainer is configured: CODEOWNERS on the base")
+        assert "[system-scenario]" in output
+    _, markdown = run("alice", "--format", "markdown")
+    assert "> [!WARNING]\n> No maintainer is configured" in markdown
+    _, annotations = run("alice", "--format", "github")
+    assert annotations.startswith("::warning title=no maintainer configured::")
+
+
+# --- what a pull request can put in a file or a name ------------------------------------------
+
+
+def raw_commit(root: Path, files: dict[bytes, bytes]) -> None:
+    """Commit files by their raw names and contents (bytes that need not be UTF-8)."""
+    for name, content in files.items():
+        path = root / os.fsdecode(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        subprocess.run([b"git", b"-C", os.fsencode(root), b"add", b"--", name], check=True)
+    git(root, "commit", "-qm", "raw")
+
+
+def all_formats(author: str = "octocat") -> dict[str, tuple[int, str]]:
+    return {form: run(author, "--format", form) for form in ("text", "markdown", "github")}
+
+
+def test_a_file_name_that_is_not_utf8(repo: Path) -> None:
+    raw_commit(repo, {b"scenarios/restaurant/caf\xe9.yaml": scenario("cafe", "octocat").encode()})
+    for form, (code, output) in all_formats().items():
+        assert code == 0, form  # (that the name is not the id is for `validate` to say)
+        assert "\udce9" not in output
+    code, output = run("octocat")
+    assert "added    scenarios/restaurant/caf\\xe9.yaml" in output
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"title: caf\xe9\n", "UTF-8"),
+        (b"\xff\xfet\x00i\x00", "UTF-16"),
+        (b"title: [unclosed\n", ""),
+        (b"- a list\n- not a mapping\n", "not a mapping"),
+        (b"just text\n", "not a mapping"),
+        (b"", "mapping"),
+        (b"x: " + b"[" * 5000 + b"]" * 5000 + b"\n", ""),
+        (b"x: " + b"9" * 5000 + b"\n", ""),
+        (b"a: &a [1]\nb: *a\n", ""),
+        (b"x: " + b"y" * (1024 * 1024) + b"\n", "over the limit"),
+    ],
+    ids=["latin1", "utf16", "yaml", "list", "scalar", "empty", "deep", "huge-int", "alias", "big"],
+)
+def test_an_unreadable_scenario_is_a_clear_report(repo: Path, content: bytes, reason: str) -> None:
+    raw_commit(repo, {b"scenarios/restaurant/broken.yaml": content})
+    for form, (code, output) in all_formats().items():
+        assert code == 1, form
+        assert "broken.yaml" in output
+    _, output = run("octocat")
+    assert reason in output
+    assert "error: scenarios/restaurant/broken.yaml: who owns this scenario cannot be checked" in (
+        output
+    )
+    code, output = run("alice")  # its owner in CODEOWNERS only gets a warning
+    assert code == 0, output
+    assert "warning: scenarios/restaurant/broken.yaml cannot be read: " in output
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"created_by": ["octocat"]},
+        {"created_by": 12345},
+        {"created_by": None},
+        {"phases": "three phases"},
+        {"phases": ["a phase", 3, {"phase_id": ["x"]}]},
+        {"is_system_scenario": "no"},
+        {"title": {"a": "mapping"}},
+    ],
+    ids=["list-owner", "int-owner", "null-owner", "str-phases", "odd-phases", "str-flag", "title"],
+)
+def test_odd_values_never_crash_the_review(repo: Path, changes: dict[str, object]) -> None:
+    """A contributor's own scenario with values of the wrong type: no traceback, and never
+    taken as theirs (an owner that is not text is nobody's; a flag that is not false is set)."""
+    change(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", **changes)})
+    for form, (code, output) in all_formats().items():
+        assert code in (0, 1), form
+        assert "octocat-tapas" in output or form == "github"
+    code, output = run("octocat")
+    if "created_by" in changes:
+        assert code == 1
+        assert "[owner-changed]" in output
+    if "is_system_scenario" in changes:
+        assert "[system-flag]" in output
+
+
+def test_everything_printed_is_escaped(repo: Path) -> None:
+    """Titles, ids, logins and messages from the pull request cannot steer a terminal, start
+    a workflow command, render markdown or mention anyone."""
+    hostile = "Tapas\x1b[2J\r\u202e::error::fake\n::warning::x [link](http://e.vil) @everyone |"
+    change(
+        repo,
+        {
+            OCTOCAT: scenario("octocat-tapas", "octocat", title=hostile),
+            MONALISA: scenario("monalisa-tapas", "@everyone\n::error::forged"),
+        },
+    )
+    code, text = run("octocat")
+    assert code == 1
+    assert "\x1b" not in text
+    assert "\r" not in text
+    assert "\u202e" not in text
+    assert "Tapas\\u001b[2J\\r\\u202e::error::fake\\n::warning::x" in text
+    _, annotations = run("octocat", "--format", "github")
+    assert not [line for line in annotations.splitlines() if line.startswith("::error::")]
+    assert not [line for line in annotations.splitlines() if line.startswith("::warning::")]
+    _, markdown = run("octocat", "--format", "markdown")
+    assert "@everyone" not in markdown
+    assert "](http" not in markdown
+    assert "\\[link\\]\\(http" in markdown
+    assert "\x1b" not in markdown
+    row = next(line for line in markdown.splitlines() if "octocat-tapas" in line)
+    assert row.count(" | ") == 6  # the title's `|` does not split its cell
+
+
+def test_a_path_with_a_newline_cannot_forge_an_annotation(repo: Path) -> None:
+    raw_commit(repo, {b"docs/x\n::error::forged.md": b"x\n", b"a\x1b[31m.py": b"x\n"})
+    for form, (_, output) in all_formats().items():
+        assert not [line for line in output.splitlines() if line.startswith("::error::")], form
+        assert "\x1b" not in output
+        assert "x\\n::error::forged.md" in output or "x\\\\n" in output, form
