@@ -17,11 +17,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from tests.conftest import VALID_TEXT, invoke, make_repo
+from tests.conftest import VALID_TEXT, installed_command, invoke, make_repo
 
 from scenariokit.build import build
 from scenariokit.build_state import STATE_FILE
-from scenariokit.output_folder import LEGACY_STATE_FILE, exclusive
+from scenariokit.output_folder import LEGACY_STATE_FILE, exclusive, is_output
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
 
@@ -310,3 +310,26 @@ def test_a_symlink_where_the_build_keeps_its_files_is_refused(
     assert "symlink" in result.stderr or "symbolic link" in result.stderr
     assert "Traceback" not in result.output
     assert tree(tmp_path) == before
+
+
+def test_two_builds_through_two_spellings_both_succeed(tmp_path: Path) -> None:
+    """Run at once as processes, each a full build: they take turns on the one folder."""
+    root = committed_repo(tmp_path)
+    real = tmp_path / "real"
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    processes = [
+        subprocess.Popen(
+            [*installed_command(), "--root", str(root), "build", "--out", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for out in (link, real, link)
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+    assert is_output(real)
+    assert link.readlink() == real
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
