@@ -333,3 +333,15 @@ def test_two_builds_through_two_spellings_both_succeed(tmp_path: Path) -> None:
     assert is_output(real)
     assert link.readlink() == real
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_killed_full_builds_staging_folder_is_cleared(tmp_path: Path) -> None:
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    leftover = tmp_path / ".out.building-4242-0badcafe"  # as a build killed midway leaves it
+    (leftover / "site" / "scenarios").mkdir(parents=True)
+    (leftover / "parts").mkdir()
+    (leftover / "parts" / "0.sqlite").write_bytes(b"half written")
+    build(root, out)
+    assert not leftover.exists()
