@@ -380,3 +380,28 @@ def test_a_device_named_on_the_command_line_is_refused_unread(tmp_path: Path) ->
     assert [(d["path"], d["code"]) for d in json.loads(result.stdout)] == [
         ("/dev/zero", "not-a-regular-file")
     ]
+
+
+def test_new_does_not_write_over_a_dangling_link(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    target = root / "scenarios" / "restaurant" / "bistro-lyon.yaml"
+    target.symlink_to(tmp_path / OUTSIDE / "missing.yaml")
+    result = run(
+        root,
+        "new",
+        "--template",
+        "restaurant-dining",
+        "--id",
+        "bistro-lyon",
+        "--title",
+        "Un bistrot",
+        "--language",
+        "fr",
+        "--author",
+        "octocat",
+    )
+    assert_nothing_leaked(result)
+    assert result.returncode == 1
+    assert "already exists: nothing was written" in result.stderr
+    assert target.is_symlink()
+    assert not (tmp_path / OUTSIDE / "missing.yaml").exists()

@@ -157,7 +157,8 @@ def write_files(files: list[tuple[Path, str]], *, replace: bool = False) -> None
     are they renamed into place. A rewritten file keeps its mode; a new one gets what a
     plain `open()` gives under the umask.
     """
-    existing = [path for path, _ in files if path.exists()]
+    # A link counts as a file, dangling or not: renaming over it would turn it into one.
+    existing = [path for path, _ in files if path.is_symlink() or path.exists()]
     if existing and not replace:
         raise UserError(f"{existing[0]} already exists: nothing was written")
     for path, _ in files:
