@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 
 import pytest
 from markdown_it import MarkdownIt
 
 from scenariokit.escape import (
+    INVISIBLE,
+    json_text,
     markdown_code,
     markdown_text,
     visible,
+    visible_lines,
     workflow_data,
     workflow_property,
 )
@@ -85,3 +90,25 @@ def test_markdown_code_holds_any_text_in_a_table_cell(text: str) -> None:
     assert "<a" not in html
     assert "<img" not in html
     assert "end</td>" in html
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_json_text_hides_nothing_and_keeps_the_data(text: str) -> None:
+    document = {"title": text, text: [text, "می‌خواهم 👩‍🍳"]}
+    written = json_text(json.dumps(document, ensure_ascii=False, indent=2))
+    assert re.search(f"[\t\r{INVISIBLE}]", written.replace("\n", "")) is None
+    assert json.loads(written) == document
+    assert "می‌خواهم 👩‍🍳" in written  # readable text stays readable
+
+
+def test_json_text_writes_what_no_encoder_could() -> None:
+    name = os.fsdecode(b"caf\xe9.yaml")  # a lone surrogate: json.dumps writes it raw
+    written = json_text(json.dumps([name], ensure_ascii=False))
+    written.encode("utf-8")
+    assert json.loads(written) == [name]
+
+
+def test_visible_lines_keeps_a_files_lines_and_shows_the_rest() -> None:
+    plain = "title: Tapas\r\nsetting: 'a\tbar'\nnote: می‌خواهم\n"
+    assert visible_lines(plain) == plain
+    assert visible_lines("a: x\ry\u202e\n") == "a: x\\ry\\u202e\n"
