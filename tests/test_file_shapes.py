@@ -405,3 +405,15 @@ def test_new_does_not_write_over_a_dangling_link(tmp_path: Path) -> None:
     assert "already exists: nothing was written" in result.stderr
     assert target.is_symlink()
     assert not (tmp_path / OUTSIDE / "missing.yaml").exists()
+
+
+def test_an_editors_hidden_lock_link_is_skipped_not_refused(tmp_path: Path) -> None:
+    # Emacs marks a file being edited with a dangling link `.#name`: refusing it would fail
+    # every `serve` rebuild while the author edits. Hidden entries are never read.
+    root = make_repo(tmp_path / "repo", {HOME: VALID_TEXT})
+    lock = root / "scenarios" / "restaurant" / ".#tapas-bar-madrid.yaml"
+    lock.symlink_to("octocat@laptop.4242:1700000000")
+    validated = run(root, "validate")
+    assert (validated.returncode, validated.stdout) == (0, "0 errors, 0 warnings in 1 file\n")
+    assert run(root, "build", "--out", tmp_path / "out").returncode == 0
+    assert lock.is_symlink()
