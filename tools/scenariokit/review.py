@@ -14,9 +14,10 @@ to a file is approved by ownership only when the author is among that file's own
 owner of a scenario file may do all of the above to it. Files outside `scenarios/` are never
 judged by content: the tool, the schema, the site's theme, the workflows, tests and any
 other file that could run or steer code need a maintainer (`required`: the review fails
-unless the author owns the file), while templates and Markdown documents only ask for one
-(`asked`: a notice). A file moved out of `scenarios/` counts as a removal there plus a
-change where it went; one moved in counts as an addition.
+unless the author owns the file), while template YAML files and the Markdown documents at
+the repository's top only ask for one (`asked`: a notice). A file moved out of
+`scenarios/` counts as a removal there plus a change where it went; one moved in counts as
+an addition.
 
 Everything is read from git as bytes, never from the working tree: paths come from
 `git diff --raw -z` (no quoting, any bytes, and the file modes), contents from the object
