@@ -22,7 +22,7 @@ from tests.conftest import REPO, diagnostics, dump, invoke, make_repo, valid_doc
 
 from scenariokit.build import build
 from scenariokit.loader import MAX_BYTES
-from scenariokit.schema import is_valid
+from scenariokit.schema import MAX_FINDINGS, is_valid
 from scenariokit.search_index import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -152,6 +152,28 @@ def test_a_list_item_over_its_length_says_by_how_much(tmp_path: Path) -> None:
             "shorten it by 1",
         ),
     ]
+
+
+def test_a_file_breaking_the_schema_thousands_of_times_gets_a_bounded_report(
+    tmp_path: Path,
+) -> None:
+    """The list's count comes first, then its items' errors up to the cap, and a stop."""
+    doc = valid_doc()
+    doc["prerequisites"] = [""] * 5_000
+    root = make_repo(tmp_path, {HOME: dump(doc)})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert len(found) == MAX_FINDINGS + 1
+    assert (found[0]["line"], found[0]["code"], found[0]["message"]) == (
+        1,
+        "too-many-problems",
+        f"the schema check stopped after {MAX_FINDINGS} problems in this file; "
+        "fix them and check it again for the rest",
+    )
+    assert found[1]["message"] == (
+        "prerequisites may have at most 20 entries but has 5000: remove 4980"
+    )
+    assert {d["code"] for d in found[2:]} == {"empty"}
 
 
 def test_every_shipped_file_is_far_inside_the_limits() -> None:

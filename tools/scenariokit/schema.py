@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from scenariokit.positions import SourceMap
 
 SCHEMA_NAME = "scenario.schema.json"
+# Findings explained for one file at most (see `schema_findings`).
+MAX_FINDINGS = 100
 
 # What a JSON type is called in a message.
 _TYPE_WORDS = {
@@ -128,17 +130,33 @@ def is_valid(data: Any) -> bool:
 
 
 def schema_findings(data: Any, source_map: SourceMap) -> list[Finding]:
-    """Every way `data` breaks the schema, each explained; empty when it is valid."""
+    """Every way `data` breaks the schema, each explained; empty when it is valid.
+
+    At most `MAX_FINDINGS` of them, and then one that says the check stopped: a file of
+    1 MiB can break the schema 200,000 times (an empty string on each line), and
+    explaining every one took half a minute and printed 25 MB.
+    """
     try:
         _gate()(data)
     except fastjsonschema.JsonSchemaValueException as exc:
         findings: dict[tuple[DocPath, bool], Finding] = {}
         for error in _detailed_validator().iter_errors(data):
+            if len(findings) >= MAX_FINDINGS:
+                return [*findings.values(), _stopped()]
             for finding in _explain(error, source_map):
                 # One message per value: "" is reported as empty, not also as too short.
                 findings.setdefault((finding.doc_path, finding.at_key), finding)
         return list(findings.values()) or [_from_gate(exc)]
     return []
+
+
+def _stopped() -> Finding:
+    return Finding(
+        (),
+        "too-many-problems",
+        f"the schema check stopped after {MAX_FINDINGS} problems in this file; "
+        "fix them and check it again for the rest",
+    )
 
 
 @cache
@@ -161,7 +179,10 @@ def _without_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return [inline(item) for item in node]
         if not isinstance(node, dict):
             return node
-        copied = {key: inline(value) for key, value in node.items() if key != "$ref"}
+        # A list's count first: a list far too long is said so among the first findings,
+        # before `MAX_FINDINGS` errors of its items.
+        keys = sorted(node, key=lambda key: key not in ("minItems", "maxItems"))
+        copied = {key: inline(node[key]) for key in keys if key != "$ref"}
         if "$ref" in node:
             target = inline(definitions[node["$ref"].removeprefix("#/$defs/")])
             copied["allOf"] = [target, *copied.get("allOf", [])]
