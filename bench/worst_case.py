@@ -123,8 +123,9 @@ def schema_bounds() -> dict[str, int]:
 # How a page can grow from its file's texts: a character is shown at most 4 times (a
 # vocabulary term: as text, in the listen button's data-say and aria-label, and in the
 # role-play prompt) and takes at most 6 bytes once escaped (`"` is `&#34;`, five; a
-# character outside the BMP four); an entry adds at most 400 bytes of markup (about 250
-# today), and the layout around them is at most 20 KB (about 6 today).
+# character outside the BMP four); an entry adds at most 400 bytes of markup (the
+# template's markup around a phrase is under 200), and the layout around them is at most
+# 20 KB (a whole starter scenario's page, its texts included, is 10 KB).
 SHOWN, ESCAPED, MARKUP, LAYOUT = 4, 6, 400, 20_000
 
 
