@@ -4,7 +4,8 @@
 costs one call of a validator that fastjsonschema compiles from the schema (about a fifth of
 the YAML parse). Only when that fails does python-jsonschema walk the document for *every*
 error, and each error becomes a finding whose message says the field in words, the limit,
-the actual value and a fix.
+the actual value and a fix: up to `MAX_FINDINGS` a file, so that a file broken thousands
+of times is told so briefly.
 
 The two validators differ on one point of regular-expression dialect: JSON Schema patterns
 are ECMA-262, where `$` matches only at the very end; python-jsonschema uses Python's `re`,
