@@ -101,7 +101,7 @@ def largest(node: dict[str, Any]) -> tuple[int, int]:
     return best
 
 
-def schema_bounds() -> dict[str, int]:
+def schema_bounds() -> dict[str, Any]:
     """What the schema lets one file hold at most, and so the rows it gives the index."""
     characters, entries = largest(SCHEMA)
     phases = at("phases")["maxItems"]
