@@ -294,3 +294,24 @@ def test_the_script_refuses_a_tool_from_the_pull_request(tmp_path: Path) -> None
     )
     assert result.returncode == 2
     assert "comes from the pull request's checkout" in result.stderr
+
+
+def test_a_review_that_cannot_run_says_so_in_the_summary(tmp_path: Path) -> None:
+    """The pull request's checkout lacks the history (a checkout without fetch-depth: 0)."""
+    head = make_repo(tmp_path / "head", {})
+    git(head, "init", "-q", "-b", "pr")
+    git(head, "add", ".")
+    git(head, "commit", "-qm", "only the pull request, no base")
+    summary = tmp_path / "summary.md"
+    result = subprocess.run(
+        ["bash", str(SCRIPT), str(REPO), str(head), "octocat", str(tmp_path / "preview")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "cannot find the revision" in result.stderr
+    assert summary.read_text("utf-8").startswith("> [!CAUTION]\n> **The review could not run**")
+    assert "Review ownership (scenarios review): failed" in result.stdout

@@ -586,3 +586,20 @@ def test_a_path_with_a_newline_cannot_forge_an_annotation(repo: Path) -> None:
         assert not [line for line in output.splitlines() if line.startswith("::error::")], form
         assert "\x1b" not in output
         assert "x\\n::error::forged.md" in output or "x\\\\n" in output, form
+
+
+def test_a_pull_request_that_removes_the_schema_is_still_reviewed(repo: Path) -> None:
+    """Without schemas/ the checkout is no longer found as a repository by the other
+    commands; review needs only git, and says who must look."""
+    change(repo, {"schemas/scenario.schema.json": None})
+    code, output = run("octocat")
+    assert code == 1
+    assert not (repo / "schemas").exists()
+    assert output.startswith("error: schemas/scenario.schema.json: needs a maintainer: removed")
+
+
+def test_a_lookalike_owner_is_nobody(repo: Path) -> None:
+    change(repo, {"scenarios/travel/k.yaml": scenario("k", "\u212aatie", category="travel")})
+    code, output = run("katie")
+    assert code == 1
+    assert "[add-as-yourself]" in output

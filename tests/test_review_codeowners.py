@@ -166,3 +166,11 @@ def test_pattern(pattern: str, path: str, matches: bool) -> None:
 @pytest.mark.parametrize("pattern", ["", "/", "a***", "a//b"])
 def test_invalid_patterns_match_nothing(pattern: str) -> None:
     assert pattern_regex(pattern) is None
+
+
+def test_logins_compare_as_github_compares_them() -> None:
+    rules = parse("* @katie @strasse\n")
+    assert rules.owned_by("x", "KATIE")
+    assert not rules.owned_by("x", "\u212aatie")  # the Kelvin sign casefolds to k
+    assert not rules.owned_by("x", "stra\u00dfe")  # ß casefolds to ss
+    assert not rules.owned_by("x", "")

@@ -52,7 +52,14 @@ check() {  # check NAME COMMAND...: run one check in its own log group, remember
 }
 
 cd "$head_dir" || exit 2
-"$tool" review --base "$base_sha" --head HEAD --author "$author" --format markdown >>"$summary"
+markdown=$("$tool" review --base "$base_sha" --head HEAD --author "$author" --format markdown)
+if [ -n "$markdown" ]; then
+  printf '%s\n' "$markdown" >>"$summary"
+else  # it could not run at all: say so where the summary would have been
+  printf '%s\n' "> [!CAUTION]" \
+    "> **The review could not run** (see the job's log): a maintainer must check this pull request." \
+    >>"$summary"
+fi
 check "Review ownership (scenarios review)" \
   "$tool" review --base "$base_sha" --head HEAD --author "$author" --format github
 check "Validate (scenarios validate --strict)" "$tool" validate --format github --strict

@@ -651,7 +651,9 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
     from scenariokit.review import review as run_review
     from scenariokit.review_report import as_github, as_markdown, as_text
 
-    result = run_review(_root(options), base=base, head=head, author=author)
+    # Any git checkout will do: a pull request that removes the schema is still reviewed.
+    root = options.root or Path.cwd()
+    result = run_review(root, base=base, head=head, author=author)
     render = {"text": as_text, "markdown": as_markdown, "github": as_github}[output_format]
     click.echo(render(result), nl=False)
     sys.exit(0 if result.passed else 1)

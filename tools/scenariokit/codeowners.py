@@ -64,14 +64,23 @@ class CodeOwners:
         return tuple(o[1:] for o in self.owners(path) if o.startswith("@") and "/" not in o)
 
     def owned_by(self, path: str, login: str) -> bool:
-        """Whether `login` is one of `path`'s owners (logins compare case-insensitively)."""
-        wanted = login.casefold()
-        return any(owner.casefold() == wanted for owner in self.logins(path))
+        """Whether `login` is one of `path`'s owners."""
+        wanted = login_key(login)
+        return wanted is not None and any(login_key(o) == wanted for o in self.logins(path))
 
     @property
     def names_anyone(self) -> bool:
         """Whether any rule names an individual login: else nobody is a maintainer."""
         return any(o.startswith("@") and "/" not in o for r in self.rules for o in r.owners)
+
+
+def login_key(login: str) -> str | None:
+    """What two spellings of one GitHub login share: logins are ASCII and case-insensitive.
+
+    Not `casefold`, which maps the Kelvin sign to `k` and `ß` to `ss`: a value no login can
+    have must never equal one that can (None, equal to nothing, for anything else).
+    """
+    return login.lower() if login.isascii() and login else None
 
 
 def parse(text: str) -> CodeOwners:

@@ -317,9 +317,9 @@ def _phases(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _owner(doc: dict[str, Any]) -> str | None:
-    """`created_by`, compared case-insensitively as GitHub logins are; None unless text."""
+    """`created_by` as a login compares (`login_key`); None, nobody's, unless a login."""
     value = doc.get("created_by")
-    return value.casefold() if isinstance(value, str) else None
+    return codeowners.login_key(value) if isinstance(value, str) else None
 
 
 def _system(doc: dict[str, Any]) -> bool:
@@ -328,10 +328,14 @@ def _system(doc: dict[str, Any]) -> bool:
 
 
 def _violations(change: ScenarioChange, author: str, unreadable: dict[str, str]) -> list[Violation]:
-    """The rules a change breaks when its author owns none of its paths in CODEOWNERS."""
+    """The rules a change breaks unless its author owns all its paths in CODEOWNERS."""
     found = []
     old, new, path = change.old or {}, change.new or {}, change.path
-    mine = author.casefold()
+    mine = codeowners.login_key(author)
+
+    def yours(doc: dict[str, Any]) -> bool:
+        return mine is not None and _owner(doc) == mine
+
     broken = [p for p in change.paths if p in unreadable]
     if broken:
         return [
@@ -344,7 +348,7 @@ def _violations(change: ScenarioChange, author: str, unreadable: dict[str, str])
             for p in broken
         ]
     if change.change == "added":
-        if _owner(new) != mine:
+        if not yours(new):
             found.append(
                 Violation(
                     path,
@@ -364,7 +368,7 @@ def _violations(change: ScenarioChange, author: str, unreadable: dict[str, str])
                     "change the copy",
                 )
             )
-        elif _owner(old) != mine:
+        elif not yours(old):
             verb = {"edited": "edit", "renamed": "rename", "removed": "remove"}[change.change]
             found.append(
                 Violation(
@@ -398,7 +402,7 @@ def _violations(change: ScenarioChange, author: str, unreadable: dict[str, str])
 
 def read_codeowners(root: Path, commit: str) -> CodeOwners:
     """The CODEOWNERS rules at `commit`: the first of GitHub's locations that is a file."""
-    listing = _git(root, "ls-tree", "-z", commit, "--", *codeowners.LOCATIONS)
+    listing = _git(root, "ls-tree", "-z", "--full-tree", commit, "--", *codeowners.LOCATIONS)
     found = {}
     for record in listing.split(b"\0"):
         meta, _, name = record.partition(b"\t")
