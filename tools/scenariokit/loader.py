@@ -8,6 +8,15 @@ is fine), duplicate keys, and anchors and aliases (so an alias bomb is refused b
 anything expands). Every failure is a `LoadError` with a line and column; nothing here
 raises anything else for bad input.
 
+It also refuses, where they are written, what would end in a traceback further on: lists
+and mappings nested more than `MAX_DEPTH` (20) levels (the schema validator, positions,
+the formatter and JSON all recurse; a scenario needs 5), merge keys (`<<`) and keys that
+are not text (`1:`, `on:`, `2024-01-01:`, `? [a, b]`; no scenario has them and JSON cannot
+hold them), integers written with more than `MAX_NUMBER_CHARACTERS` (Python will not print
+an int of over 4,300 digits), and plain values YAML reads as dates or numbers it cannot
+build (`2024-02-30`). Both paths refuse the same things: `_plain_load` steps aside, and
+the safe loader's constructors and one pass over the events say where.
+
 Speed: most files are plain (no tags, anchors, merge keys or errors), and for those
 `_plain_load` builds the data straight from libyaml's events, about twice as fast as
 PyYAML's own constructor, which pays for a node tree and a Python call per scalar. It gives

@@ -8,7 +8,11 @@ the keys of its file.
 
 Import is all or nothing, like the original migration: every row is converted, checked as
 the file it will become (schema and repository rules, ids unique across the batch and the
-repository) and given a path that must be free (unless `force`) before any file is written.
+repository: two rows with one id are refused, naming both) and given a path that must be
+free (unless `force`) and reachable (no file where a folder must be) before any file is
+written. What Python cannot hold is refused first, with the row: integers of more than
+`MAX_NUMBER_CHARACTERS`, nesting deeper than a scenario file may have, an id or category
+that is not a plain name (`../`, a NUL byte).
 After writing, the files are read back and the counts of scenarios and phases compared with
 the input's. Exporting a repository whose files are canonical (`scenarios fmt --check`)
 and importing it into an empty one gives back byte-identical files; comments other than the

@@ -12,7 +12,10 @@ comments are re-indented to the line they precede.
 
 A rewrite must never change what a file means: `format_text` re-reads its result and refuses
 when the data differ. Writes are atomic (a temporary file, then a rename), and a new file
-never replaces an existing one unless the caller says so.
+never replaces an existing one unless the caller says so. A rewritten file keeps its mode
+(0644, 0664, 0755…); a new one gets what `open()` gives under the umask, not the 0600 of
+`tempfile.mkstemp`. A folder on the way that is a file, and any error of the operating
+system while staging, is a `UserError` and nothing is written.
 """
 
 from __future__ import annotations
