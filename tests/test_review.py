@@ -603,3 +603,23 @@ def test_a_lookalike_owner_is_nobody(repo: Path) -> None:
     code, output = run("katie")
     assert code == 1
     assert "[add-as-yourself]" in output
+
+
+def test_the_summary_stays_small_for_a_huge_pull_request(repo: Path) -> None:
+    """GitHub drops a job summary over 1 MiB whole: the markdown keeps 500 rows a table."""
+    from scenariokit.review_report import MAX_ROWS
+
+    folder = repo / "scenarios" / "travel"
+    folder.mkdir(parents=True)
+    text = scenario("many", "octocat", category="travel", title="T" * 100)
+    for number in range(MAX_ROWS + 12):
+        (folder / f"many-{number}.yaml").write_text(text.replace("many", f"many-{number}"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "many")
+    code, markdown = run("octocat", "--format", "markdown")
+    assert code == 0
+    assert markdown.count("| added |") == MAX_ROWS
+    assert "*… and 12 more: the job's log lists them all.*" in markdown
+    assert len(markdown.encode()) < 512 * 1024
+    _, text_output = run("octocat")
+    assert text_output.count("added    scenarios/travel/many-") == MAX_ROWS + 12

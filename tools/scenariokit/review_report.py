@@ -15,9 +15,17 @@ and what each edit changed, the files that cannot be read, and the other files t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import islice
+
 from scenariokit.escape import markdown_code, markdown_text, visible, workflow_data
 from scenariokit.escape import workflow_property as prop
 from scenariokit.review import OtherChange, Review, ScenarioChange
+
+# Rows of each table or list in the markdown: GitHub drops a job summary over 1 MiB whole,
+# which would lose what needs a maintainer with the rest. 500 rows of escaped titles stay
+# far below it; the terminal and the annotations list everything.
+MAX_ROWS = 500
 
 _NO_MAINTAINER = (
     "no maintainer is configured: CODEOWNERS on the base branch names no GitHub login, "
@@ -67,41 +75,41 @@ def as_markdown(result: Review) -> str:
             "| file | change | who may approve (CODEOWNERS) |",
             "|---|---|---|",
         ]
-        lines += [
+        lines += _capped(
             f"| {markdown_code(o.path)} | {o.change}{_kind(o)} | {_owner_cells(result, o.path)} |"
             for o in result.needs_maintainer
-        ]
+        )
         lines.append("")
     if not result.owners.names_anyone:
         lines += ["> [!WARNING]", f"> {markdown_text('N' + _NO_MAINTAINER[1:])}", ""]
     if result.violations:
         lines += ["### Rules broken", ""]
-        lines += [
+        lines += _capped(
             f"- {markdown_code(v.path)}: {markdown_text(v.message)} ({markdown_code(v.rule)})"
             for v in result.violations
-        ]
+        )
         lines.append("")
     if result.changes:
         lines += [
             "| change | scenario | title | language | level | phases | what changed |",
             "|---|---|---|---|---|---|---|",
         ]
-        lines += [_row(c) for c in result.changes]
+        lines += _capped(_row(c) for c in result.changes)
     else:
         lines.append("No scenario is added, edited or removed.")
     if result.unreadable:
         lines += ["", "### Files that cannot be read", ""]
-        lines += [
+        lines += _capped(
             f"- {markdown_code(path)}: {markdown_text(why)}"
             for path, why in result.unreadable.items()
-        ]
+        )
     asked = [o for o in result.others if o.need != "required"]
     if asked:
         lines += ["", "### Other changes (a maintainer must review these)", ""]
-        lines += [
+        lines += _capped(
             f"- {markdown_code(o.path)} ({o.change}{', by its owner' if o.need == 'owner' else ''})"
             for o in asked
-        ]
+        )
     lines += ["", f"**{_verdict(result)}**"]
     return "\n".join(lines) + "\n"
 
@@ -132,6 +140,15 @@ def as_github(result: Review) -> str:
     ]
     lines.append(_verdict(result))
     return "\n".join(lines) + "\n"
+
+
+def _capped(rows: Iterator[str]) -> list[str]:
+    """At most `MAX_ROWS` rows, and a line that says how many more the log holds."""
+    kept = list(islice(rows, MAX_ROWS))
+    more = sum(1 for _ in rows)
+    if more:
+        kept.append(f"\n*… and {more} more: the job's log lists them all.*")
+    return kept
 
 
 def _verdict(result: Review) -> str:
