@@ -290,7 +290,7 @@ def texts_hide_nothing(source: Source, catalog: Catalog) -> Iterator[Finding]:
     for doc_path, text, is_key in _keys_and_strings(source.data, ()):
         for hidden in hidden_in(text):
             where = (
-                f"the key {visible(text)!r} of {describe_path(doc_path[:-1])}"
+                f"the key '{visible(text)}' of {describe_path(doc_path[:-1])}"
                 if is_key
                 else describe_path(doc_path)
             )
