@@ -502,7 +502,10 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
 def _tell_refused(refused: list[Diagnostic]) -> None:
     """Each link, FIFO or device the walk refused, on stderr: the listing goes on without."""
     for d in refused:
-        click.echo(f"{d.path}:{d.line}:{d.column}: error: {d.message} [{d.code}]", err=True)
+        click.echo(
+            f"{visible(d.path)}:{d.line}:{d.column}: error: {visible(d.message)} [{d.code}]",
+            err=True,
+        )
 
 
 @cli.command()
