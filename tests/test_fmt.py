@@ -187,3 +187,15 @@ def test_write_files_refuses_to_replace_without_asking(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "mine\n"
     write_files([(target, "theirs\n")], replace=True)
     assert target.read_text(encoding="utf-8") == "theirs\n"
+
+
+def test_fmt_leaves_what_its_round_trip_parser_cannot_read(tmp_path: Path) -> None:
+    """libyaml reads a tab inside a plain value; ruamel.yaml, which keeps the comments,
+    refuses it: the file is reported and left as it was, not a traceback."""
+    text = VALID_TEXT.replace("title: Ordering Tapas", "title: Ordering\tTapas", 1)
+    root = make_repo(tmp_path, {HOME: text})
+    result = invoke("--root", root, "fmt")
+    assert result.exit_code == 1
+    assert "the formatter cannot read this file" in result.stderr
+    assert "[unformattable]" in result.stderr
+    assert (root / HOME).read_text(encoding="utf-8") == text

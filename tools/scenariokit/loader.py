@@ -116,22 +116,27 @@ class _ScenarioLoader(_BaseLoader):
         return mapping
 
 
-def _checked_scalar(loader: _ScenarioLoader, node: ScalarNode) -> Any:
-    """A plain int, float or date built by the safe constructor, or a `LoadError` at it.
+def _checked_scalar(loader: _ScenarioLoader, node: yaml.Node) -> Any:
+    """An int, float, boolean or date built by the safe constructor, or a `LoadError` at it.
 
     `0x` followed by 5,000 digits is an int Python can build but not print, and more than
     4,300 decimal digits one it refuses to build; `2024-02-30` matches YAML's date pattern
-    but is no date. Each would end in a traceback far from the file.
+    but is no date; `!!bool text` and `!!timestamp text` make PyYAML's constructors fail
+    with a KeyError or an AttributeError. Each would end in a traceback far from the file.
     """
+    construct = SafeConstructor.yaml_constructors[node.tag]
+    if not isinstance(node, ScalarNode):  # `!!int [1]`: the constructor's own located error
+        return construct(loader, node)
     if node.tag == _INT and len(node.value) > MAX_NUMBER_CHARACTERS:
         raise _long_number(node.value, node.start_mark)
     try:
-        return SafeConstructor.yaml_constructors[node.tag](loader, node)
-    except (ValueError, OverflowError) as exc:
-        raise _impossible_value(node.value, node.tag, exc, node.start_mark) from None
+        return construct(loader, node)
+    except (ValueError, OverflowError, KeyError, AttributeError) as exc:
+        why = f" ({exc})" if isinstance(exc, ValueError) else ""
+        raise _impossible_value(node.value, node.tag, why, node.start_mark) from None
 
 
-for _tag in ("int", "float", "timestamp"):
+for _tag in ("int", "float", "bool", "timestamp"):
     _ScenarioLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _checked_scalar)
 
 
@@ -201,13 +206,13 @@ def _long_number(written: str, mark: yaml.Mark | None) -> LoadError:
     )
 
 
-def _impossible_value(written: str, tag: str, exc: Exception, mark: yaml.Mark | None) -> LoadError:
+def _impossible_value(written: str, tag: str, why: str, mark: yaml.Mark | None) -> LoadError:
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     kind = _TAG_WORDS.get(tag, "a value")
     return LoadError(
         "yaml-value",
-        f"YAML reads the unquoted {_brief(written)} as {kind}, but it is not a valid one "
-        f'({exc}): if it is text, put it in quotes, "{_brief(written)}"',
+        f"YAML reads {_brief(written)} as {kind}, but it is not a valid one{why}: if it is "
+        f'text, put it in quotes, "{_brief(written)}", without a !! tag',
         line,
         column,
     )

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import FoldedScalarString
 
 from scenariokit.errors import UserError
@@ -84,10 +85,23 @@ def canonical_text(doc: Any, modeline: str) -> str:
 
 
 def format_text(text: str, modeline: str) -> str:
-    """`text` in the canonical layout; `UserError` if that would change the data."""
-    formatted = canonical_text(parse_round_trip(text), modeline)
+    """`text` in the canonical layout; `UserError` if that would change the data.
+
+    ruamel.yaml, which keeps the comments, is stricter than libyaml in places (a tab inside
+    a plain value): what it cannot read is left unchanged, with its reason, not a traceback.
+    """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    if yaml.load(formatted, Loader=loader) != yaml.load(text, Loader=loader):
+    try:
+        formatted = canonical_text(parse_round_trip(text), modeline)
+        same = yaml.load(formatted, Loader=loader) == yaml.load(text, Loader=loader)
+    except (RuamelError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" on line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UserError(
+            f"the formatter cannot read this file ({problem}{where}): left unchanged"
+        ) from None
+    if not same:
         raise UserError(
             "formatting would change the data (an unusual YAML construct?): "
             "left unchanged; please report this file"
