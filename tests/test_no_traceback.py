@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import VALID_TEXT, invoke, make_repo, run_installed, valid_doc
+from tests.conftest import VALID_TEXT, dump, invoke, make_repo, run_installed, valid_doc
 
 from scenariokit.loader import MAX_BYTES, MAX_DEPTH
 
@@ -570,3 +570,58 @@ def test_new_files_get_the_mode_open_gives_under_the_umask(
         path.name: expected for path in written
     }
     assert not [p for p in (root / HOME).iterdir() if p.name.startswith(".")]  # no staging left
+
+
+# --- documents that load but break the contract, in the authoring commands ---------------------
+
+BROKEN_SHAPES: dict[str, tuple[tuple[Any, ...], Any]] = {
+    "b-phases-number": (("phases",), 5),
+    "b-phases-mapping": (("phases",), {"a": 1}),
+    "b-phase-null": (("phases", 0), None),
+    "b-vocabulary-text": (("phases", 0, "key_vocabulary"), "x"),
+    "b-entry-number": (("phases", 0, "essential_phrases", 0), 5),
+    "b-title-list": (("title",), ["a"]),
+    "b-owner-number": (("created_by",), 5),
+    "b-public-text": (("is_public",), "yes please"),
+}
+
+
+def _broken(scenario_id: str) -> str:
+    doc = _doc(scenario_id)
+    where, value = BROKEN_SHAPES[scenario_id]
+    parent = doc
+    for part in where[:-1]:
+        parent = parent[part]
+    parent[where[-1]] = value
+    return dump(doc)
+
+
+def test_documents_that_break_the_contract_in_the_authoring_commands(tmp_path: Path) -> None:
+    """list, templates, show, new, duplicate (also into another language) and export rely
+    on the contract's shape (phases a list of mappings…): a file that breaks it is set aside
+    and named, like an unreadable one, never half-read into a traceback."""
+    files: dict[str, str | bytes] = {f"{HOME}/{i}.yaml": _broken(i) for i in BROKEN_SHAPES}
+    files |= {
+        f"templates/{i}-template.yaml": _broken(i).replace(i, f"{i}-template", 1)
+        for i in BROKEN_SHAPES
+    }
+    files[f"{HOME}/tapas-bar-madrid.yaml"] = VALID_TEXT
+    root = _repo(tmp_path, files)
+    before = _snapshot(root)
+    listed = _run(root, "list", "--format", "json")
+    assert [row["scenario_id"] for row in json.loads(listed.stdout)] == ["tapas-bar-madrid"]
+    assert f"{len(BROKEN_SHAPES)} files could not be read" in listed.stderr
+    assert _run(root, "templates").returncode == 0
+    assert _run(root, "export").returncode == 1
+    for scenario_id in BROKEN_SHAPES:
+        shown = invoke("--root", root, "show", scenario_id, "--format", "json")
+        assert shown.exit_code == 1
+        assert "does not validate: run `scenarios validate`" in shown.stderr
+        for args in (
+            ["duplicate", scenario_id, "copy-of-it"],
+            ["new", "--template", f"{scenario_id}-template", "--id", "copy-of-it", "--title", "A"],
+        ):
+            result = invoke("--root", root, *args, "--language", "fr", "--author", "me")
+            assert result.exit_code == 1, (args, result.output)
+            assert "does not validate: run `scenarios validate`" in result.stderr
+    assert _snapshot(root) == before

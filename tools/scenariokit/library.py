@@ -23,6 +23,7 @@ from scenariokit.repository import (
     display_path,
     list_files,
 )
+from scenariokit.schema import is_valid
 from scenariokit.validate import refusals
 
 
@@ -52,8 +53,15 @@ def load_area(root: Path, area: str) -> Shelf:
     shelf.unreadable = [r.path for r in listing.refused]
     for path in listing.paths:
         try:
-            shelf.sources.append(read_source(path))
+            source = read_source(path)
         except LoadError:
+            shelf.unreadable.append(path)
+            continue
+        # The commands here rely on the contract's shape (phases a list of mappings…): a
+        # file that breaks it is set aside like an unreadable one, for `validate` to explain.
+        if is_valid(source.data):
+            shelf.sources.append(source)
+        else:
             shelf.unreadable.append(path)
     return shelf
 
@@ -94,6 +102,6 @@ def find_source(root: Path, scenario_id: str) -> Source:
         source = read_source(paths[0])
     except LoadError as exc:
         raise UserError(f"{shown}:{exc.line}:{exc.column}: {exc.message}") from None
-    if not isinstance(source.data, dict):
-        raise UserError(f"{shown} is not a scenario: run `scenarios validate` on it")
+    if not is_valid(source.data):
+        raise UserError(f"{shown} does not validate: run `scenarios validate` on it and fix it")
     return source

@@ -40,7 +40,6 @@ from scenariokit.loader import (
     too_deep,
 )
 from scenariokit.repository import Catalog, display_path, read_catalog
-from scenariokit.schema import is_valid
 from scenariokit.validate import check_text
 from scenariokit.writer import canonical_text, file_on_the_way, modeline_for, write_files
 
@@ -54,10 +53,10 @@ _LEGACY_PHASE_ONLY = {"id", "scenario_id", "phase_number", "created_at", "update
 def export_document(root: Path) -> dict[str, Any]:
     """Every scenario of the repository, in file order, as this tool's export."""
     shelf = load_scenarios(root)
-    # A file that breaks the schema may hold what JSON cannot (a date, a set, binary data):
-    # export only what the contract allows, so the document always imports again.
-    refused = shelf.unreadable + [s.path for s in shelf.sources if not is_valid(s.data)]
-    if refused:
+    # Only what the contract allows is exported (the library sets aside what breaks it: a
+    # date, a set, binary data would not even be JSON), so the document imports again.
+    if shelf.unreadable:
+        refused = shelf.unreadable
         raise UserError(
             f"{plural(len(refused), 'file')} cannot be exported ({display_path(refused[0])}"
             f"{', …' if len(refused) > 1 else ''}): run `scenarios validate` and fix "
