@@ -179,7 +179,9 @@ def test_a_state_file_that_is_not_a_valid_state_is_refused(tmp_path: Path) -> No
     refused(root, out, cwd=tmp_path, watched=tmp_path)
 
 
-def test_outputs_of_earlier_versions_must_be_deleted_once_by_hand(tmp_path: Path) -> None:
+def test_outputs_of_earlier_versions(tmp_path: Path) -> None:
+    """A state from before entries were recorded: rebuilt when the folder holds only a
+    build's entries, refused with anything else; the first builds' JSON state: refused."""
     root = committed_repo(tmp_path)
     old = tmp_path / "old"
     build(root, old)
@@ -187,7 +189,14 @@ def test_outputs_of_earlier_versions_must_be_deleted_once_by_hand(tmp_path: Path
     state.execute("DELETE FROM info WHERE key = 'entries'")  # as builds before this record
     state.commit()
     state.close()
-    assert "delete it yourself, once" in refused(root, old, cwd=tmp_path, watched=tmp_path)
+    assert invoke("--root", root, "build", "--out", old).exit_code == 0
+    state = sqlite3.connect(old / STATE_FILE)
+    state.execute("DELETE FROM info WHERE key = 'entries'")
+    state.commit()
+    state.close()
+    (old / "notes.txt").write_text("mine", "utf-8")
+    assert "holds notes.txt besides" in refused(root, old, cwd=tmp_path, watched=tmp_path)
+    (old / "notes.txt").unlink()
     legacy = tmp_path / "legacy"
     (legacy / "site").mkdir(parents=True)
     (legacy / LEGACY_STATE_FILE).write_text("{}", "utf-8")

@@ -117,7 +117,10 @@ def entries(path: Path, allowed: frozenset[str]) -> frozenset[str] | None:
     None unless `path` is a state this version wrote, with exactly its tables, and the
     names it records are among `allowed`: a file that is merely called like the state (an
     empty file, random bytes, another database, a state of an older version) is no proof
-    that its folder is a build's output.
+    that its folder is a build's output. A state written before builds recorded their
+    entries vouches for `allowed`: a copied state vouches for no more than that either, and
+    what protects is that the folder holds nothing else (so an old `build/` is rebuilt
+    instead of refused).
     """
     try:
         connection = _read_only(path)
@@ -128,7 +131,7 @@ def entries(path: Path, allowed: frozenset[str]) -> frozenset[str] | None:
             info = dict(connection.execute("SELECT key, value FROM info"))
         finally:
             connection.close()
-        names = orjson.loads(info.get("entries") or "null")
+        names = orjson.loads(info["entries"]) if "entries" in info else sorted(allowed)
     except (sqlite3.Error, orjson.JSONDecodeError):
         return None
     if info.get("version") != str(VERSION) or not isinstance(names, list):

@@ -10,8 +10,9 @@ Replacing a folder deletes what was in it, so the build replaces only its own ou
 recognised by what the build wrote (`is_output`): a state database this version can read,
 recording the top-level names the build wrote, and a folder holding nothing else. A file
 merely named like the state proves nothing; anything else in the folder (`.git`, a
-README…) means it is someone's folder. Outputs of earlier versions (a JSON state, or a
-state without that record) are not recognised: their owner deletes them once, by hand.
+README…) means it is someone's folder. A state from before states recorded their names
+vouches for exactly the build's names; the first builds' JSON state is not recognised:
+its owner deletes that output once, by hand.
 Whatever a folder holds, the repository being built, its ancestors, its own folders
 (`scenarios/`, `schemas/`, `.git/`…) and any folder that looks like a repository are
 refused before anything is written (`refuse_repository`).
