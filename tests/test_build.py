@@ -416,3 +416,34 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> No
     assert "error: the build stopped: Not a directory" in result.output
     assert "Traceback" not in result.output
     assert notes.read_text("utf-8") == "mine"
+
+
+def test_a_rule_added_to_the_tool_reaches_files_the_last_build_passed(tmp_path: Path) -> None:
+    # A copy of the tool, run from source, gains a rule between two builds (as a checkout
+    # does between releases, with the same version number): the file it breaks did not
+    # change, and must not pass on what the state remembered of it.
+    source = tmp_path / "source"
+    for folder in ("tools", "site", "schemas"):
+        shutil.copytree(REPO / folder, source / folder)
+    doc = dump(valid_doc() | {"scenario_id": "x-one"})
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/x-one.yaml": doc})
+    env = {"PYTHONPATH": str(source / "tools")}
+    command = [sys.executable, "-m", "scenariokit", "build", "--out", str(tmp_path / "out")]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=root, env=os.environ | env, capture_output=True, text=True, check=False
+        )
+
+    assert run().returncode == 0
+    checks = source / "tools" / "scenariokit" / "checks.py"
+    checks.write_text(
+        checks.read_text("utf-8")
+        + "\n\ndef _no_x(source, catalog):\n"
+        + "    yield Finding(('scenario_id',), 'no-x', 'ids may not start with x')\n\n\n"
+        + "FILE_RULES = (*FILE_RULES, _no_x)\n",
+        "utf-8",
+    )
+    again = run()
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "ids may not start with x [no-x]" in again.stdout
