@@ -236,6 +236,21 @@ def test_forged_leftovers_beside_the_output_are_never_followed(
     assert tree(root) == before
 
 
+def test_a_forged_pending_folder_beside_the_output_is_not_deleted(tmp_path: Path) -> None:
+    """A folder named like a rebuild's pending files, committed beside build/."""
+    root = committed_repo(tmp_path, {".build.pending/notes.txt": "not pending files"})
+    assert invoke("--root", root, "build", "--out", root / "build").exit_code == 0
+    tapas = root / TAPAS
+    tapas.write_text(VALID_TEXT.replace("la barra", "la barra del bar"), "utf-8")
+    message = refused(root, root / "build", cwd=tmp_path, watched=tmp_path)
+    assert ".build.pending is in the way" in message
+    shutil.rmtree(root / ".build.pending")
+    assert invoke("--root", root, "build", "--out", root / "build").exit_code == 0
+    assert "la barra del bar" in (
+        root / "build" / "site" / "scenarios" / "tapas-bar-madrid" / "index.html"
+    ).read_text("utf-8")
+
+
 def test_an_output_through_a_symlink_is_built_in_the_real_folder(tmp_path: Path) -> None:
     root = committed_repo(tmp_path)
     real = tmp_path / "real"

@@ -14,6 +14,7 @@ The journal and the pending files live beside the folder (`.NAME.journal.json`,
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -42,7 +43,7 @@ class Changes:
         self.folder = folder
         self._work = _pending(folder)
         self._entries: list[tuple[str, str]] = []
-        shutil.rmtree(self._work, ignore_errors=True)
+        _clear(self._work)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -98,7 +99,7 @@ def recover(folder: Path, committed: Callable[[int], bool]) -> None:
     try:
         record = orjson.loads(journal.read_bytes())
     except FileNotFoundError:
-        shutil.rmtree(work, ignore_errors=True)
+        _clear(work)
         return
     except orjson.JSONDecodeError:
         record = None
@@ -117,7 +118,24 @@ def recover(folder: Path, committed: Callable[[int], bool]) -> None:
             elif action == WRITE and not (work / "new" / relative).exists():
                 current.unlink(missing_ok=True)  # it was new, and already moved in
     journal.unlink()
-    shutil.rmtree(work, ignore_errors=True)
+    _clear(work)
+
+
+def _clear(work: Path) -> None:
+    """Remove a pending folder an earlier run left, if it is one: only `new/` and `old/`.
+
+    Anything else named like it (a folder committed beside `build/`, a symlink) is not the
+    build's to delete.
+    """
+    if not os.path.lexists(work):
+        return
+    ours = not work.is_symlink() and work.is_dir()
+    if not ours or any(p.name not in ("new", "old") for p in work.iterdir()):
+        raise UserError(
+            f"{work} is in the way: a rebuild keeps its pending files there, and that was "
+            "not made by `scenarios build`; move it elsewhere; nothing was written"
+        )
+    shutil.rmtree(work)
 
 
 def _well_formed(record: Any) -> bool:
