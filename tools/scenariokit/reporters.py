@@ -105,10 +105,6 @@ class GithubReporter(Reporter):
         return "\n".join(lines) + "\n"
 
 
-# review_report.py imported these before `escape` existed; they are escape's functions now.
-_data = workflow_data
-_property = workflow_property
-
 REPORTERS: dict[str, type[Reporter]] = {
     cls.name: cls for cls in (TextReporter, JsonReporter, GithubReporter)
 }
