@@ -1,7 +1,8 @@
 """The repository's scenarios and templates, loaded as data for the authoring commands.
 
 `validate` reports every problem; the commands here only need the documents, so a file that
-does not load is skipped and counted, and the caller says so (run `scenarios validate`).
+does not load, or breaks the schema (these commands rely on its shape: phases a list of
+mappings…), is skipped and counted, and the caller says so (run `scenarios validate`).
 What the walk refuses (a link, a FIFO, a device) is never read, and reported by the caller
 as a diagnostic; an id whose only file is refused is refused with that diagnostic.
 """
