@@ -69,8 +69,8 @@ def _validate(root: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _every_command(root: Path, tmp_path: Path, ids: list[str]) -> None:
-    """fmt, build, list, show (each id), export and fmt --check: none ends in a traceback;
-    build writes nothing when a file is bad, and export refuses what it cannot export."""
+    """build, fmt, list, show (each id) and export: none ends in a traceback; build writes
+    nothing when a file is bad, and export refuses what it cannot export."""
     out = tmp_path / "out"
     build = _run(root, "build", "--out", out)
     assert build.returncode == 1
