@@ -625,3 +625,20 @@ def test_documents_that_break_the_contract_in_the_authoring_commands(tmp_path: P
             assert result.exit_code == 1, (args, result.output)
             assert "does not validate: run `scenarios validate`" in result.stderr
     assert _snapshot(root) == before
+
+
+def test_export_and_import_to_names_the_file_system_refuses(tmp_path: Path) -> None:
+    """A name too long for the file system, a folder that is a file, a folder that does not
+    exist: a message, exit 1, nothing written."""
+    root = _repo(tmp_path, {f"{HOME}/tapas-bar-madrid.yaml": VALID_TEXT})
+    before = _snapshot(root)
+    for target, fragment in (
+        ("x" * 300 + ".json", "File name too long"),
+        (f"{HOME}/tapas-bar-madrid.yaml/export.json", "is a file, not a folder"),
+        ("schemas/scenario.schema.json", "already exists: nothing was written"),
+    ):
+        done = _run(root, "export", "-o", target)
+        assert done.returncode == 1, done.stderr
+        assert fragment in done.stderr
+    assert _run(root, "import", "x" * 300 + ".json").returncode == 2
+    assert _snapshot(root) == before

@@ -566,9 +566,7 @@ def export(options: Options, output_format: str, output: Path | None, force: boo
     if output is None:
         click.echo(text, nl=False)
         return
-    if output.exists() and not force:
-        raise UserError(f"{output} already exists: nothing was written (--force replaces it)")
-    write_file(output, text, replace=True)
+    write_file(output, text, replace=force)  # refuses an existing file without --force
     count = text.count('"scenario_id"')
     click.echo(f"Exported {plural(count, 'scenario')} to {output}", err=True)
 

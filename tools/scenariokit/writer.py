@@ -174,10 +174,14 @@ def write_files(files: list[tuple[Path, str]], *, replace: bool = False) -> None
     are they renamed into place. A rewritten file keeps its mode; a new one gets what a
     plain `open()` gives under the umask.
     """
-    # A link counts as a file, dangling or not: renaming over it would turn it into one.
-    existing = [path for path, _ in files if path.is_symlink() or path.exists()]
+    try:
+        # A link counts as a file, dangling or not: renaming over it would turn it into one.
+        existing = [path for path, _ in files if path.is_symlink() or path.exists()]
+    except OSError as exc:  # a name too long for the file system, a folder not searchable
+        where = display_path(Path(exc.filename)) if exc.filename else "the files"
+        raise UserError(f"cannot write {where}: {exc.strerror}; nothing was written") from None
     if existing and not replace:
-        raise UserError(f"{existing[0]} already exists: nothing was written")
+        raise UserError(f"{display_path(existing[0])} already exists: nothing was written")
     for path, _ in files:
         blocker = file_on_the_way(path)
         if blocker is not None:
