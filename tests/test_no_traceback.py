@@ -165,7 +165,7 @@ def test_huge_and_odd_numbers_in_every_kind_of_field(tmp_path: Path) -> None:
 
 # Every depth up to past the loader's limit, and the thresholds past it: libyaml's own (1,000),
 # Python's recursion limit (jsonschema, positions, ruamel, json), the 1 MiB size limit.
-DEPTHS = [*range(1, MAX_DEPTH + 3), 60, 63, 64, 65, 66, 70, 100, 500, 1000, 5000, 100_000]
+DEPTHS = [*range(1, MAX_DEPTH + 3), 60, 63, 64, 65, 66, 70, 100, 500, 1000, 5000, 100_000, 500_000]
 
 
 def _nested(style: str, depth: int, indent: int) -> str:
