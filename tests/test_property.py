@@ -290,9 +290,10 @@ def _check_example(root: Path, path: str, text: str, data: Any, installed: bool)
         json.dumps({"format": "scenariokit", "version": 1, "scenarios": rows}, default=str),
         encoding="utf-8",
     )
-    for extra in ((), ("--dry-run",)):
+    for extra in (("--dry-run",), ()):
+        ahead = _snapshot(root)
         code = _command(root, "import", document, *extra)
-        changed = {n for n, h in _snapshot(root).items() if before.get(n) != h}
+        changed = {n for n, h in _snapshot(root).items() if ahead.get(n) != h}
         assert code == 0 or not changed  # all or nothing
         assert {n for n in changed if n in before} == set()  # nothing replaced without --force
 
