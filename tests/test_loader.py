@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
-from scenariokit.loader import MAX_BYTES, LoadError, _safe_load, parse, read_source
+from scenariokit.loader import (
+    MAX_BYTES,
+    LoadError,
+    _refuse_structure,
+    _safe_load,
+    parse,
+    read_source,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,6 +92,18 @@ def test_hostile_yaml(
     found = only(make_repo(tmp_path, {HOME: content}))
     assert (found["line"], found["column"], found["code"]) == (line, column, code)
     assert fragment in str(found["message"])
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [("[" * 5000 + "]" * 5000, 21), ("{a: " * 2000 + "b" + "}" * 2000, 81)],
+)
+def test_the_pure_parser_finds_deep_nesting_where_libyaml_stops(text: str, column: int) -> None:
+    """libyaml builds with a nesting limit stop on a deep flow file before any event passes
+    ours; the pure Python parser then looks again: the same place, the same code."""
+    with pytest.raises(LoadError) as caught:
+        _refuse_structure(text, yaml.SafeLoader)
+    assert (caught.value.code, caught.value.line, caught.value.column) == ("too-deep", 1, column)
 
 
 def test_a_file_over_the_limit_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -513,17 +513,23 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
-def _refuse_structure(text: str) -> None:
+def _refuse_structure(text: str, loader: Any = _BaseLoader) -> None:
     """Refuse anchors and aliases, and nesting past `MAX_DEPTH`, pointing at the first.
 
     A pass over the parser's events before the safe loader builds anything: an alias bomb
     is refused before it expands, and deep nesting before the loader's recursion meets
     Python's limit. Only unusual files (and broken ones) come here: a second parse of
     them costs nothing that matters.
+
+    libyaml builds with its own nesting limit (added upstream in 2024) stop at 1,000 open
+    brackets while scanning ahead, before the parser hands over the event that passes our
+    limit; so when libyaml stops on a file with more than `MAX_DEPTH` open brackets before
+    the place it stopped, the pure Python parser (no such limit) looks again and finds
+    where the file passed ours.
     """
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -539,8 +545,18 @@ def _refuse_structure(text: str) -> None:
                     mark.line + 1 if mark else 1,
                     mark.column + 1 if mark else 1,
                 )
+    except yaml.MarkedYAMLError as exc:
+        if loader is not yaml.SafeLoader and _deep_before(text, exc.problem_mark):
+            _refuse_structure(text, yaml.SafeLoader)
+        # otherwise a syntax error: the full load reports it with its position
     except yaml.YAMLError:
-        return  # a syntax error: the full load reports it with its position
+        return  # a character YAML does not allow: the full load reports it
+
+
+def _deep_before(text: str, mark: Any) -> bool:
+    """More than `MAX_DEPTH` flow brackets open before `mark`: worth the slow parser."""
+    end = mark.index if mark is not None else len(text)
+    return text.count("[", 0, end) + text.count("{", 0, end) > MAX_DEPTH
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
