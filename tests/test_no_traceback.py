@@ -291,8 +291,8 @@ ODD_FILES: dict[str, tuple[str | bytes, str, int]] = {
     "o-second-document": (_variant("o-second-document") + "---\na: 1\n", "yaml-syntax", END),
     "o-nul": (_variant("o-nul").replace("title: ", "title: a\x00b ", 1), "yaml-character", 3),
     "o-tag": ("!!python/object/apply:os.system ['true']\n", "yaml-tag", 1),
-    "o-set": (_variant("o-set") + "extra: !!set {a, b}\n", "unknown-key", END),
-    "o-binary": (_variant("o-binary") + "extra: !!binary aGVsbG8=\n", "unknown-key", END),
+    "o-set": (_variant("o-set") + "extra: !!set {a, b}\n", "yaml-tag", END),
+    "o-binary": (_variant("o-binary") + "extra: !!binary aGVsbG8=\n", "yaml-tag", END),
     "o-no-such-date": (
         _variant("o-no-such-date").replace(
             "estimated_duration: 15", "estimated_duration: 2024-02-30"

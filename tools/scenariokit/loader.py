@@ -63,9 +63,6 @@ _SYNTAX_HINTS = {
     "could not find expected ':'": "a key is missing its ':', or a line is indented wrongly",
     "expected a single document": "a file holds one scenario: remove the second '---'",
     "found undefined alias": "anchors and aliases are not allowed: write the value out in full",
-    "could not determine a constructor": (
-        "YAML tags (such as !!python/object) are not allowed: remove the tag"
-    ),
     "found unexpected end of stream": "a quote is opened but never closed",
     "tab character": "indent with spaces, not tabs",
     "did not find expected key": "a line is indented wrongly, or a list item lacks its '- '",
@@ -537,13 +534,19 @@ def _refuse_structure(text: str, loader: Any = _BaseLoader) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
-                raise LoadError(
+                raise _at(
+                    event.start_mark,
                     "yaml-anchor",
                     "anchors (&name) and aliases (*name) are not allowed in scenario files: "
                     "write the value out in full",
-                    mark.line + 1 if mark else 1,
-                    mark.column + 1 if mark else 1,
+                )
+            tag = getattr(event, "tag", None)
+            if tag is not None and tag not in _ALLOWED_TAGS.get(type(event), ()):
+                raise _at(
+                    event.start_mark,
+                    "yaml-tag",
+                    f"the YAML tag {_short_tag(tag)} is not allowed here: remove the tag "
+                    "(a scenario holds only text, numbers, lists and mappings)",
                 )
     except yaml.MarkedYAMLError as exc:
         if loader is not yaml.SafeLoader and _deep_before(text, exc.problem_mark):
@@ -551,6 +554,30 @@ def _refuse_structure(text: str, loader: Any = _BaseLoader) -> None:
         # otherwise a syntax error: the full load reports it with its position
     except yaml.YAMLError:
         return  # a character YAML does not allow: the full load reports it
+
+
+# The tags that only say which kind of plain value a node already is: harmless, and their
+# errors are reported like any value's. Every other tag (`!!set`, `!!omap`, `!!binary`,
+# `!!map` on a list, `!!int` on a mapping, `!!python/...`, local `!tags`) builds something
+# that is not JSON data or confuses the constructors, so it is refused where it is written.
+_YAML_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS: dict[type, frozenset[str]] = {
+    yaml.ScalarEvent: frozenset(
+        {"!"} | {_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+    ),
+    yaml.MappingStartEvent: frozenset({"!", _YAML_TAG + "map"}),
+    yaml.SequenceStartEvent: frozenset({"!", _YAML_TAG + "seq"}),
+}
+
+
+def _short_tag(tag: str) -> str:
+    """A tag as it is written: `!!set` rather than `tag:yaml.org,2002:set`."""
+    return visible("!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag)
+
+
+def _at(mark: Any, code: str, message: str) -> LoadError:
+    """A `LoadError` at a parser mark (1-based), or at the file's start when it has none."""
+    return LoadError(code, message, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
 
 
 def _deep_before(text: str, mark: Any) -> bool:
