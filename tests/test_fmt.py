@@ -189,10 +189,18 @@ def test_write_files_refuses_to_replace_without_asking(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "theirs\n"
 
 
-def test_fmt_leaves_what_its_round_trip_parser_cannot_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param("Ordering\tTapas in Madrid", id="tab inside a plain value"),
+        pytest.param("9999-12-31 23:59:59.999999999999 -23:59", id="date out of range"),
+    ],
+)
+def test_fmt_leaves_what_its_round_trip_parser_cannot_read(tmp_path: Path, title: str) -> None:
     """libyaml reads a tab inside a plain value; ruamel.yaml, which keeps the comments,
-    refuses it: the file is reported and left as it was, not a traceback."""
-    text = VALID_TEXT.replace("title: Ordering Tapas", "title: Ordering\tTapas", 1)
+    refuses it, and overflows building a date at the end of year 9999 with a time zone:
+    the file is reported and left as it was, not a traceback."""
+    text = VALID_TEXT.replace("title: Ordering Tapas in Madrid", f"title: {title}", 1)
     root = make_repo(tmp_path, {HOME: text})
     result = invoke("--root", root, "fmt")
     assert result.exit_code == 1

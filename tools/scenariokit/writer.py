@@ -88,13 +88,15 @@ def format_text(text: str, modeline: str) -> str:
     """`text` in the canonical layout; `UserError` if that would change the data.
 
     ruamel.yaml, which keeps the comments, is stricter than libyaml in places (a tab inside
-    a plain value): what it cannot read is left unchanged, with its reason, not a traceback.
+    a plain value) and builds some values itself (a date at the end of year 9999 with a
+    time zone overflows): what it cannot read or build is left unchanged, with its reason,
+    not a traceback.
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         formatted = canonical_text(parse_round_trip(text), modeline)
         same = yaml.load(formatted, Loader=loader) == yaml.load(text, Loader=loader)
-    except (RuamelError, yaml.YAMLError) as exc:
+    except (RuamelError, yaml.YAMLError, ValueError, ArithmeticError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" on line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
