@@ -28,6 +28,7 @@ HOSTILE = [
     "tag\U000e0041\U000e0042",  # invisible tag characters
     "line\u2028break",
     "del\x7fc1\x85",
+    "grapheme\u034fjoiner\u17b4khmer\U000e0080unassigned\u2065",  # default-ignorable
 ]
 
 

@@ -11,11 +11,14 @@ Refused: C0 and C1 controls and DEL (the tab and the newline of a YAML block sca
 fine: they are whitespace, and every writer shows them escaped or as a space); format
 characters (Unicode category Cf: bidi embeddings, overrides and isolates, the zero-width
 space, the word joiner, invisible operators, a byte-order mark inside text, the soft
-hyphen, tag characters, Arabic number signs…); line and paragraph separators; private-use
+hyphen, tag characters, Arabic number signs…) and every other default-ignorable code point
+(drawn as nothing: the combining grapheme joiner, the Khmer inherent vowels, unassigned
+ones); spaces of odd widths (em quad, hair space…); line and paragraph separators; private-use
 characters (they mean something in one font only); noncharacters and surrogates; the
-Hangul fillers and the braille blank (blanks that are not spaces, which make a title look
-empty); a variation selector that follows no character it could vary, or another one (a
-run of them can encode hidden text after an emoji).
+Hangul fillers, the braille blank and the musical null notehead (blanks that are not
+spaces, which make a title look empty); a variation selector that follows no character it
+could vary, or another one (a run of them can encode hidden text after an emoji), and a
+Mongolian one after anything but a Mongolian letter.
 
 Allowed where real languages need them: ZWNJ (U+200C) and ZWJ (U+200D) between two letters
 of a script that joins (Arabic, Persian, Syriac, Indic scripts, Sinhala, Tibetan, Myanmar,
@@ -41,13 +44,19 @@ from scenariokit.escape import INVISIBLE
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
 _DIRECTION_MARKS = "\u200e\u200f\u061c"
-_VARIATION_SELECTORS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
-_BLANKS = "\u115f\u1160\u2800\u3164\uffa0"
+# The Mongolian free variation selectors select a letter's shape as the others select an
+# emoji's: one may follow the character it varies.
+_VARIATION_SELECTORS = "\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef"
+_BLANKS = "\u115f\u1160\u2800\u3164\uffa0\U0001d159"
+# Spaces of odd widths (the Ogham space mark is a space outside Ogham text): each makes two
+# texts that differ look alike. The no-break spaces French punctuation uses (U+00A0,
+# U+202F) and the ideographic space of CJK text are allowed.
+_ODD_SPACES = "\u1680\u2000-\u200a\u205f"
 _PRIVATE_USE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
 )
-_OTHERS = f"{ZWNJ}{ZWJ}{_VARIATION_SELECTORS}{_BLANKS}{_PRIVATE_USE}{_NONCHARACTERS}"
+_OTHERS = f"{ZWNJ}{ZWJ}{_VARIATION_SELECTORS}{_BLANKS}{_ODD_SPACES}{_PRIVATE_USE}{_NONCHARACTERS}"
 # Every character to look at closely: refused, or allowed only in context. (The tab and the
 # newline are allowed.)
 _EXACT = re.compile(f"[\r{INVISIBLE}{_OTHERS}]")
@@ -74,7 +83,7 @@ _SUSPECT = re.compile(f"[{_fast_class(_EXACT.pattern[1:-1])}]")
 _SUSPECT_IN_FILE = re.compile(f"[\\\\{_fast_class(INVISIBLE + _OTHERS)}]")
 _VARIATION_SELECTOR = re.compile(f"[{_VARIATION_SELECTORS}]")
 _RIGHT_TO_LEFT = re.compile(
-    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
+    "[\u0590-\u061b\u061d-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
 )
 # Scripts that use ZWJ and ZWNJ between their letters.
 _JOINING_SCRIPTS = re.compile(
@@ -153,6 +162,9 @@ _UNNAMED = {
 
 def _kind(character: str) -> str:
     category = unicodedata.category(character)
+    code = ord(character)
+    if category == "Cn" and not (0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE):
+        return "<unassigned>"
     return {"Cc": "<control>", "Co": "<private use>", "Cs": "<surrogate>"}.get(
         category, "<noncharacter>"
     )
@@ -179,7 +191,12 @@ def _refusal(text: str, index: int, character: str) -> str | None:
             "script: remove it"
         )
     if _VARIATION_SELECTOR.match(character):
-        if before and unicodedata.category(before)[0] in "LNPS":
+        mongolian = "\u180b" <= character <= "\u180f"
+        if before and (
+            "\u1820" <= before <= "\u18aa"
+            if mongolian
+            else unicodedata.category(before)[0] in "LNPS"
+        ):
             return None
         return (
             "a variation selector that varies no character (a run of them can hide text): "
@@ -223,6 +240,13 @@ def _format(character: str) -> str:
     return "an invisible formatting character: remove it"
 
 
+def _odd_space(character: str) -> str:
+    return (
+        "a space of an odd width, which makes one text look like another: use an ordinary "
+        "space (French punctuation may use the no-break spaces U+00A0 and U+202F)"
+    )
+
+
 def _separator(character: str) -> str:
     return "a line break that terminals and pages each read differently: use a space"
 
@@ -236,12 +260,18 @@ def _private(character: str) -> str:
 
 
 def _noncharacter(character: str) -> str:
+    if _kind(character) == "<unassigned>":
+        return (
+            "a code point with no character yet, which a newer font may draw as nothing: remove it"
+        )
     return "which is not a character any text may hold: remove it"
 
 
 _REASONS = {
     "Cc": _control,
     "Cf": _format,
+    "Mn": _format,  # the combining grapheme joiner, the Khmer inherent vowels
+    "Zs": _odd_space,
     "Zl": _separator,
     "Zp": _separator,
     "Lo": _blank,  # the Hangul fillers

@@ -23,16 +23,19 @@ from __future__ import annotations
 import re
 
 # Controls (C0 but tab, newline and carriage return; DEL, C1), format characters (Unicode
-# category Cf) other than ZWJ and ZWNJ, line and paragraph separators, and surrogates (what
-# `os.fsdecode` makes of bytes that are not UTF-8), as the body of a regular-expression
+# category Cf) other than ZWJ and ZWNJ, line and paragraph separators, surrogates (what
+# `os.fsdecode` makes of bytes that are not UTF-8), and the default-ignorable code points
+# that fonts draw as nothing (the combining grapheme joiner, the Khmer inherent vowels, the
+# unassigned ones a newer font may know: U+2065, U+FFF0-U+FFF8, the rest of the tag block
+# and beyond) but the variation selectors, as the body of a regular-expression
 # class: `characters` builds the validation rule's prefilter from it, so what the rule
 # refuses and what the writers escape cannot drift apart. Written out as ranges: deriving
 # them from `unicodedata` costs a walk over every code point at start-up.
 INVISIBLE = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
-    "\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff"
-    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u17b4\u17b5\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f"
+    "\ud800-\udfff\ufeff\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e00ff\U000e01f0-\U000e0fff"
 )
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _HIDDEN = re.compile(f"[\t\n\r{INVISIBLE}]")
