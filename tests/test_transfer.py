@@ -171,6 +171,10 @@ def test_malformed_rows_are_all_reported_and_nothing_is_written(
         ("[1, 2,", "bad.json:1:7: not valid JSON"),
         ('{"format": "something else"}', "is neither the old app's scenarios.json"),
         ('{"format": "scenariokit", "version": 9, "scenarios": []}', "an export of version 9"),
+        (
+            '{"format": "scenariokit", "version": 1, "scenarios": {"a": {}}}',
+            'an export\'s "scenarios" must be a list of scenarios: nothing was imported',
+        ),
     ],
 )
 def test_unreadable_import_files(

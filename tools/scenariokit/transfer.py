@@ -95,10 +95,15 @@ def read_rows(path: Path) -> list[Any]:
             f"{path}: lists or objects nest too deeply to be scenarios: nothing was imported"
         ) from None
     if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
-        if data.get("version") != EXPORT_VERSION or not isinstance(data.get("scenarios"), list):
+        if data.get("version") != EXPORT_VERSION:
             raise UserError(
                 f"{path}: an export of version {data.get('version')!r}; this tool "
                 f"reads version {EXPORT_VERSION}"
+            )
+        if not isinstance(data.get("scenarios"), list):
+            raise UserError(
+                f'{path}: an export\'s "scenarios" must be a list of scenarios: '
+                "nothing was imported"
             )
         return list(data["scenarios"])
     if isinstance(data, list):
