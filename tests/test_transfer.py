@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from tests.conftest import REPO, invoke, make_repo
 
 from scenariokit.loader import read_source
+from scenariokit.transfer import MAX_IMPORT_BYTES
 
 SAMPLE = REPO / "tests" / "data" / "legacy-scenarios.json"  # the old app's sample
 LEGACY_ROW: dict[str, Any] = json.loads(
@@ -235,3 +237,34 @@ def test_export_to_stdout(empty_repo: Path) -> None:
     assert result.exit_code == 0
     ids = [s["scenario_id"] for s in json.loads(result.stdout)["scenarios"]]
     assert "tapas-bar-madrid" in ids
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        pytest.param(lambda p: os.mkfifo(p), "not a regular file", id="fifo"),
+        pytest.param(
+            lambda p: os.truncate(p.write_bytes(b"") or p, MAX_IMPORT_BYTES + 1),
+            f"at most {MAX_IMPORT_BYTES:,} bytes",
+            id="over the cap",
+        ),
+    ],
+)
+def test_import_reads_only_a_regular_file_within_its_cap(
+    empty_repo: Path, tmp_path: Path, make: Any, message: str
+) -> None:
+    """A FIFO would wait for a writer forever, a device never ends: neither is read."""
+    path = tmp_path / "rows.json"
+    make(path)
+    result = invoke("import", path)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "nothing was imported" in result.output
+    assert snapshot(empty_repo) == {}
+
+
+def test_import_refuses_a_device(empty_repo: Path) -> None:
+    result = invoke("import", "/dev/zero")
+    assert result.exit_code == 1
+    assert "not a regular file" in result.output
+    assert "nothing was imported" in result.output

@@ -404,14 +404,15 @@ _KINDS = {
 }
 
 
-def read_raw(path: Path) -> bytes:
+def read_raw(path: Path, limit: int = MAX_BYTES) -> bytes:
     """The bytes of a scenario file: the one way every command reads one.
 
     Files come from strangers, so the file is opened without following a symbolic link and
     without waiting for a FIFO's writer, then judged by `fstat` on the opened descriptor:
     what is checked is what is read, with no window between a check and the open. At most
-    `MAX_BYTES` + 1 bytes are read whatever the size said (a file may grow meanwhile, and
-    some files report no size at all), and more than `MAX_BYTES` is refused.
+    `limit` + 1 bytes are read whatever the size said (a file may grow meanwhile, and some
+    files report no size at all), and more than `limit` (`MAX_BYTES` for a scenario file)
+    is refused.
     """
     try:
         handle = os.open(path, _OPEN_FLAGS)
@@ -423,29 +424,29 @@ def read_raw(path: Path) -> bytes:
         status = os.fstat(handle)
         if not stat.S_ISREG(status.st_mode):
             raise not_regular(status.st_mode)
-        if status.st_size > MAX_BYTES:
-            raise _too_large(f"the file is {status.st_size:,} bytes")
-        raw = _read_capped(handle, status.st_size)
+        if status.st_size > limit:
+            raise _too_large(f"the file is {status.st_size:,} bytes", limit)
+        raw = _read_capped(handle, status.st_size, limit)
     except OSError as exc:
         raise LoadError("unreadable", f"cannot read the file: {exc.strerror}") from None
     finally:
         os.close(handle)
-    if len(raw) > MAX_BYTES:
-        raise _too_large("the file holds more bytes than its size said")
+    if len(raw) > limit:
+        raise _too_large("the file holds more bytes than its size said", limit)
     return raw
 
 
-def _read_capped(handle: int, expected: int) -> bytes:
-    """Up to `MAX_BYTES` + 1 bytes from `handle`, however many it holds.
+def _read_capped(handle: int, expected: int, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes from `handle`, however many it holds.
 
     The expected size and one more byte are asked for first, so a regular file's usual read
     is one call, and the end of the file one more.
     """
     chunks: list[bytes] = []
     total = 0
-    want = min(expected, MAX_BYTES) + 1
-    while total <= MAX_BYTES:
-        chunk = os.read(handle, min(want, MAX_BYTES + 1 - total))
+    want = min(expected, limit) + 1
+    while total <= limit:
+        chunk = os.read(handle, min(want, limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
@@ -454,10 +455,11 @@ def _read_capped(handle: int, expected: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(what: str) -> LoadError:
+def _too_large(what: str, limit: int = MAX_BYTES) -> LoadError:
+    kind = "scenario files" if limit == MAX_BYTES else "such files"
     return LoadError(
         "file-too-large",
-        f"{what}; scenario files may be at most {MAX_BYTES:,} bytes (1 MiB): split it or "
+        f"{what}; {kind} may be at most {limit:,} bytes ({limit >> 20} MiB): split it or "
         "shorten it",
     )
 

@@ -33,9 +33,11 @@ from scenariokit.errors import UserError
 from scenariokit.escape import visible
 from scenariokit.library import load_scenarios
 from scenariokit.loader import (
+    MAX_BYTES,
     MAX_DEPTH,
     MAX_NUMBER_CHARACTERS,
     LoadError,
+    read_raw,
     read_source,
     too_deep,
 )
@@ -75,12 +77,23 @@ class ImportPlan:
     replaced: list[Path] = field(default_factory=list)
 
 
+# An import file holds many scenarios (the export of the shipped scenarios is 215 KB): 64
+# scenario files' worth. Read like a scenario file: a regular file only, never past the cap.
+MAX_IMPORT_BYTES = 64 * MAX_BYTES
+
+
 def read_rows(path: Path) -> list[Any]:
     """The rows of an import file, in either shape."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_int=_json_int)
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+        raw = read_raw(path, MAX_IMPORT_BYTES)
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_json_int)
+    except LoadError as exc:
+        problem = (
+            "not a regular file (a FIFO, a device or a link): import reads only a file"
+            if exc.code == "not-a-regular-file"
+            else exc.message
+        )
+        raise UserError(f"{visible(str(path))}: {problem}: nothing was imported") from None
     except UnicodeDecodeError:
         raise UserError(f"{path} is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
