@@ -140,8 +140,11 @@ def scenario(scenario_id: str, owner: str, **replace: str) -> str:
 TRAP = "import pathlib; pathlib.Path({marker!r}).write_text('ran')\n"
 
 
-def pull_request(tmp_path: Path, edits: dict[str, str]) -> tuple[Path, Path, Path]:
-    """A repository with `main` and a pull request's branch of `edits`, and CI's checkouts.
+def pull_request(
+    tmp_path: Path, edits: dict[str, str], then_on_main: dict[str, str] | None = None
+) -> tuple[Path, Path, Path]:
+    """A repository with `main` and a pull request's branch of `edits`, and CI's checkouts;
+    `then_on_main` is committed on main after the branch left it (the base moved on).
 
     Every trap a careless workflow could spring is in the pull request too: a package and
     a `sitecustomize` at its root (imported by `python -m` or a script run from there), the
@@ -181,6 +184,12 @@ def pull_request(tmp_path: Path, edits: dict[str, str]) -> tuple[Path, Path, Pat
     invoke("--root", origin, "fmt", origin / "scenarios")
     git(origin, "add", ".")
     git(origin, "commit", "-qm", "the pull request")
+    if then_on_main:
+        git(origin, "switch", "-q", "main")
+        for relative, text in then_on_main.items():
+            (origin / relative).write_text(text, encoding="utf-8")
+        invoke("--root", origin, "fmt", origin / "scenarios")
+        git(origin, "commit", "-qam", "main moves on")
     base, head = tmp_path / "base", tmp_path / "head"
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "main", f"file://{origin}", "base")
     git(tmp_path, "clone", "-q", "--no-checkout", str(origin), "head")
@@ -276,6 +285,26 @@ def test_the_theme_and_schema_of_a_pull_request_are_not_used(
     code, log, summary = check(base_tool, base, head, "lead")
     assert code == 0, log
     assert "[!CAUTION]" not in summary
+    assert not marker.exists()
+
+
+def test_ownership_is_judged_on_the_base_as_it_is_now(base_tool: Path, tmp_path: Path) -> None:
+    """octocat branched while the scenario was theirs; main then gave it to monalisa. The
+    check (base checkout at main's tip, as CI's base sha) refuses octocat's edit."""
+    path = "scenarios/restaurant/octocat-tapas.yaml"
+    base, head, marker = pull_request(
+        tmp_path,
+        {
+            path: scenario(
+                "octocat-tapas", "octocat", **{"title: Ordering": "title: Mine, still ordering"}
+            )
+        },
+        then_on_main={path: scenario("octocat-tapas", "monalisa")},
+    )
+    code, log, summary = check(base_tool, base, head, "octocat")
+    assert code == 1, log
+    assert f"::error file={path},title=not-yours::only its owner (monalisa) may edit" in log
+    assert "it is theirs on " in summary
     assert not marker.exists()
 
 

@@ -63,7 +63,11 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def change(
-    root: Path, edits: dict[str, str | None], *, rename: tuple[str, str] | None = None
+    root: Path,
+    edits: dict[str, str | None],
+    *,
+    rename: tuple[str, str] | None = None,
+    message: str = "change",
 ) -> None:
     """Commit edits on the branch: path → new text, or None to remove the file."""
     if rename:
@@ -75,7 +79,7 @@ def change(
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(text, encoding="utf-8")
             git(root, "add", path)
-    git(root, "commit", "-qm", "change")
+    git(root, "commit", "-qm", message)
 
 
 def run(author: str, *extra: str) -> tuple[int, str]:
@@ -376,8 +380,36 @@ def test_a_symbolic_link_is_refused_for_everyone(repo: Path, path: str) -> None:
             assert "not-a-regular-file" in output
             assert "a symbolic link" in output
             assert "SECRET-TARGET" not in output
+    folder = path.split("/")[0]
     _, output = run("octocat")
-    assert f"error: {path}: this is a symbolic link: only regular files are allowed" in output
+    assert output == (
+        f"error: {path}: this is a symbolic link under {folder}/, refused for everyone "
+        "(maintainers too): only regular files are allowed under scenarios/ and templates/; "
+        "commit the file itself [not-a-regular-file]\n"
+        "0 scenarios changed by a contributor: 1 rule(s) broken\n"
+    )
+
+
+def test_a_link_is_told_as_what_it_is(repo: Path) -> None:
+    """A link under scenarios/ is a refused link there in every format: not a file 'added
+    outside scenarios/' that a maintainer could approve."""
+    path = "scenarios/travel/link.yaml"
+    symlink(repo, path, "../restaurant/octocat-tapas.yaml")
+    git(repo, "commit", "-qm", "link")
+    for author in ("octocat", "alice"):
+        outputs = {
+            form: run(author, "--format", form)[1] for form in ("text", "markdown", "github")
+        }
+        for output in outputs.values():
+            assert "outside scenarios/" not in output
+            assert "outside scenarios\\/" not in output
+            assert "needs a maintainer" not in output
+            assert "Other changes" not in output
+        assert "under scenarios/, refused for everyone" in outputs["text"]
+        assert (
+            "title=not-a-regular-file::this is a symbolic link under scenarios/"
+            in (outputs["github"])
+        )
 
 
 def test_a_symbolic_link_to_a_folder_is_refused(repo: Path) -> None:
@@ -385,7 +417,7 @@ def test_a_symbolic_link_to_a_folder_is_refused(repo: Path) -> None:
     git(repo, "commit", "-qm", "link")
     code, output = run("alice")
     assert code == 1
-    assert "error: scenarios/elsewhere: this is a symbolic link" in output
+    assert "error: scenarios/elsewhere: this is a symbolic link under scenarios/, refused" in output
 
 
 def test_a_submodule_is_refused(repo: Path) -> None:
@@ -394,7 +426,178 @@ def test_a_submodule_is_refused(repo: Path) -> None:
     git(repo, "commit", "-qm", "submodule")
     code, output = run("alice")
     assert code == 1
-    assert "error: templates/vendor: this is a submodule" in output
+    assert "error: templates/vendor: this is a submodule under templates/, refused" in output
+
+
+def test_a_file_in_scenarios_that_is_no_scenario_is_told_where_it_is(repo: Path) -> None:
+    change(repo, {"scenarios/restaurant/notes.txt": "hello\n"})
+    code, output = run("octocat")
+    assert code == 1
+    assert output.startswith(
+        "error: scenarios/restaurant/notes.txt: needs a maintainer: added under scenarios/ "
+        "but not a scenario file (.yaml or .yml), where only a maintainer changes"
+    )
+
+
+# --- judged where the branch left the base AND on the base as it is now ----------------------
+
+
+def on_main(root: Path, edits: dict[str, str | None], **kwargs: tuple[str, str]) -> None:
+    """Commit `edits` on main after the pull request's branch left it, then come back."""
+    git(root, "switch", "-q", "main")
+    change(root, edits, **kwargs, message="on main")  # not the branch's commit, if alike
+    git(root, "switch", "-q", "change")
+
+
+def merge_base_text(root: Path, path: str) -> str:
+    """The file as it was where the branch left main: what the diff is taken from."""
+    return git(root, "show", f"{git(root, 'merge-base', 'main', 'HEAD').strip()}:{path}")
+
+
+def test_a_scenario_given_away_on_the_base_is_no_longer_yours(repo: Path) -> None:
+    """octocat's scenario at the merge base; main gives it to monalisa after the branch
+    point; octocat's branch edits it (created_by untouched). A merge would keep monalisa
+    as owner and take octocat's edit: refused."""
+    on_main(repo, {OCTOCAT: scenario("octocat-tapas", "monalisa")})
+    change(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", title="Still mine?")})
+    assert "created_by: octocat" in merge_base_text(repo, OCTOCAT)  # ok at the merge base
+    code, output = run("octocat")
+    assert code == 1, output
+    assert (
+        f"error: {OCTOCAT}: only its owner (monalisa) may edit this scenario: it is theirs on "
+        "main now (since your branch left it); ask them in the pull request, or run "
+        "`scenarios duplicate` and change your copy [not-yours]"
+    ) in output
+    assert output.count("[not-yours]") == 1
+    assert "[owner-changed]" not in output  # the branch did not change created_by
+    for form in ("markdown", "github"):
+        assert "it is theirs on main now" in run("octocat", "--format", form)[1]
+
+
+@pytest.mark.parametrize("how", ["removed", "renamed"])
+def test_removing_or_renaming_one_given_away_on_the_base(repo: Path, how: str) -> None:
+    on_main(repo, {OCTOCAT: scenario("octocat-tapas", "monalisa")})
+    if how == "removed":
+        change(repo, {OCTOCAT: None})
+    else:
+        new = "scenarios/restaurant/octocat-tapas-2.yaml"
+        change(repo, {new: scenario("octocat-tapas-2", "octocat")}, rename=(OCTOCAT, new))
+    code, output = run("octocat")
+    assert code == 1, output
+    verb = how.removesuffix("d")
+    assert f"error: {OCTOCAT}: only its owner (monalisa) may {verb} this scenario" in output
+
+
+def test_a_scenario_made_a_system_one_on_the_base(repo: Path) -> None:
+    on_main(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", is_system_scenario=True)})
+    change(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", title="Mine")})
+    code, output = run("octocat")
+    assert code == 1, output
+    assert f"error: {OCTOCAT}: this is a system scenario on main now" in output
+    assert "[system-scenario]" in output
+
+
+def test_codeowners_is_read_at_the_base_tip_not_the_merge_base(repo: Path) -> None:
+    """At the merge base, CODEOWNERS made octocat an owner of scenarios/; main then gives
+    them to the lead alone. octocat's older branch edits monalisa's scenario: refused."""
+    git(repo, "switch", "-q", "main")
+    git(repo, "branch", "-qD", "change")
+    change(repo, {".github/CODEOWNERS": "*  @lead\n/scenarios/  @lead @octocat\n"})
+    git(repo, "switch", "-qc", "change")
+    on_main(repo, {".github/CODEOWNERS": "*  @lead\n"})
+    change(repo, {MONALISA: scenario("monalisa-tapas", "monalisa", title="Owner once")})
+    code, output = run("octocat")
+    assert code == 1, output
+    assert "only its owner (monalisa) may edit this scenario" in output
+    assert "changed by a contributor" in output
+
+
+def test_an_owner_named_on_the_base_since_is_one(repo: Path) -> None:
+    """The reverse: CODEOWNERS on the base tip is the authority, also when it adds an
+    owner after the branch left (the branch does not touch CODEOWNERS)."""
+    on_main(repo, {".github/CODEOWNERS": "*  @lead\n/scenarios/  @lead @alice @bob\n"})
+    change(repo, {MONALISA: scenario("monalisa-tapas", "monalisa", title="Typo fixed")})
+    code, output = run("bob")
+    assert code == 0, output
+    assert "1 scenario changed by a maintainer: all ownership rules hold" in output
+
+
+def test_an_edit_of_a_scenario_the_base_moved_since(repo: Path) -> None:
+    """main moved octocat's file (git would carry the edit to where it went, unjudged):
+    refused until the branch is up to date; removing one main removed too is nothing."""
+    moved = "scenarios/restaurant/tapas.yaml"
+    on_main(repo, {moved: scenario("octocat-tapas", "monalisa")}, rename=(OCTOCAT, moved))
+    change(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", title="Mine")})
+    code, output = run("octocat")
+    assert code == 1, output
+    assert (
+        f"error: {OCTOCAT}: this scenario was moved or removed on main after your branch "
+        "left it, so whose it is now cannot be checked: merge main into your branch (or "
+        "rebase on it) and push again [gone-from-base]"
+    ) in output
+    git(repo, "merge", "-q", "--no-edit", "main")  # brought up to date: git moved the edit
+    code, output = run("octocat")
+    assert code == 1, output  # ... where it is judged: monalisa's now
+    assert "gone-from-base" not in output
+    assert f"error: {moved}: only its owner (monalisa) may edit this scenario" in output
+
+
+def test_removing_a_scenario_the_base_removed_too(repo: Path) -> None:
+    on_main(repo, {OCTOCAT: None})
+    change(repo, {OCTOCAT: None})
+    code, output = run("octocat")
+    assert code == 0, output
+    assert f"removed  {OCTOCAT}" in output
+
+
+def test_adding_over_a_scenario_the_base_added_since(repo: Path) -> None:
+    trip = "scenarios/travel/trip.yaml"
+    on_main(repo, {trip: scenario("trip", "monalisa", category="travel")})
+    change(repo, {trip: scenario("trip", "octocat", category="travel")})
+    code, output = run("octocat")
+    assert code == 1, output
+    assert f"error: {trip}: only its owner (monalisa) may replace this scenario" in output
+    # a rename onto it is refused the same way
+    git(repo, "reset", "-q", "--hard", "main~1")
+    (repo / "scenarios" / "travel").mkdir(exist_ok=True)
+    change(
+        repo,
+        {trip: scenario("octocat-tapas", "octocat", category="travel")},
+        rename=(OCTOCAT, trip),
+    )
+    code, output = run("octocat")
+    assert code == 1, output
+    assert f"error: {trip}: only its owner (monalisa) may replace this scenario" in output
+
+
+def test_an_unreadable_scenario_on_the_base_tip_is_refused(repo: Path) -> None:
+    on_main(repo, {OCTOCAT: "created_by: [monalisa\n"})
+    change(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", title="Mine")})
+    code, output = run("octocat")
+    assert code == 1, output
+    assert f"error: {OCTOCAT}: who owns this scenario on main cannot be checked: " in output
+
+
+def test_edits_still_pass_when_the_base_moved_on(repo: Path) -> None:
+    """The ordinary case: main changed other files, and octocat's own scenario in ways that
+    keep it theirs; octocat's edit passes, and someone else's is refused once, not twice."""
+    on_main(
+        repo,
+        {
+            OCTOCAT: scenario("octocat-tapas", "octocat", description="Edited on main."),
+            MONALISA: scenario("monalisa-tapas", "monalisa", title="Edited on main"),
+            "README.md": "moved on\n",
+        },
+    )
+    change(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", title="Better tapas")})
+    code, output = run("octocat")
+    assert code == 0, output
+    assert "1 scenario changed by a contributor: all ownership rules hold" in output
+    change(repo, {MONALISA: scenario("monalisa-tapas", "monalisa", title="Mine now")})
+    code, output = run("octocat")
+    assert code == 1, output
+    assert output.count("[not-yours]") == 1
+    assert f"error: {MONALISA}: only its owner (monalisa) may edit this scenario: ask" in output
 
 
 # --- owners per file, with CODEOWNERS' real rules --------------------------------------------

@@ -8,8 +8,18 @@ or removed, and a contributor:
 - never changes `created_by`, and never sets `is_system_scenario`;
 - never changes a system scenario.
 
-Who is a maintainer is decided per file, by the *base* branch's CODEOWNERS (so a pull
-request cannot name itself a maintainer), with GitHub's own rules (`codeowners`): a change
+Whose a scenario is, and whether it is a system scenario, is judged at BOTH ends of the
+base: where the head branch left it (the merge base, what the diff is taken from) and the
+base branch as it is now (its tip, which the pull request would be merged into). A change
+passes only when both allow it. Else a contributor could branch from an old commit where a
+scenario was theirs, and edit it after a maintainer gave it to someone else or made it a
+system scenario; the merge keeps the base's new `created_by` and takes the edit. A scenario
+the branch edits or renames that the base has since moved or removed cannot be judged
+there, and is refused until the branch is brought up to date.
+
+Who is a maintainer is decided per file, by the CODEOWNERS of the base branch's tip (never
+the pull request's, so it cannot name itself a maintainer, nor the merge base's, which a
+branch could pick from an older, looser history), with GitHub's own rules (`codeowners`): a change
 to a file is approved by ownership only when the author is among that file's owners. An
 owner of a scenario file may do all of the above to it. Files outside `scenarios/` are never
 judged by content: the tool, the schema, the site's theme, the workflows, tests and any
@@ -48,6 +58,12 @@ Change = Literal["added", "edited", "renamed", "removed"]
 # Git's modes for what is not a regular file: never read as a scenario.
 _SYMLINK, _SUBMODULE = "120000", "160000"
 _REGULAR = ("100644", "100755")
+_VERBS: dict[Change, str] = {
+    "added": "add",
+    "edited": "edit",
+    "renamed": "rename",
+    "removed": "remove",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +139,9 @@ class OtherChange:
     change: Change
     need: Literal["required", "asked", "owner"]
     kind: str = ""  # "a symbolic link", "a submodule" when not a regular file
+    # A link, submodule or other non-regular file put under `scenarios/` or `templates/`:
+    # refused for everyone by a `not-a-regular-file` violation, which describes it.
+    refused: bool = False
 
 
 @dataclass(slots=True)
@@ -153,8 +172,11 @@ class Review:
 
     @property
     def needs_maintainer(self) -> list[OtherChange]:
-        """Files only a maintainer may change, changed by someone who does not own them."""
-        return [o for o in self.others if o.need == "required"]
+        """Files only a maintainer may change, changed by someone who does not own them.
+
+        Not the refused ones: no maintainer may commit those either.
+        """
+        return [o for o in self.others if o.need == "required" and not o.refused]
 
     @property
     def passed(self) -> bool:
@@ -163,24 +185,52 @@ class Review:
 
 
 def review(root: Path, *, base: str, head: str = "HEAD", author: str) -> Review:
-    """Check the changes from `base` to `head` made by `author`."""
+    """Check the changes from `base` to `head` made by `author`.
+
+    The diff is taken from the merge base (what the branch changed); CODEOWNERS and the
+    scenarios as they are now are read at `base` itself (its tip), never from `head`.
+    """
     base_commit, head_commit = _commit(root, base), _commit(root, head)
     merge_base = _git(root, "merge-base", base_commit, head_commit).decode().strip()
     result = Review(author=author, owners=read_codeowners(root, base_commit), base=base, head=head)
     entries = list(_diff(root, merge_base, head_commit))
-    wanted = [
-        side.blob
-        for old, new in entries
-        for side in (old, new)
-        if side and _is_scenario(side.path) and side.mode in _REGULAR
-    ]
+    sides = [side for old, new in entries for side in (old, new) if side]
+    tip = scenarios_at(root, base_commit, {s.path for s in sides if _is_scenario(s.path)})
+    wanted = [s.blob for s in [*sides, *tip.values()] if _is_scenario(s.path) and _readable(s)]
     blobs = read_blobs(root, wanted)
     for old, new in entries:
         _classify(result, old, new, blobs)
+    left = {old.path: old.blob for old, _ in entries if old}
     for change in result.changes:
         if not all(result.owners.owned_by(p, author) for p in change.paths):
-            result.violations += _violations(change, author, result.unreadable)
+            found = _violations(change, author, result.unreadable)
+            found += _tip_violations(change, author, base, tip, left, blobs)
+            result.violations += _without_repeats(found)
     return result
+
+
+def scenarios_at(root: Path, commit: str, paths: set[str]) -> dict[str, Side]:
+    """Which of `paths` exist at `commit`, with their mode and blob (one `ls-tree`).
+
+    The whole `scenarios/` folder is listed, not the paths one by one: no argument list
+    grows with the pull request, and no path is ever taken as a pattern.
+    """
+    if not paths:
+        return {}
+    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", SCENARIOS_DIR)
+    found = {}
+    for record in listing.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        parts = meta.decode("ascii", "replace").split()
+        path = name.decode("utf-8", "surrogateescape")
+        if len(parts) == 3 and path in paths:
+            found[path] = Side(path, parts[0], parts[2])
+    return found
+
+
+def _readable(side: Side) -> bool:
+    """Whether a file's content may be read: a regular file, never a link's target."""
+    return side.mode in _REGULAR
 
 
 def _diff(root: Path, base: str, head: str) -> Iterator[tuple[Side | None, Side | None]]:
@@ -210,17 +260,19 @@ def _classify(
     result: Review, old: Side | None, new: Side | None, blobs: dict[str, bytes | int]
 ) -> None:
     """File one changed file as a scenario change, another change, or both (a move)."""
-    if new and _in_data_folder(new.path) and new.mode not in _REGULAR:
+    if new and _in_data_folder(new.path) and not _readable(new):
         kind = _kind(new.mode)
+        folder = new.path.split("/")[0]
         result.violations.append(
             Violation(
                 new.path,
                 "not-a-regular-file",
-                f"this is {kind}: only regular files are allowed under {SCENARIOS_DIR}/ "
-                f"and {TEMPLATES_DIR}/; commit the file itself",
+                f"this is {kind} under {folder}/, refused for everyone (maintainers too): "
+                f"only regular files are allowed under {SCENARIOS_DIR}/ and "
+                f"{TEMPLATES_DIR}/; commit the file itself",
             )
         )
-        _other(result, new.path, "edited" if old else "added", kind)
+        _other(result, new.path, "edited" if old else "added", kind, refused=True)
         return
     old_in = old if old and _is_scenario(old.path) and old.mode in _REGULAR else None
     new_in = new if new and _is_scenario(new.path) else None
@@ -228,7 +280,8 @@ def _classify(
         _scenario(result, old_in, new_in, blobs)
     same_path = bool(old and new and old.path == new.path)
     if old and not old_in and not (same_path and new_in):
-        _other(result, old.path, "edited" if same_path else "removed")
+        kind = "" if _readable(old) else _kind(old.mode)
+        _other(result, old.path, "edited" if same_path else "removed", kind)
     if new and not new_in and not same_path:
         _other(result, new.path, "added")
 
@@ -248,8 +301,10 @@ def _scenario(
     result.changes.append(ScenarioChange(change, path, old.path if old else None, old_doc, new_doc))
 
 
-def _other(result: Review, path: str, change: Change, kind: str = "") -> None:
-    """Record a change outside `scenarios/`, with what it needs from a maintainer."""
+def _other(
+    result: Review, path: str, change: Change, kind: str = "", *, refused: bool = False
+) -> None:
+    """Record a change that is not to a scenario, with what it needs from a maintainer."""
     need: Literal["required", "asked", "owner"]
     if result.owners.owned_by(path, result.author):
         need = "owner"
@@ -257,7 +312,7 @@ def _other(result: Review, path: str, change: Change, kind: str = "") -> None:
         need = "asked"
     else:
         need = "required"
-    result.others.append(OtherChange(path, change, need, kind))
+    result.others.append(OtherChange(path, change, need, kind, refused))
 
 
 def _asked_only(path: str) -> bool:
@@ -282,26 +337,30 @@ def _kind(mode: str) -> str:
 
 def _document(result: Review, side: Side, blobs: dict[str, bytes | int]) -> dict[str, Any] | None:
     """The data of one end of a scenario, or None with the reason kept in `unreadable`."""
-    raw = blobs.get(side.blob)
-    reason = None
-    data: Any = None
-    if raw is None:
-        reason = "git cannot read it"
-    elif isinstance(raw, int):
-        reason = f"it is {raw:,} bytes, over the limit of {MAX_BYTES:,}"
-    else:
-        try:
-            data = parse(decode(raw))
-        except LoadError as exc:
-            reason = exc.message
-        except (ValueError, RecursionError):  # the loader's own guards missed it: still no crash
-            reason = "it cannot be read as YAML"
-        if reason is None and not isinstance(data, dict):
-            reason = "it is not a mapping of keys to values"
+    data, reason = _read(side, blobs)
     if reason is not None:
         result.unreadable[side.path] = reason
-        return None
-    return data  # type: ignore[no-any-return]
+    return data
+
+
+def _read(side: Side, blobs: dict[str, bytes | int]) -> tuple[dict[str, Any] | None, str | None]:
+    """The data of one committed scenario file, or None and why it cannot be read."""
+    if not _readable(side):
+        return None, f"it is {_kind(side.mode)}"
+    raw = blobs.get(side.blob)
+    if raw is None:
+        return None, "git cannot read it"
+    if isinstance(raw, int):
+        return None, f"it is {raw:,} bytes, over the limit of {MAX_BYTES:,}"
+    try:
+        data = parse(decode(raw))
+    except LoadError as exc:
+        return None, exc.message
+    except (ValueError, RecursionError):  # the loader's own guards missed it: still no crash
+        return None, "it cannot be read as YAML"
+    if not isinstance(data, dict):
+        return None, "it is not a mapping of keys to values"
+    return data, None
 
 
 def _phases(doc: dict[str, Any]) -> dict[str, Any]:
@@ -369,7 +428,7 @@ def _violations(change: ScenarioChange, author: str, unreadable: dict[str, str])
                 )
             )
         elif not yours(old):
-            verb = {"edited": "edit", "renamed": "rename", "removed": "remove"}[change.change]
+            verb = _VERBS[change.change]
             found.append(
                 Violation(
                     path,
@@ -398,6 +457,84 @@ def _violations(change: ScenarioChange, author: str, unreadable: dict[str, str])
             )
         )
     return found
+
+
+def _tip_violations(
+    change: ScenarioChange,
+    author: str,
+    base: str,
+    tip: dict[str, Side],
+    left: dict[str, str],
+    blobs: dict[str, bytes | int],
+) -> list[Violation]:
+    """What the base branch as it is NOW forbids: what a change overwrites must be yours.
+
+    Each file the change overwrites or removes must still be the author's on the base tip,
+    and not a system scenario there. `left` is each old path's blob where the branch left
+    the base, already judged by `_violations`: a file the base has not changed since is not
+    judged twice. Only whose the file is counts here; what the branch itself changed
+    (`created_by`, the system flag) is judged against the merge base, where the diff starts.
+    """
+    found = []
+    mine = codeowners.login_key(author)
+    for path in change.paths:
+        verb = _VERBS[change.change] if path == change.old_path else "replace"
+        now = tip.get(path)
+        if now is None:
+            if path == change.old_path and change.change in ("edited", "renamed"):
+                found.append(
+                    Violation(
+                        path,
+                        "gone-from-base",
+                        f"this scenario was moved or removed on {base} after your branch "
+                        "left it, so whose it is now cannot be checked: merge "
+                        f"{base} into your branch (or rebase on it) and push again",
+                    )
+                )
+            continue
+        if left.get(path) == now.blob:
+            continue
+        doc, reason = _read(now, blobs)
+        if doc is None:
+            found.append(
+                Violation(
+                    path,
+                    "unreadable",
+                    f"who owns this scenario on {base} cannot be checked: {reason}",
+                )
+            )
+        elif _system(doc):
+            found.append(
+                Violation(
+                    path,
+                    "system-scenario",
+                    f"this is a system scenario on {base} now (since your branch left "
+                    "it): only maintainers change it; to make your own version, run "
+                    "`scenarios duplicate` and change the copy",
+                )
+            )
+        elif mine is None or _owner(doc) != mine:
+            found.append(
+                Violation(
+                    path,
+                    "not-yours",
+                    f"only its owner ({doc.get('created_by')}) may {verb} this scenario: "
+                    f"it is theirs on {base} now (since your branch left it); ask them in "
+                    "the pull request, or run `scenarios duplicate` and change your copy",
+                )
+            )
+    return found
+
+
+def _without_repeats(violations: list[Violation]) -> list[Violation]:
+    """One violation per file and rule: the first, where the branch left the base."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for violation in violations:
+        if (violation.path, violation.rule) not in seen:
+            seen.add((violation.path, violation.rule))
+            kept.append(violation)
+    return kept
 
 
 def read_codeowners(root: Path, commit: str) -> CodeOwners:

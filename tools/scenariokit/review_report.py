@@ -20,6 +20,7 @@ from itertools import islice
 
 from scenariokit.escape import markdown_code, markdown_text, visible, workflow_data
 from scenariokit.escape import workflow_property as prop
+from scenariokit.repository import SCENARIOS_DIR, YAML_SUFFIXES
 from scenariokit.review import OtherChange, Review, ScenarioChange
 
 # Rows of each table or list in the markdown: GitHub drops a job summary over 1 MiB whole,
@@ -103,7 +104,7 @@ def as_markdown(result: Review) -> str:
             f"- {markdown_code(path)}: {markdown_text(why)}"
             for path, why in result.unreadable.items()
         )
-    asked = [o for o in result.others if o.need != "required"]
+    asked = [o for o in result.others if o.need != "required" and not o.refused]
     if asked:
         lines += ["", "### Other changes (a maintainer must review these)", ""]
         lines += _capped(
@@ -167,10 +168,20 @@ def _verdict(result: Review) -> str:
 
 def _required_text(other: OtherChange) -> str:
     return (
-        f"needs a maintainer: {other.change}{_kind(other)} outside scenarios/, where only a "
-        "maintainer changes the tool, the schema, the theme, the workflows and other code "
+        f"needs a maintainer: {other.change}{_kind(other)} {_where(other.path)}, where only "
+        "a maintainer changes the tool, the schema, the theme, the workflows and other code "
         "(this check ran the base branch's tool, not this change)"
     )
+
+
+def _where(path: str) -> str:
+    """Where a file that is not a scenario is: outside `scenarios/`, or in it but not one.
+
+    (A link or other non-regular file put there is refused, and told by its violation.)
+    """
+    if path.startswith(SCENARIOS_DIR + "/"):
+        return f"under {SCENARIOS_DIR}/ but not a scenario file ({' or '.join(YAML_SUFFIXES)})"
+    return f"outside {SCENARIOS_DIR}/"
 
 
 def _kind(other: OtherChange) -> str:
