@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import REPO, invoke, make_repo
+from tests.conftest import REPO, invoke, make_repo, run_installed
 
 from scenariokit.loader import read_source
 from scenariokit.transfer import MAX_IMPORT_BYTES
@@ -173,6 +173,7 @@ def test_malformed_rows_are_all_reported_and_nothing_is_written(
         ("[1, 2,", "bad.json:1:7: not valid JSON"),
         ('{"format": "something else"}', "is neither the old app's scenarios.json"),
         ('{"format": "scenariokit", "version": 9, "scenarios": []}', "an export of version 9"),
+        ('{"format": "scenariokit", "version": true, "scenarios": []}', "of version True;"),
         (
             '{"format": "scenariokit", "version": 1, "scenarios": {"a": {}}}',
             'an export\'s "scenarios" must be a list of scenarios: nothing was imported',
@@ -239,32 +240,58 @@ def test_export_to_stdout(empty_repo: Path) -> None:
     assert "tapas-bar-madrid" in ids
 
 
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def _over_the_cap(path: Path) -> Path:
+    """A sparse file one byte over the cap: its size is real, its blocks are not."""
+    path.write_bytes(b"")
+    os.truncate(path, MAX_IMPORT_BYTES + 1)
+    return path
+
+
 @pytest.mark.parametrize(
-    ("make", "message"),
+    ("make", "exit_code", "message"),
     [
-        pytest.param(lambda p: os.mkfifo(p), "not a regular file", id="fifo"),
+        pytest.param(_fifo, 2, "is not a regular file", id="fifo"),
+        pytest.param(lambda _: Path("/dev/zero"), 2, "is not a regular file", id="device"),
+        pytest.param(_folder, 2, "is a directory", id="folder"),
         pytest.param(
-            lambda p: os.truncate(p.write_bytes(b"") or p, MAX_IMPORT_BYTES + 1),
-            f"at most {MAX_IMPORT_BYTES:,} bytes",
-            id="over the cap",
+            _over_the_cap, 1, f"import files may be at most {MAX_IMPORT_BYTES:,} bytes", id="cap"
         ),
     ],
 )
 def test_import_reads_only_a_regular_file_within_its_cap(
-    empty_repo: Path, tmp_path: Path, make: Any, message: str
+    empty_repo: Path, tmp_path: Path, make: Any, exit_code: int, message: str
 ) -> None:
-    """A FIFO would wait for a writer forever, a device never ends: neither is read."""
-    path = tmp_path / "rows.json"
-    make(path)
-    result = invoke("import", path)
-    assert result.exit_code == 1
-    assert message in result.output
-    assert "nothing was imported" in result.output
+    """A FIFO would wait for a writer forever, a device never ends: neither is read.
+
+    Run as a user would, in a subprocess with a timeout: a hang fails the test.
+    """
+    path = make(tmp_path / "rows\x1b[2J.json")
+    result = run_installed("import", path, cwd=empty_repo)
+    assert result.returncode == exit_code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "\x1b" not in result.stderr  # the name is shown escaped, never as a control
     assert snapshot(empty_repo) == {}
 
 
-def test_import_refuses_a_device(empty_repo: Path) -> None:
-    result = invoke("import", "/dev/zero")
-    assert result.exit_code == 1
-    assert "not a regular file" in result.output
-    assert "nothing was imported" in result.output
+def test_import_follows_a_link_the_user_names(empty_repo: Path, tmp_path: Path) -> None:
+    """The reader never follows a link under scenarios/; a file the user names may be one."""
+    link = tmp_path / "link.json"
+    link.symlink_to(write_json(tmp_path / "rows.json", legacy_rows(2, 6)))
+    result = invoke("import", link)
+    assert result.exit_code == 0, result.output
+    assert len(snapshot(empty_repo)) == 2
+
+
+def test_import_help_states_the_cap() -> None:
+    assert f"at most {MAX_IMPORT_BYTES >> 20} MiB" in invoke("import", "--help").output

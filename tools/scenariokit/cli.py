@@ -589,6 +589,9 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
     All or nothing: every row is checked, and every target path must be free (or --force),
     before any file is written; afterwards the files are read back and counted.
 
+    FILE must be a regular file of at most 64 MiB (64 scenario files' worth); a FIFO, a
+    device or a folder is refused without being read (exit 2).
+
     \b
     Example:
       scenarios import legacy/scenarios.json --dry-run

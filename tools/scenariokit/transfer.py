@@ -84,45 +84,72 @@ MAX_IMPORT_BYTES = 64 * MAX_BYTES
 
 def read_rows(path: Path) -> list[Any]:
     """The rows of an import file, in either shape."""
+    shown = visible(str(path))
     try:
-        raw = read_raw(path, MAX_IMPORT_BYTES)
-        data = json.loads(raw.decode("utf-8-sig"), parse_int=_json_int)
-    except LoadError as exc:
-        problem = (
-            "not a regular file (a FIFO, a device or a link): import reads only a file"
-            if exc.code == "not-a-regular-file"
-            else exc.message
-        )
-        raise UserError(f"{visible(str(path))}: {problem}: nothing was imported") from None
+        data = json.loads(read_import_file(path).decode("utf-8-sig"), parse_int=_json_int)
     except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text") from None
+        raise UserError(f"{shown} is not UTF-8 text: nothing was imported") from None
     except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        raise UserError(f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except _LongNumber as exc:
         raise UserError(
-            f"{path}: a number written with {len(exc.written):,} digits; numbers may have at "
+            f"{shown}: a number written with {len(exc.written):,} digits; numbers may have at "
             f"most {MAX_NUMBER_CHARACTERS}: nothing was imported"
         ) from None
     except RecursionError:
         raise UserError(
-            f"{path}: lists or objects nest too deeply to be scenarios: nothing was imported"
+            f"{shown}: lists or objects nest too deeply to be scenarios: nothing was imported"
         ) from None
-    if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
-        if data.get("version") != EXPORT_VERSION:
+    return _rows_of(data, shown)
+
+
+def read_import_file(path: Path) -> bytes:
+    """The bytes of the file the user named, through the loader's one reader.
+
+    The user named it, so a link on the way is followed (`resolve`); what it leads to must
+    be a regular file: a FIFO would wait for a writer forever and a device never ends, so
+    neither is read, and, like a folder, each is a usage error (exit 2). At most
+    `MAX_IMPORT_BYTES` + 1 bytes are read, whatever the file's size says.
+    """
+    shown = visible(str(path))
+    try:
+        return read_raw(path.resolve(), MAX_IMPORT_BYTES)
+    except LoadError as exc:
+        if exc.code == "not-a-regular-file":
             raise UserError(
-                f"{path}: an export of version {data.get('version')!r}; this tool "
-                f"reads version {EXPORT_VERSION}"
+                f"{shown} is not a regular file (a FIFO, a device, a socket or a folder): "
+                "import reads only a regular file: nothing was imported",
+                exit_code=2,
+            ) from None
+        if exc.code == "file-too-large":
+            raise UserError(
+                f"{shown}: import files may be at most {MAX_IMPORT_BYTES:,} bytes "
+                f"({MAX_IMPORT_BYTES >> 20} MiB): split it into several imports: "
+                "nothing was imported"
+            ) from None
+        raise UserError(f"{shown}: {exc.message}: nothing was imported") from None
+
+
+def _rows_of(data: Any, shown: str) -> list[Any]:
+    """The rows of a parsed import file: an export's scenarios, or the old app's rows."""
+    if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
+        version = data.get("version")
+        if type(version) is not int or version != EXPORT_VERSION:  # true is not version 1
+            written = repr(version)
+            raise UserError(
+                f"{shown}: an export of version {written[:40]}{'…' if len(written) > 40 else ''}"
+                f"; this tool reads version {EXPORT_VERSION}: nothing was imported"
             )
         if not isinstance(data.get("scenarios"), list):
             raise UserError(
-                f'{path}: an export\'s "scenarios" must be a list of scenarios: '
+                f'{shown}: an export\'s "scenarios" must be a list of scenarios: '
                 "nothing was imported"
             )
         return list(data["scenarios"])
     if isinstance(data, list):
         return [from_legacy(row) if _is_legacy(row) else row for row in data]
     raise UserError(
-        f"{path} is neither the old app's scenarios.json (a list of rows) nor a "
+        f"{shown} is neither the old app's scenarios.json (a list of rows) nor a "
         "`scenarios export` file"
     )
 
