@@ -215,7 +215,8 @@ def write_public(source: Path, path: Path) -> None:
     their bytes behind, in free pages and in the full-text table's segments, so the copy is
     a new file into which only public rows are ever written (in rowid and key order: the
     same index gives the same bytes). Written beside `path` and renamed over it, so a
-    reader never sees half a file.
+    reader never sees half a file. A public scenario's `derived_from` is kept only when it
+    names another scenario of this index (see `_PUBLISHED_VALUES`).
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
@@ -229,10 +230,11 @@ def write_public(source: Path, path: Path) -> None:
         )
         connection.execute("BEGIN")
         for table, where, order in _PUBLIC_ROWS:
-            listed = ",".join(_columns(connection, table))
+            columns = _columns(connection, table)
+            values = ",".join(_PUBLISHED_VALUES.get((table, c), c) for c in columns)
             connection.execute(
-                f"INSERT INTO main.{table} ({listed}) SELECT {listed} FROM source.{table} "
-                f"WHERE {where} ORDER BY {order}"
+                f"INSERT INTO main.{table} ({','.join(columns)}) SELECT {values} "
+                f"FROM source.{table} WHERE {where} ORDER BY {order}"
             )
         for statement in filter(str.strip, INDEXES.split(";")):
             connection.execute(statement)
@@ -271,6 +273,18 @@ _PUBLIC_ROWS = (
     ("phrases", _PUBLISHED, "scenario_id, phase_number, position"),
     ("scenarios_fts", "rowid IN (SELECT rowid FROM main.scenarios)", "rowid"),
 )
+
+
+# Columns whose published value differs from the full index's. `derived_from` naming a
+# draft would publish the draft's id, so it stays only when it names a public scenario:
+# every non-NULL `derived_from` of the public index is a `scenario_id` in it (a template's
+# id, or one naming nothing, is NULL too: the public index holds neither).
+_PUBLISHED_VALUES = {
+    ("scenarios", "derived_from"): (
+        "CASE WHEN derived_from IN (SELECT scenario_id FROM source.scenarios "
+        "WHERE is_public = 1) THEN derived_from END"
+    ),
+}
 
 
 def unjournaled(connection: sqlite3.Connection, schema: str = "main") -> None:

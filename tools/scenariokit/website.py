@@ -96,9 +96,10 @@ def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
         for phase in doc["phases"]
     ]
     return (
-        {key: doc.get(key) for key in ("description", "derived_from", "cultural_context")}
+        {key: doc.get(key) for key in ("description", "cultural_context")}
         | doc
         | {
+            "derived_from": published_source(doc, derived_href),
             "prerequisites": doc.get("prerequisites", []),
             "learning_outcomes": doc.get("learning_outcomes", []),
             "is_system_scenario": doc.get("is_system_scenario", False),
@@ -151,13 +152,27 @@ def load_renderer() -> None:
 
 
 def derived_href(entry: Entry, public_ids: set[str], template_ids: set[str]) -> str | None:
-    """Where the link to a scenario's source goes, if the source is on the site."""
+    """Where the link to a scenario's source goes, if the source is on the site.
+
+    None for a source that is a draft (its id must appear nowhere on the site) or that is
+    nothing at all (a page never links to nothing): `published_source` then hides it.
+    """
     origin = entry.data.get("derived_from")
     if origin in public_ids:
         return f"scenarios/{origin}/"
     if origin in template_ids:
         return f"templates/#{origin}"
     return None
+
+
+def published_source(doc: dict[str, Any], derived_href: str | None) -> str | None:
+    """The `derived_from` a page or the API may show: None unless the source is on the site.
+
+    The one rule for both: a draft's id must not leak through a public scenario derived
+    from it, and an id naming nothing is no source to show. `derived_href` is where
+    `derived_href()` found the source on the site, or None.
+    """
+    return doc.get("derived_from") if derived_href is not None else None
 
 
 class Listing(NamedTuple):
@@ -268,9 +283,16 @@ def _groups(cards: list[dict[str, Any]], key: str, name: str) -> list[dict[str, 
     return sorted(groups, key=lambda g: (str(g["name"]).casefold(), g["key"]))
 
 
-def scenario_json(entry: Entry) -> bytes:
-    """`api/scenarios/<id>.json`: the scenario with the keys of its file, and its dates."""
+def scenario_json(entry: Entry, derived_href: str | None = None) -> bytes:
+    """`api/scenarios/<id>.json`: the scenario with the keys of its file, and its dates.
+
+    A file's `derived_from` is null here unless `derived_href` says the source is on the
+    site (see `published_source`); without it, null: a caller that does not say never
+    leaks a draft.
+    """
     doc = entry.data | {"created_at": entry.created_at, "updated_at": entry.updated_at}
+    if "derived_from" in doc:
+        doc["derived_from"] = published_source(doc, derived_href)
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
