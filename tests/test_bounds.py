@@ -10,6 +10,7 @@ bench's business, not asserted here.
 from __future__ import annotations
 
 import copy
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -21,8 +22,9 @@ import yaml
 from tests.conftest import REPO, diagnostics, dump, invoke, make_repo, valid_doc
 
 from scenariokit.build import build
+from scenariokit.diagnostics import MAX_COUNTED, MAX_PROBLEMS, TOO_MANY
 from scenariokit.loader import MAX_BYTES
-from scenariokit.schema import MAX_FINDINGS, is_valid
+from scenariokit.schema import is_valid
 from scenariokit.search_index import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -157,23 +159,103 @@ def test_a_list_item_over_its_length_says_by_how_much(tmp_path: Path) -> None:
 def test_a_file_breaking_the_schema_thousands_of_times_gets_a_bounded_report(
     tmp_path: Path,
 ) -> None:
-    """The list's count comes first, then its items' errors up to the cap, and a stop."""
+    """The list's count comes first, then its items' errors up to the cap, and the count."""
     doc = valid_doc()
     doc["prerequisites"] = [""] * 5_000
     root = make_repo(tmp_path, {HOME: dump(doc)})
     code, found = diagnostics("--root", root, "validate")
     assert code == 1
-    assert len(found) == MAX_FINDINGS + 1
-    assert (found[0]["line"], found[0]["code"], found[0]["message"]) == (
-        1,
-        "too-many-problems",
-        f"the schema check stopped after {MAX_FINDINGS} problems in this file; "
-        "fix them and check it again for the rest",
-    )
-    assert found[1]["message"] == (
+    assert len(found) == MAX_PROBLEMS + 1
+    assert found[0]["message"] == (
         "prerequisites may have at most 20 entries but has 5000: remove 4980"
     )
-    assert {d["code"] for d in found[2:]} == {"empty"}
+    assert {d["code"] for d in found[1:-1]} == {"empty"}
+    # 5,001 problems (the count and each empty item once, not also as too short): 100 shown.
+    assert (found[-1]["line"], found[-1]["severity"], found[-1]["code"]) == (1, "error", TOO_MANY)
+    assert found[-1]["message"] == (
+        "… 4,901 more problems in this file not shown: fix these and check it again for the rest"
+    )
+
+
+def test_counting_what_is_not_shown_stops_too(tmp_path: Path) -> None:
+    """Counting 200,000 errors costs seconds: past `MAX_COUNTED` the count is a lower bound."""
+    doc = valid_doc()
+    doc["prerequisites"] = [""] * (MAX_COUNTED + 1_000)
+    root = make_repo(tmp_path, {HOME: dump(doc)})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert len(found) == MAX_PROBLEMS + 1
+    assert found[-1]["message"].startswith(f"… at least {MAX_COUNTED:,} more problems")
+
+
+def _unknown_keys(count: int) -> str:
+    """The valid example with `count` keys the schema does not know, one a line."""
+    return dump(valid_doc()) + "".join(f"k{i}: 1\n" for i in range(count))
+
+
+UNKNOWN_KEYS = 60_000
+MORE = f"… {UNKNOWN_KEYS - MAX_PROBLEMS:,} more problems in this file not shown"
+
+
+def test_sixty_thousand_unknown_keys_are_reported_briefly_in_json(tmp_path: Path) -> None:
+    """One schema error stands for 60,000 keys: only the first are explained and located.
+
+    Explaining each (a close match, a position found by a scan of the mapping) made this
+    file take 97 s and print 60,000 lines.
+    """
+    root = make_repo(tmp_path, {HOME: _unknown_keys(UNKNOWN_KEYS)})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 1
+    assert len(found) == MAX_PROBLEMS + 1
+    shown = found[:-1]
+    assert [d["pointer"] for d in shown] == [f"/k{i}" for i in range(MAX_PROBLEMS)]
+    assert {d["code"] for d in shown} == {"unknown-key"}
+    assert [d["line"] for d in shown] == sorted(d["line"] for d in shown)
+    assert found[-1]["code"] == TOO_MANY
+    assert found[-1]["message"].startswith(MORE)
+
+
+@pytest.mark.parametrize("output_format", ["text", "github"])
+def test_sixty_thousand_unknown_keys_in_text_and_annotations(
+    tmp_path: Path, output_format: str
+) -> None:
+    root = make_repo(tmp_path, {HOME: _unknown_keys(UNKNOWN_KEYS)})
+    result = invoke("--root", root, "validate", "--format", output_format)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == MAX_PROBLEMS + 2  # and the summary line
+    assert sum("unknown key 'k" in line for line in lines) == MAX_PROBLEMS
+    assert MORE in lines[-2]
+    if output_format == "github":
+        assert lines[-2].startswith("::error file=")
+        assert f"{HOME},line=1,col=1,title={TOO_MANY}::{MORE}" in lines[-2]
+    else:
+        assert f"{HOME}:1:1: error: {MORE}" in lines[-2]
+
+
+def test_the_cap_counts_what_the_rules_found_too(tmp_path: Path) -> None:
+    """A schema-valid file with hundreds of placeholders: warnings only, so still exit 0.
+
+    The line for the rest is a warning like every problem it stands for; `--strict` makes
+    it an error with the rest.
+    """
+    doc = valid_doc()
+    entries = [f"TODO: palabra {n}" for n in range(50)]
+    for phase in doc["phases"]:
+        phase["key_vocabulary"] = [f"{e} {phase['phase_id']}" for e in entries]
+    placeholders = 50 * len(doc["phases"])
+    assert placeholders > MAX_PROBLEMS
+    root = make_repo(tmp_path, {HOME: dump(doc)})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 0
+    assert len(found) == MAX_PROBLEMS + 1
+    assert {d["severity"] for d in found} == {"warning"}
+    assert found[-1]["message"].startswith(
+        f"… {placeholders - MAX_PROBLEMS:,} more problems in this file not shown"
+    )
+    strict = invoke("--root", root, "validate", "--strict", "--format", "json")
+    assert strict.exit_code == 1
+    assert len(json.loads(strict.stdout)) == MAX_PROBLEMS + 1
 
 
 def test_every_shipped_file_is_far_inside_the_limits() -> None:

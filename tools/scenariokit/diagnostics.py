@@ -13,6 +13,15 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 DocPath = tuple[str | int, ...]
 
+# A file's problems reported at most; the rest are counted in one line (`capped`). A file of
+# 1 MiB can hold 60,000 unknown keys or 200,000 empty strings: a report of each took
+# minutes and printed megabytes, and nobody reads past the first screens.
+MAX_PROBLEMS = 100
+# Problems counted beyond those reported, at most: counting costs a walk of the schema's
+# errors, and "over 10,000 more" says enough.
+MAX_COUNTED = 10_000
+TOO_MANY = "too-many-problems"
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -27,6 +36,19 @@ class Finding:
     message: str
     severity: Severity = "error"
     at_key: bool = False
+    # Set only by `not_explained`: how many problems a check found but did not explain,
+    # and whether it stopped counting them (past `MAX_COUNTED`).
+    not_shown: int = 0
+    stopped_counting: bool = False
+
+
+def not_explained(count: int, *, stopped_counting: bool = False) -> Finding:
+    """Problems a check found and counted but did not explain, once it had `MAX_PROBLEMS`.
+
+    Explaining one costs more than finding it (a close match, a position); `capped` adds
+    them to the count of the line that says how many more there are.
+    """
+    return Finding((), TOO_MANY, "", not_shown=count, stopped_counting=stopped_counting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +75,41 @@ class Diagnostic:
             "message": self.message,
             "pointer": self.pointer,
         }
+
+
+def capped(
+    located: list[Diagnostic], not_shown: int, display_path: str, *, stopped_counting: bool
+) -> list[Diagnostic]:
+    """A file's diagnostics, at most `MAX_PROBLEMS` of them, then one line for the rest.
+
+    The one place where a file's report is bounded, whatever found the problems: `located`
+    is in position order, so the first problems of the file are the ones shown.
+    `not_shown` counts problems found but never explained (a lower bound when a check
+    `stopped_counting`). The last line is an error
+    when any problem it stands for is one (the schema's always are), so the exit code
+    and `--strict` judge the file as if every problem had been shown.
+    """
+    hidden = located[MAX_PROBLEMS:]
+    more = len(hidden) + not_shown
+    if not more:
+        return located
+    count = f"at least {more:,}" if stopped_counting else f"{more:,}"
+    severity: Severity = (
+        "error" if not_shown or any(d.severity == "error" for d in hidden) else "warning"
+    )
+    noun = "problem" if more == 1 else "problems"
+    return [
+        *located[:MAX_PROBLEMS],
+        Diagnostic(
+            display_path,
+            1,
+            1,
+            severity,
+            TOO_MANY,
+            f"… {count} more {noun} in this file not shown: fix these and check it again "
+            "for the rest",
+        ),
+    ]
 
 
 def json_pointer(doc_path: DocPath) -> str:

@@ -4,8 +4,8 @@
 costs one call of a validator that fastjsonschema compiles from the schema (about a fifth of
 the YAML parse). Only when that fails does python-jsonschema walk the document for *every*
 error, and each error becomes a finding whose message says the field in words, the limit,
-the actual value and a fix: up to `MAX_FINDINGS` a file, so that a file broken thousands
-of times is told so briefly.
+the actual value and a fix: up to `MAX_PROBLEMS` a file, the rest only counted, so that a
+file broken thousands of times is told so briefly.
 
 The two validators differ on one point of regular-expression dialect: JSON Schema patterns
 are ECMA-262, where `$` matches only at the very end; python-jsonschema uses Python's `re`,
@@ -21,7 +21,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
-from scenariokit.diagnostics import DocPath, Finding, describe_path
+from scenariokit.diagnostics import (
+    MAX_COUNTED,
+    MAX_PROBLEMS,
+    DocPath,
+    Finding,
+    describe_path,
+    not_explained,
+)
 
 if TYPE_CHECKING:
     import jsonschema
@@ -37,9 +44,6 @@ if TYPE_CHECKING:
     from scenariokit.positions import SourceMap
 
 SCHEMA_NAME = "scenario.schema.json"
-# Findings explained for one file at most (see `schema_findings`).
-MAX_FINDINGS = 100
-
 # What a JSON type is called in a message.
 _TYPE_WORDS = {
     "string": "text",
@@ -133,31 +137,48 @@ def is_valid(data: Any) -> bool:
 def schema_findings(data: Any, source_map: SourceMap) -> list[Finding]:
     """Every way `data` breaks the schema, each explained; empty when it is valid.
 
-    At most `MAX_FINDINGS` of them, and then one that says the check stopped: a file of
-    1 MiB can break the schema 200,000 times (an empty string on each line), and
-    explaining every one took half a minute and printed 25 MB.
+    Only the first `MAX_PROBLEMS` are explained, the rest only counted (up to
+    `MAX_COUNTED`, see `diagnostics.capped`): a file of 1 MiB can break the schema 200,000
+    times (an empty string on each line), and explaining every one took half a minute.
+    One message per value: "" is reported as empty, not also as too short.
     """
     try:
         _gate()(data)
     except fastjsonschema.JsonSchemaValueException as exc:
-        findings: dict[tuple[DocPath, bool], Finding] = {}
+        seen: set[tuple[DocPath, bool]] = set()
+        findings: list[Finding] = []
+        stopped_counting = False
         for error in _detailed_validator().iter_errors(data):
-            if len(findings) >= MAX_FINDINGS:
-                return [*findings.values(), _stopped()]
-            for finding in _explain(error, source_map):
-                # One message per value: "" is reported as empty, not also as too short.
-                findings.setdefault((finding.doc_path, finding.at_key), finding)
-        return list(findings.values()) or [_from_gate(exc)]
+            if len(seen) - len(findings) >= MAX_COUNTED:
+                stopped_counting = True
+                break
+            for problem in _problems(error):
+                if problem in seen:
+                    continue
+                seen.add(problem)
+                if len(findings) < MAX_PROBLEMS:
+                    findings.append(_explain(error, problem, source_map))
+        if len(seen) > len(findings):
+            rest = len(seen) - len(findings)
+            findings.append(not_explained(rest, stopped_counting=stopped_counting))
+        return findings or [_from_gate(exc)]
     return []
 
 
-def _stopped() -> Finding:
-    return Finding(
-        (),
-        "too-many-problems",
-        f"the schema check stopped after {MAX_FINDINGS} problems in this file; "
-        "fix them and check it again for the rest",
-    )
+def _problems(error: jsonschema.ValidationError) -> list[tuple[DocPath, bool]]:
+    """What one error of the schema is about, as (path, at_key): one finding each.
+
+    Cheap, so every problem can be counted: explaining one (`_explain`) costs more.
+    """
+    doc_path: DocPath = tuple(error.absolute_path)
+    value = error.instance
+    if error.validator == "additionalProperties" and isinstance(value, dict):
+        allowed = error.schema.get("properties", {})
+        return [((*doc_path, key), True) for key in value if key not in allowed]
+    if error.validator == "required" and isinstance(value, dict):
+        missing = [key for key in error.validator_value if key not in value]
+        return [((*doc_path, missing[0]), False)] if missing else []
+    return [(doc_path, False)]
 
 
 @cache
@@ -181,7 +202,7 @@ def _without_refs(schema: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(node, dict):
             return node
         # A list's count first: a list far too long is said so among the first findings,
-        # before `MAX_FINDINGS` errors of its items.
+        # before `MAX_PROBLEMS` errors of its items.
         keys = sorted(node, key=lambda key: key not in ("minItems", "maxItems"))
         copied = {key: inline(node[key]) for key in keys if key != "$ref"}
         if "$ref" in node:
@@ -193,33 +214,31 @@ def _without_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return inlined
 
 
-def _explain(error: jsonschema.ValidationError, source_map: SourceMap) -> Iterator[Finding]:
+def _explain(
+    error: jsonschema.ValidationError, problem: tuple[DocPath, bool], source_map: SourceMap
+) -> Finding:
+    """The finding for one of `_problems(error)`: the field in words, the limit, a fix."""
     doc_path: DocPath = tuple(error.absolute_path)
     keyword, expected = error.validator, error.validator_value
     value = error.instance
     field = describe_path(doc_path)
-    if keyword == "additionalProperties":
+    if keyword == "additionalProperties" and isinstance(value, dict):
         allowed = sorted(error.schema.get("properties", {}))
-        for key in sorted(set(value) - set(allowed), key=str):
-            written = source_map.key_text((*doc_path, key))
-            yield Finding(
-                (*doc_path, key),
-                "unknown-key",
-                _unknown_key(written, allowed, doc_path),
-                at_key=True,
-            )
-    elif keyword == "required" and isinstance(value, dict):
+        written = source_map.key_text(problem[0])
+        return Finding(
+            problem[0], "unknown-key", _unknown_key(written, allowed, doc_path), at_key=True
+        )
+    if keyword == "required" and isinstance(value, dict):
         missing = [key for key in expected if key not in value]
         where = "" if not doc_path else f" in {field}"
         if len(missing) == 1:
             message = f"the required key '{missing[0]}' is missing{where}: add '{missing[0]}: …'"
         else:
             message = f"the required keys {', '.join(missing)} are missing{where}: add them"
-        yield Finding((*doc_path, missing[0]), "missing-key", message)
-    else:
-        yield Finding(
-            doc_path, *_message(keyword, expected, value, error.schema, doc_path, source_map)
-        )
+        return Finding(problem[0], "missing-key", message)
+    return Finding(
+        doc_path, *_message(keyword, expected, value, error.schema, doc_path, source_map)
+    )
 
 
 def _from_gate(exc: fastjsonschema.JsonSchemaValueException) -> Finding:

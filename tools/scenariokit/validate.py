@@ -73,13 +73,16 @@ def load_diagnostic(exc: LoadError, shown: str) -> Diagnostic:
 
 
 def check_source(source: Source, catalog: Catalog) -> list[Diagnostic]:
-    """Diagnostics of a loaded document: schema, then the repository's rules."""
+    """Diagnostics of a loaded document: schema, then the repository's rules.
+
+    At most `MAX_PROBLEMS` of them and a line counting the rest (`SourceMap.locate`).
+    """
     shown = display_path(source.path)
     source_map = SourceMap(source)
     findings = schema_findings(source.data, source_map)
     # One message per value: a value the schema rejects is not judged again by the rules
     # ("food" is not a category; "move the file to scenarios/food/" would mislead).
-    flagged = {f.doc_path for f in findings}
+    flagged = {f.doc_path for f in findings if not f.not_shown}
     findings += [f for f in rule_findings(source, catalog) if f.doc_path not in flagged]
     return source_map.locate(findings, shown) if findings else []
 
