@@ -177,6 +177,30 @@ def test_a_file_outside_any_repository_is_still_checked(
     assert "2 errors, 0 warnings in 1 file" in result.stdout
 
 
+def test_a_file_of_another_repository_is_judged_by_its_own_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from one checkout on a file of another: that file's ids and folders count.
+
+    Judged by the current folder's catalog, the file's id clashed with this checkout's
+    copy, and its folder was not checked at all (it is not under this scenarios/).
+    """
+    here = make_repo(tmp_path / "here", {HOME: VALID_TEXT})
+    elsewhere = make_repo(
+        tmp_path / "elsewhere",
+        {"scenarios/travel/tapas-bar-madrid.yaml": VALID_TEXT},  # category: restaurant
+    )
+    monkeypatch.chdir(here)
+    other = (elsewhere / "scenarios/travel/tapas-bar-madrid.yaml").resolve()
+    for args in [("validate", other), ("validate", other.parent)]:
+        result = invoke(*args, "--format", "json")
+        assert result.exit_code == 1
+        assert [d["code"] for d in json.loads(result.stdout)] == ["category-mismatch"]
+    # --root still names the repository whatever the files.
+    named = invoke("--root", here, "validate", other, "--format", "json")
+    assert "duplicate-id" in [d["code"] for d in json.loads(named.stdout)]
+
+
 def test_a_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:
     root = make_repo(
         tmp_path,

@@ -52,6 +52,8 @@ class Options:
     """What the group's options say, for every command."""
 
     root: Path | None
+    # Whether --root named the repository (else it was found from the current folder).
+    named: bool = False
 
     def require_root(self) -> Path:
         """The repository, or a usage error that says how to name one."""
@@ -94,7 +96,8 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     """
     if root is not None and not (root / SCHEMA_FILE).is_file():
         raise click.BadParameter(f"{root} holds no {SCHEMA_FILE}", param_hint="--root")
-    ctx.obj = Options(root=root.resolve() if root else find_root(Path.cwd()))
+    found = root.resolve() if root else find_root(Path.cwd())
+    ctx.obj = Options(root=found, named=root is not None)
 
 
 def _wants_colour() -> bool:
@@ -120,6 +123,8 @@ def validate(options: Options, paths: tuple[Path, ...], output_format: str, stri
     PATHS are files or folders (default: scenarios/ and templates/). Every problem in every
     file is reported, as path:line:column: severity: message [code]. Exit 0 when there is
     no error, 1 when there are errors (or warnings, with --strict), 2 on a usage error.
+    Without --root, files are judged by the repository holding them (its ids and folders).
+    At most 100 problems are shown a file, then one line counts the rest.
 
     \b
     Example:
@@ -129,9 +134,7 @@ def validate(options: Options, paths: tuple[Path, ...], output_format: str, stri
     from scenariokit.reporters import REPORTERS, TextReporter
     from scenariokit.validate import validate as run_validate
 
-    root = options.root or (
-        find_root(paths[0].parent if paths[0].is_file() else paths[0]) if paths else None
-    )
+    root = _root_of_paths(options, paths)
     targets = list(paths) or default_paths(Options(root).require_root())
     report = run_validate(targets, root)
     if strict:
@@ -147,6 +150,19 @@ def validate(options: Options, paths: tuple[Path, ...], output_format: str, stri
 
 def _root(options: Options) -> Path:
     return options.require_root()
+
+
+def _root_of_paths(options: Options, paths: tuple[Path, ...]) -> Path | None:
+    """The repository whose catalog (ids, templates, folders) the named files are judged by.
+
+    --root when given; else the repository holding the first path, so a file of another
+    checkout is checked against its own ids, not those of the current folder's; else (a
+    file outside any repository) the current folder's, if any.
+    """
+    if options.named or not paths:
+        return options.root
+    first = paths[0]
+    return find_root(first if first.is_dir() else first.parent) or options.root
 
 
 # --- authoring --------------------------------------------------------------------------------
