@@ -148,6 +148,7 @@ def test_a_public_source_is_still_linked_and_named(tmp_path: Path) -> None:
     assert 'Derived from <a href="/scenarios/public-source/">public-source</a>.' in page(
         out, "public-child"
     )
+    assert api(out, "public-child")["derived_from"] == "public-source"
     assert derived_from(public, "public-child") == [("public-source",)]
 
 
@@ -160,6 +161,7 @@ def test_a_child_moved_between_a_public_source_and_a_draft_in_place(tmp_path: Pa
     (root / CHILD).write_text(child("public-source"), "utf-8")
     assert build(root, out, public_index=public).parsed == 1
     assert 'href="/scenarios/public-source/"' in page(out, "public-child")
+    assert api(out, "public-child")["derived_from"] == "public-source"
     assert derived_from(public, "public-child") == [("public-source",)]
     (root / CHILD).write_text(child(DRAFT_ID), "utf-8")
     assert build(root, out, public_index=public).parsed == 1
@@ -186,6 +188,7 @@ def test_a_template_source_links_to_the_templates_page(tmp_path: Path) -> None:
     assert 'Derived from <a href="/templates/#cafe-template">cafe-template</a>.' in page(
         out, "public-child"
     )
+    assert api(out, "public-child")["derived_from"] == "cafe-template"
 
 
 def test_the_api_names_a_source_only_when_it_is_on_the_site() -> None:

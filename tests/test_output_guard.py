@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -21,7 +22,7 @@ from tests.conftest import VALID_TEXT, installed_command, invoke, make_repo
 
 from scenariokit.build import build
 from scenariokit.build_state import STATE_FILE
-from scenariokit.output_folder import LEGACY_STATE_FILE, exclusive, is_output
+from scenariokit.output_folder import LEGACY_STATE_FILE, OUTPUT_ENTRIES, exclusive, is_output
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
 
@@ -59,6 +60,8 @@ def tree(folder: Path) -> dict[str, str]:
             found[relative] = f"link to {path.readlink()}"
         elif path.is_dir():
             found[relative] = "folder"
+        elif not path.is_file():
+            found[relative] = "not a file"  # a FIFO: reading it would wait for a writer
         else:
             found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
@@ -179,24 +182,19 @@ def test_a_state_file_that_is_not_a_valid_state_is_refused(tmp_path: Path) -> No
     refused(root, out, cwd=tmp_path, watched=tmp_path)
 
 
-def test_outputs_of_earlier_versions(tmp_path: Path) -> None:
-    """A state from before entries were recorded: rebuilt when the folder holds only a
-    build's entries, refused with anything else; the first builds' JSON state: refused."""
+def test_outputs_of_earlier_versions_are_refused(tmp_path: Path) -> None:
+    """A state of version 1 recorded no more than the top-level names: it vouches for
+    nothing, so its owner deletes that folder once; the first builds' JSON state too."""
     root = committed_repo(tmp_path)
     old = tmp_path / "old"
     build(root, old)
-    state = sqlite3.connect(old / STATE_FILE)
-    state.execute("DELETE FROM info WHERE key = 'entries'")  # as builds before this record
+    state = sqlite3.connect(old / STATE_FILE)  # what version 1 wrote: no outputs table
+    state.execute("DROP TABLE outputs")
+    state.execute("UPDATE info SET value = '1' WHERE key = 'version'")
+    state.execute("INSERT INTO info VALUES ('entries', ?)", (orjson.dumps(sorted(OUTPUT_ENTRIES)),))
     state.commit()
     state.close()
-    assert invoke("--root", root, "build", "--out", old).exit_code == 0
-    state = sqlite3.connect(old / STATE_FILE)
-    state.execute("DELETE FROM info WHERE key = 'entries'")
-    state.commit()
-    state.close()
-    (old / "notes.txt").write_text("mine", "utf-8")
-    assert "holds notes.txt besides" in refused(root, old, cwd=tmp_path, watched=tmp_path)
-    (old / "notes.txt").unlink()
+    assert "an earlier version's" in refused(root, old, cwd=tmp_path, watched=tmp_path)
     legacy = tmp_path / "legacy"
     (legacy / "site").mkdir(parents=True)
     (legacy / LEGACY_STATE_FILE).write_text("{}", "utf-8")
@@ -369,3 +367,320 @@ def test_a_killed_full_builds_staging_folder_is_cleared(tmp_path: Path) -> None:
     (leftover / "parts" / "0.sqlite").write_bytes(b"half written")
     build(root, out)
     assert not leftover.exists()
+
+
+# --- a state vouches only for what its build wrote, down to the last file -------------------
+
+
+def test_a_copied_state_does_not_make_someones_site_folder_deletable(tmp_path: Path) -> None:
+    """A real state copied beside someone's `site/` and `scenarios.sqlite`: the top-level
+    names are a build's, but what they hold is not, and a full build would delete it."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "photos"
+    (out / "site" / "2024").mkdir(parents=True)
+    (out / "site" / "2024" / "beach.jpg").write_bytes(b"a photo")
+    (out / "site" / "index.html").write_text("my home page", "utf-8")
+    (out / "scenarios.sqlite").write_bytes(b"my database")
+    (out / STATE_FILE).write_bytes(real_state(tmp_path))
+    message = refused(root, out, cwd=tmp_path, watched=tmp_path)
+    # The first path in name order that the state does not record is named.
+    assert f"{out / 'site' / '2024'} is not something `scenarios build` wrote" in message
+
+
+def test_a_whole_copied_output_with_one_file_more_is_refused(tmp_path: Path) -> None:
+    """A real output, copied whole, with a file of someone's added deep in the site."""
+    root = committed_repo(tmp_path)
+    elsewhere = make_repo(tmp_path / "elsewhere", {TAPAS: VALID_TEXT})
+    build(elsewhere, tmp_path / "elsewhere-out")
+    out = tmp_path / "copy"
+    shutil.copytree(tmp_path / "elsewhere-out", out)
+    extra = out / "site" / "scenarios" / "tapas-bar-madrid" / "notes.txt"
+    extra.write_text("mine", "utf-8")
+    assert build(root, out).rendered == 0  # a rebuild leaves what it does not write alone
+    message = refused_full(root, out, tmp_path)  # a full build would delete it
+    assert f"{extra} is not something `scenarios build` wrote" in message
+    extra.unlink()
+    assert invoke("--root", root, "build", "--out", out, "--base-url", "/new/").exit_code == 0
+
+
+def test_a_file_put_into_a_real_output_stops_the_full_build_not_the_rebuild(
+    tmp_path: Path,
+) -> None:
+    """A rebuild in place overwrites only files the state records, so it leaves the file
+    alone; a full build would delete it with the folder, so it refuses."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    mine = out / "site" / "api" / "notes.json"
+    mine.write_text("mine", "utf-8")
+    (root / TAPAS).write_text(VALID_TEXT.replace("la barra", "la barra del bar"), "utf-8")
+    assert build(root, out).parsed == 1  # in place, beside it
+    assert mine.read_text("utf-8") == "mine"
+    before = tree(tmp_path)
+    result = invoke("--root", root, "build", "--out", out, "--base-url", "/sub/")
+    assert result.exit_code == 1
+    assert f"{mine} is not something `scenarios build` wrote" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert tree(tmp_path) == before
+    mine.unlink()
+    assert invoke("--root", root, "build", "--out", out, "--base-url", "/sub/").exit_code == 0
+
+
+def test_a_rebuild_never_overwrites_a_file_the_state_does_not_record(tmp_path: Path) -> None:
+    """A file where the rebuild would write one that the last build did not: someone's."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    state = sqlite3.connect(out / STATE_FILE)
+    page = "site/scenarios/tapas-bar-madrid/index.html"
+    state.execute("DELETE FROM outputs WHERE path = ?", (page,))  # as if not the build's
+    state.commit()
+    state.close()
+    (root / TAPAS).write_text(VALID_TEXT.replace("la barra", "la barra del bar"), "utf-8")
+    message = refused(root, out, cwd=tmp_path, watched=tmp_path)
+    assert f"{out / page} is not a file `scenarios build` wrote" in message
+
+
+def test_the_state_records_every_file_and_folder_of_the_output(tmp_path: Path) -> None:
+    """After a full build and after rebuilds that add and remove search files."""
+
+    def recorded(out: Path) -> dict[str, bool]:
+        state = sqlite3.connect(out / STATE_FILE)
+        try:
+            return {p: bool(f) for p, f in state.execute("SELECT path, folder FROM outputs")}
+        finally:
+            state.close()
+
+    def on_disk(out: Path) -> dict[str, bool]:
+        return {p.relative_to(out).as_posix(): p.is_dir() for p in out.rglob("*")}
+
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    assert recorded(out) == on_disk(out)
+    for word in ("Zyzzogeton", "Quixotry"):  # a new word: new search files; then gone
+        (root / TAPAS).write_text(VALID_TEXT.replace("la barra", word), "utf-8")
+        assert build(root, out).parsed == 1
+        assert recorded(out) == on_disk(out)
+
+
+# --- a rebuild never writes through a symlink under the output -------------------------------
+
+
+@pytest.mark.parametrize(
+    "linked",
+    [
+        "site/scenarios/tapas-bar-madrid",  # the scenario's folder
+        "site/scenarios/tapas-bar-madrid/index.html",  # its page
+        "site/api",  # a folder on the way to its API file
+        "site/api/scenarios/tapas-bar-madrid.json",
+    ],
+)
+def test_a_rebuild_refuses_a_symlink_where_it_writes(tmp_path: Path, linked: str) -> None:
+    """The output's folder or file replaced by a link to someone's: nothing goes there."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    victim = tmp_path / "victim"
+    shutil.move(out / linked, victim)  # the link leads to a copy of what was there
+    (out / linked).symlink_to(victim)
+    (root / TAPAS).write_text(VALID_TEXT.replace("la barra", "la barra del bar"), "utf-8")
+    message = refused(root, out, cwd=tmp_path, watched=tmp_path)
+    assert f"{out / linked} is a symlink" in message
+    # Without the change there is nothing to write: the rebuild succeeds, touching nothing;
+    # a full build would delete the folder the link is in, and refuses too.
+    (root / TAPAS).write_text(VALID_TEXT, "utf-8")
+    assert build(root, out).rendered == 0
+    message = refused_full(root, out, tmp_path)
+    assert f"{out / linked} is a symlink, which `scenarios build` never makes" in message
+
+
+def refused_full(root: Path, out: Path, watched: Path) -> str:
+    """A full build (a new base URL) into `out`: refused, and nothing changed."""
+    before = tree(watched)
+    result = invoke("--root", root, "build", "--out", out, "--base-url", "/new/")
+    assert result.exit_code == 1, result.output
+    assert "nothing was written" in result.stderr
+    assert tree(watched) == before
+    return result.stderr
+
+
+def test_a_fifo_or_a_folder_where_a_rebuild_writes_a_file_is_refused(tmp_path: Path) -> None:
+    """A FIFO would hang the read of the old page; a folder would be moved away, and its
+    contents deleted with the rebuild's pending files."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    page = out / "site" / "scenarios" / "tapas-bar-madrid" / "index.html"
+    (root / TAPAS).write_text(VALID_TEXT.replace("la barra", "la barra del bar"), "utf-8")
+    page.unlink()
+    os.mkfifo(page)
+    assert f"{page} is not a regular file" in refused(root, out, cwd=tmp_path, watched=tmp_path)
+    page.unlink()
+    page.mkdir()
+    (page / "mine.txt").write_text("mine", "utf-8")
+    assert f"{page} is not a regular file" in refused(root, out, cwd=tmp_path, watched=tmp_path)
+
+
+def test_a_killed_rebuilds_sqlite_journals_are_rolled_back_not_refused(tmp_path: Path) -> None:
+    """A rebuild killed inside its SQLite transaction leaves the index's and the state's
+    journals beside them: SQLite rolls both back, and the output is still the build's."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    before = tree(out)
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child dies mid-transaction
+        connection = sqlite3.connect(out / "scenarios.sqlite", isolation_level=None)
+        connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
+        for schema in ("main", "state"):  # changed pages reach the files before the commit
+            connection.execute(f"PRAGMA {schema}.cache_size = 1")
+        connection.execute("BEGIN")
+        connection.execute("UPDATE scenarios SET title = 'half written'")
+        connection.execute("UPDATE state.info SET value = randomblob(100000)")
+        os._exit(9)
+    os.waitpid(child, 0)
+    assert {"scenarios.sqlite-journal", f"{STATE_FILE}-journal"} <= {p.name for p in out.iterdir()}
+    result = invoke("--root", root, "build", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "0 pages rendered" in result.stdout  # the state was rolled back: still in place
+    assert tree(out) == before
+
+
+# --- a damaged output is built anew, never trusted --------------------------------------------
+
+
+def truncate_half(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def scramble_a_page(path: Path) -> None:
+    """Overwrite the index's last page (table data, past the header) with noise."""
+    data = bytearray(path.read_bytes())
+    data[-4096:] = os.urandom(4096)
+    path.write_bytes(bytes(data))
+
+
+def word_file(out: Path) -> Path:
+    """The search file of words starting "bar", which the change below makes the rebuild patch."""
+    return out / "site" / "search" / "terms" / f"{b'bar'.hex()}.json"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda out: (out / "scenarios.sqlite").unlink(),
+        lambda out: truncate_half(out / "scenarios.sqlite"),
+        lambda out: (out / "scenarios.sqlite").write_bytes(os.urandom(8192)),
+        lambda out: (out / "scenarios.sqlite").write_bytes(b""),
+        lambda out: scramble_a_page(out / "scenarios.sqlite"),
+        lambda out: word_file(out).write_bytes(b"\x00 not json"),
+        lambda out: word_file(out).write_bytes(b"[1, 2]"),
+        lambda out: word_file(out).write_bytes(b'{"bar": "not weights"}'),
+    ],
+    ids=[
+        "deleted",
+        "cut short",
+        "random bytes",
+        "emptied",
+        "a page scrambled",
+        "not json",
+        "a list",
+        "odd weights",
+    ],
+)
+def test_a_damaged_output_is_built_anew(tmp_path: Path, damage: Any) -> None:
+    """Whatever happened to the index or a search file the rebuild patches: no traceback,
+    no "Built" over a broken index, the same output as a build from nothing."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    (root / TAPAS).write_text(VALID_TEXT.replace("la barra", "la barra del bar"), "utf-8")
+    damage(out)
+    result = invoke("--root", root, "build", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    index = sqlite3.connect(out / "scenarios.sqlite")
+    try:
+        assert index.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert index.execute("SELECT count(*) FROM scenarios").fetchone() == (1,)
+    finally:
+        index.close()
+    fresh = tmp_path / "fresh"
+    build(root, fresh)
+    assert site_files(out) == site_files(fresh)
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    site = out / "site"
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+# --- the public index goes at the top of the site or outside the output -----------------------
+
+
+def test_the_public_index_at_the_top_of_the_site_is_the_builds_own(tmp_path: Path) -> None:
+    """Written by full builds and rebuilds, recorded, so the next full build replaces it;
+    no temporary file is ever left in the output."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    public = out / "site" / "scenarios.sqlite"
+    for step in ("full", "rebuild", "new base url", "dropped"):
+        if step == "rebuild":
+            (root / TAPAS).write_text(VALID_TEXT.replace("la barra", "el mostrador"), "utf-8")
+        args = ["--base-url", "/new/"] if step == "new base url" else []
+        if step != "dropped":
+            args += ["--public-index", str(public)]
+        result = invoke("--root", root, "build", "--out", out, *args)
+        assert result.exit_code == 0, result.output
+        assert public.exists() == (step != "dropped")
+        if public.exists():
+            connection = sqlite3.connect(public)
+            titles = connection.execute("SELECT count(*) FROM scenarios").fetchone()
+            connection.close()
+            assert titles == (1,)
+        assert not list(tmp_path.rglob("*.tmp"))
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert invoke("--root", root, "build", "--out", out, "--base-url", "/").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("out/site/sub/public.sqlite", "inside the output folder"),
+        ("out/public.sqlite", "inside the output folder"),
+        ("out/scenarios.sqlite", "inside the output folder"),
+        (".out.public", "where the build keeps its own files"),
+        ("nowhere/public.sqlite", "in a folder that does not exist"),
+    ],
+)
+def test_a_public_index_anywhere_else_in_the_output_is_refused(
+    tmp_path: Path, where: str, message: str
+) -> None:
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    before = tree(tmp_path)
+    target = tmp_path / where
+    result = invoke("--root", root, "build", "--out", out, "--public-index", target)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert "nothing was written" in result.stderr
+    assert tree(tmp_path) == before
+    assert invoke("--root", root, "build", "--out", out).exit_code == 0  # not bricked
+
+
+def test_a_public_index_on_a_page_of_the_site_or_on_the_output_is_refused(tmp_path: Path) -> None:
+    root = committed_repo(tmp_path)
+    out = tmp_path / "fresh-out"
+    result = invoke(
+        "--root", root, "build", "--out", out, "--public-index", out / "site" / "index.html"
+    )
+    assert result.exit_code == 1, result.output
+    assert "a file of the site itself" in result.stderr
+    assert not out.exists()
+    result = invoke("--root", root, "build", "--out", out, "--public-index", out)
+    assert result.exit_code == 1, result.output
+    assert "is, or holds, the output folder" in result.stderr
+    assert not out.exists()
+    assert invoke("--root", root, "build", "--out", out).exit_code == 0

@@ -7,9 +7,11 @@ that changed. One row per listing page: a hash of what it was made of. And a few
 the fingerprint of the tool and of the site's settings (a change to either rebuilds
 everything), the git commit the dates were read at, and the generation, which counts
 committed builds: the journal of an in-place rebuild is rolled back unless the state
-holds its generation (see `journal`). And `entries`, the top-level names the build wrote
-into its output folder: the state is what tells `output_folder` that a folder is a build's
-own to replace, so it says exactly what that folder may hold (see `entries`).
+holds its generation (see `journal`). And one row per file and folder the builds wrote into
+the output folder, the state and the index included (`outputs`): the state is what tells
+`output_folder` that a folder is a build's own to replace, so it says exactly what that
+folder may hold, down to the last search file (see `entries` and `outputs`). A state of an
+earlier version, which did not record them, vouches for nothing.
 
 A rebuild attaches this database to the index and commits both in one SQLite transaction.
 """
@@ -20,14 +22,13 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from functools import cache
-from pathlib import Path
-
-import orjson
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from scenariokit.index import unjournaled
 
 STATE_FILE = ".scenariokit-build.sqlite"
-VERSION = 1
+VERSION = 2  # 2: the files and folders written are recorded (`outputs`)
 
 DDL = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
@@ -50,6 +51,9 @@ CREATE TABLE files (
 CREATE TABLE cards (path TEXT PRIMARY KEY, card BLOB NOT NULL);
 CREATE TABLE words (path TEXT PRIMARY KEY, weights BLOB NOT NULL);
 CREATE TABLE pages (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
+-- Every file and folder the builds wrote into the output folder (relative, posix), and
+-- whether it is a folder: nothing else may be there when a full build replaces it.
+CREATE TABLE outputs (path TEXT PRIMARY KEY, folder INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -112,32 +116,74 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 
 def entries(path: Path, allowed: frozenset[str]) -> frozenset[str] | None:
-    """The top-level names of its folder the build that wrote the state at `path` recorded.
+    """The names of `allowed` that the state at `path` records at the top of its folder.
 
-    None unless `path` is a state this version wrote, with exactly its tables, and the
-    names it records are among `allowed`: a file that is merely called like the state (an
-    empty file, random bytes, another database, a state of an older version) is no proof
-    that its folder is a build's output. A state written before builds recorded their
-    entries vouches for `allowed`: a copied state vouches for no more than that either, and
-    what protects is that the folder holds nothing else (so an old `build/` is rebuilt
-    instead of refused).
+    None unless `path` is a state this version wrote, with exactly its tables: a file that
+    is merely called like the state (an empty file, random bytes, another database, a state
+    of an earlier version, which recorded nothing) is no proof that its folder is a build's
+    output. Names the state records besides `allowed` are not returned, so they vouch for
+    nothing.
     """
+    marks = ", ".join("?" * len(allowed))
+    query = f"SELECT path FROM outputs WHERE path IN ({marks})"
+    rows = _verified_query(path, query, sorted(allowed))
+    return None if rows is None else frozenset(name for (name,) in rows)
+
+
+def outputs(path: Path) -> dict[str, bool] | None:
+    """Every file and folder the state at `path` records in its folder: path -> is a folder.
+
+    None unless it is a state this version wrote (as `entries`).
+    """
+    rows = _verified_query(path, "SELECT path, folder FROM outputs", [])
+    return None if rows is None else {relative: bool(folder) for relative, folder in rows}
+
+
+def _verified_query(path: Path, query: str, parameters: list[str]) -> list[Any] | None:
+    """The rows of `query` on the state at `path`, or None unless this version wrote it."""
     try:
         connection = _read_only(path)
         try:
             schema = set(connection.execute("SELECT type, name FROM sqlite_master"))
             if schema != _schema():
                 return None
-            info = dict(connection.execute("SELECT key, value FROM info"))
+            row = connection.execute("SELECT value FROM info WHERE key = 'version'").fetchone()
+            if row != (str(VERSION),):
+                return None
+            return connection.execute(query, parameters).fetchall()
         finally:
             connection.close()
-        names = orjson.loads(info["entries"]) if "entries" in info else sorted(allowed)
-    except (sqlite3.Error, orjson.JSONDecodeError):
+    except sqlite3.Error:
         return None
-    if info.get("version") != str(VERSION) or not isinstance(names, list):
-        return None
-    recorded = frozenset(n for n in names if isinstance(n, str))
-    return recorded if len(recorded) == len(names) and recorded <= allowed else None
+
+
+def record_outputs(
+    connection: sqlite3.Connection, written: Iterable[str], removed: Iterable[str]
+) -> None:
+    """Record files a rebuild writes (and the folders they are in) and forget removed ones.
+
+    Inside the caller's transaction, the state attached as `state`.
+    """
+    rows: dict[str, bool] = {}
+    for relative in written:
+        parts = PurePosixPath(relative).parts
+        rows |= {"/".join(parts[:n]): True for n in range(1, len(parts))}
+        rows[relative] = False
+    connection.executemany(
+        "INSERT OR REPLACE INTO state.outputs VALUES (?, ?)", sorted(rows.items())
+    )
+    connection.executemany(
+        "DELETE FROM state.outputs WHERE path = ?", [(relative,) for relative in removed]
+    )
+
+
+def unrecorded(connection: sqlite3.Connection, paths: Iterable[str]) -> str | None:
+    """The first of `paths` the state does not record as a file the build wrote, if any."""
+    for relative in paths:
+        row = connection.execute("SELECT folder FROM state.outputs WHERE path = ?", (relative,))
+        if row.fetchone() != (0,):
+            return relative
+    return None
 
 
 def read(path: Path) -> State | None:
@@ -204,8 +250,13 @@ def create(
     files: list[FileRow],
     published: dict[str, Published],
     pages: dict[str, str],
+    written: dict[str, bool],
 ) -> None:
-    """Write a new state at `path` (which must not exist)."""
+    """Write a new state at `path` (which must not exist).
+
+    `written` is every file and folder of the new output folder (is a folder), but the
+    state itself, which is recorded too.
+    """
     connection = sqlite3.connect(":memory:", isolation_level=None)
     try:
         connection.execute("ATTACH DATABASE ? AS state", (str(path),))
@@ -213,6 +264,8 @@ def create(
         connection.executescript(DDL.replace("CREATE TABLE ", "CREATE TABLE state."))
         connection.execute("BEGIN")
         save(connection, info | {"version": str(VERSION)}, files, published, pages)
+        rows = written | {path.name: False}
+        connection.executemany("INSERT INTO state.outputs VALUES (?, ?)", sorted(rows.items()))
         connection.execute("COMMIT")
     finally:
         connection.close()
