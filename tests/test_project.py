@@ -1,13 +1,23 @@
-"""The project keeps its own promises: its files validate, CI runs the README's tests, lint."""
+"""The project keeps its own promises: its files validate, CI runs the README's tests and lint,
+one version, a changelog.
+
+Lint itself (ruff, ruff format, mypy) runs in CI's lint job and in pre-commit, not here: the
+tests below hold the workflow and the hooks to it.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
-import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
+import yaml
 from tests.conftest import REPO, invoke
+
+import scenariokit
 
 
 def test_the_repository_validates_strictly() -> None:
@@ -21,6 +31,68 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert commands, "the README's quick start names no test command"
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[0] in ci.splitlines()
+
+
+TESTS_WORKFLOW = REPO / ".github" / "workflows" / "tests.yml"
+SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+LINT = [
+    "ruff check tools tests bench",
+    "ruff format --check tools tests bench",
+    "mypy tools/scenariokit",
+]
+
+
+def workflow_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every step of every job, in order."""
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_github_runs_the_tests_on_every_push_and_pull_request() -> None:
+    workflow = yaml.safe_load(TESTS_WORKFLOW.read_text(encoding="utf-8"))
+    assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as True
+    assert workflow[True]["push"] is None  # every branch, not only main
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+    steps = workflow_steps(workflow)
+    assert [s["run"] for s in steps if ".ci/run" in s.get("run", "")] == ["bash .ci/run"]
+    uses = [s["uses"] for s in steps if "uses" in s]
+    assert uses
+    assert [u for u in uses if not SHA_PIN.match(u)] == []
+    checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
+
+
+def test_lint_runs_in_ci_and_in_pre_commit_not_in_pytest() -> None:
+    workflow = yaml.safe_load(TESTS_WORKFLOW.read_text(encoding="utf-8"))
+    runs = [s["run"] for s in workflow_steps(workflow) if "run" in s]
+    assert [r for r in runs if r.split()[0] in {"ruff", "mypy"}] == LINT
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert hooks["ruff"]["entry"].startswith("ruff check")
+    assert hooks["ruff-format"]["entry"].startswith("ruff format")
+    assert hooks["mypy"]["entry"] == LINT[2]  # the whole package, as CI checks it
+    assert hooks["mypy"]["pass_filenames"] is False
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "pre-commit run --all-files" in readme
+    assert all(command in readme for command in LINT)
+
+
+def test_the_version_is_written_once() -> None:
+    """pyproject.toml takes the version from the package (hatchling's [tool.hatch.version]),
+    so the installed metadata, `scenarios --version` and the build's fingerprint agree."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["hatch"]["version"] == {"path": "tools/scenariokit/__init__.py"}
+    assert importlib.metadata.version("scenariokit") == scenariokit.__version__
+    assert invoke("--version").stdout == f"scenarios, version {scenariokit.__version__}\n"
+
+
+def test_the_changelog_names_this_version() -> None:
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = re.findall(r"^## \[([^\]]+)\]", changelog, re.MULTILINE)
+    assert releases[:2] == ["Unreleased", scenariokit.__version__]
+    assert "](CHANGELOG.md)" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_quick_start_has_two_commands() -> None:
@@ -47,27 +119,6 @@ def test_the_benchmark_corpus_is_valid(tmp_path: Path) -> None:
     result = invoke("--root", tmp_path / "corpus", "validate", "--strict")
     assert result.exit_code == 0, result.stdout
     assert result.stdout == "0 errors, 0 warnings in 25 files\n"
-
-
-def test_the_library_type_checks() -> None:
-    mypy = str(Path(sys.executable).parent / "mypy")  # installed by the test extra
-    result = subprocess.run(
-        [mypy, "tools/scenariokit"], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout
-
-
-def test_code_is_ruff_clean() -> None:
-    ruff = str(Path(sys.executable).parent / "ruff")  # installed by the test extra
-    for args in (["check"], ["format", "--check"]):
-        result = subprocess.run(
-            [ruff, *args, "tools", "tests", "bench"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_starter_library_is_complete() -> None:
