@@ -62,7 +62,7 @@ def test_github_runs_the_tests_on_every_push_and_pull_request() -> None:
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
 
 
-def test_lint_runs_in_ci_and_in_pre_commit_not_in_pytest() -> None:
+def test_ci_pre_commit_and_readme_run_the_same_lint() -> None:
     workflow = yaml.safe_load(TESTS_WORKFLOW.read_text(encoding="utf-8"))
     runs = [s["run"] for s in workflow_steps(workflow) if "run" in s]
     assert [r for r in runs if r.split()[0] in {"ruff", "mypy"}] == LINT
