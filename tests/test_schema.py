@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -10,9 +11,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from tests.conftest import REPO, invoke, make_repo, valid_doc
 
 from scenariokit.schema import is_valid, load_schema, schema_path
+from tests.helpers import REPO, invoke, make_repo, valid_doc
 
 SCHEMA = load_schema()
 
@@ -119,17 +120,124 @@ def test_validating_leaves_the_loaded_schema_as_written(tmp_path: Path) -> None:
     assert load_schema() == json.loads(schema_path().read_text(encoding="utf-8"))
 
 
-def test_the_shipped_validator_is_made_from_this_schema() -> None:
-    """`schema_validator.py` is generated; a schema edit without regenerating it fails here."""
-    from scenariokit import schema_validator
-    from scenariokit.schema import _gate, validator_code
+# --- the fast validator holds to the schema --------------------------------------------------
 
-    shipped = Path(schema_validator.__file__).read_text("utf-8")
-    assert shipped == validator_code(), (
-        "regenerate it: python -c 'from scenariokit.schema import write_validator; "
-        "write_validator()'"
-    )
-    assert _gate() is schema_validator.validate
+
+def ecma_patterns(node: Any) -> Any:
+    """The schema with each pattern's final `$` as `\\Z`: ECMA-262's meaning in Python's `re`."""
+    if isinstance(node, list):
+        return [ecma_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: ecma_patterns(value) for key, value in node.items()}
+    if isinstance(node.get("pattern"), str):
+        copied["pattern"] = re.sub(r"\$$", r"\\Z", node["pattern"])
+    return copied
+
+
+def test_a_dollar_in_the_schema_only_ends_a_pattern() -> None:
+    """So `ecma_patterns` rewrites every `$` there is: the reference below is exact."""
+    patterns = [node["pattern"] for _, node in subschemas(SCHEMA) if "pattern" in node]
+    assert len(patterns) >= 4
+    assert [p for p in patterns if "$" in p[:-1]] == []
+
+
+EDGE_VALUES: list[Any] = [
+    None,
+    True,
+    0,
+    61,
+    5.5,
+    "",
+    " ",
+    "ab",
+    "tapas-bar",
+    "Tapas Bar",
+    "es\n",
+    "x" * 65,
+    "y" * 501,
+    [],
+    ["x"],
+    {},
+    {"term": "la mesa"},
+    {"text": "Hola", "bogus": 1},
+]
+
+
+def doc_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every path to a value in a document, through the first item of each list only (the
+    others are held to the same rules)."""
+    if prefix:
+        yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from doc_paths(value, (*prefix, key))
+    elif isinstance(node, list) and node:
+        yield from doc_paths(node[0], (*prefix, 0))
+
+
+REMOVED = object()
+
+
+def edited(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    """The valid example with the value at `path` replaced (or removed: `REMOVED`)."""
+    doc = valid_doc()
+    parent: Any = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    if value is REMOVED:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = copy.deepcopy(value)
+    return doc
+
+
+def edited_documents() -> Iterator[dict[str, Any]]:
+    """The example with each value replaced by each edge value or removed, one at a time,
+    and with an unknown key added to each mapping."""
+    for path in doc_paths(valid_doc()):
+        for value in [*EDGE_VALUES, REMOVED]:
+            yield edited(path, value)
+    for path in [(), *doc_paths(valid_doc())]:
+        doc = valid_doc()
+        node: Any = doc
+        for part in path:
+            node = node[part]
+        if isinstance(node, dict):
+            node["bogus"] = 1
+            yield doc
+
+
+def test_the_fast_validator_agrees_with_python_jsonschema() -> None:
+    """The validator compiled from the schema decides as python-jsonschema does, ECMA-262's
+    `$` given to both, on every one-value edit of the example: valid and invalid alike."""
+    reference = jsonschema.Draft202012Validator(ecma_patterns(SCHEMA))
+    verdicts = []
+    for doc in edited_documents():
+        verdict = is_valid(doc)
+        assert verdict == reference.is_valid(doc), doc
+        verdicts.append(verdict)
+    assert len(verdicts) > 700
+    assert verdicts.count(True) > 50
+    assert verdicts.count(False) > 300
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "ok"),
+    [
+        ("scenario_id", "tapas-bar\n", False),
+        ("language", "es\n", False),
+        ("created_by", "octocat\n", False),
+        ("title", "Ordering tapas\n", True),
+        ("description", "Order tapas.\n", True),
+    ],
+)
+def test_a_final_newline_is_judged_as_ecma_262_says(key: str, value: str, ok: bool) -> None:
+    """`$` ends the text, not a line: a slug, tag or login with a final newline is refused,
+    though Python's `re` (and so python-jsonschema) would take it; text without `$` is kept."""
+    doc = valid_doc() | {key: value}
+    assert is_valid(doc) is ok
+    assert jsonschema.Draft202012Validator(SCHEMA).is_valid(doc) is True
 
 
 # --- upper limits: one file cannot multiply the site (issue 14) ------------------------------

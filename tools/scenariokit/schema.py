@@ -1,16 +1,18 @@
 """The JSON Schema contract, checked fast for valid files and explained for invalid ones.
 
 `schemas/scenario.schema.json` is the single source of the structural rules. A valid file
-costs one call of a validator that fastjsonschema compiles from the schema (about a fifth of
-the YAML parse). Only when that fails does python-jsonschema walk the document for *every*
-error, and each error becomes a finding whose message says the field in words, the limit,
-the actual value and a fix: up to `MAX_PROBLEMS` a file, the rest only counted, so that a
-file broken thousands of times is told so briefly.
+costs one call of a validator that fastjsonschema compiles from the schema when first needed
+(kept compiled in the user's cache folder, so later runs only load it). Only when that fails
+does python-jsonschema walk the document for *every* error, and each error becomes a finding
+whose message says the field in words, the limit, the actual value and a fix: up to
+`MAX_PROBLEMS` a file, the rest only counted, so that a file broken thousands of times is
+told so briefly.
 
 The two validators differ on one point of regular-expression dialect: JSON Schema patterns
 are ECMA-262, where `$` matches only at the very end; python-jsonschema uses Python's `re`,
-where `$` also matches before a final newline. fastjsonschema follows ECMA-262, and it is
-the one that decides; should python-jsonschema find nothing, its first error is reported.
+where `$` also matches before a final newline. fastjsonschema follows ECMA-262 (it compiles
+each `$` of a pattern as `\\Z`), and it is the one that decides; should python-jsonschema
+find nothing, its first error is reported.
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ import copy
 import datetime
 import difflib
 import hashlib
+import importlib.util
 import json
+import marshal
+import os
 import re
+import sys
+import tempfile
+import types
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -28,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
+from fastjsonschema.ref_resolver import RefResolver
 
 from scenariokit.diagnostics import (
     MAX_COUNTED,
@@ -44,6 +53,9 @@ if TYPE_CHECKING:
     from scenariokit.positions import SourceMap
 
 SCHEMA_NAME = "scenario.schema.json"
+# Compiled validators kept in the cache folder: one per schema, fastjsonschema and Python
+# in use; the oldest beyond these are removed.
+_KEPT_VALIDATORS = 8
 # What a JSON type is called in a message.
 _TYPE_WORDS = {
     "string": "text",
@@ -78,51 +90,107 @@ def not_blank_pattern() -> str:
 
 @cache
 def _gate() -> Callable[[Any], Any]:
-    """The compiled validator: the shipped module when it was made from this very schema.
+    """The fast validator: fastjsonschema's code for the schema, compiled once a schema.
 
-    Compiling the schema takes about 70 ms, more than validating a changed file; the
-    module (`schema_validator.py`, written by `validator_code`, which a test holds to the
-    schema) is imported from Python's bytecode cache instead. A schema edited since falls
-    back to compiling.
+    It is given the schema with its `$ref`s inlined (`_without_refs`): the same rules, but
+    one function instead of one per definition, so no call (and no path for its messages)
+    for each item of each list; it checks a file faster for it.
     """
-    from scenariokit import schema_validator
-
-    if (
-        _schema_sha256(),
-        fastjsonschema.VERSION,
-    ) == (schema_validator.SCHEMA_SHA256, schema_validator.VERSION):
-        return schema_validator.validate  # type: ignore[no-any-return]
-    # A copy: fastjsonschema rewrites the `$ref`s of the schema it is given, in place.
-    return fastjsonschema.compile(copy.deepcopy(load_schema()))
+    return compiled_validator(_without_refs(load_schema()), _cache_folder())
 
 
-def _schema_sha256() -> str:
-    return hashlib.sha256(schema_path().read_bytes()).hexdigest()
+def compiled_validator(schema: dict[str, Any], folder: Path | None) -> Callable[[Any], Any]:
+    """The validator fastjsonschema makes for `schema`, its compiled code kept in `folder`.
 
-
-def validator_code() -> str:
-    """The source of `schema_validator.py`: fastjsonschema's code for this schema.
-
-    Regenerate it after changing the schema:
-    `python -c "from scenariokit.schema import write_validator; write_validator()"`.
+    Generating and compiling the code takes longer than the rest of a one-file check, so
+    the code object is kept on disk, keyed by everything it is made from (the schema as
+    given, fastjsonschema's version, the Python bytecode); the next run loads it instead.
+    Without a folder to trust, or when the kept file is not intact, it compiles anew.
     """
-    code = fastjsonschema.compile_to_code(copy.deepcopy(load_schema()))
-    # fastjsonschema names each list item's path with "...[{i}]".format(**locals()), which
-    # builds a dict of the function's locals for every item of every list: as f-strings,
-    # the same names cost a file's check 40% less (0.18 -> 0.11 ms).
-    code = re.sub(r'"([^"\\{}]*\{\w+\}[^"\\{}]*)"\.format\(\*\*locals\(\)\)', r'f"\1"', code)
-    entry = re.search(r"^def (\w+)\(", code, re.MULTILINE)
-    assert entry is not None, "fastjsonschema wrote no function"
-    return (
-        f"# Generated from schemas/{SCHEMA_NAME} by scenariokit.schema.validator_code: do not\n"
-        "# edit. A test fails when it no longer matches the schema.\n"
-        f'SCHEMA_SHA256 = "{_schema_sha256()}"\n{code}\n\nvalidate = {entry.group(1)}\n'
-    )
+    path = folder / f"validator-{_cache_key(schema)}.bin" if folder else None
+    code = _read_code(path) if path else None
+    if code is None:
+        # A copy: fastjsonschema may rewrite the schema it is given.
+        source = fastjsonschema.compile_to_code(copy.deepcopy(schema))
+        code = compile(source, f"<fastjsonschema: {SCHEMA_NAME}>", "exec")
+        if path:
+            _write_code(path, code)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    # The entry point, named as fastjsonschema.compile names it.
+    entry = RefResolver.from_schema(schema, store={}).get_scope_name()
+    validator: Callable[[Any], Any] = namespace[entry]
+    return validator
 
 
-def write_validator() -> None:
-    """Rewrite `schema_validator.py` beside this module from the schema."""
-    (Path(__file__).parent / "schema_validator.py").write_text(validator_code(), "utf-8")
+def _cache_key(schema: dict[str, Any]) -> str:
+    """What the kept code is made from, hashed: any change makes another file."""
+    made_from = json.dumps([schema, fastjsonschema.VERSION, sys.implementation.cache_tag])
+    return hashlib.sha256(made_from.encode() + importlib.util.MAGIC_NUMBER).hexdigest()
+
+
+def _cache_folder() -> Path | None:
+    """The user's cache folder for scenariokit, or None when it cannot be trusted.
+
+    The kept code is run, so the folder must be this user's alone: created private, and
+    not used when someone else owns it or may write in it.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not Path(base).is_absolute():
+        if sys.platform == "win32":
+            base = os.environ.get("LOCALAPPDATA", "")
+        elif sys.platform == "darwin":
+            base = str(Path.home() / "Library" / "Caches")
+        else:
+            base = str(Path.home() / ".cache")
+    if not Path(base).is_absolute():
+        return None
+    folder = Path(base) / "scenariokit"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = folder.stat()
+    except OSError:
+        return None
+    if os.name == "posix" and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+        return None
+    return folder
+
+
+def _read_code(path: Path) -> types.CodeType | None:
+    """The code kept at `path`, or None when there is none or it is not the one written."""
+    try:
+        kept = path.read_bytes()
+    except OSError:
+        return None
+    checksum, payload = kept[:32], kept[32:]
+    if hashlib.sha256(payload).digest() != checksum:
+        return None
+    try:
+        code = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, types.CodeType) else None
+
+
+def _write_code(path: Path, code: types.CodeType) -> None:
+    """Keep `code` at `path`, whole or not at all, and only the newest few kept files.
+
+    A folder that cannot be written to is no error: the next run compiles again.
+    """
+    payload = marshal.dumps(code)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".validator-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(hashlib.sha256(payload).digest() + payload)
+        Path(temporary).replace(path)
+        kept = sorted(path.parent.glob("validator-*.bin"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-_KEPT_VALIDATORS]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def is_valid(data: Any) -> bool:
