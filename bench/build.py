@@ -43,7 +43,7 @@ SCRIPT = str(Path(sys.executable).parent / "scenarios")
 RUNS = 5
 # As installed tools run: with Python's bytecode cache. A shell with PYTHONDONTWRITEBYTECODE
 # (this machine sets it) would have an editable install compile every module on every run,
-# about 60 ms of each rebuild; `pip install .` compiles them once, at install.
+# a large part of a rebuild; `pip install .` compiles them once, at install.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 HUGO_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -66,8 +66,8 @@ def settle() -> None:
     This machine's ext4 has no journal, and there a new inode steps over every inode
     deleted in the last 60 seconds, or 360 if its block of the inode table is dirty
     (`recently_deleted` in a kernel profile, up to 15% of a build's samples): creating the
-    files of a build right after deleting a previous one cost three times the kernel time
-    it cost a minute later (3.0 s against 1.1 s for 12,000 entries). So the bench deletes
+    files of a build right after deleting a previous one cost several times the kernel
+    time it cost a minute later (bench/README.md). So the bench deletes
     before it waits, and then only writes into new folders until it is done. A deletion in
     the minutes before the bench can still slow both tools; `--scratch /dev/shm` leaves the
     disk out of the comparison.

@@ -66,9 +66,9 @@ def _fast_class(body: str) -> str:
     """The class `body` with all it holds above U+FFFF widened to one range.
 
     Python's regular expressions look a character of the basic plane up in a table, but
-    compare it with each item above U+FFFF in turn: the exact class costs about 370 µs on
-    a 5 KB file, this one 30. It finds some characters too many (emoji, rare scripts),
-    which `_EXACT` then lets pass.
+    compare it with each item above U+FFFF in turn: the exact class makes the scan of a
+    typical file many times slower than this one. It finds some characters too many
+    (emoji, rare scripts), which `_EXACT` then lets pass.
     """
     items = re.findall("(.)(?:-(.))?", body, re.DOTALL)
     basic = "".join(start + (f"-{end}" if end else "") for start, end in items if start <= "\uffff")

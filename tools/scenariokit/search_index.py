@@ -12,8 +12,8 @@ stays small for tens of thousands of scenarios, and needs no server.
 What one scenario adds is bounded, whatever its file holds: at most `MAX_WORDS` words, the
 heaviest (title, then vocabulary, description, translations and phrases), each cut to
 `MAX_WORD_LENGTH` characters. So a scenario writes into at most `MAX_WORDS` shard files
-and adds at most about 200 bytes a word; before the bound, one valid file of 186 KB of
-distinct CJK characters made 60,038 shard files. The largest real scenario has 265 words,
+and adds at most about 200 bytes a word; before the bound, one valid file of distinct CJK
+characters made tens of thousands of shard files. The largest real scenario has 265 words,
 the longest real word 21 characters: real content is indexed whole.
 """
 

@@ -38,8 +38,8 @@ def environment() -> jinja2.Environment:
         """Looks `card.title` up as a dictionary's item first when the value is a dictionary.
 
         Jinja tries the attribute first, and each miss raises and catches an exception:
-        eight per card, for thousands of cards on the listing pages (a third of their
-        time). No key of the dictionaries pages get (scenarios, cards, groups) is named like a
+        eight per card, for thousands of cards on the listing pages (a large part of
+        their time). No key of the dictionaries pages get (scenarios, cards, groups) is named like a
         dictionary's method, so what a template means stays the same.
         """
 
@@ -67,8 +67,9 @@ def static_files() -> list[Path]:
 def fingerprint() -> str:
     """A hash of every theme file: a changed theme re-renders every page.
 
-    Worked out again for each build (0.7 ms): `scenarios serve` rebuilds in one process
-    when a theme file changes, and a remembered hash would leave its pages as they were.
+    Worked out again for each build, which costs little: `scenarios serve` rebuilds in one
+    process when a theme file changes, and a remembered hash would leave its pages as they
+    were.
     """
     digest = hashlib.sha256()
     for path in sorted(theme_dir().rglob("*")):

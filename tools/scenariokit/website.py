@@ -144,8 +144,8 @@ def render_scenario(entry: Entry, context: SiteContext, derived_href: str | None
 def load_renderer() -> None:
     """Load what rendering a scenario's page needs, before a build forks its workers.
 
-    Jinja2 and the page's template, and langcodes' names of languages: 0.1 s, which each
-    worker would otherwise spend again on its first page.
+    Jinja2 and the page's template, and langcodes' names of languages: time each worker
+    would otherwise spend again on its first page.
     """
     environment().get_template("scenario.html")
     load_language_data()
