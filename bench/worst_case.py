@@ -16,8 +16,8 @@ read from the schema, so the file stays maximal when a limit changes. Two shapes
   get its own search shard file) and is filled up with `"`, the character that grows
   most when escaped for a page (`&#34;`, five bytes);
 - `cjk`: texts of distinct Chinese, Japanese and Korean characters, each pair of which is
-  a search word of its own with its own shard file: the file that made 60,038 shard files
-  before the search index bounded what one scenario contributes. The texts the search
+  a search word of its own with its own shard file: the file that made tens of thousands
+  of shard files before the search index bounded what one scenario contributes. The texts the search
   reads are filled with them until each has been used once (38,768 characters, 116 KB),
   the rest as `escapes` fills them: in 3-byte characters, the schema's limits would pass
   the 1 MiB file limit.
