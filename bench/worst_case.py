@@ -17,10 +17,10 @@ read from the schema, so the file stays maximal when a limit changes. Two shapes
   most when escaped for a page (`&#34;`, five bytes);
 - `cjk`: texts of distinct Chinese, Japanese and Korean characters, each pair of which is
   a search word of its own with its own shard file: the file that made tens of thousands
-  of shard files before the search index bounded what one scenario contributes. The texts the search
-  reads are filled with them until each has been used once (38,768 characters, 116 KB),
-  the rest as `escapes` fills them: in 3-byte characters, the schema's limits would pass
-  the 1 MiB file limit.
+  of shard files before the search index bounded what one scenario contributes. The texts
+  the search reads are filled with them until each has been used once (38,768 characters,
+  116 KB), the rest as `escapes` fills them: in 3-byte characters, the schema's limits
+  would pass the 1 MiB file limit.
 
 `schema_bounds()` computes from the schema what any valid file can hold at most (texts'
 characters, entries, index rows); `tests/test_bounds.py` holds a build of these files to
