@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import REPO, diagnostics, invoke, make_repo, run_in_terminal
 
 from scenariokit.loader import read_source
+from tests.helpers import REPO, diagnostics, invoke, make_repo, run_in_terminal
 
 TEMPLATES = sorted(p.stem for p in (REPO / "templates").glob("*.yaml"))
 

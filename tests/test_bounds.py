@@ -19,13 +19,13 @@ from typing import Any
 import orjson
 import pytest
 import yaml
-from tests.conftest import REPO, diagnostics, dump, invoke, make_repo, valid_doc
 
 from scenariokit.build import build
 from scenariokit.diagnostics import MAX_COUNTED, MAX_PROBLEMS, TOO_MANY
 from scenariokit.loader import MAX_BYTES
 from scenariokit.schema import is_valid
 from scenariokit.search_index import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
+from tests.helpers import REPO, diagnostics, dump, invoke, make_repo, valid_doc
 
 sys.path.insert(0, str(REPO / "bench"))
 try:

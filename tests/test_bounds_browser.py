@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 
 import pytest
-from tests.conftest import REPO, dump, make_repo, valid_doc
-from tests.test_browser import _Quiet, browser, page  # noqa: F401 (fixtures)
 
 from scenariokit.build import build
 from scenariokit.search_index import MAX_WORD_LENGTH
+from tests.helpers import REPO, dump, make_repo, valid_doc
+from tests.test_browser import _Quiet, browser, page  # noqa: F401 (fixtures)
 
 sys.path.insert(0, str(REPO / "bench"))
 try:

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import REPO, dump, valid_doc
 
 from scenariokit.build import build
 from scenariokit.checks import language_name
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.tokens import site_terms
+from tests.helpers import REPO, dump, valid_doc
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

@@ -14,7 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import (
+
+from scenariokit.build import build
+from scenariokit.errors import UserError
+from scenariokit.output_folder import exclusive
+from tests.helpers import (
     REPO,
     dump,
     installed_command,
@@ -23,10 +27,6 @@ from tests.conftest import (
     run_installed,
     valid_doc,
 )
-
-from scenariokit.build import build
-from scenariokit.errors import UserError
-from scenariokit.output_folder import exclusive
 
 HOSTILE = '<script>alert("x")</script>'
 

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 import pytest
-from tests.conftest import (
+
+from scenariokit.cli import cli
+from scenariokit.diagnostics import Diagnostic, Report
+from scenariokit.reporters import GithubReporter, TextReporter
+from scenariokit.repository import read_catalog
+from scenariokit.validate import FILES_PER_PROCESS, check_file, validate
+from tests.helpers import (
     VALID_TEXT,
     dump,
     installed_command,
@@ -19,12 +25,6 @@ from tests.conftest import (
     run_installed,
     valid_doc,
 )
-
-from scenariokit.cli import cli
-from scenariokit.diagnostics import Diagnostic, Report
-from scenariokit.reporters import GithubReporter, TextReporter
-from scenariokit.repository import read_catalog
-from scenariokit.validate import FILES_PER_PROCESS, check_file, validate
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 BAD = VALID_TEXT.replace("difficulty: beginner", "difficulty: easy").replace(

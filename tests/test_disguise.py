@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import diagnostics, dump, make_repo, run_in_terminal, run_installed, valid_doc
 
 from scenariokit.characters import hidden_in
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.escape import INVISIBLE
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.reporters import TextReporter
+from tests.helpers import diagnostics, dump, make_repo, run_in_terminal, run_installed, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 # Anything hidden that may never reach an output (tab and newline aside).

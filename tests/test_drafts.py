@@ -19,10 +19,10 @@ from typing import Any
 
 import orjson
 import pytest
-from tests.conftest import dump, invoke, make_repo, valid_doc
 
 from scenariokit.build import build
 from scenariokit.website import Entry, derived_href, scenario_json
+from tests.helpers import dump, invoke, make_repo, valid_doc
 
 DRAFT_ID = "zorblax-hidden-draft"
 DRAFT_TITLE = "Zorblaxian Hidden Draft"

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, VALID_TEXT, make_repo, run_installed
 
 from scenariokit.loader import MAX_BYTES, LoadError, read_raw
+from tests.helpers import REPO, VALID_TEXT, make_repo, run_installed
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 TEMPLATE = "templates/restaurant-dining.yaml"

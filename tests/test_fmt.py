@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, VALID_TEXT, invoke, make_repo, valid_doc
 
 from scenariokit.errors import UserError
 from scenariokit.loader import parse
 from scenariokit.writer import canonical_text, format_text, write_files
+from tests.helpers import REPO, VALID_TEXT, invoke, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 MODELINE = "# yaml-language-server: $schema=../../schemas/scenario.schema.json"

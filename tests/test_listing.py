@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import dump, invoke, make_repo, valid_doc
+
+from tests.helpers import dump, invoke, make_repo, valid_doc
 
 
 def scenario(scenario_id: str, **changes: object) -> tuple[str, str]:

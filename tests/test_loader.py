@@ -9,7 +9,6 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
 from scenariokit.loader import (
     MAX_BYTES,
@@ -19,6 +18,7 @@ from scenariokit.loader import (
     parse,
     read_source,
 )
+from tests.helpers import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 

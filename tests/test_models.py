@@ -16,10 +16,10 @@ import jsonschema
 import pydantic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import valid_doc
 
 from scenariokit.models import Phase, Scenario
 from scenariokit.schema import is_valid, load_schema
+from tests.helpers import valid_doc
 
 EDGE_STRINGS = [
     "",

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import VALID_TEXT, dump, invoke, make_repo, run_installed, valid_doc
 
 from scenariokit.loader import MAX_BYTES, MAX_DEPTH
+from tests.helpers import VALID_TEXT, dump, invoke, make_repo, run_installed, valid_doc
 
 HOME = "scenarios/restaurant"
 

@@ -18,11 +18,11 @@ from typing import Any
 
 import orjson
 import pytest
-from tests.conftest import VALID_TEXT, installed_command, invoke, make_repo
 
 from scenariokit.build import build
 from scenariokit.build_state import STATE_FILE
 from scenariokit.output_folder import LEGACY_STATE_FILE, OUTPUT_ENTRIES, exclusive, is_output
+from tests.helpers import VALID_TEXT, installed_command, invoke, make_repo
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
 

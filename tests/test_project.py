@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from tests.conftest import REPO, invoke
 
 import scenariokit
+from tests.helpers import REPO, invoke
 
 
 def test_the_repository_validates_strictly() -> None:

@@ -35,9 +35,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import REPO, VALID_TEXT, dump, invoke, make_repo, run_installed
 
 from scenariokit.loader import LoadError, parse
+from tests.helpers import REPO, VALID_TEXT, dump, invoke, make_repo, run_installed
 
 EXAMPLES = int(os.environ.get("SCENARIOKIT_PROPERTY_EXAMPLES", "150"))
 SECONDS_PER_EXAMPLE = 30  # a hang, not a slow example: the alarm ends it as a failure

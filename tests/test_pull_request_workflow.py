@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import REPO, VALID_TEXT, invoke, make_repo
+
+from tests.helpers import REPO, VALID_TEXT, invoke, make_repo
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 SCRIPT = REPO / ".github" / "scripts" / "check-pull-request.sh"

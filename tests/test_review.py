@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, dump, invoke, make_repo, valid_doc
+
+from tests.helpers import REPO, dump, invoke, make_repo, valid_doc
 
 OCTOCAT = "scenarios/restaurant/octocat-tapas.yaml"
 MONALISA = "scenarios/restaurant/monalisa-tapas.yaml"

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import REPO, VALID_TEXT, dump, invoke, make_repo, valid_doc
 
 from scenariokit.build import build, repository_url
 from scenariokit.build_state import STATE_FILE
 from scenariokit.index import search
+from tests.helpers import REPO, VALID_TEXT, dump, invoke, make_repo, valid_doc
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
 DRAFT = "scenarios/restaurant/quiet-draft.yaml"

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from tests.conftest import REPO, installed_command, make_repo, run_in_terminal
+
+from tests.helpers import REPO, installed_command, make_repo, run_in_terminal
 
 
 def line_reader(stream: IO[str]) -> Callable[[], str]:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import REPO, invoke, make_repo, run_installed
 
 from scenariokit.loader import read_source
 from scenariokit.transfer import MAX_IMPORT_BYTES
+from tests.helpers import REPO, invoke, make_repo, run_installed
 
 SAMPLE = REPO / "tests" / "data" / "legacy-scenarios.json"  # the old app's sample
 LEGACY_ROW: dict[str, Any] = json.loads(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
+
+from tests.helpers import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 LONG_TITLE = "Ordering " + "x" * 92  # 101 characters
