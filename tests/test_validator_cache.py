@@ -13,6 +13,7 @@ import marshal
 import os
 import subprocess
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def intact(path: Path) -> bool:
     return hashlib.sha256(data[32:]).digest() == data[:32]
 
 
-def keep(path: Path, code: object) -> None:
+def keep(path: Path, code: types.CodeType | list[str]) -> None:
     """Write `code` where a validator is kept, as the cache writes it."""
     payload = marshal.dumps(code)
     path.write_bytes(hashlib.sha256(payload).digest() + payload)
