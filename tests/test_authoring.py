@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -30,8 +31,9 @@ def new(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def load(path: Path) -> dict:
-    return read_source(path).data
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = read_source(path).data
+    return data
 
 
 def test_templates_lists_every_template(project: Path) -> None:

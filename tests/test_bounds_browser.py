@@ -7,27 +7,19 @@ Skipped without Debian's chromium, as tests/test_browser.py is.
 
 from __future__ import annotations
 
-import functools
-import sys
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from scenariokit.build import build
 from scenariokit.search_index import MAX_WORD_LENGTH
-from tests.helpers import REPO, dump, make_repo, valid_doc
-from tests.test_browser import _Quiet, browser, page  # noqa: F401 (fixtures)
+from tests.helpers import bench_module, dump, make_repo, require_chromium, serving, valid_doc
 
-sys.path.insert(0, str(REPO / "bench"))
-try:
-    import worst_case
-finally:
-    sys.path.remove(str(REPO / "bench"))
+require_chromium()
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page  # noqa: E402
 
+worst_case = bench_module("worst_case")
 LONG_WORD = "Rechtsschutzversicherungsgesellschaftenkapitän"
 
 
@@ -41,12 +33,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     worst_case.write_repository(root)
     served = tmp_path_factory.mktemp("served")
     build(root, served / "out")
-    handler = functools.partial(_Quiet, directory=str(served / "out" / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(served / "out" / "site") as address:
+        yield address
 
 
 def found(tab: Page, site: str, query: str) -> list[str]:
@@ -59,13 +47,13 @@ def found(tab: Page, site: str, query: str) -> list[str]:
 
 
 @pytest.mark.parametrize("query", [LONG_WORD, LONG_WORD.lower()[:MAX_WORD_LENGTH], LONG_WORD[:12]])
-def test_a_word_longer_than_the_index_keeps_is_found(site: str, page: Page, query: str) -> None:  # noqa: F811
+def test_a_word_longer_than_the_index_keeps_is_found(site: str, page: Page, query: str) -> None:
     assert len(LONG_WORD) > MAX_WORD_LENGTH
     assert found(page, site, query) == [f"Die {LONG_WORD} in Madrid"]
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_the_worst_file_is_found_by_its_title(site: str, page: Page) -> None:  # noqa: F811
+def test_the_worst_file_is_found_by_its_title(site: str, page: Page) -> None:
     title = worst_case.worst_scenario(worst_case.scenario_id(0))["title"]
     word = title.split('"')[0]
     assert len(word) > MAX_WORD_LENGTH

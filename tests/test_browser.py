@@ -6,14 +6,10 @@ Skipped when /usr/bin/chromium is missing, unless SCENARIOKIT_REQUIRE_BROWSER is
 
 from __future__ import annotations
 
-import functools
 import itertools
-import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,30 +19,13 @@ from scenariokit.build import build
 from scenariokit.checks import language_name
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.tokens import site_terms
-from tests.helpers import REPO, dump, valid_doc
+from tests.helpers import REPO, dump, require_chromium, serving, valid_doc
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    if os.environ.get("SCENARIOKIT_REQUIRE_BROWSER"):
-        pytest.fail(
-            "SCENARIOKIT_REQUIRE_BROWSER is set but /usr/bin/chromium is missing "
-            "(apt-get install -y chromium)",
-            pytrace=False,
-        )
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, Request  # noqa: E402
 
 HOSTILE_TITLE = '<script>alert("title")</script>'
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def hostile_scenario() -> dict[str, Any]:
@@ -78,38 +57,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     served = tmp_path_factory.mktemp("served")
     build(root, served / "out", base_url="/sub/")
     (served / "out" / "site").rename(served / "sub")
-    handler = functools.partial(_Quiet, directory=str(served))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sub"
-    server.shutdown()
-    server.server_close()
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.problems = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.problems.append(str(e)))  # type: ignore[attr-defined]
-    page.on("dialog", lambda d: (page.problems.append(f"dialog: {d.message}"), d.dismiss()))  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    with serving(served) as address:
+        yield f"{address}/sub"
 
 
 def titles(page: Page) -> list[str]:
@@ -305,10 +254,12 @@ def test_a_phone_sized_page_renders(site: str, browser: Browser, tmp_path: Path)
 
 def test_no_request_leaves_the_site(site: str, page: Page) -> None:
     outside: list[str] = []
-    page.on(
-        "request",
-        lambda r: r.url.startswith(site) or r.url.startswith("data:") or outside.append(r.url),
-    )
+
+    def requested(request: Request) -> None:
+        if not request.url.startswith((site, "data:")):
+            outside.append(request.url)
+
+    page.on("request", requested)
     for path in ["/", "/scenarios/tapas-bar-madrid/", "/templates/"]:
         page.goto(site + path)
         page.wait_for_load_state("networkidle")
@@ -392,12 +343,8 @@ def fence_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     served = tmp_path_factory.mktemp("served-fence")
     build(root, served / "out")
-    handler = functools.partial(_Quiet, directory=str(served / "out" / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(served / "out" / "site") as address:
+        yield address
 
 
 def test_texts_that_try_to_break_the_fence_stay_inside_it(

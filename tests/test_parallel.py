@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def test_small_work_runs_in_join_without_a_fork(tmp_path: Path) -> None:
     assert int(marker.read_text()) == os.getpid()
 
 
-def _pids_and_squares(items: list[int]) -> list[tuple[int, int]]:
+def _pids_and_squares(items: Sequence[int]) -> list[tuple[int, int]]:
     return [(os.getpid(), item * item) for item in items]
 
 

@@ -298,8 +298,13 @@ def _check_example(root: Path, path: str, text: str, data: Any, installed: bool)
         assert {n for n in changed if n in before} == set()  # nothing replaced without --force
 
     if installed:  # the real script: a traceback would be on stderr
-        for args in (["validate"], ["fmt", "--check", target], ["build", "--out", root / "out2"]):
-            done = run_installed("--root", root, *args, cwd=root)
+        commands: list[list[str | Path]] = [
+            ["validate"],
+            ["fmt", "--check", target],
+            ["build", "--out", root / "out2"],
+        ]
+        for command in commands:
+            done = run_installed("--root", root, *command, cwd=root)
             assert "Traceback" not in done.stderr, done.stderr[-3000:]
             assert done.returncode in (0, 1, 2)
 
