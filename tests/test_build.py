@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -11,21 +13,25 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from scenariokit.build import build
+from scenariokit.build import CHUNK, Progress, build
+from scenariokit.build_state import STATE_FILE
 from scenariokit.errors import UserError
-from scenariokit.output_folder import exclusive
+from scenariokit.output_folder import exclusive, recover
 from tests.helpers import (
     REPO,
+    VALID_TEXT,
     dump,
-    installed_command,
     invoke,
     make_repo,
+    run_in_terminal,
     run_installed,
     valid_doc,
+    watch_opens,
 )
 
 HOSTILE = '<script>alert("x")</script>'
@@ -283,39 +289,139 @@ def test_a_folder_not_made_by_the_build_is_refused(tmp_path: Path) -> None:
     assert (mine / "thesis.txt").read_text("utf-8") == "years of work"
 
 
-def test_an_interrupted_build_leaves_the_previous_output(tmp_path: Path) -> None:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    corpus = tmp_path / "corpus"
-    generate(1500, corpus)
-    shutil.copytree(REPO / "templates", corpus / "templates")
-    out = tmp_path / "out"
-    assert invoke("--root", corpus, "build", "--out", out).exit_code == 0
-    before = all_files(out)
-    (corpus / "schemas" / "scenario.schema.json").touch()  # nothing changes...
-    for path in list((corpus / "scenarios").rglob("*.yaml"))[:800]:  # ...but these do
-        path.write_text(path.read_text("utf-8").replace("Learner", "Student"), "utf-8")
-    process = subprocess.Popen(
-        [*installed_command(), "--root", str(corpus), "build", "--out", str(out)],
-        start_new_session=True,
+# --- a build killed at a chosen point -------------------------------------------------
+
+
+def _killed_at(stage: str, after: int) -> Progress:
+    """A progress reporter that SIGKILLs its process group once `after` items of `stage` are
+    done (0: as the stage starts): the build and its workers die there, nothing cleans up."""
+
+    def start(label: str, total: int) -> Callable[[int], object]:
+        done = 0
+
+        def count(items: int) -> None:
+            nonlocal done
+            done += items
+            if label == stage and done >= after:
+                os.killpg(0, signal.SIGKILL)
+
+        if label == stage and after == 0:
+            os.killpg(0, signal.SIGKILL)
+        return count
+
+    return start
+
+
+def _build_and_die(root: Path, out: Path, base_url: str, stage: str, after: int) -> None:
+    """In a forked child, a process group of its own: build until killed at the stage."""
+    os.setpgid(0, 0)
+    build(root, out, base_url=base_url, progress=_killed_at(stage, after))
+    os._exit(0)  # not killed: the stage never came
+
+
+def kill_build(root: Path, out: Path, stage: str, after: int, base_url: str = "/") -> None:
+    child = multiprocessing.get_context("fork").Process(
+        target=_build_and_die, args=(root, out, base_url, stage, after)
     )
-    # Killed while it writes the new pages beside the output, before it moves any in (a
-    # kill while they move is `test_journal`'s: the next build puts the old ones back).
-    pending, journal = tmp_path / ".out.pending", tmp_path / ".out.journal.json"
-    deadline = time.monotonic() + 60
-    while not pending.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    assert process.returncode == -signal.SIGKILL, "the build ended before it was interrupted"
-    assert not journal.exists(), "killed too late: the build had begun to move files"
-    assert all_files(out) == before
-    assert invoke("--root", corpus, "build", "--out", out).exit_code == 0
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
-    assert leftovers == []
+    child.start()
+    child.join(timeout=120)
+    assert child.exitcode == -signal.SIGKILL, f"the build was not killed at {stage} {after}"
+
+
+def beside(out: Path) -> list[str]:
+    """What the build keeps beside `out` (names starting `.out.`), the kind of each."""
+    return sorted(
+        re.sub(r"building-\d+-[0-9a-f]+", "building-*", p.name)
+        for p in out.parent.iterdir()
+        if p.name.startswith(f".{out.name}.")
+    )
+
+
+def recovered(out: Path) -> dict[str, bytes]:
+    """The output once the next build's first step, `recover`, has cleaned up after the kill."""
+    with exclusive(out):
+        recover(out)
+    assert beside(out) == []
+    return all_files(out)
+
+
+def many(tmp_path: Path, count: int) -> Path:
+    """A repository of `count` copies of the valid scenario: more than one worker's chunk."""
+    files = {
+        f"scenarios/restaurant/tapas-{n:03}.yaml": VALID_TEXT.replace(
+            "scenario_id: tapas-bar-madrid", f"scenario_id: tapas-{n:03}"
+        )
+        for n in range(count)
+    }
+    return make_repo(tmp_path / "repo", files)
+
+
+@pytest.mark.parametrize(
+    ("stage", "after", "left"),
+    [
+        ("Building", 1, [".out.building-*"]),  # while the workers compile: half a staging
+        ("Swapping", 0, [".out.building-*"]),  # the new output complete beside the old
+        ("Swapping", 1, [".out.building-*", ".out.previous"]),  # between the two renames
+    ],
+    ids=["during the compile", "after staging", "during the swap"],
+)
+def test_a_killed_full_build_leaves_the_previous_output(
+    tmp_path: Path, stage: str, after: int, left: list[str]
+) -> None:
+    root = many(tmp_path, CHUNK + 1) if stage == "Building" else repo_copy(tmp_path)
+    out = tmp_path / "out"
+    public = build(root, out).public
+    before = all_files(out)
+    kill_build(root, out, stage, after, base_url="/new/")  # a new base URL: a full build
+    assert beside(out) == sorted([*left, ".out.lock"])  # the lock: released by the system
+    if after == 1 and stage == "Swapping":
+        assert not out.exists()
+        assert all_files(tmp_path / ".out.previous") == before
+    else:
+        assert all_files(out) == before
+    assert recovered(out) == before
+    assert build(root, out, base_url="/new/").rendered == public  # all of it, anew
+    assert 'href="/new/' in (out / "site" / "index.html").read_text("utf-8")
+    assert beside(out) == []
+
+
+@pytest.mark.parametrize(
+    ("after", "left"),
+    [
+        (0, [".out.pending"]),  # the new files written beside the output, none moved in
+        (3, [".out.journal.json", ".out.pending"]),  # three moved in, under the journal
+    ],
+    ids=["before the moves", "during the moves"],
+)
+def test_a_killed_rebuild_leaves_the_previous_output(
+    tmp_path: Path, after: int, left: list[str]
+) -> None:
+    root = repo_copy(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    before = all_files(out)
+    tapas = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    edit(tapas, "Ordering Tapas in Madrid", "Tapas in Madrid")  # listings, search files
+    kill_build(root, out, "Moving", after)
+    assert beside(out) == sorted([*left, ".out.lock"])
+    site = {k: v for k, v in before.items() if k.startswith("site/")}
+    assert ({k: v for k, v in all_files(out).items() if k.startswith("site/")} == site) == (
+        after == 0
+    )
+    # Killed inside the transaction of the index and the state: SQLite's journals are left.
+    assert sorted(all_files(out).keys() - before.keys()) == [
+        f"{STATE_FILE}-journal",
+        "scenarios.sqlite-journal",
+    ]
+    assert recovered(out) == before
+    rebuilt = build(root, out)
+    assert (rebuilt.parsed, rebuilt.rendered) == (1, 1)
+    build(root, tmp_path / "fresh")
+    assert all_files(out / "site") == all_files(tmp_path / "fresh" / "site")
+    assert index_rows(out / "scenarios.sqlite") == index_rows(
+        tmp_path / "fresh" / "scenarios.sqlite"
+    )
+    assert beside(out) == []
 
 
 def test_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
@@ -324,23 +430,54 @@ def test_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
     out = tmp_path / "out"
     finished: list[float] = []
     waited: list[str] = []
-    with exclusive(out):
-        second = threading.Thread(
-            target=lambda: (
-                build(root, out, waiting=lambda: waited.append("waiting")),
-                finished.append(time.monotonic()),
-            )
-        )
+
+    def second_build() -> None:
+        build(root, out, waiting=lambda: waited.append("waiting"))
+        finished.append(time.monotonic())
+
+    with exclusive(out), watch_opens(tmp_path / ".out.lock") as opened:
+        second = threading.Thread(target=second_build)
         second.start()
-        time.sleep(1.5)  # a build of these files alone takes a fraction of that
+        opened(3)  # it tried to take the lock three times
+        assert waited == ["waiting"]  # told once, not at each retry
         assert not out.exists()  # waiting, it has written nothing
         released = time.monotonic()
     second.join(timeout=60)
     assert len(finished) == 1
-    assert waited == ["waiting"]  # told once, not at each retry
     assert finished[0] >= released
     assert (out / "site" / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def bars(shown: str) -> list[str]:
+    """The last state of each progress bar a terminal showed, as it was left on screen."""
+    plain = re.sub(r"\x1b\[\?25[lh]", "", shown)
+    return [
+        re.sub(r"\s+", " ", line.split("\r")[-1]).strip()
+        for line in plain.split("\n")
+        if "\r" in line
+    ]
+
+
+def test_a_build_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
+    """A bar for each stage of at least SCENARIOKIT_PROGRESS_FROM items (500 unless set),
+    each ending at 100%: a full build's, then a rebuild's."""
+    root = repo_copy(tmp_path, draft=False)
+    out = str(tmp_path / "out")
+    every = {"NO_COLOR": "1", "SCENARIOKIT_PROGRESS_FROM": "1"}
+    shown = run_in_terminal(["build", "--out", out], root, every)
+    done = "[####################################] 100%"
+    assert bars(shown) == [f"Building {done}", f"Swapping {done}"]
+    assert shown.endswith(
+        f"Built 30 scenarios (30 public): 30 pages rendered, 0 unchanged; "
+        f"{out}/scenarios.sqlite and {out}/site/ (open it with `scenarios serve`)\n"
+    )
+    edit(root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml", "la barra", "el mostrador")
+    shown = run_in_terminal(["build", "--out", out], root, every)
+    assert bars(shown) == [f"Reading {done}", f"Moving {done}"]
+    edit(root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml", "el mostrador", "la barra")
+    shown = run_in_terminal(["build", "--out", out], root, {"NO_COLOR": "1"})
+    assert shown.startswith("Built 30 scenarios (30 public): 1 page rendered, 29 unchanged")
 
 
 def test_every_value_is_escaped(tmp_path: Path) -> None:
@@ -441,7 +578,7 @@ def test_a_rule_added_to_the_tool_reaches_files_the_last_build_passed(tmp_path: 
         checks.read_text("utf-8")
         + "\n\ndef _no_x(source, catalog):\n"
         + "    yield Finding(('scenario_id',), 'no-x', 'ids may not start with x')\n\n\n"
-        + "FILE_RULES = (*FILE_RULES, _no_x)\n",
+        + "RULES = (*RULES, _no_x)\n",
         "utf-8",
     )
     again = run()

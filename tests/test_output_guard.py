@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pytest
 from scenariokit.build import build
 from scenariokit.build_state import STATE_FILE
 from scenariokit.output_folder import LEGACY_STATE_FILE, OUTPUT_ENTRIES, exclusive, is_output
-from tests.helpers import VALID_TEXT, installed_command, invoke, make_repo
+from tests.helpers import VALID_TEXT, installed_command, invoke, make_repo, watch_opens
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
 
@@ -38,7 +39,7 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
 
 
-def committed_repo(tmp_path: Path, extra: dict[str, str | bytes] | None = None) -> Path:
+def committed_repo(tmp_path: Path, extra: Mapping[str, str | bytes] | None = None) -> Path:
     """A git repository with one scenario, a README and `extra`, all committed."""
     root = make_repo(tmp_path / "repo", {TAPAS: VALID_TEXT, "README.md": "# mine\n"})
     for relative, content in (extra or {}).items():
@@ -285,18 +286,16 @@ def test_both_spellings_of_one_folder_take_one_lock(tmp_path: Path) -> None:
     link.symlink_to(real, target_is_directory=True)
     waited: list[str] = []
     finished: list[float] = []
-    with exclusive(real):
-        second = threading.Thread(
-            target=lambda: (
-                build(root, link, waiting=lambda: waited.append("waiting")),
-                finished.append(time.monotonic()),
-            )
-        )
+
+    def second_build() -> None:
+        build(root, link, waiting=lambda: waited.append("waiting"))
+        finished.append(time.monotonic())
+
+    with exclusive(real), watch_opens(tmp_path / ".real.lock") as opened:
+        second = threading.Thread(target=second_build)
         second.start()
-        deadline = time.monotonic() + 30
-        while not waited and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert waited == ["waiting"]  # the link's build waits for the real folder's lock
+        opened(2)  # the link's build tried the real folder's lock, and again
+        assert waited == ["waiting"]  # it waits for the real folder's lock
         assert not real.exists()
         released = time.monotonic()
     second.join(timeout=60)

@@ -115,7 +115,11 @@ from scenariokit.website import (
 
 PAGES_PER_PROCESS = 300
 # A progress reporter: called with a stage's name and its number of items when the stage
-# starts, then with the number of items done each time some are.
+# starts, then with the number of items done each time some are. The stages: a full build's
+# "Building" (each scenario compiled) and "Swapping" (the old output moved aside, the new one
+# moved in); a rebuild's "Reading" (each changed file) and "Moving" (each file moved into
+# place under the journal). A caller that stops the process at a chosen one (as the tests
+# of a killed build do) finds the output as it would after a crash at that point.
 Progress = Callable[[str, int], Callable[[int], object]]
 
 
@@ -428,7 +432,7 @@ def _full_build(
         shutil.rmtree(staging / "parts")
         if public_index:
             write_public(staging / INDEX_FILE, staging / public_index)
-        swap(staging, out)
+        swap(staging, out, progress("Swapping", 2) if progress else None)
     except BaseException:
         if side is not None:
             side.cancel()
@@ -679,7 +683,9 @@ def _rebuild(
     last_public = previous.info.get("public_index") or None
     try:
         if changed or public_index != last_public:
-            _update_in_place(out, context, previous, public, changed, touched, info, last_public)
+            _update_in_place(
+                out, context, previous, public, changed, touched, info, last_public, progress
+            )
         elif touched or commit != previous.info.get("head"):
             _remember(out, touched, info)
     except (_Damaged, sqlite3.DatabaseError):
@@ -700,6 +706,7 @@ def _update_in_place(
     touched: list[FileRow],
     info: dict[str, str],
     last_public: str | None,
+    progress: Progress | None,
 ) -> None:
     """Write the changed files under a journal; commit with the index and the state.
 
@@ -765,7 +772,11 @@ def _update_in_place(
             [*changes.written, *([public_index] if public_index else [])],
             [*changes.removed, *dropped],
         )
-        changes.apply(int(info["generation"]), commit=lambda: connection.execute("COMMIT"))
+        changes.apply(
+            int(info["generation"]),
+            commit=lambda: connection.execute("COMMIT"),
+            done=progress("Moving", len(changes)) if progress else None,
+        )
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             if connection.in_transaction:

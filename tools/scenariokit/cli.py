@@ -724,7 +724,7 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
                 root,
                 out,
                 base_url=base_url,
-                progress=_progress_bars(bars) if sys.stderr.isatty() else None,
+                progress=_progress_bars(bars, _progress_from()) if sys.stderr.isatty() else None,
                 waiting=lambda: click.echo(waiting_message(out), err=True),
                 public_index=public_index,
             )
@@ -751,13 +751,36 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
     )
 
 
-def _progress_bars(bars: contextlib.ExitStack) -> Callable[[str, int], Callable[[int], object]]:
-    """A progress bar on stderr for each long stage of a build (only on a terminal)."""
+# Items a stage of a build needs for a progress bar: a shorter one is over before a bar
+# would help. `SCENARIOKIT_PROGRESS_FROM` sets another number (the tests see bars on a
+# small build with it).
+PROGRESS_FROM = 500
+
+
+def _progress_from() -> int:
+    """`SCENARIOKIT_PROGRESS_FROM` if it is a number, else `PROGRESS_FROM`."""
+    configured = os.environ.get("SCENARIOKIT_PROGRESS_FROM", "")
+    return int(configured) if configured.isdigit() else PROGRESS_FROM
+
+
+def _progress_bars(
+    bars: contextlib.ExitStack, minimum: int
+) -> Callable[[str, int], Callable[[int], object]]:
+    """A progress bar on stderr for each stage of a build of `minimum` items or more.
+
+    Each bar ends when the next stage starts, so that no two share a line; `bars` ends the
+    last one.
+    """
+    shown: list[contextlib.ExitStack] = []
 
     def start(label: str, total: int) -> Callable[[int], object]:
-        if total < 500:
+        while shown:
+            shown.pop().close()
+        if total < minimum:
             return lambda done: None
-        bar = bars.enter_context(click.progressbar(length=total, label=label, file=sys.stderr))
+        stage = bars.enter_context(contextlib.ExitStack())
+        shown.append(stage)
+        bar = stage.enter_context(click.progressbar(length=total, label=label, file=sys.stderr))
         return bar.update
 
     return start

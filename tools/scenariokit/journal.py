@@ -95,11 +95,17 @@ class Changes:
             self._entries.append((relative, REMOVE))
             self._replaced.append(relative)
 
-    def apply(self, generation: int, commit: Callable[[], object]) -> None:
+    def apply(
+        self,
+        generation: int,
+        commit: Callable[[], object],
+        done: Callable[[int], object] | None = None,
+    ) -> None:
         """Move every change into place, then `commit`; `recover` undoes it until then.
 
         `commit` must make `generation` the one `recover`'s `committed` reports. Every path
-        is checked again first: nothing has moved when a link is found.
+        is checked again first: nothing has moved when a link is found. `done(1)` is called
+        as each change is in place (for a caller's progress report).
         """
         existing = {relative for relative, _ in self._entries if _existing(self.folder, relative)}
         journal = _journal(self.folder)
@@ -115,6 +121,8 @@ class Changes:
             if action == WRITE:
                 current.parent.mkdir(parents=True, exist_ok=True)
                 (self._work / "new" / relative).rename(current)
+            if done:
+                done(1)
         commit()
         journal.unlink()
         shutil.rmtree(self._work, ignore_errors=True)

@@ -294,8 +294,10 @@ def staging_folder(out: Path) -> Path:
     return _beside(out, f"building-{os.getpid()}-{secrets.token_hex(4)}")
 
 
-def swap(staging: Path, out: Path) -> None:
+def swap(staging: Path, out: Path, done: Callable[[int], object] | None = None) -> None:
     """Put the new output in place of the old with two renames, then drop the old.
+
+    `done(1)` is called after each rename (for a caller's progress report).
 
     `refuse_foreign_folder` has made sure that `out`, and a previous output left beside
     it, are a build's own at the top; everything they hold is checked again here, when it
@@ -308,7 +310,11 @@ def swap(staging: Path, out: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
     if out.exists():
         out.rename(retired)
+    if done:
+        done(1)
     staging.rename(out)
+    if done:
+        done(1)
     shutil.rmtree(retired, ignore_errors=True)
 
 

@@ -50,7 +50,7 @@ def map_chunks(
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results = work(items)
         if done:
-            done(len(items))
+            done(len(results))  # items may be chunks of what is counted: count the results
         return results
     size = per_task or -(-len(items) // (workers * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
