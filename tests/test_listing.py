@@ -80,7 +80,14 @@ def test_list_says_when_files_are_skipped(shelf: Path) -> None:
     (shelf / "scenarios" / "travel" / "broken.yaml").write_text("a: [\n", encoding="utf-8")
     result = invoke("list")
     assert result.exit_code == 0
-    assert "1 file could not be read and are not listed" in result.stderr
+    assert result.stderr == "1 file could not be read and is not listed: run `scenarios validate`\n"
+    assert result.stdout.splitlines()[-1] == "4 scenarios"
+    (shelf / "scenarios" / "travel" / "other.yaml").write_text("b: ]\n", encoding="utf-8")
+    result = invoke("list")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "2 files could not be read and are not listed: run `scenarios validate`\n"
+    )
 
 
 def test_show_prints_the_file_or_its_data(shelf: Path) -> None:

@@ -483,9 +483,10 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
     rows = [summary(s) for s in shelf.sources if isinstance(s.data, dict) and chosen.match(s.data)]
     _tell_refused(shelf.refused)
     if shelf.unreadable:
+        count = len(shelf.unreadable)
         click.echo(
-            f"{plural(len(shelf.unreadable), 'file')} could not be read and are not "
-            "listed: run `scenarios validate`",
+            f"{plural(count, 'file')} could not be read and {'is' if count == 1 else 'are'} "
+            "not listed: run `scenarios validate`",
             err=True,
         )
     if output_format == "json":
