@@ -14,7 +14,7 @@ from scenariokit.cli import cli
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.reporters import GithubReporter, TextReporter
 from scenariokit.repository import read_catalog
-from scenariokit.validate import FILES_PER_PROCESS, check_file, validate
+from scenariokit.validate import FILES_PER_PROCESS, check, validate
 from tests.helpers import (
     VALID_TEXT,
     dump,
@@ -232,7 +232,9 @@ def test_many_files_give_the_same_report_on_several_cores(tmp_path: Path) -> Non
     report = validate([root / "scenarios"], root)
     catalog = read_catalog(root)
     one_by_one = [
-        d for p in sorted((root / "scenarios").rglob("*.yaml")) for d in check_file(p, catalog)
+        d
+        for p in sorted((root / "scenarios").rglob("*.yaml"))
+        for d in check(p, catalog).diagnostics
     ]
     assert report.files_checked == count
     assert report.diagnostics == one_by_one

@@ -23,7 +23,7 @@ from scenariokit.diagnostics import Diagnostic
 from scenariokit.errors import UserError
 from scenariokit.git import git_output
 from scenariokit.repository import SCENARIOS_DIR, read_catalog
-from scenariokit.validate import check_text
+from scenariokit.validate import check
 from scenariokit.writer import canonical_text, modeline_for, write_file
 
 # Keys that belong to one file and are set anew on every copy.
@@ -166,7 +166,7 @@ def save_new(root: Path, doc: dict[str, Any]) -> Path:
     """
     path = scenario_path(root, doc)
     text = canonical_text(doc, modeline_for(path, root))
-    errors = [d for d in check_text(path, text, read_catalog(root)) if d.severity == "error"]
+    errors = [d for d in check(path, read_catalog(root), text).diagnostics if d.severity == "error"]
     if errors:
         raise UserError(
             "nothing was written; the new scenario would not validate:\n"

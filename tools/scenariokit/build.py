@@ -79,7 +79,7 @@ from scenariokit.output_folder import (
     swap,
 )
 from scenariokit.parallel import Background, map_chunks
-from scenariokit.repository import TEMPLATES_DIR
+from scenariokit.repository import TEMPLATES_DIR, Catalog
 from scenariokit.schema import schema_path
 from scenariokit.search_index import (
     search_files,
@@ -90,7 +90,6 @@ from scenariokit.sources import (
     Derived,
     SourceFile,
     catalog,
-    check_catalog,
     derive,
     derive_paths,
     refused_report,
@@ -354,9 +353,8 @@ def _full_build(
     result = BuildResult(out)
     scenario_files = sorted((f for f in files if not f.is_template), key=lambda f: f.stem)
     template_files = [f for f in files if f.is_template]
-    templates = derive(root, template_files)
     claims = catalog(root, files)
-    check_catalog(template_files, templates, claims)
+    templates = derive(template_files, claims)
     staging = staging_folder(out)
     side: Background | None = None
     try:
@@ -365,7 +363,6 @@ def _full_build(
         context = _context(root, base_url)
         ids = [f.stem for f in scenario_files]
         _JOB.update(
-            root=root,
             staging=staging,
             context=context,
             catalog=claims,
@@ -403,7 +400,7 @@ def _full_build(
         result.scenarios = sum(1 for r in rows if r.is_public is not None)
         result.public = result.rendered = len(public)
         template_docs = [t.data for t in templates]
-        _relink_drafts_sources(root, context, compiled, template_docs, staging)
+        _relink_drafts_sources(root, claims, context, compiled, template_docs, staging)
         template_rows = [_row(f, t, None) for f, t in zip(template_files, templates, strict=True)]
         public.sort(key=lambda c: c.row.scenario_id or "")
         cards = [orjson.loads(c.published.card) for c in public if c.published]
@@ -467,8 +464,7 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
     site = job["staging"] / "site"
     results = []
     for number, files in chunks:
-        derived = derive_paths(job["root"], [f.path for f in files])
-        check_catalog(files, derived, job["catalog"])
+        derived = derive_paths(job["catalog"], [f.path for f in files])
         indexed, rowids = [], []
         outputs: list[tuple[str, bytes]] = []
         for file, record in zip(files, derived, strict=True):
@@ -507,6 +503,7 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
 
 def _relink_drafts_sources(
     root: Path,
+    ids: Catalog,
     context: SiteContext,
     compiled: list[Compiled],
     templates: list[Any],
@@ -519,7 +516,7 @@ def _relink_drafts_sources(
     for c in compiled:
         if c.published is not None and c.derived_from in drafts:
             path = root / c.row.path
-            (record,) = derive(root, [SourceFile(str(path), c.row.path, 0, 0)])
+            (record,) = derive([SourceFile(str(path), c.row.path, 0, 0)], ids)
             entry = Entry(record.data, c.row.path, c.row.created_at, c.row.updated_at)
             href = derived_href(entry, public_ids, template_ids)
             for relative, content in _scenario_output(entry, context, href):
@@ -590,9 +587,6 @@ def _write(path: Path, content: bytes) -> None:
 
 # --- a rebuild in place ---------------------------------------------------------------
 
-# What the catalog rules look up in the catalog: the file's own id and its source's.
-_CATALOG_KEYS = ("scenario_id", "derived_from")
-
 
 def _rebuild(
     root: Path,
@@ -637,9 +631,10 @@ def _rebuild(
     if any(f.is_template for f in stale):
         return None
     result = BuildResult(out, parsed=len(stale))
-    fresh = derive(root, stale, progress("Reading", len(stale)) if progress and stale else None)
-    asked = {d.data.get(key) for d in fresh if isinstance(d.data, dict) for key in _CATALOG_KEYS}
-    check_catalog(stale, fresh, catalog(root, files, {a for a in asked if isinstance(a, str)}))
+    # The other files' diagnostics are as the last build left them: theirs depend on the
+    # catalog only through the files' names, which are the same (or this is a full build).
+    done = progress("Reading", len(stale)) if progress and stale else None
+    fresh = derive(stale, catalog(root, files), done)
     derived = dict(zip((f.key for f in stale), fresh, strict=True))
     _validated(
         report(

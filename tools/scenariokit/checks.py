@@ -26,13 +26,11 @@ from scenariokit.repository import SCENARIOS_DIR, Catalog, place_of
 Rule = Callable[[Source, Catalog], Iterator[Finding]]
 
 
-def rule_findings(
-    source: Source, catalog: Catalog, rules: tuple[Rule, ...] | None = None
-) -> list[Finding]:
-    """Every repository rule and warning (or only `rules`), applied to one loaded document."""
+def rule_findings(source: Source, catalog: Catalog) -> list[Finding]:
+    """Every repository rule and warning, applied to one loaded document."""
     if not isinstance(source.data, dict):
         return []
-    return [finding for rule in rules or RULES for finding in rule(source, catalog)]
+    return [finding for rule in RULES for finding in rule(source, catalog)]
 
 
 def _phases(data: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -350,10 +348,10 @@ def remember_language_facts(facts: dict[str, Any]) -> None:
     _NAMES.update(facts.get("names", {}))
 
 
-# Rules that read other files (through the catalog); the others depend only on the file
-# and its path, so the build can keep their verdict while the file is unchanged.
-CATALOG_RULES: tuple[Rule, ...] = (id_is_unique, source_is_known)
-FILE_RULES: tuple[Rule, ...] = (
+# Every rule, in the order their findings are made. Two read the catalog (`id_is_unique`,
+# `source_is_known`), and only the names of the files in it: so a file's diagnostics stay
+# true while it and the set of file names do not change, which a rebuild relies on.
+RULES: tuple[Rule, ...] = (
     file_name_matches_id,
     scenario_is_in_its_category,
     phase_ids_are_unique,
@@ -362,5 +360,6 @@ FILE_RULES: tuple[Rule, ...] = (
     vocabulary_is_not_repeated,
     placeholders_are_filled,
     texts_hide_nothing,
+    id_is_unique,
+    source_is_known,
 )
-RULES: tuple[Rule, ...] = FILE_RULES + CATALOG_RULES

@@ -1,8 +1,9 @@
 """The repository's scenarios and templates, loaded as data for the authoring commands.
 
-`validate` reports every problem; the commands here only need the documents, so a file that
-does not load, or breaks the schema (these commands rely on its shape: phases a list of
-mappings…), is skipped and counted, and the caller says so (run `scenarios validate`).
+`validate` reports every problem; the commands here only need the documents, so a file
+that does not load, or breaks the schema (these commands rely on its shape: phases a list
+of mappings…), is skipped and counted, and the caller says so (run `scenarios validate`).
+Each file is judged by the one check (`validate.check`).
 What the walk refuses (a link, a FIFO, a device) is never read, and reported by the caller
 as a diagnostic; an id whose only file is refused is refused with that diagnostic.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from scenariokit.diagnostics import Diagnostic
 from scenariokit.errors import UserError
-from scenariokit.loader import LoadError, Source, read_source
+from scenariokit.loader import Source
 from scenariokit.repository import (
     SCENARIOS_DIR,
     TEMPLATES_DIR,
@@ -23,9 +24,9 @@ from scenariokit.repository import (
     default_paths,
     display_path,
     list_files,
+    read_catalog,
 )
-from scenariokit.schema import is_valid
-from scenariokit.validate import refusals
+from scenariokit.validate import check, refusals
 
 
 @dataclass(slots=True)
@@ -52,16 +53,11 @@ def load_area(root: Path, area: str) -> Shelf:
     listing = list_files([folder], root) if folder.is_symlink() or folder.is_dir() else Listing()
     shelf.refused = refusals(listing.refused)
     shelf.unreadable = [r.path for r in listing.refused]
+    ids = read_catalog(root)
     for path in listing.paths:
-        try:
-            source = read_source(path)
-        except LoadError:
-            shelf.unreadable.append(path)
-            continue
-        # The commands here rely on the contract's shape (phases a list of mappings…): a
-        # file that breaks it is set aside like an unreadable one, for `validate` to explain.
-        if is_valid(source.data):
-            shelf.sources.append(source)
+        checked = check(path, ids)
+        if checked.conforms and checked.source is not None:
+            shelf.sources.append(checked.source)
         else:
             shelf.unreadable.append(path)
     return shelf
@@ -98,11 +94,12 @@ def find_source(root: Path, scenario_id: str) -> Source:
             f"'{scenario_id}' names several files ({', '.join(map(display_path, paths))}): "
             "run `scenarios validate` and fix the duplicate id first"
         )
-    shown = display_path(paths[0])
-    try:
-        source = read_source(paths[0])
-    except LoadError as exc:
-        raise UserError(f"{shown}:{exc.line}:{exc.column}: {exc.message}") from None
-    if not is_valid(source.data):
-        raise UserError(f"{shown} does not validate: run `scenarios validate` on it and fix it")
-    return source
+    checked = check(paths[0], read_catalog(root, [p.absolute() for p in listing.paths]))
+    if checked.source is None:
+        (problem,) = checked.diagnostics
+        raise UserError(f"{problem.path}:{problem.line}:{problem.column}: {problem.message}")
+    if not checked.conforms:
+        raise UserError(
+            f"{display_path(paths[0])} does not validate: run `scenarios validate` on it and fix it"
+        )
+    return checked.source

@@ -45,13 +45,14 @@ class TextReporter(Reporter):
         """Diagnostics in file and position order, then the summary line."""
         lines = []
         for d in report.diagnostics:
-            lines.append(self._headline(d))
+            lines.append(self.headline(d))
             if self.excerpts and d.excerpt is not None:
                 lines.extend(self._excerpt(d))
         lines.append(self._style(report.summary(), bold=True))
         return "\n".join(lines) + "\n"
 
-    def _headline(self, d: Diagnostic) -> str:
+    def headline(self, d: Diagnostic) -> str:
+        """One diagnostic's line, `path:line:column: severity: message [code]`."""
         where = self._style(f"{visible(d.path)}:{d.line}:{d.column}:", bold=True)
         severity = self._style(f"{d.severity}:", fg=self._colours[d.severity], bold=True)
         code = self._style(f"[{visible(d.code)}]", dim=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -209,7 +210,7 @@ class Catalog:
     """Which ids the repository holds, and in which files: scenario and template ids share it."""
 
     root: Path | None
-    files_by_id: dict[str, list[Path]] = field(default_factory=dict)
+    files_by_id: Mapping[str, list[Path]] = field(default_factory=dict)
 
     def others(self, scenario_id: str, path: Path) -> list[Path]:
         """Files other than `path` whose name claims `scenario_id`."""

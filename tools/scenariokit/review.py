@@ -50,8 +50,9 @@ from scenariokit import codeowners
 from scenariokit.codeowners import CodeOwners
 from scenariokit.errors import UserError
 from scenariokit.git import run_git_bytes
-from scenariokit.loader import MAX_BYTES, LoadError, decode, parse
+from scenariokit.loader import MAX_BYTES
 from scenariokit.repository import SCENARIOS_DIR, TEMPLATES_DIR, YAML_SUFFIXES
+from scenariokit.validate import load
 
 Change = Literal["added", "edited", "renamed", "removed"]
 
@@ -352,12 +353,10 @@ def _read(side: Side, blobs: dict[str, bytes | int]) -> tuple[dict[str, Any] | N
         return None, "git cannot read it"
     if isinstance(raw, int):
         return None, f"it is {raw:,} bytes, over the limit of {MAX_BYTES:,}"
-    try:
-        data = parse(decode(raw))
-    except LoadError as exc:
-        return None, exc.message
-    except (ValueError, RecursionError):  # the loader's own guards missed it: still no crash
-        return None, "it cannot be read as YAML"
+    loaded = load(Path(side.path), raw)  # as every command reads a file: `validate.load`
+    if loaded.source is None:
+        return None, loaded.diagnostics[0].message
+    data = loaded.source.data
     if not isinstance(data, dict):
         return None, "it is not a mapping of keys to values"
     return data, None

@@ -79,7 +79,7 @@ def serve(
 
 
 def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
-    """Build, and report a failure without stopping the server.
+    """Build, and report its warnings, or its failure without stopping the server.
 
     Whatever a build raises is reported and served past: a file that became invalid, a
     link, a file gone between the walk and the read, an output folder in trouble. The
@@ -102,6 +102,8 @@ def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
         f"Built {result.public} public scenarios in {time.perf_counter() - started:.2f} s "
         f"({plural(result.rendered, 'page')} rendered)"
     )
+    for warning in result.warnings:  # what `validate` warns of, as `build` shows it
+        echo(TextReporter().headline(warning))
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

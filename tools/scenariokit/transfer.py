@@ -42,7 +42,7 @@ from scenariokit.loader import (
     too_deep,
 )
 from scenariokit.repository import Catalog, display_path, read_catalog
-from scenariokit.validate import check_text
+from scenariokit.validate import check
 from scenariokit.writer import canonical_text, file_on_the_way, modeline_for, write_files
 
 EXPORT_FORMAT = "scenariokit"
@@ -230,7 +230,7 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
     for number, label, doc in docs:
         path = scenario_path(root, doc)
         text = canonical_text(doc, modeline_for(path, root))
-        errors = [d for d in check_text(path, text, catalog) if d.severity == "error"]
+        errors = [d for d in check(path, catalog, text).diagnostics if d.severity == "error"]
         problems += [
             (number, f"{label}: {d.pointer or '/'}: {d.message} [{d.code}]") for d in errors
         ]

@@ -1,8 +1,13 @@
-"""`scenarios validate`: every problem in every file, in one run.
+"""`scenarios validate`, and the one check every command runs on a file.
 
-Data flows one way: file → `loader` → `schema` (structure) and `checks` (repository rules)
-→ findings → `positions` (line and column, only for files with findings) → a `Report`.
-One file's failure never stops the others.
+`check` is the only place a file becomes diagnostics: `validate`, `build` (and so `serve`),
+`new`, `copy`, `import`, and the commands that list or export scenarios all call it, so
+they cannot disagree about a file. Data flows one way: bytes or text → `loader` →
+`schema` (structure) and `checks` (the repository's rules, those that read the catalog
+of ids too) → findings → `positions` (line and column, only for files with findings). A
+command that needs only the document (`fmt`, `review`) reads it through `load`, the
+check's first step, so a file that does not load is refused with the same diagnostic
+everywhere. One file's failure never stops the others.
 
 Files are independent once the catalog of ids is read, so a large run is split over the
 machine's cores (`parallel`): parsing YAML is most of the work.
@@ -11,12 +16,13 @@ machine's cores (`parallel`): parsing YAML is most of the work.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from scenariokit.checks import rule_findings
 from scenariokit.diagnostics import Diagnostic, Report
-from scenariokit.loader import LoadError, Source, parse, read_source
+from scenariokit.loader import LoadError, Source, decode, parse, read_raw
 from scenariokit.parallel import map_chunks
 from scenariokit.positions import SourceMap
 from scenariokit.repository import Catalog, Refused, display_path, list_files, read_catalog
@@ -24,6 +30,82 @@ from scenariokit.schema import schema_findings
 
 # Below this many files a second process costs more than it saves.
 FILES_PER_PROCESS = 200
+
+
+@dataclass(slots=True)
+class Checked:
+    """A file as checked: its diagnostics, and its document whenever it loaded.
+
+    `conforms` says the document satisfies the schema, whatever the rules say: the shape
+    the commands that read documents rely on (phases a list of mappings…). `raw` is the
+    bytes the check read or was given (the build hashes them); None when it was given
+    text, or could not read the file.
+    """
+
+    path: Path
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    source: Source | None = None
+    conforms: bool = False
+    raw: bytes | None = None
+
+    @property
+    def valid(self) -> bool:
+        """Loaded and without errors: what may be built, listed, exported or copied."""
+        return self.source is not None and not any(d.severity == "error" for d in self.diagnostics)
+
+
+def check(path: Path, catalog: Catalog, content: bytes | str | None = None) -> Checked:
+    """The diagnostics of one file, sorted by position; the one check of every command.
+
+    `content` is the file's bytes or text when the caller has them (the text a command is
+    about to write, a blob from git); else the file at `path` is read. `catalog` holds the
+    repository's ids (the names of its files), which `path` is judged against too.
+    """
+    checked = load(path, content)
+    if checked.source is not None:
+        _judge(checked, checked.source, catalog)
+    return checked
+
+
+def load(path: Path, content: bytes | str | None = None) -> Checked:
+    """The first step of `check`: the file read and parsed, or the diagnostic saying why not.
+
+    Read through the loader's one capped reader (`read_raw`) unless `content` is given;
+    text only as UTF-8 (`decode`). The diagnostic carries
+    the line it points at, for a reporter to show.
+    """
+    raw = content if isinstance(content, bytes) else None
+    text = content if isinstance(content, str) else None
+    try:
+        if text is None:
+            raw = read_raw(path) if raw is None else raw
+            text = decode(raw)
+        return Checked(path, source=Source(path, text, parse(text)), raw=raw)
+    except LoadError as error:
+        exc = error
+    except (ValueError, RecursionError):  # the loader's own guards missed it: still no crash
+        exc = LoadError("yaml-syntax", "the file cannot be read as YAML")
+    if text is None and raw is not None:
+        text = raw.decode("utf-8", "replace")  # bytes that are not UTF-8 replaced
+    if text is not None:
+        exc.with_excerpt(text)
+    return Checked(path, [load_diagnostic(exc, display_path(path))], raw=raw)
+
+
+def _judge(checked: Checked, source: Source, catalog: Catalog) -> None:
+    """Judge a loaded document by the schema, then by the repository's rules.
+
+    At most `MAX_PROBLEMS` diagnostics and a line counting the rest (`SourceMap.locate`).
+    """
+    source_map = SourceMap(source)
+    findings = schema_findings(source.data, source_map)
+    checked.conforms = not findings
+    # One message per value: a value the schema rejects is not judged again by the rules
+    # ("food" is not a category; "move the file to scenarios/food/" would mislead).
+    flagged = {f.doc_path for f in findings if not f.not_shown}
+    findings += [f for f in rule_findings(source, catalog) if f.doc_path not in flagged]
+    if findings:
+        checked.diagnostics = source_map.locate(findings, display_path(source.path))
 
 
 def validate(paths: list[Path], root: Path | None) -> Report:
@@ -47,44 +129,11 @@ def refusals(refused: list[Refused]) -> list[Diagnostic]:
     return [load_diagnostic(r.problem, display_path(r.path)) for r in refused]
 
 
-def check_file(path: Path, catalog: Catalog) -> list[Diagnostic]:
-    """Diagnostics of one file, sorted by position; empty when it is valid."""
-    try:
-        source = read_source(path)
-    except LoadError as exc:
-        return [load_diagnostic(exc, display_path(path))]
-    return check_source(source, catalog)
-
-
-def check_text(path: Path, text: str, catalog: Catalog) -> list[Diagnostic]:
-    """Diagnostics of `text` as if it were the file at `path`: checked before it is written."""
-    try:
-        source = Source(path, text, parse(text))
-    except LoadError as exc:
-        return [load_diagnostic(exc.with_excerpt(text), display_path(path))]
-    return check_source(source, catalog)
-
-
 def load_diagnostic(exc: LoadError, shown: str) -> Diagnostic:
     """A file that could not be read as YAML, as a diagnostic."""
     return Diagnostic(
         shown, exc.line, exc.column, "error", exc.code, exc.message, excerpt=exc.excerpt
     )
-
-
-def check_source(source: Source, catalog: Catalog) -> list[Diagnostic]:
-    """Diagnostics of a loaded document: schema, then the repository's rules.
-
-    At most `MAX_PROBLEMS` of them and a line counting the rest (`SourceMap.locate`).
-    """
-    shown = display_path(source.path)
-    source_map = SourceMap(source)
-    findings = schema_findings(source.data, source_map)
-    # One message per value: a value the schema rejects is not judged again by the rules
-    # ("food" is not a category; "move the file to scenarios/food/" would mislead).
-    flagged = {f.doc_path for f in findings if not f.not_shown}
-    findings += [f for f in rule_findings(source, catalog) if f.doc_path not in flagged]
-    return source_map.locate(findings, shown) if findings else []
 
 
 def _check_all(files: list[Path], catalog: Catalog) -> list[list[Diagnostic]]:
@@ -93,4 +142,4 @@ def _check_all(files: list[Path], catalog: Catalog) -> list[list[Diagnostic]]:
 
 
 def _check_chunk(files: Sequence[Path], catalog: Catalog) -> list[list[Diagnostic]]:
-    return [check_file(path, catalog) for path in files]
+    return [check(path, catalog).diagnostics for path in files]
