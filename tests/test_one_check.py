@@ -12,6 +12,7 @@ diagnostic by diagnostic: file, line, column, code, severity and message.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -23,11 +24,12 @@ import yaml
 
 from scenariokit.build import BuildFailed, build
 from scenariokit.diagnostics import Diagnostic
+from scenariokit.loader import MAX_BYTES
 from scenariokit.repository import default_paths
 from scenariokit.serve import rebuild
 from scenariokit.validate import validate
 from scenariokit.writer import canonical_text, modeline_for
-from tests.helpers import diagnostics, dump, invoke, make_repo, valid_doc
+from tests.helpers import bench_module, diagnostics, dump, invoke, make_repo, valid_doc
 
 # A diagnostic as every command can show it: file, line, column, code, severity, message.
 Key = tuple[str, int, int, str, str, str]
@@ -291,3 +293,37 @@ def yaml_doc(path: Path) -> dict[str, Any]:
     """The data of a scenario file."""
     doc: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
     return doc
+
+
+def test_import_refuses_a_file_validate_would_refuse_as_too_large(
+    at_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """The largest valid scenario, its texts in 3-byte characters: within the schema's
+    limits, but its file would be over the 1 MiB every command refuses to read."""
+    root = at_repo({})
+    huge = in_three_bytes(bench_module("worst_case").worst_scenario("huge"))
+    del huge["derived_from"]
+    path = root / "scenarios/restaurant/huge.yaml"
+    assert len(canonical_text(huge, modeline_for(path, root)).encode()) > MAX_BYTES
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps([huge]), "utf-8")
+    result = invoke("import", rows)
+    assert result.exit_code == 1
+    (problem,) = [line for line in result.output.splitlines() if line.startswith("  row")]
+    assert problem.startswith("  row 1 (huge): /: the file is ")
+    assert problem.endswith(
+        f"bytes; scenario files may be at most {MAX_BYTES:,} bytes (1 MiB): split it or "
+        "shorten it [file-too-large]"
+    )
+    assert not (root / "scenarios").exists()
+
+
+def in_three_bytes(node: Any) -> Any:
+    """`node` with every `"` of its texts (one byte) replaced by a 3-byte character."""
+    if isinstance(node, str):
+        return node.replace('"', "語")
+    if isinstance(node, list):
+        return [in_three_bytes(item) for item in node]
+    if isinstance(node, dict):
+        return {key: in_three_bytes(value) for key, value in node.items()}
+    return node

@@ -425,14 +425,14 @@ def read_raw(path: Path, limit: int = MAX_BYTES) -> bytes:
         if not stat.S_ISREG(status.st_mode):
             raise not_regular(status.st_mode)
         if status.st_size > limit:
-            raise _too_large(f"the file is {status.st_size:,} bytes", limit)
+            raise too_large(f"the file is {status.st_size:,} bytes", limit)
         raw = _read_capped(handle, status.st_size, limit)
     except OSError as exc:
         raise LoadError("unreadable", f"cannot read the file: {exc.strerror}") from None
     finally:
         os.close(handle)
     if len(raw) > limit:
-        raise _too_large("the file holds more bytes than its size said", limit)
+        raise too_large("the file holds more bytes than its size said", limit)
     return raw
 
 
@@ -455,7 +455,8 @@ def _read_capped(handle: int, expected: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(what: str, limit: int = MAX_BYTES) -> LoadError:
+def too_large(what: str, limit: int = MAX_BYTES) -> LoadError:
+    """The refusal of a file over `limit` bytes, `what` saying how large it is."""
     kind = "scenario files" if limit == MAX_BYTES else "such files"
     return LoadError(
         "file-too-large",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from scenariokit.checks import rule_findings
 from scenariokit.diagnostics import Diagnostic, Report
-from scenariokit.loader import LoadError, Source, decode, parse, read_raw
+from scenariokit.loader import MAX_BYTES, LoadError, Source, decode, parse, read_raw, too_large
 from scenariokit.parallel import map_chunks
 from scenariokit.positions import SourceMap
 from scenariokit.repository import Catalog, Refused, display_path, list_files, read_catalog
@@ -70,13 +70,15 @@ def check(path: Path, catalog: Catalog, content: bytes | str | None = None) -> C
 def load(path: Path, content: bytes | str | None = None) -> Checked:
     """The first step of `check`: the file read and parsed, or the diagnostic saying why not.
 
-    Read through the loader's one capped reader (`read_raw`) unless `content` is given;
-    text only as UTF-8 (`decode`). The diagnostic carries
+    Read through the loader's one capped reader (`read_raw`) unless `content` is given,
+    which is held to the same limit; text only as UTF-8 (`decode`). The diagnostic carries
     the line it points at, for a reporter to show.
     """
     raw = content if isinstance(content, bytes) else None
     text = content if isinstance(content, str) else None
     try:
+        if content is not None:
+            _refuse_too_large(raw if raw is not None else str(text).encode())
         if text is None:
             raw = read_raw(path) if raw is None else raw
             text = decode(raw)
@@ -90,6 +92,12 @@ def load(path: Path, content: bytes | str | None = None) -> Checked:
     if text is not None:
         exc.with_excerpt(text)
     return Checked(path, [load_diagnostic(exc, display_path(path))], raw=raw)
+
+
+def _refuse_too_large(raw: bytes) -> None:
+    """Content given rather than read is held to the limit `read_raw` holds a file to."""
+    if len(raw) > MAX_BYTES:
+        raise too_large(f"the file is {len(raw):,} bytes")
 
 
 def _judge(checked: Checked, source: Source, catalog: Catalog) -> None:
