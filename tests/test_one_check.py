@@ -1,5 +1,5 @@
-"""One check for every command: what `build`, `serve`, `fmt`, `review`, `new` and `import`
-say of a file is what `validate` says of it.
+"""One check for every command: what `build`, `serve`, `fmt`, `review`, `new`, `import`,
+`list` and `export` say of a file is what `validate` says of it.
 
 Each repository below is broken in a way that once made the commands disagree: the build
 skipped the repository's rules once the schema found anything in a file, and judged the
@@ -327,3 +327,26 @@ def in_three_bytes(node: Any) -> Any:
     if isinstance(node, dict):
         return {key: in_three_bytes(value) for key, value in node.items()}
     return node
+
+
+def test_export_refuses_a_file_with_a_rule_error(at_repo: MakeRepo, tmp_path: Path) -> None:
+    """An export must import again, and import refuses a file with any error."""
+    files: dict[str, str | bytes] = {
+        "scenarios/restaurant/repeated.yaml": scenario(
+            "repeated", phases=phases_with(phase_id="ordering")
+        ),
+        "scenarios/restaurant/clean.yaml": scenario("clean"),
+    }
+    at_repo(files)
+    code, found = validated()
+    assert (code, [k[3] for k in found]) == (1, ["duplicate-phase-id"])
+    exported = invoke("export")
+    assert exported.exit_code == 1
+    assert "1 file cannot be exported (scenarios/restaurant/repeated.yaml)" in exported.output
+    # What it would have exported is refused by import, for the same reason.
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps([yaml.safe_load(text) for text in files.values()]), "utf-8")
+    at_repo({}, "empty")
+    imported = invoke("import", rows)
+    assert imported.exit_code == 1
+    assert "[duplicate-phase-id]" in imported.output

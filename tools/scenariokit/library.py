@@ -3,7 +3,8 @@
 `validate` reports every problem; the commands here only need the documents, so a file
 that does not load, or breaks the schema (these commands rely on its shape: phases a list
 of mappings…), is skipped and counted, and the caller says so (run `scenarios validate`).
-Each file is judged by the one check (`validate.check`).
+Each file is judged by the one check (`validate.check`), which also tells which documents
+have other errors: an export, which must import again, refuses those too.
 What the walk refuses (a link, a FIFO, a device) is never read, and reported by the caller
 as a diagnostic; an id whose only file is refused is refused with that diagnostic.
 """
@@ -34,12 +35,14 @@ class Shelf:
     """Loaded documents of one area (`scenarios/` or `templates/`), in file order.
 
     `unreadable` holds every file set aside, refused ones too; `refused` says why those
-    were refused (a link, a FIFO…), for the command to report.
+    were refused (a link, a FIFO…), for the command to report. `with_errors` are files
+    among `sources` that break a rule of the repository (an id, a folder, a character).
     """
 
     sources: list[Source] = field(default_factory=list)
     unreadable: list[Path] = field(default_factory=list)
     refused: list[Diagnostic] = field(default_factory=list)
+    with_errors: list[Path] = field(default_factory=list)
 
     def documents(self) -> list[dict[str, Any]]:
         """The documents that are mappings (the others cannot be scenarios)."""
@@ -58,6 +61,8 @@ def load_area(root: Path, area: str) -> Shelf:
         checked = check(path, ids)
         if checked.conforms and checked.source is not None:
             shelf.sources.append(checked.source)
+            if not checked.valid:
+                shelf.with_errors.append(path)
         else:
             shelf.unreadable.append(path)
     return shelf

@@ -55,10 +55,11 @@ _LEGACY_PHASE_ONLY = {"id", "scenario_id", "phase_number", "created_at", "update
 def export_document(root: Path) -> dict[str, Any]:
     """Every scenario of the repository, in file order, as this tool's export."""
     shelf = load_scenarios(root)
-    # Only what the contract allows is exported (the library sets aside what breaks it: a
-    # date, a set, binary data would not even be JSON), so the document imports again.
-    if shelf.unreadable:
-        refused = shelf.unreadable
+    # Only what validates is exported (the library sets aside what breaks the schema: a
+    # date, a set, binary data would not even be JSON; import refuses what breaks a rule),
+    # so the document imports again.
+    if shelf.unreadable or shelf.with_errors:
+        refused = shelf.unreadable + shelf.with_errors
         raise UserError(
             f"{plural(len(refused), 'file')} cannot be exported ({display_path(refused[0])}"
             f"{', …' if len(refused) > 1 else ''}): run `scenarios validate` and fix "
