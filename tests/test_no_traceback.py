@@ -610,7 +610,10 @@ def test_documents_that_break_the_contract_in_the_authoring_commands(tmp_path: P
     before = _snapshot(root)
     listed = _run(root, "list", "--format", "json")
     assert [row["scenario_id"] for row in json.loads(listed.stdout)] == ["tapas-bar-madrid"]
-    assert f"{len(BROKEN_SHAPES)} files could not be read" in listed.stderr
+    assert listed.stderr == (
+        f"{len(BROKEN_SHAPES)} files could not be read and are not listed: "
+        "run `scenarios validate`\n"
+    )
     assert _run(root, "templates").returncode == 0
     assert _run(root, "export").returncode == 1
     for scenario_id in BROKEN_SHAPES:

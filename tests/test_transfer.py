@@ -101,7 +101,11 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def test_import_of_the_old_apps_sample(empty_repo: Path) -> None:
     result = invoke("import", SAMPLE)
     assert result.exit_code == 0, result.output
-    assert "Imported 2 scenarios with 7 phases (read back and verified)." in result.output
+    assert result.stdout == (
+        "wrote scenarios/restaurant/restaurant-01.yaml\n"
+        "wrote scenarios/restaurant/restaurant-02.yaml\n"
+        "Imported 2 scenarios with 7 phases (read back and verified).\n"
+    )
     doc = read_source(empty_repo / "scenarios" / "restaurant" / "restaurant-01.yaml").data
     assert doc["created_by"] == "maintainers"
     assert [p["phase_id"] for p in doc["phases"]] == ["phase-1", "phase-2", "phase-3", "phase-4"]
@@ -127,17 +131,22 @@ def test_import_of_31_scenarios_and_107_phases(empty_repo: Path, tmp_path: Path)
 
     before = snapshot(empty_repo)
     again = invoke("import", source)
-    assert again.exit_code == 1
-    assert "nothing was imported" in again.output
-    assert "already exists (--force replaces it)" in again.output
+    assert (again.exit_code, again.stdout) == (1, "")
+    refused = again.stderr.splitlines()
+    assert refused[0] == "error: nothing was imported:"
+    assert len(refused) == 32  # every one of the 31, by row, file and the way out
+    assert all(line.endswith(" already exists (--force replaces it)") for line in refused[1:])
     assert snapshot(empty_repo) == before
 
 
 def test_dry_run_writes_nothing(empty_repo: Path) -> None:
     result = invoke("import", SAMPLE, "--dry-run")
-    assert result.exit_code == 0
-    assert "would write scenarios/restaurant/restaurant-01.yaml" in result.output
-    assert "2 scenarios with 7 phases would be imported; nothing was written" in result.output
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "would write scenarios/restaurant/restaurant-01.yaml\n"
+        "would write scenarios/restaurant/restaurant-02.yaml\n"
+        "Dry run: 2 scenarios with 7 phases would be imported; nothing was written.\n"
+    )
     assert snapshot(empty_repo) == {}
 
 
