@@ -38,11 +38,10 @@ from scenariokit.loader import (
     MAX_NUMBER_CHARACTERS,
     LoadError,
     read_raw,
-    read_source,
     too_deep,
 )
 from scenariokit.repository import Catalog, display_path, read_catalog
-from scenariokit.validate import check
+from scenariokit.validate import check, load
 from scenariokit.writer import canonical_text, file_on_the_way, modeline_for, write_files
 
 EXPORT_FORMAT = "scenariokit"
@@ -306,10 +305,10 @@ def apply_import(plan: ImportPlan, *, force: bool) -> None:
     write_files(plan.files, replace=force)
     scenarios = phases = 0
     for path, _ in plan.files:
-        try:
-            data = read_source(path).data
-        except LoadError as exc:
-            raise UserError(f"{path} cannot be read back: {exc.message}") from None
+        loaded = load(path)  # as every command reads it
+        if loaded.source is None:
+            raise UserError(f"{path} cannot be read back: {loaded.diagnostics[0].message}")
+        data = loaded.source.data
         scenarios += 1
         phases += len(data.get("phases", []))
     if (scenarios, phases) != (plan.scenarios, plan.phases):

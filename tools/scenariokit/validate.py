@@ -50,7 +50,7 @@ class Checked:
 
     @property
     def valid(self) -> bool:
-        """Loaded and without errors: what may be built, listed, exported or copied."""
+        """Loaded and without errors: what may be built or exported."""
         return self.source is not None and not any(d.severity == "error" for d in self.diagnostics)
 
 
