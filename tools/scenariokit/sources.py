@@ -83,8 +83,8 @@ def refused_report(scanned: Scan) -> Report:
 def catalog(root: Path, files: list[SourceFile]) -> Catalog:
     """Which files claim which ids (their names): the catalog `check` judges files by.
 
-    Kept as names until asked: a rebuild checks a few changed files against thousands,
-    and making a `Path` of each cost more than reading the changed files.
+    Kept as names until an id is looked up: a rebuild checks a few changed files against
+    thousands, and needs the paths of only the ids those name.
     """
     names: dict[str, list[str]] = defaultdict(list)
     for file in files:
