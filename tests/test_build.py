@@ -15,10 +15,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from click.testing import Result
 
-from scenariokit.build import CHUNK, Progress, build
+from scenariokit.build import CHUNK, BuildResult, Progress, build
 from scenariokit.build_state import STATE_FILE
 from scenariokit.errors import UserError
 from scenariokit.output_folder import exclusive, recover
@@ -52,6 +54,21 @@ def repo_copy(tmp_path: Path, *, draft: bool = True) -> Path:
     return root
 
 
+class Built(NamedTuple):
+    root: Path
+    out: Path
+    result: BuildResult
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The starter library and a draft, built once for the tests that only read the output
+    (the others change the files or the output, and build their own)."""
+    folder = tmp_path_factory.mktemp("built")
+    root = repo_copy(folder)
+    return Built(root, folder / "out", build(root, folder / "out"))
+
+
 def all_files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -73,12 +90,10 @@ def git(root: Path, *args: str, when: str | None = None) -> None:
     subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
 
 
-def test_the_index_holds_every_scenario_and_its_parts(tmp_path: Path) -> None:
-    root = repo_copy(tmp_path)
-    result = build(root, tmp_path / "out")
-    files = sorted((root / "scenarios").rglob("*.yaml"))
-    assert (result.scenarios, result.public) == (len(files), len(files) - 1)
-    db = sqlite3.connect(tmp_path / "out" / "scenarios.sqlite")
+def test_the_index_holds_every_scenario_and_its_parts(built: Built) -> None:
+    files = sorted((built.root / "scenarios").rglob("*.yaml"))
+    assert (built.result.scenarios, built.result.public) == (len(files), len(files) - 1)
+    db = sqlite3.connect(built.out / "scenarios.sqlite")
     assert db.execute("PRAGMA user_version").fetchone() == (1,)
     assert db.execute("SELECT count(*) FROM scenarios").fetchone() == (len(files),)
     docs = [
@@ -121,13 +136,14 @@ def test_the_index_holds_every_scenario_and_its_parts(tmp_path: Path) -> None:
     assert db.execute(
         "SELECT count(*) FROM vocabulary WHERE scenario_id = 'tapas-bar-madrid'"
     ).fetchone() == (0,)
+    db.rollback()  # the output is shared
+    db.close()
 
 
-def test_drafts_are_indexed_but_never_published(tmp_path: Path) -> None:
-    root = repo_copy(tmp_path)
-    build(root, tmp_path / "out")
-    site = tmp_path / "out" / "site"
-    public = [p.stem for p in (root / "scenarios").rglob("*.yaml") if p.stem != "secret-draft"]
+def test_drafts_are_indexed_but_never_published(built: Built) -> None:
+    site = built.out / "site"
+    scenarios = (built.root / "scenarios").rglob("*.yaml")
+    public = [p.stem for p in scenarios if p.stem != "secret-draft"]
     for scenario_id in public:
         assert (site / "scenarios" / scenario_id / "index.html").is_file()
         assert (site / "api" / "scenarios" / f"{scenario_id}.json").is_file()
@@ -255,9 +271,8 @@ def test_a_rebuild_after_a_commit_takes_the_new_dates(tmp_path: Path) -> None:
     assert updated["tapas-bar-madrid"] == "2025-06-07T08:09:10Z"
 
 
-def test_outside_git_there_are_no_dates(tmp_path: Path) -> None:
-    build(repo_copy(tmp_path), tmp_path / "out")
-    db = sqlite3.connect(tmp_path / "out" / "scenarios.sqlite")
+def test_outside_git_there_are_no_dates(built: Built) -> None:
+    db = sqlite3.connect(built.out / "scenarios.sqlite")
     assert db.execute("SELECT count(*) FROM scenarios WHERE created_at IS NOT NULL").fetchone() == (
         0,
     )
@@ -516,26 +531,23 @@ def test_base_url_prefixes_every_link(tmp_path: Path) -> None:
     ).read_text("utf-8")
 
 
-def test_search_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = repo_copy(tmp_path)
-    monkeypatch.chdir(root)
-    assert invoke("build").exit_code == 0
-    result = invoke("search", "tapas", "--format", "json")
+def test_search_command(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(built.root)
+
+    def search(*args: str) -> Result:
+        return invoke("search", *args, "--out", built.out)
+
+    result = search("tapas", "--format", "json")
     hits = json.loads(result.stdout)
     assert hits[0]["scenario_id"] == "tapas-bar-madrid"
-    assert {
-        h["scenario_id"]
-        for h in json.loads(
-            invoke("search", "tapas", "--language", "it", "--format", "json").stdout
-        )
-    } == set()
+    assert json.loads(search("tapas", "--language", "it", "--format", "json").stdout) == []
     assert (
-        json.loads(invoke("search", "焼き鳥", "--format", "json").stdout)[0]["scenario_id"]
+        json.loads(search("焼き鳥", "--format", "json").stdout)[0]["scenario_id"]
         == "izakaya-evening-tokyo"
     )
-    cafe = json.loads(invoke("search", "cafe", "--format", "json").stdout)  # café, no accent
+    cafe = json.loads(search("cafe", "--format", "json").stdout)  # café, no accent
     assert [h["scenario_id"] for h in cafe] == ["language-exchange-tokyo"]
-    assert invoke("search", "secret").stdout.splitlines()[2:] == [  # a draft, and says so
+    assert search("secret").stdout.splitlines()[2:] == [  # a draft, and says so
         "secret-draft  A secret draft  es        beginner  restaurant  draft",
         "1 match",
     ]
