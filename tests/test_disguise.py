@@ -20,7 +20,15 @@ from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.escape import INVISIBLE
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.reporters import TextReporter
-from tests.helpers import diagnostics, dump, make_repo, run_in_terminal, run_installed, valid_doc
+from tests.helpers import (
+    diagnostics,
+    dump,
+    invoke,
+    make_repo,
+    run_in_terminal,
+    run_installed,
+    valid_doc,
+)
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 # Anything hidden that may never reach an output (tab and newline aside).
@@ -116,10 +124,17 @@ CASES = [(*h, PLACES[0]) for h in HOSTILE] + [
     ("kind", "value", "named", "place"), CASES, ids=[f"{c[0]} in {c[3][-1]}" for c in CASES]
 )
 def test_each_class_is_refused_in_every_output(
-    tmp_path: Path, kind: str, value: str, named: str, place: tuple[str, ...]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    value: str,
+    named: str,
+    place: tuple[str, ...],
 ) -> None:
     root = _repo(tmp_path, place, value)
-    code, found = diagnostics("--root", root, "validate", root / HOME)
+    monkeypatch.chdir(root)  # in-process here; the installed script's JSON, below, agrees
+    checked = invoke("validate", HOME, "--format", "json")
+    code, found = checked.exit_code, json.loads(checked.stdout)
     assert code == 1
     mine = [d for d in found if d["code"] == "forbidden-character"]
     assert len(mine) == 1, found
@@ -143,6 +158,8 @@ def test_each_class_is_refused_in_every_output(
         assert expected in result.stdout
         _clean(result.stdout, value)
         result.stdout.encode("utf-8")  # a lone surrogate could not be written
+        if output_format == "json":
+            assert json.loads(result.stdout) == found
 
 
 @pytest.mark.parametrize(
