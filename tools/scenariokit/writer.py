@@ -8,7 +8,9 @@ The canonical layout is what `scenarios fmt` produces and `fmt --check` expects:
   (the rules PyYAML reads by), so `'no'` stays a string;
 - first line: the editor modeline naming the schema by a path relative to the file.
 Comments survive: ruamel.yaml keeps them attached to their keys and list items, and full-line
-comments are re-indented to the line they precede.
+comments are re-indented to the line they precede. `emitter` writes the same layout for plain
+data without ruamel.yaml (`canonical_keys` and `ITEM_KINDS` are shared), so `fmt` can tell
+an already canonical file at a fraction of the cost.
 
 A rewrite must never change what a file means: `format_text` re-reads its result and refuses
 when the data differ. Writes are atomic (a temporary file, then a rename), and a new file
@@ -25,6 +27,7 @@ import os
 import re
 import secrets
 import stat
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,7 @@ _MODELINE = re.compile(r"^# yaml-language-server: \$schema=\S*\s*$")
 _DIRECTIVE = "%YAML 1.1\n---\n"
 
 
+@cache
 def _key_orders() -> dict[str, list[str]]:
     """Canonical key order per kind of mapping, read from the schema."""
     schema = load_schema()
@@ -56,7 +60,13 @@ def _key_orders() -> dict[str, list[str]]:
 
 
 # Which kind of mapping a list's items are, by the list's key.
-_ITEM_KINDS = {"phases": "phase", "key_vocabulary": "vocabulary", "essential_phrases": "phrase"}
+ITEM_KINDS = {"phases": "phase", "key_vocabulary": "vocabulary", "essential_phrases": "phrase"}
+
+
+def canonical_keys(node: dict[Any, Any], kind: str | None) -> list[Any]:
+    """`node`'s keys in canonical order: the schema's for its `kind`, then the others as written."""
+    order = _key_orders().get(kind or "", [])
+    return [k for k in order if k in node] + [k for k in node if k not in order]
 
 
 def _yaml() -> YAML:
@@ -76,7 +86,7 @@ def parse_round_trip(text: str) -> Any:
 
 def canonical_text(doc: Any, modeline: str) -> str:
     """The canonical YAML text of a scenario document (plain data or round-tripped)."""
-    ordered = _ordered(doc, "scenario", _key_orders())
+    ordered = _ordered(doc, "scenario")
     stream = io.StringIO()
     _yaml().dump(ordered, stream)
     text = stream.getvalue().removeprefix(_DIRECTIVE)
@@ -117,15 +127,13 @@ def modeline_for(path: Path, root: Path) -> str:
     return MODELINE_PREFIX + Path(relative).as_posix()
 
 
-def _ordered(node: Any, kind: str | None, orders: dict[str, list[str]]) -> Any:
+def _ordered(node: Any, kind: str | None) -> Any:
     """A copy of `node` in canonical order and block style, keeping attached comments."""
     if isinstance(node, dict):
         result = CommentedMap()
-        order = orders.get(kind or "", [])
-        keys = [k for k in order if k in node] + [k for k in node if k not in order]
         comments = getattr(node, "ca", None)
-        for key in keys:
-            result[key] = _ordered(node[key], _ITEM_KINDS.get(str(key)), orders)
+        for key in canonical_keys(node, kind):
+            result[key] = _ordered(node[key], ITEM_KINDS.get(str(key)))
             if comments is not None and key in comments.items:
                 result.ca.items[key] = comments.items[key]
         if comments is not None:
@@ -133,7 +141,7 @@ def _ordered(node: Any, kind: str | None, orders: dict[str, list[str]]) -> Any:
         result.fa.set_block_style()
         return result
     if isinstance(node, list):
-        items = CommentedSeq(_ordered(item, kind, orders) for item in node)
+        items = CommentedSeq(_ordered(item, kind) for item in node)
         comments = getattr(node, "ca", None)
         if comments is not None:
             items.ca.items.update(comments.items)
