@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import os
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from scenariokit.emitter import plain_canonical_text
 from scenariokit.errors import UserError
 from scenariokit.loader import parse
-from scenariokit.writer import canonical_text, format_text, write_files
+from scenariokit.writer import canonical_text, format_text, modeline_for, write_files
 from tests.helpers import REPO, VALID_TEXT, invoke, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
@@ -207,3 +214,252 @@ def test_fmt_leaves_what_its_round_trip_parser_cannot_read(tmp_path: Path, title
     assert "the formatter cannot read this file" in result.stderr
     assert "[unformattable]" in result.stderr
     assert (root / HOME).read_text(encoding="utf-8") == text
+
+
+# The fast path: `emitter.plain_canonical_text` must write what ruamel.yaml writes.
+
+# Text chosen to be tricky: what YAML 1.1 reads as something else, indicators, quotes,
+# spaces at the ends, escapes, line breaks, characters ruamel.yaml escapes, long lines.
+TRICKY = [
+    *["", " ", "15", "-3", "+7", "0.5", ".5", "1e3", "1_000", "0x1F", "0o17", "017", "0b101"],
+    *["1:30", "190:20:30", ".inf", "-.Inf", ".NaN", "null", "Null", "NULL", "~", "<<", "="],
+    *["yes", "Yes", "YES", "no", "No", "NO", "y", "Y", "n", "N", "on", "On", "ON", "off"],
+    *["Off", "true", "True", "FALSE", "2024-05-01", "2024-05-01 10:00:00", "2001-12-14t21:59"],
+    *["---", "--- x", "...", "... x", "-", "- x", "-x", "?", "? x", "?x", ":", ": x", ":x"],
+    *["a: b", "a:b", "a:", "a #b", "a#b", "#a", "a #", ",a", "a,b", "[a]", "a[b]", "{a}", "a}"],
+    *["&a", "*a", "!a", "|a", ">a", "%a", "@a", "`a", "a@b", "a%b", "a!b", "a&b", "a*b", "a|b"],
+    *[" lead", "trail ", "two  spaces", "it's", 'say "hi"', 'it\'s "both"', "back\\slash"],
+    *["'quoted'", '"dq"', "a\tb", "\ttab", "line\nbreak", "trailing\n", "\n", "a\r\nb", "a\x85b"],
+    *["a\u2028b", "a\u2029b", "\ufeffbom", "a\ufeffb", "nbsp\xa0here", "\xa0", "a\x00b", "\x07"],
+    *["a\x1bb", "a\x7fb", "\ue000", "\ufffd", "\ufffe", "日本語", "¡Hola!", "ça va ?", "🙂 ok"],
+    *["Note: quédese con el cambio.", "¿Nos pone dos cañas, por favor?", "I'm 15", "C# and F#"],
+    "TODO: translate",
+]
+# Long lines: ruamel.yaml writes a key of 128 characters or more as `? key`, and folds text
+# past 65,536 columns.
+LONG = st.builds(
+    str.__mul__,
+    st.sampled_from(["x", "word ", "w ", "it's "]),
+    st.sampled_from([127, 128, 2_000, 10_000, 10_001, 70_000]),
+)
+# Characters YAML's indicators, resolvers and quoting turn on, and some it escapes.
+_CHARACTERS = "abyYnN019.-+_:#?!&*|>%@`,[]{}'\"\\ \t\n\r\x85\xa0\u2028\ufeff\ue000日🙂~<=Tt"
+
+
+def one_line(text: str) -> bool:
+    """Text the fast emitter writes (its contract): one line that ruamel.yaml neither escapes
+    nor folds, so of printable characters other than the byte-order mark and the line and
+    paragraph separators, and at most 10,000 of them."""
+    return len(text) <= 10_000 and all(
+        (" " <= c <= "~" or "\xa0" <= c <= "\U0010ffff")
+        and c not in "\u2028\u2029\ufeff\ufffe\uffff"
+        and not "\ud800" <= c <= "\udfff"
+        for c in text
+    )
+
+
+def texts(*, handled: bool) -> st.SearchStrategy[str]:
+    """Tricky text; with `handled`, only what the fast emitter writes (`one_line`).
+
+    Drawn from what is handled rather than filtered, so few examples are thrown away.
+    """
+    tricky = [t for t in TRICKY if one_line(t) or not handled]
+    alphabet = "".join(c for c in _CHARACTERS if one_line(c) or not handled)
+    anything = st.characters(
+        exclude_categories=("Cc", "Cs") if handled else (),
+        exclude_characters="\u2028\u2029\ufeff\ufffe\uffff" if handled else "",
+    )
+    pieces = st.text(alphabet=alphabet, max_size=4)
+    strategy = st.one_of(
+        st.sampled_from(tricky),
+        LONG,
+        st.text(alphabet=alphabet, max_size=12),
+        st.text(alphabet=anything, max_size=12),
+        st.builds(str.__add__, st.sampled_from(tricky), pieces),
+        st.builds(str.__add__, pieces, st.sampled_from(tricky)),
+    )
+    return strategy.filter(one_line) if handled else strategy
+
+
+def _not_a_list(value: Any) -> bool:
+    return not isinstance(value, list)
+
+
+def values(*, handled: bool) -> st.SearchStrategy[Any]:
+    """Values of every shape; with `handled`, only those the fast emitter writes."""
+    text = texts(handled=handled)
+    scalars = text | st.booleans() | st.integers(-(10**30), 10**30)
+    if not handled:  # null, floats, dates, empty or nested lists: ruamel.yaml's job
+        others: list[Any] = [None, 1.5, float("nan"), date(2024, 5, 1), [], {}, [["a"]], [[]]]
+        scalars |= st.sampled_from(others).map(copy.deepcopy)  # fresh: edited in place
+    keys = text.filter(lambda k: len(k) <= 100)
+    return st.recursive(
+        scalars,
+        lambda children: (
+            st.lists(
+                children.filter(_not_a_list) if handled else children,
+                min_size=1,
+                max_size=3,
+            )
+            | st.dictionaries(keys, children, min_size=1, max_size=3)
+        ),
+        max_leaves=8,
+    )
+
+
+def _places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The paths of every value below `node`, containers included."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    found = []
+    for key, value in items:
+        found.append((*path, key))
+        if isinstance(value, dict | list) and value:
+            found += _places(value, (*path, key))
+    return found
+
+
+# Built once: hypothesis learns a strategy's shape across examples.
+_VALUES = {handled: values(handled=handled) for handled in (True, False)}
+_KEYS = {True: texts(handled=True).filter(lambda k: len(k) <= 100), False: texts(handled=False)}
+
+
+@st.composite
+def documents(draw: st.DrawFn, *, handled: bool) -> dict[str, Any]:
+    """The valid example with values replaced, keys added and keys out of order."""
+    doc = valid_doc()
+    new_values, new_keys = _VALUES[handled], _KEYS[handled]
+    for _ in range(draw(st.integers(0, 6))):
+        *parents, last = draw(st.sampled_from(_places(doc)))
+        parent = doc
+        for step in parents:
+            parent = parent[step]
+        if draw(st.booleans()):
+            # A list in a list is not handled.
+            nested = isinstance(parent, list) and handled
+            parent[last] = draw(new_values.filter(_not_a_list) if nested else new_values)
+        elif isinstance(parent, dict):
+            parent[draw(new_keys)] = draw(new_values)
+    if draw(st.booleans()):  # any order in, the schema's order out
+        keys = draw(st.permutations(list(doc)))
+        doc = {key: doc[key] for key in keys}
+    return doc
+
+
+def assert_same_as_ruamel(doc: Any) -> bool:
+    """The fast emitter writes what `canonical_text` writes, and `format_text` keeps it.
+
+    Together: a file equal to the fast text is one `fmt` would leave as it is, so `fmt`
+    may skip the round trip through ruamel.yaml for it. False if the emitter declined.
+    """
+    fast = plain_canonical_text(doc, MODELINE)
+    if fast is None:
+        return False
+    assert fast == canonical_text(doc, MODELINE)
+    assert format_text(fast, MODELINE) == fast
+    assert parse(fast) == doc
+    return True
+
+
+# Bounded for CI (each example costs two round trips through ruamel.yaml) and reproducible;
+# set SCENARIOKIT_PROPERTY_EXAMPLES=4000 to search longer while changing the emitter.
+EXAMPLES = int(os.environ.get("SCENARIOKIT_PROPERTY_EXAMPLES", "100"))
+PROPERTY = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@PROPERTY
+@given(doc=documents(handled=True))
+def test_the_fast_emitter_writes_what_ruamel_writes(doc: dict[str, Any]) -> None:
+    assert assert_same_as_ruamel(doc)
+
+
+@PROPERTY
+@given(doc=documents(handled=False))
+def test_the_fast_emitter_declines_or_writes_what_ruamel_writes(doc: dict[str, Any]) -> None:
+    assert_same_as_ruamel(doc)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [*TRICKY, *(unit * n for unit in ["x", "word ", "it's "] for n in [127, 128, 13_000, 70_000])],
+    ids=repr,
+)
+def test_the_fast_emitter_quotes_tricky_text_as_ruamel_does(value: str) -> None:
+    for doc in (
+        valid_doc() | {"setting": value},
+        valid_doc() | {"prerequisites": [value, "x"]},
+        valid_doc() | {value: "a key", "extra": {value: value}},
+    ):
+        assert_same_as_ruamel(doc)
+
+
+def test_the_fast_emitter_declines_what_it_does_not_write() -> None:
+    """Anything but one-line text, booleans, integers and non-empty containers: None."""
+    declined: list[Any] = [
+        None,
+        1.5,
+        date(2024, 5, 1),
+        [],
+        {},
+        [["a"]],
+        "a\nb",
+        "a\tb",
+        "w" * 10_001,
+    ]
+    for value in declined:
+        assert plain_canonical_text(valid_doc() | {"setting": value}, MODELINE) is None
+    assert plain_canonical_text(valid_doc() | {"k" * 101: "x"}, MODELINE) is None
+    assert plain_canonical_text(["a list"], MODELINE) is None
+
+
+def test_the_fast_emitter_handles_every_file_of_the_repository() -> None:
+    """Every scenario and template takes the fast path, and its text is what ruamel writes."""
+    files = sorted([*REPO.glob("scenarios/*/*.yaml"), *REPO.glob("templates/*.yaml")])
+    assert len(files) >= 40
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        modeline = modeline_for(path, REPO)
+        doc = parse(text)
+        assert plain_canonical_text(doc, modeline) == canonical_text(doc, modeline) == text
+
+
+def test_a_canonical_file_with_comments_is_judged_by_the_round_trip(tmp_path: Path) -> None:
+    """The fast text has no comment, so a file with one goes the slow way, and is canonical."""
+    canonical = format_text(VALID_TEXT, MODELINE)
+    commented = canonical.replace("\ntitle: ", "\n# The title\ntitle: ", 1)
+    assert commented != canonical
+    assert format_text(commented, MODELINE) == commented
+    root = make_repo(tmp_path, {HOME: commented, "scenarios/travel/x.yaml": MESSY})
+    result = invoke("--root", root, "fmt", "--check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"would reformat {root / 'scenarios/travel/x.yaml'}\n"
+        "1 file would be reformatted, 1 file already formatted\n"
+    )
+
+
+def test_many_files_are_formatted_in_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over 400 files, two processes share the work: the same report, files written in order."""
+    monkeypatch.setenv("SCENARIOKIT_JOBS", "2")
+    canonical = format_text(VALID_TEXT, MODELINE)
+    files = {f"scenarios/restaurant/s{n:03d}.yaml": canonical for n in range(450)}
+    files |= {"scenarios/restaurant/s100.yaml": MESSY, "scenarios/restaurant/s400.yaml": MESSY}
+    files["scenarios/restaurant/s200.yaml"] = "title: a\ntitle: b\n"
+    root = make_repo(tmp_path, files)
+    result = invoke("--root", root, "fmt")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"reformatted {root / 'scenarios/restaurant/s100.yaml'}\n"
+        f"reformatted {root / 'scenarios/restaurant/s400.yaml'}\n"
+        "2 files reformatted, 447 files already formatted\n"
+    )
+    assert "s200.yaml:2:1: error" in result.stderr
+    assert (root / "scenarios/restaurant/s400.yaml").read_text(encoding="utf-8") == (
+        format_text(MESSY, MODELINE)
+    )
