@@ -7,9 +7,9 @@ A file whose data would change is refused (see `writer`).
 
 Speed: `fmt --check` runs on every pull request, over every file, and nearly every file is
 already canonical. A file equal to `emitter.plain_canonical_text` of its data is canonical
-without the round trip through ruamel.yaml (20 to 40 ms a file); only the others (comments,
-unusual values, a layout to fix) take it. Like `validate`, a large run is spread over the
-machine's cores; files are written afterwards, in order, by this process.
+without the round trip through ruamel.yaml, which costs far more than the parse; only the
+others (comments, unusual values, a layout to fix) take it. Like `validate`, a large run
+is spread over the machine's cores; files are written afterwards, in order, by this process.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from pathlib import Path
 from scenariokit.diagnostics import Diagnostic
 from scenariokit.emitter import plain_canonical_text
 from scenariokit.errors import UserError
-from scenariokit.loader import LoadError, parse, read_text
 from scenariokit.parallel import map_chunks
 from scenariokit.repository import display_path, list_files
-from scenariokit.validate import load_diagnostic, refusals
+from scenariokit.validate import load, refusals
 from scenariokit.writer import format_text, modeline_for, write_file
 
 # Below this many files a second process costs more than it saves (as for `validate`).
@@ -75,15 +74,15 @@ def _format_chunk(paths: Sequence[Path], root: Path) -> list[_Outcome]:
 
 def _format_file(path: Path, root: Path) -> _Outcome:
     """Whether `path` is canonical, and if not its canonical text or its problem."""
+    loaded = load(path)  # read as every command reads a file
+    if loaded.source is None:
+        return _Outcome(problem=loaded.diagnostics[0])
+    text = loaded.source.text
     try:
-        text = read_text(path)
-        data = parse(text)
         modeline = modeline_for(path, root)
-        if plain_canonical_text(data, modeline) == text:
+        if plain_canonical_text(loaded.source.data, modeline) == text:
             return _Outcome()
         formatted = format_text(text, modeline)
-    except LoadError as exc:
-        return _Outcome(problem=load_diagnostic(exc, display_path(path)))
     except UserError as exc:
         problem = Diagnostic(display_path(path), 1, 1, "error", "unformattable", str(exc))
         return _Outcome(problem=problem)

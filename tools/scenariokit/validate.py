@@ -5,7 +5,7 @@
 they cannot disagree about a file. Data flows one way: bytes or text → `loader` →
 `schema` (structure) and `checks` (the repository's rules, those that read the catalog
 of ids too) → findings → `positions` (line and column, only for files with findings). A
-command that needs only the document (`review`, `import` reading its files back) reads it
+command that needs only the document (`fmt`, `review`, `import` reading its files back) reads it
 through `load`, the check's first step, so a file that does not load is refused with the
 same diagnostic everywhere. One file's failure never stops the others.
 
