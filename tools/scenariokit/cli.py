@@ -739,11 +739,7 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
         )
         raise
     for warning in result.warnings:
-        click.echo(
-            f"{visible(warning.path)}:{warning.line}:{warning.column}: warning: "
-            f"{visible(warning.message)} [{warning.code}]",
-            err=True,
-        )
+        click.echo(TextReporter().headline(warning), err=True)
     click.echo(
         f"Built {plural(result.scenarios, 'scenario')} ({result.public} public): "
         f"{plural(result.rendered, 'page')} rendered, {result.reused} unchanged; "
