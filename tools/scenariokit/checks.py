@@ -154,7 +154,7 @@ def judge_language(tag: str) -> tuple[str, str] | None:
 
 
 def _judge_language(tag: str) -> tuple[str, str] | None:
-    import langcodes  # ~25 ms to import: only for files that name a language
+    import langcodes  # slow to import: only for files that name a language
 
     example = "use a BCP 47 tag such as es, fr, de, ja or pt-BR"
     try:
@@ -326,7 +326,7 @@ def language_name(tag: Any) -> str:
 
 
 def load_language_data() -> None:
-    """Load langcodes and its names of languages now (0.09 s).
+    """Load langcodes and its names of languages now (a noticeable part of a second).
 
     A build calls it before it forks its workers: they then share what was loaded instead
     of each loading it again for its first file.

@@ -18,8 +18,8 @@ build (`2024-02-30`). Both paths refuse the same things: `_plain_load` steps asi
 the safe loader's constructors and one pass over the events say where.
 
 Speed: most files are plain (no tags, anchors, merge keys or errors), and for those
-`_plain_load` builds the data straight from libyaml's events, about twice as fast as
-PyYAML's own constructor, which pays for a node tree and a Python call per scalar. It gives
+`_plain_load` builds the data straight from libyaml's events, faster than PyYAML's own
+constructor (bench/README.md), which pays for a node tree and a Python call per scalar. It gives
 exactly what the safe loader gives (a test compares them), and on anything unusual it steps
 aside for the safe loader, which then also finds and explains whatever is wrong.
 """
@@ -45,7 +45,7 @@ _EventParser: Any
 try:
     from yaml import CSafeLoader as _BaseLoader
     from yaml._yaml import CParser as _EventParser
-except ImportError:  # PyYAML built without libyaml: correct, but about 8x slower
+except ImportError:  # PyYAML built without libyaml: correct, but much slower
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
     _EventParser = None

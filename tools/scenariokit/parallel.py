@@ -60,7 +60,7 @@ def map_chunks(
     results = []
     # Workers run without the cycle collector: they live for one map, and what they make
     # (a chunk's documents, pages and rows) is freed by reference counting, so the
-    # collector only walked it again and again: 3% of a build of 10,000, same peak memory.
+    # collector only walked it again and again (bench/README.md), for the same peak memory.
     with (
         _frozen(),
         ProcessPoolExecutor(workers, context, initializer=gc.disable) as pool,
@@ -77,7 +77,7 @@ def _frozen() -> Iterator[None]:
     """Keep the collector of forked processes off the objects they inherit.
 
     A collection in a worker would write to every inherited object it visits, and each
-    page written is copied (about 400 MB more at 10,000 scenarios, measured).
+    page written is copied: hundreds of MB at 10,000 scenarios (bench/README.md).
     """
     gc.freeze()
     try:
