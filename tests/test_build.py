@@ -225,6 +225,45 @@ def test_a_change_to_the_site_shape_rebuilds_everything(tmp_path: Path) -> None:
     assert all_files(tmp_path / "out") == all_files(tmp_path / "fresh")
 
 
+TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
+TRATTORIA = "scenarios/restaurant/trattoria-dinner-rome.yaml"
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "linked"),
+    [
+        (TAPAS, "Order a round of tapas", "Order some tapas", True),  # a card: listings
+        (TAPAS, "difficulty: beginner", "difficulty: advanced", True),  # the home's counts
+        (TAPAS, "language: es", "language: fr", True),  # another language's listing
+        (TAPAS, "is_public: true", "is_public: false", False),  # the source made a draft
+        (TRATTORIA, "from: tapas-bar-madrid", "from: business-meeting", False),  # a template
+    ],
+    ids=["card", "level", "language", "draft", "source"],
+)
+def test_a_rebuild_gives_the_bytes_of_a_full_build(
+    tmp_path: Path, path: str, old: str, new: str, linked: bool
+) -> None:
+    """Whatever one change makes the rebuild do (patch in place or build anew), its site and
+    index rows are a full build's, byte for byte: the public scenario derived from another
+    links to it only while it is public."""
+    root = repo_copy(tmp_path)
+    trattoria = root / TRATTORIA
+    trattoria.write_text(trattoria.read_text("utf-8") + "derived_from: tapas-bar-madrid\n", "utf-8")
+    build(root, tmp_path / "out")
+    page = tmp_path / "out" / "site" / "scenarios" / "trattoria-dinner-rome" / "index.html"
+    assert 'href="/scenarios/tapas-bar-madrid/"' in page.read_text("utf-8")
+    edit(root / path, old, new)
+    build(root, tmp_path / "out")
+    build(root, tmp_path / "fresh")
+    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+    assert index_rows(tmp_path / "out" / "scenarios.sqlite") == index_rows(
+        tmp_path / "fresh" / "scenarios.sqlite"
+    )
+    shown = page.read_text("utf-8")
+    assert ('href="/scenarios/tapas-bar-madrid/"' in shown) == linked
+    assert ("tapas-bar-madrid" in shown) == linked  # a draft's id appears nowhere
+
+
 def test_dates_come_from_git_history(tmp_path: Path) -> None:
     root = repo_copy(tmp_path, draft=False)
     git(root, "init", "-q", "-b", "main")

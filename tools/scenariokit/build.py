@@ -79,13 +79,9 @@ from scenariokit.output_folder import (
     swap,
 )
 from scenariokit.parallel import Background, map_chunks
-from scenariokit.repository import TEMPLATES_DIR, Catalog
+from scenariokit.repository import TEMPLATES_DIR
 from scenariokit.schema import schema_path
-from scenariokit.search_index import (
-    search_files,
-    summary_files,
-    updated_word_files,
-)
+from scenariokit.search_index import summary_files, word_files
 from scenariokit.sources import (
     Derived,
     SourceFile,
@@ -324,11 +320,16 @@ _JOB: dict[str, Any] = {}
 
 
 class Compiled(NamedTuple):
-    """What compiling a file leaves for the rest of the build: its data stays in the worker."""
+    """What compiling a file leaves for the rest of the build: its data stays in the worker.
+
+    Except for a public scenario derived from another scenario (`waiting`): its page links
+    to its source only if that is public, which is known once every file is compiled, so
+    it is rendered then, once.
+    """
 
     row: FileRow
     published: build_state.Published | None
-    derived_from: str | None
+    waiting: Entry | None
 
 
 def _full_build(
@@ -362,16 +363,15 @@ def _full_build(
         (staging / "parts").mkdir()
         context = _context(root, base_url)
         ids = [f.stem for f in scenario_files]
+        template_ids = {f.stem for f in template_files}
         _JOB.update(
             staging=staging,
             context=context,
             catalog=claims,
             dates=file_dates(root),
             rowids={scenario_id: n for n, scenario_id in enumerate(ids, start=1)},
-            # Pages link to the scenario they were derived from as if every scenario were
-            # public; the few whose source turns out to be a draft are rendered again.
-            public_ids=set(ids),
-            template_ids={f.stem for f in template_files},
+            scenario_ids=set(ids),
+            template_ids=template_ids,
         )
         chunks = [
             (n, scenario_files[start : start + CHUNK])
@@ -400,7 +400,13 @@ def _full_build(
         result.scenarios = sum(1 for r in rows if r.is_public is not None)
         result.public = result.rendered = len(public)
         template_docs = [t.data for t in templates]
-        _relink_drafts_sources(root, claims, context, compiled, template_docs, staging)
+        links = _Links({c.row.scenario_id for c in public if c.row.scenario_id}, template_ids)
+        for c in compiled:
+            if c.waiting is not None:
+                for relative, content in _scenario_output(
+                    c.waiting, context, links.href(c.waiting)
+                ):
+                    _write(staging / "site" / relative, content)
         template_rows = [_row(f, t, None) for f, t in zip(template_files, templates, strict=True)]
         public.sort(key=lambda c: c.row.scenario_id or "")
         cards = [orjson.loads(c.published.card) for c in public if c.published]
@@ -472,7 +478,7 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
             if record.data is not None:
                 entry = Entry(record.data, file.key, *_dates(file.key, job["dates"]))
             row = _row(file, record, entry)
-            published = None
+            published = waiting = None
             valid = entry is not None and not any(
                 d["severity"] == "error" for d in record.diagnostics
             )
@@ -489,38 +495,18 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
                 rowids.append(job["rowids"][entry.scenario_id])
                 if row.is_public:
                     published = _published(entry, record)
-                    href = derived_href(entry, job["public_ids"], job["template_ids"])
-                    outputs += _scenario_output(entry, job["context"], href)
-            origin = entry.data.get("derived_from") if entry else None
-            results.append(Compiled(row, published, origin))
+                    if entry.data.get("derived_from") in job["scenario_ids"]:
+                        waiting = entry  # its link waits for which scenarios are public
+                    else:  # its source, if any, is a template or nothing: no scenario's
+                        href = derived_href(entry, set(), job["template_ids"])
+                        outputs += _scenario_output(entry, job["context"], href)
+            results.append(Compiled(row, published, waiting))
         # Written after the whole chunk is rendered: system calls between pages pushed the
         # renderer's code out of the processor's caches.
         for relative, content in outputs:
             _write(site / relative, content)
         write_part(job["staging"] / "parts" / f"{number}.sqlite", indexed, rowids)
     return results
-
-
-def _relink_drafts_sources(
-    root: Path,
-    ids: Catalog,
-    context: SiteContext,
-    compiled: list[Compiled],
-    templates: list[Any],
-    staging: Path,
-) -> None:
-    """Render again the pages that link to the scenario they came from, which is a draft."""
-    drafts = {c.row.scenario_id for c in compiled if c.row.is_public is False}
-    public_ids = {c.row.scenario_id for c in compiled if c.published and c.row.scenario_id}
-    template_ids = {t["scenario_id"] for t in templates if isinstance(t, dict)}
-    for c in compiled:
-        if c.published is not None and c.derived_from in drafts:
-            path = root / c.row.path
-            (record,) = derive([SourceFile(str(path), c.row.path, 0, 0)], ids)
-            entry = Entry(record.data, c.row.path, c.row.created_at, c.row.updated_at)
-            href = derived_href(entry, public_ids, template_ids)
-            for relative, content in _scenario_output(entry, context, href):
-                _write(staging / "site" / relative, content)
 
 
 def _write_listings(
@@ -532,36 +518,65 @@ def _write_listings(
 ) -> dict[str, str]:
     """Every file of the site that lists scenarios; returns the listing pages' digests.
 
-    `public` are in id order, `cards` their cards.
+    `public` are in id order, `cards` their cards. The listings, summaries and word files
+    come from the functions the rebuild uses, given everything (`_listing_files`,
+    `_word_files`); the templates page, the assets and the sitemap only a full build
+    writes (a rebuild changes none of them).
     """
-    digests = {}
-    for page in listing_pages(cards):
-        _write(site / page.relative, page.render(context))
-        digests[page.relative] = page.digest()
-    page = templates_page(templates)
-    _write(site / page.relative, page.render(context))
-    copy_assets(site)
-    _write(site / "api" / "scenarios.json", _summaries(cards, [c.row for c in public]))
+    files, digests = _listing_files(context, cards, [c.row for c in public], {})
     weights = [orjson.loads(c.published.weights) for c in public if c.published]
-    for relative, content in search_files(cards, weights).items():
-        _write(site / relative, content)
+    new_words = _word_files(None, {n: ({}, w) for n, w in enumerate(weights)})
+    page = templates_page(templates)
+    files[page.relative] = page.render(context)
     listed = [*digests, page.relative, *(_scenario_files(c["scenario_id"])[0] for c in cards)]
-    _write(site / "sitemap.xml", sitemap(listed, context))
+    files["sitemap.xml"] = sitemap(listed, context)
+    for relative, content in [*files.items(), *new_words.items()]:
+        if content is not None:
+            _write(site / relative, content)
+    copy_assets(site)
     return digests
+
+
+def _listing_files(
+    context: SiteContext,
+    cards: list[dict[str, Any]],
+    rows: list[FileRow],
+    before: dict[str, str],
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """What lists the public scenarios: the listing pages, the API's and search's summaries.
+
+    The one way both builds make them, from every public scenario's card and state row in
+    id order. Pages whose digest is in `before` (the last build's, for a rebuild) are left
+    out: they are as they were. Returns the files (relative to the site) and every listing
+    page's digest.
+    """
+    files, digests = {}, {}
+    for page in listing_pages(cards):
+        digests[page.relative] = page.digest()
+        if digests[page.relative] != before.get(page.relative):
+            files[page.relative] = page.render(context)
+    files["api/scenarios.json"] = _summaries(cards, rows)
+    files |= summary_files(cards)
+    return files, digests
 
 
 def _diagnostics(row: FileRow) -> list[dict[str, Any]]:
     return orjson.loads(row.diagnostics) if row.diagnostics else []
 
 
-def _hrefs(
-    entries: list[Entry], public_ids: set[str], rows: Sequence[FileRow]
-) -> dict[str, str | None]:
-    """Where each of `entries`' "derived from" link goes."""
-    template_ids = {
-        r.scenario_id for r in rows if r.scenario_id and r.path.startswith(TEMPLATES_DIR + "/")
-    }
-    return {e.scenario_id: derived_href(e, public_ids, template_ids) for e in entries}
+class _Links(NamedTuple):
+    """Where a page's "derived from" link may go: the public scenarios and the templates.
+
+    Known before a page that links to a scenario is rendered (from the compiled files in
+    a full build, from the build state in a rebuild), so no page is rendered twice.
+    """
+
+    public: set[str]
+    templates: set[str]
+
+    def href(self, entry: Entry) -> str | None:
+        """Where `entry`'s link to its source goes, or None (see `derived_href`)."""
+        return derived_href(entry, self.public, self.templates)
 
 
 def _scenario_output(
@@ -731,21 +746,17 @@ def _update_in_place(
             )
             for e, _, new in shown
         }
-        for relative, content in _word_files(out, words).items():
+        for relative, content in _word_files(out / SITE_DIR, words).items():
             if content is None:
                 changes.remove(f"site/{relative}")
             else:
                 changes.write(f"site/{relative}", content)
-        digests = {}
+        digests: dict[str, str] = {}
         if _listed_differently(connection, shown, published, previous):
             stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
             cards = [orjson.loads(stored[r.path]) for r in public]
-            for page in listing_pages(cards):
-                digests[page.relative] = page.digest()
-                if digests[page.relative] != previous.pages.get(page.relative):
-                    changes.write(f"site/{page.relative}", page.render(context))
-            changes.write("site/api/scenarios.json", _summaries(cards, public))
-            for relative, content in summary_files(cards).items():
+            listed, digests = _listing_files(context, cards, public, previous.pages)
+            for relative, content in listed.items():
                 changes.write(f"site/{relative}", content)
         public_index = info["public_index"] or None
         dropped = [last_public] if last_public and last_public != public_index else []
@@ -791,8 +802,8 @@ def _index_intact(path: Path) -> bool:
 
     A regular file, as long as its header says (a file cut short is caught here), holding
     an index of this version (`is_index`: a deleted, emptied or overwritten one is not).
-    Reading every page (`PRAGMA quick_check`) would take 0.25 s for 10,000 scenarios, as
-    long as the whole rebuild: damage further in is met as a `sqlite3.DatabaseError` when
+    Reading every page (`PRAGMA quick_check`) would take about as long as the whole
+    rebuild: damage further in is met as a `sqlite3.DatabaseError` when
     the rebuild reads or writes there, which rolls it back and builds anew.
     """
     try:
@@ -814,10 +825,13 @@ def _index_intact(path: Path) -> bool:
     return is_index(path)
 
 
-def _word_files(out: Path, words: dict[int, tuple[Any, Any]]) -> dict[str, bytes | None]:
-    """The search files to rewrite; `_Damaged` if one to patch is not what a build wrote."""
+def _word_files(site: Path | None, words: dict[int, tuple[Any, Any]]) -> dict[str, bytes | None]:
+    """The word files to write, for both builds (`word_files`): a full build passes no site.
+
+    `_Damaged` if a file to patch is not what a build wrote.
+    """
     try:
-        return updated_word_files(out / SITE_DIR, words)
+        return word_files(words, site)
     except (ValueError, TypeError, AttributeError) as exc:  # not JSON, or not a word file
         raise _Damaged(exc) from exc
 
@@ -851,13 +865,16 @@ def _write_pages(
     previous: build_state.State,
 ) -> None:
     """The page and the API file of each changed public scenario."""
-    hrefs = _hrefs(
-        [e for e, _, _ in shown],
+    links = _Links(
         {r.scenario_id for r in public if r.scenario_id},
-        list(previous.files.values()),
+        {
+            r.scenario_id
+            for r in previous.files.values()
+            if r.scenario_id and r.path.startswith(TEMPLATES_DIR + "/")
+        },
     )
     for entry, _, _ in shown:
-        for relative, content in _scenario_output(entry, context, hrefs[entry.scenario_id]):
+        for relative, content in _scenario_output(entry, context, links.href(entry)):
             changes.write(f"site/{relative}", content)
 
 

@@ -83,59 +83,54 @@ def _heaviest(weights: dict[str, int]) -> dict[str, int]:
     return {word: weight for word, weight in weights.items() if word in kept}
 
 
-def search_files(cards: list[dict[str, Any]], weights: list[dict[str, int]]) -> dict[str, bytes]:
-    """Every file of the index (paths relative to the site), for `cards` in id order.
-
-    A scenario's number is its place in id order, so a change to one scenario that keeps
-    its id touches only the files of its own words (see `updated_search_files`).
-    """
-    postings: dict[str, list[int]] = defaultdict(list)
-    for number, doc_weights in enumerate(weights):
-        for word, weight in doc_weights.items():
-            postings[word] += (number, weight)
-    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for word, numbers in postings.items():  # each word's shard worked out once, not per use
-        shards[shard_key(word)][word] = numbers
-    return summary_files(cards) | {_shard_path(key): _dump(words) for key, words in shards.items()}
-
-
-def updated_word_files(
-    site: Path, changed: dict[int, tuple[dict[str, int], dict[str, int]]]
+def word_files(
+    changed: dict[int, tuple[dict[str, int], dict[str, int]]], site: Path | None = None
 ) -> dict[str, bytes | None]:
-    """The files to rewrite (None: to delete) when some scenarios' words changed.
+    """The word files to write (None: to delete) for scenarios whose words changed.
 
-    `changed` maps a scenario's number to its old and new weights, both from
-    `scenario_weights` (so bounded as a full build's are); the ids are the same as before
-    (else the numbers move: write `search_files` anew). The word files are read
-    back from `site` and patched, so the result equals what `search_files` gives for the
-    new scenarios.
+    The one way both builds make them. `changed` maps a scenario's number (its place in id
+    order) to its old and new weights, both from `scenario_weights` (so bounded alike). A
+    full build passes every scenario with no old words and no `site`: every file is made
+    from nothing. A rebuild passes the scenarios it re-read, whose ids are the same as
+    before (else the numbers move and it builds anew), and the site: only the files of
+    the words that changed are read back and patched, so they equal a full build's.
     """
-    files: dict[str, bytes | None] = {}
+    fresh: dict[str, list[tuple[int, int]]] = defaultdict(list)
     by_shard: dict[str, set[str]] = defaultdict(set)
-    for old, new in changed.values():
-        for word in old.keys() | new.keys():
-            if old.get(word) != new.get(word):
+    for number in sorted(changed):
+        old, new = changed[number]
+        for word, weight in new.items():
+            fresh[word].append((number, weight))
+            if old.get(word) != weight:
                 by_shard[shard_key(word)].add(word)
+        for word in old.keys() - new.keys():
+            by_shard[shard_key(word)].add(word)
+    files: dict[str, bytes | None] = {}
     for key, words in by_shard.items():
-        path = site / _shard_path(key)
-        shard: dict[str, list[int]] = orjson.loads(path.read_bytes()) if path.exists() else {}
+        path = _shard_path(key)
+        shard: dict[str, list[int]] = {}
+        if site is not None and (site / path).exists():
+            shard = orjson.loads((site / path).read_bytes())
         for word in words:
-            postings = dict(zip(shard.get(word, [])[::2], shard.get(word, [])[1::2], strict=True))
-            for number, (_, new) in changed.items():
-                postings.pop(number, None)
-                if word in new:
-                    postings[number] = new[word]
-            shard[word] = [x for number in sorted(postings) for x in (number, postings[number])]
+            kept = shard.get(word, [])
+            postings = [
+                (number, weight)
+                for number, weight in zip(kept[::2], kept[1::2], strict=True)
+                if number not in changed
+            ]
+            postings = sorted(postings + fresh[word]) if postings else fresh[word]
+            shard[word] = [x for posting in postings for x in posting]
             if not shard[word]:
                 del shard[word]
-        files[_shard_path(key)] = _dump(shard) if shard else None
+        files[path] = _dump(shard) if shard else None
     return files
 
 
 def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     """`meta.json` (filter values, and the display order) and the `docs/` chunks.
 
-    They change only when a card does (`website.card`, for scenarios in id order).
+    They change only when a card does (`website.card`, for scenarios in id order): both
+    builds make them here, a rebuild only when a card changed.
     """
     values = {
         key: sorted({c[key] for c in cards}) for key in ("category", "difficulty", "language")
