@@ -6,11 +6,13 @@ import contextlib
 import os
 import queue
 import re
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -209,3 +211,72 @@ def test_serve_outlives_a_build_that_raises(tmp_path: Path) -> None:
         assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
         template.write_text(text, "utf-8")
         assert next_line().startswith("Built 30 public scenarios")
+
+
+def threads(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/task").iterdir()))
+
+
+def children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text("utf-8").split()
+    return [int(child) for child in found]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_the_process_that_builds_runs_no_other_thread(tmp_path: Path) -> None:
+    """A build forks workers: the server answers from a process of its own, so the process
+    that forks them has no thread that could hold a lock while it forks."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    with serving(root, tmp_path / "out", installed_command()) as (base, _):
+        assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
+        (builder,) = [
+            int(p.name)
+            for p in Path("/proc").iterdir()
+            if p.name.isdigit() and _is_serve_of(int(p.name), tmp_path)
+        ]
+        assert threads(builder) == 1
+        (server,) = children(builder)
+        assert threads(server) >= 1  # it answered the request above
+
+
+def _is_serve_of(pid: int, tmp_path: Path) -> bool:
+    """Whether `pid` is the `scenarios serve` started on `tmp_path` (not its server child)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        parent = int(Path(f"/proc/{pid}/stat").read_text("utf-8").rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return False
+    ours = b"serve" in command and str(tmp_path / "out").encode() in command
+    return ours and parent == os.getpid()
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits on a pidfd (Linux)")
+def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
+    """SIGKILL gives `serve` no chance to end its server: the server ends itself."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    process = subprocess.Popen(
+        [*installed_command(), "serve", "--port", "0", "--out", str(tmp_path / "out")],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    next_line = line_reader(process.stdout)
+    next_line()
+    url = next_line().split()[1]
+    assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(url + "scenarios/tapas-bar-madrid/")
+    (server,) = children(process.pid)
+    ended = os.pidfd_open(server)  # readable once that process has ended
+    try:
+        process.kill()
+        process.wait(timeout=10)
+        process.stdout.close()
+        readable, _, _ = select.select([ended], [], [], 10)
+        assert readable, "the server outlived its builder by more than 10 s"
+    finally:
+        os.close(ended)
+    with pytest.raises(urllib.error.URLError, match="Connection refused"):
+        fetch(url)  # nobody holds the port any more

@@ -3,11 +3,19 @@
 A preview for authors, not a production server: the standard library's HTTP server, bound
 to the loopback address only, and a loop that polls the repository's files once a second
 and rebuilds (incrementally) when one changed, appeared or disappeared.
+
+The server runs in a process of its own, forked before any build: a large build forks
+worker processes, and forking a process while another of its threads serves a request
+could copy a lock that thread holds into a child that never releases it. So the process
+that builds runs no other thread, and the server's process never builds.
 """
 
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import os
+import signal
 import stat
 import threading
 import time
@@ -61,9 +69,12 @@ def serve(
     rebuild(root, out, echo)
     handler = functools.partial(_QuietHandler, directory=str(out / "site"))
     server = ThreadingHTTPServer((HOST, port), handler)
+    serving = multiprocessing.get_context("fork").Process(
+        target=_serve_forever, args=(server,), daemon=True
+    )
+    serving.start()
+    server.server_close()  # the child listens; this process only builds
     echo(f"Serving http://{HOST}:{server.server_address[1]}/ (Ctrl+C to stop)")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     stop = stop or threading.Event()
     try:
         while not stop.wait(poll_seconds):
@@ -74,8 +85,27 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        serving.terminate()
+        serving.join()
+
+
+def _serve_forever(server: ThreadingHTTPServer) -> None:
+    """The server's process: answer requests until the building process ends it.
+
+    Ctrl+C reaches every process of the terminal's group: this one leaves it to its parent,
+    which ends it (SIGTERM) with the session. A parent killed outright cannot: the server
+    then notices it has been orphaned and stops, instead of holding the port for ever.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
         server.shutdown()
-        server.server_close()
+
+    threading.Thread(target=orphaned, daemon=True).start()
+    server.serve_forever()
 
 
 def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
