@@ -79,13 +79,12 @@ from scenariokit.output_folder import (
     swap,
 )
 from scenariokit.parallel import Background, map_chunks
-from scenariokit.repository import TEMPLATES_DIR
+from scenariokit.repository import TEMPLATES_DIR, read_catalog
 from scenariokit.schema import schema_path
 from scenariokit.search_index import summary_files, word_files
 from scenariokit.sources import (
     Derived,
     SourceFile,
-    catalog,
     derive,
     derive_paths,
     refused_report,
@@ -354,7 +353,7 @@ def _full_build(
     result = BuildResult(out)
     scenario_files = sorted((f for f in files if not f.is_template), key=lambda f: f.stem)
     template_files = [f for f in files if f.is_template]
-    claims = catalog(root, files)
+    claims = read_catalog(root, (f.name for f in files))
     templates = derive(template_files, claims)
     staging = staging_folder(out)
     side: Background | None = None
@@ -649,7 +648,7 @@ def _rebuild(
     # The other files' diagnostics are as the last build left them: theirs depend on the
     # catalog only through the files' names, which are the same (or this is a full build).
     done = progress("Reading", len(stale)) if progress and stale else None
-    fresh = derive(stale, catalog(root, files), done)
+    fresh = derive(stale, read_catalog(root, (f.name for f in files)), done)
     derived = dict(zip((f.key for f in stale), fresh, strict=True))
     _validated(
         report(

@@ -11,6 +11,7 @@ as a diagnostic; an id whose only file is refused is refused with that diagnosti
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,22 @@ class Shelf:
 
 
 def load_area(root: Path, area: str) -> Shelf:
-    """Every YAML file of `root/area`, loaded; unreadable and refused ones set aside."""
+    """Every YAML file of `root/area`, loaded; unreadable and refused ones set aside.
+
+    One walk of the repository (`list_files`) gives both the area's files and the catalog
+    they are judged by (`read_catalog`).
+    """
     shelf = Shelf()
     folder = root / area
-    listing = list_files([folder], root) if folder.is_symlink() or folder.is_dir() else Listing()
+    everything = list_files(default_paths(root), root)
+    inside = str(folder) + os.sep
+    listing = Listing(
+        [f for f in everything.files if f.name.startswith(inside)],
+        [r for r in everything.refused if r.path == folder or str(r.path).startswith(inside)],
+    )
     shelf.refused = refusals(listing.refused)
     shelf.unreadable = [r.path for r in listing.refused]
-    ids = read_catalog(root)
+    ids = read_catalog(root, (f.name for f in everything.files))
     for path in listing.paths:
         checked = check(path, ids)
         if checked.conforms and checked.source is not None:
@@ -99,7 +109,7 @@ def find_source(root: Path, scenario_id: str) -> Source:
             f"'{scenario_id}' names several files ({', '.join(map(display_path, paths))}): "
             "run `scenarios validate` and fix the duplicate id first"
         )
-    checked = check(paths[0], read_catalog(root, [p.absolute() for p in listing.paths]))
+    checked = check(paths[0], read_catalog(root, (f.name for f in listing.files)))
     if checked.source is None:
         (problem,) = checked.diagnostics
         raise UserError(f"{problem.path}:{problem.line}:{problem.column}: {problem.message}")

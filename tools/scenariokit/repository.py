@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -222,19 +222,46 @@ class Catalog:
         return scenario_id in self.files_by_id
 
 
-def read_catalog(root: Path | None, files: list[Path] | None = None) -> Catalog:
-    """Scan `scenarios/` and `templates/` for file names; an empty catalog without a root.
+def read_catalog(root: Path | None, names: Iterable[str] | None = None) -> Catalog:
+    """The catalog of every command: which ids `scenarios/` and `templates/` hold, by name.
 
-    `files`: the absolute paths of `list_files(default_paths(root))`, when already listed.
-    Refused entries hold no id: each command reports them.
+    Empty without a root. `names`: the files' names as `list_files(default_paths(root))`
+    listed them, when a command has already walked the folders (one walk, not two); else
+    they are walked here. Refused entries hold no id: each command reports them.
     """
     if root is None:
         return Catalog(None)
     root = root.absolute()
-    files_by_id: dict[str, list[Path]] = defaultdict(list)
-    for path in list_files(default_paths(root), root).paths if files is None else files:
-        files_by_id[path.stem].append(path)
-    return Catalog(root, dict(files_by_id))
+    if names is None:
+        names = (f.name for f in list_files(default_paths(root), root).files)
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        stem = os.path.splitext(os.path.basename(name))[0]  # noqa: PTH119, PTH122
+        by_id[stem].append(name if os.path.isabs(name) else os.path.abspath(name))  # noqa: PTH100, PTH117
+    return Catalog(root, _PathsById(by_id))
+
+
+class _PathsById(Mapping[str, list[Path]]):
+    """The files of each id, as paths made when an id is looked up.
+
+    Kept as names until then: a rebuild checks a few changed files against thousands, and
+    needs the paths of only the ids those name.
+    """
+
+    def __init__(self, names: dict[str, list[str]]) -> None:
+        self._names = names
+
+    def __getitem__(self, scenario_id: str) -> list[Path]:
+        return [Path(name) for name in self._names[scenario_id]]
+
+    def __contains__(self, scenario_id: object) -> bool:
+        return scenario_id in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def place_of(path: Path, root: Path | None) -> tuple[str, tuple[str, ...]]:

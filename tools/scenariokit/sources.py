@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -65,7 +64,11 @@ class Scan(NamedTuple):
 
 
 def scan(root: Path) -> Scan:
-    """Every scenario and template file, in walk order, with what tells a change."""
+    """Every scenario and template file, in walk order, with what tells a change.
+
+    The walk every command makes (`list_files`), with each file's path in the repository;
+    the build judges them by the catalog every command uses (`read_catalog`).
+    """
     listing = list_files(default_paths(root), root)
     prefix = len(str(root)) + 1
     files = [
@@ -78,37 +81,6 @@ def scan(root: Path) -> Scan:
 def refused_report(scanned: Scan) -> Report:
     """What the walk refused, as the report that stops a build."""
     return Report(len(scanned.files) + len(scanned.refused), refusals(scanned.refused))
-
-
-def catalog(root: Path, files: list[SourceFile]) -> Catalog:
-    """Which files claim which ids (their names): the catalog `check` judges files by.
-
-    Kept as names until an id is looked up: a rebuild checks a few changed files against
-    thousands, and needs the paths of only the ids those name.
-    """
-    names: dict[str, list[str]] = defaultdict(list)
-    for file in files:
-        names[file.stem].append(file.name)
-    return Catalog(root, _PathsById(names))
-
-
-class _PathsById(Mapping[str, list[Path]]):
-    """The files of each id, as paths made when an id is looked up."""
-
-    def __init__(self, names: dict[str, list[str]]) -> None:
-        self._names = names
-
-    def __getitem__(self, scenario_id: str) -> list[Path]:
-        return [Path(name) for name in self._names[scenario_id]]
-
-    def __contains__(self, scenario_id: object) -> bool:
-        return scenario_id in self._names
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,71 @@
+"""One walk of the folders and one catalog for every command.
+
+`scenarios list` (`library.load_area`) listed its area, then walked the whole repository
+again for the catalog of ids; the build made its catalog its own way. Each folder is now
+read once, and every catalog comes from `repository.read_catalog`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import select
+import struct
+from pathlib import Path
+
+from scenariokit.library import find_source, load_scenarios
+from scenariokit.repository import read_catalog
+from tests.helpers import dump, make_repo, valid_doc
+
+_IN_OPEN = 0x20  # inotify(7): the file or folder was opened
+_EVENT = struct.Struct("iIII")  # struct inotify_event, without its name
+
+
+def opens_of(folder: Path, action: object) -> int:
+    """How many times `folder` is opened (read: walked) while `action()` runs."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    watch = libc.inotify_init1(os.O_CLOEXEC | os.O_NONBLOCK)
+    assert watch >= 0
+    try:
+        assert libc.inotify_add_watch(watch, os.fsencode(folder), _IN_OPEN) >= 0
+        assert callable(action)
+        action()
+        seen = 0
+        while select.select([watch], [], [], 0)[0]:
+            data = os.read(watch, 4096)
+            offset = 0
+            while offset < len(data):
+                _, mask, _, length = _EVENT.unpack_from(data, offset)
+                seen += bool(mask & _IN_OPEN) and length == 0  # the folder, not one inside
+                offset += _EVENT.size + length
+        return seen
+    finally:
+        os.close(watch)
+
+
+def repository(tmp_path: Path) -> Path:
+    docs = [valid_doc() | {"scenario_id": name} for name in ("one", "two")]
+    files = {f"scenarios/{d['category']}/{d['scenario_id']}.yaml": dump(d) for d in docs}
+    return make_repo(tmp_path / "repo", files)
+
+
+def test_listing_the_scenarios_walks_their_folder_once(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    shelf = load_scenarios(root)
+    assert [s.data["scenario_id"] for s in shelf.sources] == ["one", "two"]
+    assert opens_of(root / "scenarios", lambda: load_scenarios(root)) == 1
+
+
+def test_every_catalog_is_read_catalog_s(tmp_path: Path) -> None:
+    """Given the names a walk listed, or walking itself, the same ids in the same files."""
+    root = repository(tmp_path)
+    walked = read_catalog(root)
+    named = read_catalog(root, [str(p) for p in sorted((root / "scenarios").rglob("*.yaml"))])
+    assert sorted(walked.files_by_id) == sorted(named.files_by_id) == ["one", "two"]
+    assert {k: walked.files_by_id[k] for k in walked.files_by_id} == {
+        k: named.files_by_id[k] for k in named.files_by_id
+    }
+    assert walked.others("one", root / "scenarios" / "travel" / "x.yaml") == list(
+        walked.files_by_id["one"]
+    )
+    assert find_source(root, "two").data["scenario_id"] == "two"
