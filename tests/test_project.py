@@ -7,6 +7,7 @@ tests below hold the workflow and the hooks to it.
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import re
 import sys
@@ -142,3 +143,21 @@ def test_the_starter_library_is_complete() -> None:
         entries = [e for p in doc["phases"] for e in p["key_vocabulary"] + p["essential_phrases"]]
         untranslated = [e for e in entries if not isinstance(e, dict) or not e.get("translation")]
         assert untranslated == [], doc["scenario_id"]
+
+
+def test_only_the_command_line_imports_click() -> None:
+    """The library is plain functions: a command parses options and makes one call."""
+    package = REPO / "tools" / "scenariokit"
+    importers = set()
+    for module in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text("utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(name.split(".")[0] == "click" for name in names):
+                importers.add(module.relative_to(package).as_posix())
+    assert importers == {"cli.py"}

@@ -15,19 +15,152 @@ can be saved and worked on, but not merged.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from scenariokit.checks import PLACEHOLDER
 from scenariokit.diagnostics import Diagnostic
 from scenariokit.errors import UserError
 from scenariokit.git import git_output
+from scenariokit.library import find_source, load_templates
 from scenariokit.repository import SCENARIOS_DIR, read_catalog
+from scenariokit.schema import choices, slugify
 from scenariokit.validate import check
 from scenariokit.writer import canonical_text, modeline_for, write_file
 
 # Keys that belong to one file and are set anew on every copy.
 _OWNERSHIP = ("created_by", "is_system_scenario", "is_public", "derived_from")
+
+
+class Ask(Protocol):
+    """How a command gets a value the user did not give as an option.
+
+    Called with the value given (None if not), a prompt, the option's flag, a default and
+    the allowed choices; returns the value to use, or None when there is none. The command
+    line asks in a terminal and otherwise collects what is missing; the library never
+    prompts, so it serves a script, the command line and a builder alike.
+    """
+
+    def __call__(
+        self,
+        value: str | None,
+        prompt: str,
+        flag: str,
+        *,
+        default: str | None = None,
+        choices: list[str] | None = None,
+    ) -> str | None:
+        """The value to use for `flag`."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewScenario:
+    """What `scenarios new` was given; None for what is to be asked or defaulted."""
+
+    template: str | None = None
+    blank: bool = False
+    scenario_id: str | None = None
+    title: str | None = None
+    language: str | None = None
+    author: str | None = None
+    category: str | None = None
+    difficulty: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """A scenario just written: where, from what, and how many entries await translation."""
+
+    path: Path
+    origin: str
+    untranslated: int
+    language: str
+
+
+def create_new(
+    root: Path, given: NewScenario, ask: Ask, finish_asking: Callable[[], object]
+) -> Created:
+    """`scenarios new`: resolve what was not given (asked, or its default), then save.
+
+    Defaults: the id made from the title, the template's language, the author from git
+    config, beginner for a blank scenario. `finish_asking` is called once everything was
+    asked (the command line then refuses what is still missing). A usage error (exit 2)
+    when the template and blank are both asked for, or something needed is missing.
+    """
+    if given.template and given.blank:
+        raise UserError("--template and --blank exclude each other", exit_code=2)
+    names = [str(s.data.get("scenario_id")) for s in load_templates(root).sources]
+    template_name, blank = given.template, given.blank
+    if not blank:
+        template_name = ask(
+            template_name, "Template (or 'blank')", "--template", choices=[*names, "blank"]
+        )
+        blank = template_name == "blank"
+    template = None if blank or template_name is None else find_source(root, template_name).data
+    title = ask(given.title, "Title", "--title")
+    scenario_id = ask(given.scenario_id, "Id", "--id", default=slugify(title) if title else None)
+    language = ask(
+        given.language,
+        "Language (BCP 47 tag)",
+        "--language",
+        default=template.get("language") if template else None,
+    )
+    author = ask(given.author, "Your GitHub login", "--author", default=git_login(root))
+    category, difficulty = given.category, given.difficulty
+    if blank:
+        category = ask(category, "Category", "--category", choices=choices("category"))
+        difficulty = ask(
+            difficulty,
+            "Difficulty",
+            "--difficulty",
+            choices=choices("difficulty"),
+            default="beginner",
+        )
+    finish_asking()
+    if not (title and scenario_id and language and author):
+        raise UserError("a title, an id, a language and an author are needed", exit_code=2)
+    if template is not None:
+        doc = from_template(
+            template, scenario_id=scenario_id, title=title, language=language, author=author
+        )
+        if difficulty:
+            doc["difficulty"] = difficulty
+        origin = f"template {template_name}"
+    else:
+        doc = blank_scenario(
+            scenario_id=scenario_id,
+            title=title,
+            language=language,
+            author=author,
+            category=category or "",
+            difficulty=difficulty or "beginner",
+        )
+        origin = "a blank skeleton"
+    return Created(save_new(root, doc), origin, untranslated(doc), language)
+
+
+def create_copy(
+    root: Path,
+    source_id: str,
+    new_id: str,
+    *,
+    author: str | None,
+    title: str | None = None,
+    language: str | None = None,
+) -> Created:
+    """`scenarios duplicate`: a draft copy of a scenario or template, saved under `new_id`.
+
+    The author defaults to git config's; a usage error (exit 2) when there is none.
+    """
+    author = author or git_login(root)
+    if not author:
+        raise UserError("--author is needed (no github.user in git config)", exit_code=2)
+    source = find_source(root, source_id).data
+    doc = duplicate(source, scenario_id=new_id, author=author, title=title, language=language)
+    origin = f"{source_id} (a draft: set is_public: true to publish it)"
+    return Created(save_new(root, doc), origin, untranslated(doc), doc["language"])
 
 
 def from_template(
@@ -68,7 +201,7 @@ def duplicate(
     return doc
 
 
-def blank(
+def blank_scenario(
     *, scenario_id: str, title: str, language: str, author: str, category: str, difficulty: str
 ) -> dict[str, Any]:
     """A scenario skeleton that validates, with a `TODO:` placeholder wherever text is needed."""

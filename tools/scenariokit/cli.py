@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,10 +23,13 @@ from scenariokit.diagnostics import Diagnostic, Report, plural
 from scenariokit.errors import UserError
 from scenariokit.escape import json_text, visible, visible_lines
 from scenariokit.repository import SCHEMA_FILE, default_paths, display_path, find_root
-from scenariokit.schema import load_schema
+from scenariokit.schema import choices
 
-CATEGORIES: list[str] = load_schema()["properties"]["category"]["enum"]
-DIFFICULTIES: list[str] = load_schema()["properties"]["difficulty"]["enum"]
+if TYPE_CHECKING:
+    from scenariokit.authoring import Created
+
+CATEGORIES = choices("category")
+DIFFICULTIES = choices("difficulty")
 
 
 # Options several commands share.
@@ -180,7 +183,7 @@ def templates(options: Options, output_format: str) -> None:
       scenarios new --template restaurant-dining
     """
     from scenariokit.library import load_templates
-    from scenariokit.listing import summary, table
+    from scenariokit.listing import summary, templates_table
 
     shelf = load_templates(_root(options))
     rows = [summary(s) for s in shelf.sources]
@@ -188,24 +191,7 @@ def templates(options: Options, output_format: str) -> None:
     if output_format == "json":
         click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False, default=str)))
         sys.exit(1 if shelf.refused else 0)
-    click.echo(
-        table(
-            [
-                [
-                    r["scenario_id"],
-                    r["category"],
-                    r["difficulty"],
-                    r["language"],
-                    r["phases"],
-                    r["description"],
-                ]
-                for r in rows
-            ],
-            ["name", "category", "difficulty", "language", "phases", "summary"],
-            max_width=70,
-        ),
-        nl=False,
-    )
+    click.echo(templates_table(rows), nl=False)
     sys.exit(1 if shelf.refused else 0)
 
 
@@ -264,55 +250,13 @@ def new(
         --title "Tapas in Lyon" --language fr --author octocat
     """
     from scenariokit import authoring
-    from scenariokit.library import find_source, load_templates
-    from scenariokit.schema import slugify
 
-    root = _root(options)
     ask = _Asker(sys.stdin.isatty() if interactive is None else interactive)
-    if template_name and blank:
-        raise click.UsageError("--template and --blank exclude each other")
-    names = [s.data.get("scenario_id") for s in load_templates(root).sources]
-    if not blank:
-        template_name = ask(
-            template_name, "Template (or 'blank')", "--template", choices=[*names, "blank"]
-        )
-        blank = template_name == "blank"
-    template = None if blank or template_name is None else find_source(root, template_name).data
-    title = ask(title, "Title", "--title")
-    scenario_id = ask(scenario_id, "Id", "--id", default=slugify(title) if title else None)
-    language = ask(
-        language,
-        "Language (BCP 47 tag)",
-        "--language",
-        default=template.get("language") if template else None,
+    given = authoring.NewScenario(
+        template_name, blank, scenario_id, title, language, author, category, difficulty
     )
-    author = ask(author, "Your GitHub login", "--author", default=authoring.git_login(root))
-    if blank:
-        category = ask(category, "Category", "--category", choices=CATEGORIES)
-        difficulty = ask(
-            difficulty, "Difficulty", "--difficulty", choices=DIFFICULTIES, default="beginner"
-        )
-    ask.fail_if_missing()
-    if not (title and scenario_id and language and author):
-        raise click.UsageError("a title, an id, a language and an author are needed")
-    if template is not None:
-        doc = authoring.from_template(
-            template, scenario_id=scenario_id, title=title, language=language, author=author
-        )
-        if difficulty:
-            doc["difficulty"] = difficulty
-    else:
-        doc = authoring.blank(
-            scenario_id=scenario_id,
-            title=title,
-            language=language,
-            author=author,
-            category=category or "",
-            difficulty=difficulty or "beginner",
-        )
-    path = authoring.save_new(root, doc)
-    origin = f"template {template_name}" if template is not None else "a blank skeleton"
-    _next_steps(root, path, origin, authoring.untranslated(doc), language)
+    root = _root(options)
+    _next_steps(root, _usage(authoring.create_new, root, given, ask, ask.fail_if_missing))
 
 
 @cli.command()
@@ -344,24 +288,28 @@ def duplicate(
       scenarios duplicate tapas-bar-madrid tapas-bar-sevilla --author octocat
     """
     from scenariokit import authoring
-    from scenariokit.library import find_source
 
     root = _root(options)
-    author = author or authoring.git_login(root)
-    if not author:
-        raise click.UsageError("--author is needed (no github.user in git config)")
-    source = find_source(root, source_id).data
-    doc = authoring.duplicate(
-        source, scenario_id=new_id, author=author, title=title, language=language
-    )
-    path = authoring.save_new(root, doc)
-    _next_steps(
+    created = _usage(
+        authoring.create_copy,
         root,
-        path,
-        f"{source_id} (a draft: set is_public: true to publish it)",
-        authoring.untranslated(doc),
-        doc["language"],
+        source_id,
+        new_id,
+        author=author,
+        title=title,
+        language=language,
     )
+    _next_steps(root, created)
+
+
+def _usage(make: Callable[..., Created], *args: Any, **kwargs: Any) -> Created:
+    """Call the library; its usage errors (exit 2) are told as Click tells them."""
+    try:
+        return make(*args, **kwargs)
+    except UserError as exc:
+        if exc.exit_code == 2:
+            raise click.UsageError(str(exc)) from None
+        raise
 
 
 class _Asker:
@@ -397,15 +345,16 @@ class _Asker:
             )
 
 
-def _next_steps(root: Path, path: Path, origin: str, untranslated: int, language: str) -> None:
+def _next_steps(root: Path, created: Created) -> None:
     from scenariokit.checks import language_name
 
+    path = created.path
     relative = visible(path.relative_to(root).as_posix())
-    click.echo(f"Created {relative} from {visible(origin)}.")
-    if untranslated:
+    click.echo(f"Created {relative} from {visible(created.origin)}.")
+    if created.untranslated:
         click.echo(
-            f"{untranslated} vocabulary and phrase entries wait for their "
-            f"{language_name(language)} wording (marked TODO:)."
+            f"{created.untranslated} vocabulary and phrase entries wait for their "
+            f"{language_name(created.language)} wording (marked TODO:)."
         )
     click.echo(
         "Next steps:\n"
@@ -476,42 +425,18 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
       scenarios list --system --format json
     """
     from scenariokit.library import load_scenarios
-    from scenariokit.listing import Filters, summary, table
+    from scenariokit.listing import Filters, scenarios_table, summary, unlisted
 
     shelf = load_scenarios(_root(options))
     chosen = Filters(**filters)
     rows = [summary(s) for s in shelf.sources if isinstance(s.data, dict) and chosen.match(s.data)]
     _tell_refused(shelf.refused)
     if shelf.unreadable:
-        count = len(shelf.unreadable)
-        click.echo(
-            f"{plural(count, 'file')} could not be read and {'is' if count == 1 else 'are'} "
-            "not listed: run `scenarios validate`",
-            err=True,
-        )
+        click.echo(unlisted(len(shelf.unreadable)), err=True)
     if output_format == "json":
         click.echo(json_text(json.dumps(rows, indent=2, ensure_ascii=False, default=str)))
         sys.exit(1 if shelf.refused else 0)
-    click.echo(
-        table(
-            [
-                [
-                    r["scenario_id"],
-                    r["title"],
-                    r["language"],
-                    r["difficulty"],
-                    r["category"],
-                    r["phases"],
-                    r["created_by"],
-                    ("public" if r["is_public"] else "draft")
-                    + (", system" if r["is_system_scenario"] else ""),
-                ]
-                for r in rows
-            ],
-            ["id", "title", "language", "level", "category", "phases", "owner", "status"],
-        ),
-        nl=False,
-    )
+    click.echo(scenarios_table(rows), nl=False)
     click.echo(f"{plural(len(rows), 'scenario')}")
     sys.exit(1 if shelf.refused else 0)
 
@@ -813,7 +738,7 @@ def search(
     from dataclasses import asdict
 
     from scenariokit.index import search as run_search
-    from scenariokit.listing import table
+    from scenariokit.listing import hits_table
 
     index = (out if out.is_absolute() else Path.cwd() / out) / "scenarios.sqlite"
     if not index.is_file():
@@ -822,23 +747,7 @@ def search(
     if output_format == "json":
         click.echo(json_text(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False)))
         return
-    click.echo(
-        table(
-            [
-                [
-                    h.scenario_id,
-                    h.title,
-                    h.language,
-                    h.difficulty,
-                    h.category,
-                    "public" if h.is_public else "draft",
-                ]
-                for h in hits
-            ],
-            ["id", "title", "language", "level", "category", "status"],
-        ),
-        nl=False,
-    )
+    click.echo(hits_table(hits), nl=False)
     click.echo(f"{len(hits)} {'match' if len(hits) == 1 else 'matches'}")
 
 

@@ -5,11 +5,16 @@ Filters combine with AND; each is optional. Rows are summaries, not whole scenar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from scenariokit.diagnostics import plural
 from scenariokit.escape import visible
 from scenariokit.loader import Source
+
+if TYPE_CHECKING:
+    from scenariokit.index import SearchHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +62,51 @@ def summary(source: Source) -> dict[str, Any]:
     }
 
 
-def table(rows: list[list[str]], headers: list[str], *, max_width: int = 48) -> str:
+def templates_table(rows: list[dict[str, Any]]) -> str:
+    """`scenarios templates`: one line a template, with what to choose it by."""
+    keys = ["scenario_id", "category", "difficulty", "language", "phases", "description"]
+    return table(
+        [[r[k] for k in keys] for r in rows],
+        ["name", "category", "difficulty", "language", "phases", "summary"],
+        max_width=70,
+    )
+
+
+def scenarios_table(rows: list[dict[str, Any]]) -> str:
+    """`scenarios list`: one line a scenario, and its state (public or draft, system)."""
+    keys = ["scenario_id", "title", "language", "difficulty", "category", "phases", "created_by"]
+    return table(
+        [[*(r[k] for k in keys), _status(r)] for r in rows],
+        ["id", "title", "language", "level", "category", "phases", "owner", "status"],
+    )
+
+
+def hits_table(hits: Sequence[SearchHit]) -> str:
+    """`scenarios search`: the matches, best first."""
+    return table(
+        [[h.scenario_id, h.title, h.language, h.difficulty, h.category, _draft(h)] for h in hits],
+        ["id", "title", "language", "level", "category", "status"],
+    )
+
+
+def _draft(hit: SearchHit) -> str:
+    return "public" if hit.is_public else "draft"
+
+
+def _status(row: dict[str, Any]) -> str:
+    status = "public" if row["is_public"] else "draft"
+    return status + (", system" if row["is_system_scenario"] else "")
+
+
+def unlisted(count: int) -> str:
+    """What to say of files that could not be read, so are not listed."""
+    verb = "is" if count == 1 else "are"
+    return (
+        f"{plural(count, 'file')} could not be read and {verb} not listed: run `scenarios validate`"
+    )
+
+
+def table(rows: list[list[Any]], headers: list[str], *, max_width: int = 48) -> str:
     """A plain text table, columns padded, long cells cut with an ellipsis.
 
     Cells hold contributors' text: hidden characters are shown escaped (`escape.visible`),

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-import click
-
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.escape import json_text, visible, workflow_data, workflow_property
 
@@ -25,6 +23,10 @@ class Reporter:
     def render(self, report: Report) -> str:
         """The report's text, ending with a newline."""
         raise NotImplementedError
+
+
+# ANSI foreground colours of the severities.
+_COLOURS = {"red": "31", "yellow": "33"}
 
 
 class TextReporter(Reporter):
@@ -70,8 +72,15 @@ class TextReporter(Reporter):
         caret = self._style("^", fg=self._colours[d.severity], bold=True)
         return [f" {d.line} | {visible(text)}", f" {gutter} | {' ' * indent}{caret}"]
 
-    def _style(self, text: str, **styles: object) -> str:
-        return click.style(text, **styles) if self.colour else text  # type: ignore[arg-type]
+    def _style(
+        self, text: str, *, fg: str | None = None, bold: bool = False, dim: bool = False
+    ) -> str:
+        """`text` in ANSI colour and weight, when colour is on (the codes `click.style` uses)."""
+        if not self.colour:
+            return text
+        codes = [_COLOURS[fg]] if fg else []
+        codes += ["1"] * bold + ["2"] * dim
+        return "".join(f"\x1b[{code}m" for code in codes) + text + "\x1b[0m"
 
 
 class JsonReporter(Reporter):

@@ -83,6 +83,11 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
+def choices(key: str) -> list[str]:
+    """The values the schema allows for a top-level key with an `enum` (category, difficulty)."""
+    return [str(value) for value in load_schema()["properties"][key]["enum"]]
+
+
 def not_blank_pattern() -> str:
     """The schema's pattern for text that is not blank (`$defs/text`)."""
     return str(load_schema()["$defs"]["text"]["pattern"])
