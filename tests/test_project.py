@@ -161,3 +161,17 @@ def test_only_the_command_line_imports_click() -> None:
             if any(name.split(".")[0] == "click" for name in names):
                 importers.add(module.relative_to(package).as_posix())
     assert importers == {"cli.py"}
+
+
+def test_the_developing_guide_names_modules_that_exist() -> None:
+    """DEVELOPING.md's picture and recipes name real modules and functions, so a move or a
+    rename that forgets the guide fails here."""
+    guide = (REPO / "DEVELOPING.md").read_text("utf-8")
+    package = REPO / "tools" / "scenariokit"
+    modules = {p.stem for p in package.rglob("*.py")}
+    for file in set(re.findall(r"`(?:tests/)?([a-z_]+)\.py`", guide)):
+        assert file in modules or (REPO / "tests" / f"{file}.py").is_file(), file
+    for module, name in set(re.findall(r"`([a-z_]+)\.([a-z_]+)`", guide)):
+        if module in modules and name != "py":
+            source = next(package.rglob(f"{module}.py")).read_text("utf-8")
+            assert re.search(rf"^(?:def|class) {name}\b|^{name}\b", source, re.M), (module, name)
