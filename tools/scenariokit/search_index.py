@@ -20,6 +20,7 @@ the longest real word 21 characters: real content is indexed whole.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -95,35 +96,45 @@ def word_files(
     before (else the numbers move and it builds anew), and the site: only the files of
     the words that changed are read back and patched, so they equal a full build's.
     """
-    fresh: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    by_shard: dict[str, set[str]] = defaultdict(set)
+    fresh: dict[str, list[int]] = defaultdict(list)  # each word's new postings, flat
+    words: set[str] = set()  # the words whose postings change
     for number in sorted(changed):
         old, new = changed[number]
         for word, weight in new.items():
-            fresh[word].append((number, weight))
-            if old.get(word) != weight:
-                by_shard[shard_key(word)].add(word)
-        for word in old.keys() - new.keys():
-            by_shard[shard_key(word)].add(word)
+            fresh[word] += (number, weight)
+        if old:
+            words.update(w for w, weight in new.items() if old.get(w) != weight)
+            words.update(old.keys() - new.keys())
+        else:
+            words.update(new)
+    by_shard: dict[str, list[str]] = defaultdict(list)
+    for word in words:  # each word's shard worked out once, not per scenario
+        by_shard[shard_key(word)].append(word)
     files: dict[str, bytes | None] = {}
-    for key, words in by_shard.items():
+    for key, shard_words in by_shard.items():
         path = _shard_path(key)
         shard: dict[str, list[int]] = {}
         if site is not None and (site / path).exists():
             shard = orjson.loads((site / path).read_bytes())
-        for word in words:
-            kept = shard.get(word, [])
-            postings = [
-                (number, weight)
-                for number, weight in zip(kept[::2], kept[1::2], strict=True)
-                if number not in changed
-            ]
-            postings = sorted(postings + fresh[word]) if postings else fresh[word]
-            shard[word] = [x for posting in postings for x in posting]
+        for word in shard_words:
+            shard[word] = _merged(shard.get(word, []), fresh[word], changed)
             if not shard[word]:
                 del shard[word]
         files[path] = _dump(shard) if shard else None
     return files
+
+
+def _merged(kept: list[int], fresh: list[int], changed: Container[int]) -> list[int]:
+    """A word's postings: those kept of unchanged scenarios and the fresh ones, by number."""
+    if not kept:
+        return fresh
+    pairs = [
+        (number, weight)
+        for number, weight in zip(kept[::2], kept[1::2], strict=True)
+        if number not in changed
+    ]
+    pairs += zip(fresh[::2], fresh[1::2], strict=True)
+    return [x for pair in sorted(pairs) for x in pair]
 
 
 def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
