@@ -244,7 +244,7 @@ def _tool_fingerprint() -> str:
     The code, not only the version: the state remembers each file's diagnostics, and a
     rule added without a new version number (as in a checkout between releases) must not
     leave a file that breaks it passing because it did not change. Hashing the package's
-    modules takes about a millisecond.
+    modules is cheap next to any rebuild (bench/README.md).
     """
     digest = hashlib.sha256(__version__.encode() + schema_path().read_bytes())
     package = Path(__file__).parent
