@@ -69,3 +69,15 @@ def test_every_catalog_is_read_catalog_s(tmp_path: Path) -> None:
         walked.files_by_id["one"]
     )
     assert find_source(root, "two").data["scenario_id"] == "two"
+
+
+def test_an_import_s_catalog_adds_its_batch_once(tmp_path: Path) -> None:
+    """`import` checks its batch against the repository and itself through `read_catalog`."""
+    root = repository(tmp_path)
+    (existing,) = read_catalog(root).files_by_id["one"]
+    new = root / "scenarios" / "travel" / "three.yaml"
+    catalog = read_catalog(root, adding=[existing, new])
+    assert catalog.files_by_id["one"] == [existing]  # replaced by the import: still one file
+    assert catalog.knows("three")
+    assert catalog.others("three", new) == []
+    assert not read_catalog(root).knows("three")

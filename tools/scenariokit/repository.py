@@ -222,12 +222,16 @@ class Catalog:
         return scenario_id in self.files_by_id
 
 
-def read_catalog(root: Path | None, names: Iterable[str] | None = None) -> Catalog:
+def read_catalog(
+    root: Path | None, names: Iterable[str] | None = None, *, adding: Iterable[Path] = ()
+) -> Catalog:
     """The catalog of every command: which ids `scenarios/` and `templates/` hold, by name.
 
     Empty without a root. `names`: the files' names as `list_files(default_paths(root))`
     listed them, when a command has already walked the folders (one walk, not two); else
-    they are walked here. Refused entries hold no id: each command reports them.
+    they are walked here. `adding`: files a command is about to write (an import checks
+    its batch against the repository and itself), each counted once. Refused entries hold
+    no id: each command reports them.
     """
     if root is None:
         return Catalog(None)
@@ -238,6 +242,10 @@ def read_catalog(root: Path | None, names: Iterable[str] | None = None) -> Catal
     for name in names:
         stem = os.path.splitext(os.path.basename(name))[0]  # noqa: PTH119, PTH122
         by_id[stem].append(name if os.path.isabs(name) else os.path.abspath(name))  # noqa: PTH100, PTH117
+    for path in adding:
+        name = str(path.absolute())
+        if name not in by_id[path.stem]:
+            by_id[path.stem].append(name)
     return Catalog(root, _PathsById(by_id))
 
 

@@ -22,7 +22,6 @@ editor modeline are not exported.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from scenariokit.loader import (
     read_raw,
     too_deep,
 )
-from scenariokit.repository import Catalog, display_path, read_catalog
+from scenariokit.repository import display_path, read_catalog
 from scenariokit.validate import check, load
 from scenariokit.writer import canonical_text, file_on_the_way, modeline_for, write_files
 
@@ -226,7 +225,7 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
             continue
         docs.append((number, label, doc))
     problems += _repeated_ids(docs)
-    catalog = _catalog_with(read_catalog(root), [scenario_path(root, d) for _, _, d in docs])
+    catalog = read_catalog(root, adding=[scenario_path(root, d) for _, _, d in docs])
     for number, label, doc in docs:
         path = scenario_path(root, doc)
         text = canonical_text(doc, modeline_for(path, root))
@@ -287,17 +286,6 @@ def _brief(value: Any) -> str:
     """A value of the import file in a message: visible and short."""
     text = visible(str(value))
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _catalog_with(catalog: Catalog, paths: list[Path]) -> Catalog:
-    """The repository's ids plus those the import would add (so the batch is unique too)."""
-    files_by_id: dict[str, list[Path]] = defaultdict(list)
-    for scenario_id, files in catalog.files_by_id.items():
-        files_by_id[scenario_id].extend(files)
-    for path in paths:
-        if path not in files_by_id[path.stem]:
-            files_by_id[path.stem].append(path)
-    return Catalog(catalog.root, dict(files_by_id))
 
 
 def apply_import(plan: ImportPlan, *, force: bool) -> None:
