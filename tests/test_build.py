@@ -264,6 +264,27 @@ def test_a_rebuild_gives_the_bytes_of_a_full_build(
     assert ("tapas-bar-madrid" in shown) == linked  # a draft's id appears nowhere
 
 
+def test_pages_that_link_to_a_scenario_render_alike_in_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages derived from another scenario are rendered after the compile, in workers when
+    there are many: forked or not, the same site, linking only to public sources."""
+    root = repo_copy(tmp_path)
+    ids = sorted(p.stem for p in (root / "scenarios").rglob("*.yaml"))
+    for n, path in enumerate(sorted((root / "scenarios").rglob("*.yaml"))[:6]):
+        source = "secret-draft" if n == 0 else next(i for i in ids if i != path.stem)
+        path.write_text(path.read_text("utf-8") + f"derived_from: {source}\n", "utf-8")
+    build(root, tmp_path / "alone")
+    monkeypatch.setattr("scenariokit.build.PAGES_PER_PROCESS", 1)  # a worker per page
+    build(root, tmp_path / "forked")
+    assert all_files(tmp_path / "alone" / "site") == all_files(tmp_path / "forked" / "site")
+    pages = "\n".join(
+        p.read_text("utf-8") for p in (tmp_path / "forked" / "site" / "scenarios").rglob("*.html")
+    )
+    assert "secret-draft" not in pages
+    assert pages.count('href="/scenarios/' + ids[0] + '/"') >= 1
+
+
 def test_dates_come_from_git_history(tmp_path: Path) -> None:
     root = repo_copy(tmp_path, draft=False)
     git(root, "init", "-q", "-b", "main")

@@ -44,6 +44,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -400,12 +401,9 @@ def _full_build(
         result.public = result.rendered = len(public)
         template_docs = [t.data for t in templates]
         links = _Links({c.row.scenario_id for c in public if c.row.scenario_id}, template_ids)
-        for c in compiled:
-            if c.waiting is not None:
-                for relative, content in _scenario_output(
-                    c.waiting, context, links.href(c.waiting)
-                ):
-                    _write(staging / "site" / relative, content)
+        waiting = [c.waiting for c in compiled if c.waiting is not None]
+        render = partial(_render_pages, staging / "site", context, links)
+        map_chunks(render, waiting, per_process=PAGES_PER_PROCESS)
         template_rows = [_row(f, t, None) for f, t in zip(template_files, templates, strict=True)]
         public.sort(key=lambda c: c.row.scenario_id or "")
         cards = [orjson.loads(c.published.card) for c in public if c.published]
@@ -506,6 +504,16 @@ def _compile_chunks(chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Comp
             _write(site / relative, content)
         write_part(job["staging"] / "parts" / f"{number}.sqlite", indexed, rowids)
     return results
+
+
+def _render_pages(
+    site: Path, context: SiteContext, links: _Links, entries: Sequence[Entry]
+) -> list[None]:
+    """Render and write the pages and API files of `entries` (forked when there are many)."""
+    for entry in entries:
+        for relative, content in _scenario_output(entry, context, links.href(entry)):
+            _write(site / relative, content)
+    return [None] * len(entries)
 
 
 def _write_listings(
