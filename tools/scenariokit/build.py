@@ -345,9 +345,11 @@ def _full_build(
     Workers each take chunks of scenario files and do all that one file needs: parse,
     validate, render its page and API file, and write its index rows into a part of the
     index. Only small things come back (its state row, card and search words), so the
-    documents of thousands of files are never gathered in one process. Then the index's
-    parts are merged in a process of its own while this one writes the listings, the
-    search files and the state. The public index, when it goes inside the output, is
+    documents of thousands of files are never gathered in one process; except a public
+    scenario derived from another scenario, whose page is rendered once the public ids
+    are known (`Compiled.waiting`). Then the index's parts are merged in a process of its
+    own while this one renders those pages and writes the listings, the search files and
+    the state. The public index, when it goes inside the output, is
     written into the staging folder too.
     """
     refuse_unrecorded(out)  # before hours of work, not only at the swap
