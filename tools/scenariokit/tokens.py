@@ -36,7 +36,8 @@ def terms(text: str) -> tuple[str, ...]:
     """The searchable words of `text`, in order, repeats kept.
 
     Remembered: the SQLite index and the site's search read the same texts, and phrases
-    recur across scenarios.
+    recur across scenarios. That matters to a full build from a few hundred files on, not to
+    the starter library's 30 (bench/README.md, "Each optimisation, with and without").
     """
     if text.isascii():
         return tuple(_PIECES.findall(text.lower()))
@@ -67,6 +68,7 @@ def site_terms(text: str) -> tuple[str, ...]:
 
     CJK pieces, and other words of at least `MIN_LENGTH` characters: what `terms` in
     search.js gives for the same text (a browser test holds the two to each other).
+    Remembered like `terms`, for the same reason.
     """
     if text.isascii():
         return tuple(t for t in terms(text) if len(t) >= MIN_LENGTH)
