@@ -14,7 +14,8 @@ import struct
 from pathlib import Path
 
 from scenariokit.library import find_source, load_scenarios
-from scenariokit.repository import read_catalog
+from scenariokit.repository import default_paths, read_catalog
+from scenariokit.validate import validate
 from tests.helpers import dump, make_repo, valid_doc
 
 _IN_OPEN = 0x20  # inotify(7): the file or folder was opened
@@ -81,3 +82,15 @@ def test_an_import_s_catalog_adds_its_batch_once(tmp_path: Path) -> None:
     assert catalog.knows("three")
     assert catalog.others("three", new) == []
     assert not read_catalog(root).knows("three")
+
+
+def test_validating_the_repository_walks_its_folders_once(tmp_path: Path) -> None:
+    """The catalog takes the names the walk of the files listed (it walked them again)."""
+    root = repository(tmp_path)
+    (root / "scenarios" / "restaurant" / "one.yaml").write_text("title: [broken\n", "utf-8")
+    report = validate(default_paths(root), root)
+    assert [d.code for d in report.diagnostics] == ["yaml-syntax"]
+    assert opens_of(root / "scenarios", lambda: validate(default_paths(root), root)) == 1
+    # A file named alone: its catalog is still the whole repository's (one walk of it).
+    two = root / "scenarios" / "restaurant" / "two.yaml"
+    assert opens_of(root / "scenarios", lambda: validate([two], root)) == 1

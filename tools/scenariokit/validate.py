@@ -25,7 +25,14 @@ from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.loader import MAX_BYTES, LoadError, Source, decode, parse, read_raw, too_large
 from scenariokit.parallel import map_chunks
 from scenariokit.positions import SourceMap
-from scenariokit.repository import Catalog, Refused, display_path, list_files, read_catalog
+from scenariokit.repository import (
+    Catalog,
+    Refused,
+    default_paths,
+    display_path,
+    list_files,
+    read_catalog,
+)
 from scenariokit.schema import schema_findings
 
 # Below this many files a second process costs more than it saves.
@@ -120,16 +127,22 @@ def validate(paths: list[Path], root: Path | None) -> Report:
     """Check the YAML files named or found below `paths`, against the repository at `root`.
 
     What the walk refuses (a link, a FIFO, a name not UTF-8) is reported as a file with an
-    error of its own.
+    error of its own. Checking the whole repository (the default), the catalog takes the
+    names this walk listed: the folders are walked once.
     """
-    catalog = read_catalog(root)
     listing = list_files(paths, root)
+    whole = root is not None and _same_paths(paths, default_paths(root))
+    catalog = read_catalog(root, [f.name for f in listing.files] if whole else None)
     files = listing.paths
     report = Report(files_checked=len(files) + len(listing.refused))
     report.diagnostics.extend(refusals(listing.refused))
     for diagnostics in _check_all(files, catalog):
         report.diagnostics.extend(diagnostics)
     return report
+
+
+def _same_paths(paths: list[Path], others: list[Path]) -> bool:
+    return {p.absolute() for p in paths} == {p.absolute() for p in others}
 
 
 def refusals(refused: list[Refused]) -> list[Diagnostic]:
