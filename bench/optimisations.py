@@ -12,7 +12,8 @@ plain alternative (the library's code is not changed):
   functions it wraps, on a full build (the cache emptied before each build, as in a new
   process);
 - the Jinja lookup override (`theme.environment`'s `getattr`, a dictionary's item first)
-  against Jinja's own `Environment.getattr`, on a full build;
+  against Jinja's own `Environment.getattr`, on a full build, and on the rendering alone of
+  every scenario's page and every listing page, in one process;
 - the forked workers (`parallel.map_chunks` and `parallel.Background`) against one process
   (`SCENARIOKIT_JOBS=1`), on `validate` and on a full build.
 
@@ -41,7 +42,7 @@ import jinja2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from scenariokit import build, loader, search_index, theme, tokens, validate
+from scenariokit import build, loader, search_index, theme, tokens, validate, website
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTER = 30  # the starter library: this repository
@@ -106,6 +107,7 @@ Toggle = Callable[[], contextlib.AbstractContextManager[None]]
 # Per workload: each optimisation's name and how to turn it off.
 OFF: dict[str, list[tuple[str, Toggle]]] = {
     "validate": [("event-based loader", plain_loader_off), ("forked workers", forks_off)],
+    "page rendering": [("Jinja lookup override", jinja_lookup_off)],
     "full build": [
         ("string cache", string_cache_off),
         ("Jinja lookup override", jinja_lookup_off),
@@ -129,7 +131,19 @@ def workloads(root: Path, scratch: Path) -> dict[str, Callable[[], None]]:
         finally:
             shutil.rmtree(out.parent)
 
-    return {"validate": run_validate, "full build": run_build}
+    context = website.SiteContext(base="", site_url="", repository_url=None, branch="main")
+    entries = [
+        website.Entry(loader.read_source(path).data, path.relative_to(root).as_posix(), None, None)
+        for path in sorted((root / "scenarios").rglob("*.yaml"))
+    ]
+
+    def run_rendering() -> None:
+        for entry in entries:
+            website.render_scenario(entry, context, None)
+        for page in website.listing_pages([website.card(entry) for entry in entries]):
+            page.render(context)
+
+    return {"validate": run_validate, "page rendering": run_rendering, "full build": run_build}
 
 
 def timed(work: Callable[[], None]) -> float:
@@ -152,11 +166,15 @@ def repository(size: int, scratch: Path) -> Path:
     return corpus
 
 
-def measure(size: int, scratch: Path, rounds: int) -> list[tuple[str, str, int, float, float]]:
+def measure(
+    size: int, scratch: Path, rounds: int, only: list[str]
+) -> list[tuple[str, str, int, float, float]]:
     """Rows of (optimisation, workload, size, best time with, best time without)."""
     root = repository(size, scratch)
     rows = []
     for name, work in workloads(root, scratch).items():
+        if only and name not in only:
+            continue
         work()  # untimed: templates compiled, modules imported, files in the page cache
         with_ = []
         without: dict[str, list[float]] = {label: [] for label, _ in OFF[name]}
@@ -174,6 +192,7 @@ def measure(size: int, scratch: Path, rounds: int) -> list[tuple[str, str, int, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="30,500,2000,10000", help="comma-separated file counts")
+    parser.add_argument("--only", help=f"comma-separated, of: {', '.join(OFF)}")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each; the best is kept")
     shm = Path("/dev/shm")
     parser.add_argument("--scratch", type=Path, default=shm if shm.is_dir() else None)
@@ -183,7 +202,7 @@ def main() -> None:
     rows = []
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            rows += measure(size, scratch, args.rounds)
+            rows += measure(size, scratch, args.rounds, args.only.split(",") if args.only else [])
             print(f"  {size:,} files measured", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(scratch)

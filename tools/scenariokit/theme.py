@@ -40,9 +40,9 @@ def environment() -> jinja2.Environment:
         Jinja tries the attribute first, and each miss raises and catches an exception:
         eight per card, for thousands of cards on the listing pages (a large part of
         their time). No key of the dictionaries pages get (scenarios, cards, groups) is named like a
-        dictionary's method, so what a template means stays the same. A whole build gains a
-        few percent at 10,000 files and nothing measurable below 2,000 (bench/README.md, "Each
-        optimisation, with and without").
+        dictionary's method, so what a template means stays the same. Rendering is faster with
+        it at every size, but a whole build gains only at about 10,000 files, and little
+        (bench/README.md, "Each optimisation, with and without").
         """
 
         def getattr(self, obj: Any, attribute: str) -> Any:
