@@ -1,6 +1,6 @@
 """Time each of scenariokit's speed optimisations with and without it, at the sizes users have.
 
-    python bench/optimisations.py [--sizes 30,500,2000,10000] [--rounds 3] [--scratch /dev/shm]
+    python bench/optimisations.py [--sizes 30,500,2000,10000] [--only validate,...] [--rounds 3]
 
 Four optimisations, each turned off from here by replacing what the library calls with its
 plain alternative (the library's code is not changed):
