@@ -56,6 +56,8 @@ def serving(
 
     Checks the first build's line and the address line, and that Ctrl+C ends it cleanly.
     """
+    if env is None:  # polled five times a second: each change is one rename (`replace`)
+        env = os.environ | {"SCENARIOKIT_POLL_SECONDS": "0.2"}
     process = subprocess.Popen(
         [*command, "serve", "--port", "0", "--out", str(out)],
         cwd=root,
@@ -83,21 +85,25 @@ def serving(
     assert process.returncode == 0
 
 
+def replace(path: Path, make: Callable[[Path], object]) -> None:
+    """Put what `make` writes at `path` in one rename: a poll never sees half a change."""
+    new = path.with_name(f".{path.name}.new")
+    make(new)
+    new.replace(path)
+
+
 def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo", {})
     shutil.copytree(REPO / "scenarios", root / "scenarios")
     with serving(root, tmp_path / "out", installed_command()) as (base, next_line):
         assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
         path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
-        path.write_text(
-            path.read_text("utf-8").replace(
-                "title: Ordering Tapas in Madrid", "title: Tapas at the Bar"
-            ),
-            "utf-8",
-        )
+        text = path.read_text("utf-8")
+        retitled = text.replace("title: Ordering Tapas in Madrid", "title: Tapas at the Bar")
+        replace(path, lambda new: new.write_text(retitled, "utf-8"))
         assert next_line().startswith("Built 30 public scenarios")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
-        path.write_text("title: [broken\n", "utf-8")
+        replace(path, lambda new: new.write_text("title: [broken\n", "utf-8"))
         assert next_line().startswith("Build failed: the build stopped")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
 
@@ -150,8 +156,7 @@ def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) ->
     out = tmp_path / "out"
     with serving(root, out, installed_command()) as (base, next_line):
         page = base + "scenarios/tapas-bar-madrid/"
-        home.unlink()
-        home.symlink_to(secret)
+        replace(home, lambda new: new.symlink_to(secret))
         told = "".join(failure(next_line))
         assert (
             "scenarios/restaurant/tapas-bar-madrid.yaml:1:1: error: this is a symbolic link" in told
@@ -159,8 +164,7 @@ def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) ->
         assert "ghp_SECRET" not in told
         assert "elsewhere" not in told
         assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(page)
-        home.unlink()
-        home.write_text(text, "utf-8")
+        replace(home, lambda new: new.write_text(text, "utf-8"))
         assert next_line().startswith("Built 30 public scenarios")
 
         pipe = root / "scenarios" / "restaurant" / "pipe.yaml"
@@ -171,12 +175,12 @@ def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) ->
 
         strange = os.fsencode(root / "scenarios" / "restaurant") + b"/caf\xe9.yaml"
         with open(strange, "wb") as stream:  # noqa: PTH123 - a bytes path
-            stream.write(text.encode())
+            stream.write(text.encode())  # refused by its name, empty or not
         assert "caf\\xe9.yaml:1:1: error: this name is not UTF-8" in "".join(failure(next_line))
         os.unlink(strange)  # noqa: PTH108
         assert next_line().startswith("Built 30 public scenarios")
 
-        home.write_text("title: [broken\n", "utf-8")
+        replace(home, lambda new: new.write_text("title: [broken\n", "utf-8"))
         assert "[yaml-syntax]" in "".join(failure(next_line))
         home.unlink()
         assert next_line().startswith("Built 29 public scenarios")
@@ -184,7 +188,7 @@ def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) ->
         # The output folder in trouble: its build state is no longer a database. Whatever
         # the build makes of that, it is told in a line, and the server goes on.
         (out / ".scenariokit-build.sqlite").write_bytes(b"not a database" * 100)
-        home.write_text(text, "utf-8")
+        replace(home, lambda new: new.write_text(text, "utf-8"))
         told = next_line()
         assert told.startswith(("Build failed", "Built 30 public scenarios"))
         assert "Traceback" not in told

@@ -770,7 +770,19 @@ def serve(options: Options, port: int, out: Path) -> None:
         click.echo(message)
         sys.stdout.flush()  # a long-running command: show each line as it happens
 
-    run_serve(_root(options), out, port=port, echo=say)
+    run_serve(_root(options), out, port=port, echo=say, poll_seconds=_poll_seconds())
+
+
+def _poll_seconds() -> float:
+    """`SCENARIOKIT_POLL_SECONDS` if it is a positive number, else once a second.
+
+    For tests, which wait on each rebuild; an author saves a file once in a while.
+    """
+    try:
+        seconds = float(os.environ.get("SCENARIOKIT_POLL_SECONDS", ""))
+    except ValueError:
+        return 1.0
+    return seconds if 0 < seconds < 60 else 1.0
 
 
 main = cli
