@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 MEMORY = Path("/dev/shm")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the cores, since the tests wait on subprocesses, git
+    and the browser as much as they compute: the spare worker fills those waits."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Keep temporary folders in memory (TMPDIR=/dev/shm) where Linux offers it.
 
