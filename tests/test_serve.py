@@ -20,6 +20,7 @@ from typing import IO
 
 import pytest
 
+from scenariokit.serve import rebuild
 from tests.helpers import REPO, installed_command, make_repo
 
 
@@ -284,3 +285,16 @@ def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
         os.close(ended)
     with pytest.raises(urllib.error.URLError, match="Connection refused"):
         fetch(url)  # nobody holds the port any more
+
+
+def test_a_rebuild_is_told_in_good_english(tmp_path: Path) -> None:
+    """One public scenario is one, not "1 public scenarios"."""
+    root = make_repo(tmp_path / "repo", {})
+    (root / "scenarios" / "restaurant").mkdir(parents=True)
+    shutil.copy(
+        REPO / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml",
+        root / "scenarios" / "restaurant",
+    )
+    told: list[str] = []
+    rebuild(root, tmp_path / "out", told.append)
+    assert re.fullmatch(r"Built 1 public scenario in \d+\.\d\d s \(1 page rendered\)", told[0])

@@ -129,7 +129,8 @@ def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
         echo(f"Build failed: {visible(type(exc).__name__)}: {visible(str(exc))}")
         return
     echo(
-        f"Built {result.public} public scenarios in {time.perf_counter() - started:.2f} s "
+        f"Built {plural(result.public, 'public scenario')} in "
+        f"{time.perf_counter() - started:.2f} s "
         f"({plural(result.rendered, 'page')} rendered)"
     )
     for warning in result.warnings:  # what `validate` warns of, as `build` shows it
