@@ -443,11 +443,10 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
 
 def _tell_refused(refused: list[Diagnostic]) -> None:
     """Each link, FIFO or device the walk refused, on stderr: the listing goes on without."""
+    from scenariokit.reporters import TextReporter
+
     for d in refused:
-        click.echo(
-            f"{visible(d.path)}:{d.line}:{d.column}: error: {visible(d.message)} [{d.code}]",
-            err=True,
-        )
+        click.echo(TextReporter().headline(d), err=True)
 
 
 @cli.command()

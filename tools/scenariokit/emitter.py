@@ -1,10 +1,11 @@
 """The canonical text of a plain document, written directly: `fmt`'s fast path.
 
-`writer.canonical_text` goes through ruamel.yaml, which keeps comments, at 20 to 40 ms a
-file: `fmt --check` on a pull request paid that for every file, though nearly every file is
-already canonical and holds no comment. Deciding that needs only the file's data, as the
-loader reads them: `plain_canonical_text` writes the text ruamel.yaml would write for them,
-and a file equal to it byte for byte is canonical. Anything else goes the slow way.
+`writer.canonical_text` goes through ruamel.yaml, which keeps comments, at many times the
+cost of parsing the file (bench/README.md): `fmt --check` on a pull request paid that for
+every file, though nearly every file is already canonical and holds no comment. Deciding
+that needs only the file's data, as the loader reads them: `plain_canonical_text` writes
+the text ruamel.yaml would write for them, and a file equal to it byte for byte is
+canonical. Anything else goes the slow way.
 
 It writes only the shapes scenarios have, and answers None for anything else, so the caller
 falls back to ruamel.yaml: a mapping of text keys whose values are text, booleans, integers,

@@ -24,11 +24,8 @@ from scenariokit.emitter import plain_canonical_text
 from scenariokit.errors import UserError
 from scenariokit.parallel import map_chunks
 from scenariokit.repository import display_path, list_files
-from scenariokit.validate import load, refusals
+from scenariokit.validate import FILES_PER_PROCESS, load, refusals
 from scenariokit.writer import format_text, modeline_for, write_file
-
-# Below this many files a second process costs more than it saves (as for `validate`).
-FILES_PER_PROCESS = 200
 
 
 @dataclass(slots=True)
