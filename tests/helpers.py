@@ -23,13 +23,16 @@ from collections.abc import Callable, Iterator, Mapping
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
 
 from scenariokit.cli import cli
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -42,6 +45,14 @@ _VALID_DOC: dict[str, Any] = yaml.load(VALID_TEXT, Loader=yaml.CSafeLoader)
 def valid_doc() -> dict[str, Any]:
     """A fresh copy of the valid example scenario as data."""
     return copy.deepcopy(_VALID_DOC)
+
+
+def as_scenario(doc: dict[str, Any]) -> Scenario:
+    """`doc` typed as the validated view the index, site and API read.
+
+    Not validated: some tests hand them what the rules refuse, to see it is still safe.
+    """
+    return cast("Scenario", doc)
 
 
 def make_repo(root: Path, files: Mapping[str, str | bytes]) -> Path:

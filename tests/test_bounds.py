@@ -25,7 +25,7 @@ from scenariokit.diagnostics import MAX_COUNTED, MAX_PROBLEMS, TOO_MANY
 from scenariokit.loader import MAX_BYTES
 from scenariokit.schema import is_valid
 from scenariokit.search_index import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
-from tests.helpers import REPO, diagnostics, dump, invoke, make_repo, valid_doc
+from tests.helpers import REPO, as_scenario, diagnostics, dump, invoke, make_repo, valid_doc
 
 sys.path.insert(0, str(REPO / "bench"))
 try:
@@ -281,7 +281,7 @@ def test_a_scenario_gives_the_search_its_heaviest_words_only() -> None:
     ]
     doc["phases"][0]["key_vocabulary"][0] = "Rechtsschutzversicherungsgesellschaftenkapitän"
     assert is_valid(doc)
-    weights = scenario_weights(doc)
+    weights = scenario_weights(as_scenario(doc))
     assert len(weights) == MAX_WORDS
     assert all(weights[w] >= 10 for w in ("ordering", "tapas", "madrid"))  # the title's
     assert "rechtsschutzversicherungsgesellschaftenkapitan"[:MAX_WORD_LENGTH] in weights
@@ -289,7 +289,8 @@ def test_a_scenario_gives_the_search_its_heaviest_words_only() -> None:
     kept = [w for w in many if w in weights]
     assert 0 < len(kept) <= len(many) - 60
     assert kept == many[: len(kept)]  # ties go by the word: the last ones are dropped
-    assert scenario_weights(copy.deepcopy(doc)) == weights  # the same choice every time
+    again = scenario_weights(as_scenario(copy.deepcopy(doc)))
+    assert again == weights  # the same choice every time
 
 
 # --- the worst file, built -------------------------------------------------------------------

@@ -675,6 +675,7 @@ def _rebuild(
     changed: list[tuple[Entry, Derived, FileRow]] = []
     for file in stale:
         record, row = derived[file.key], rows[file.key]
+        assert record.data is not None  # validated above: a file without errors has its data
         old_dates = (row.created_at, row.updated_at)
         entry = Entry(
             record.data, file.key, *(old_dates if dates is None else _dates(file.key, dates))

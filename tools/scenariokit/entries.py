@@ -6,11 +6,25 @@ The schema allows a plain string, or a mapping with the words (`term` for vocabu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # types only: importing pydantic would slow every command's start
+    from scenariokit.models import Phrase, VocabularyEntry
 
 
-def entry_fields(entry: str | dict[str, Any], key: str) -> tuple[str, str | None, str | None]:
-    """An entry's words (under `key` in a mapping), translation and note."""
+# An entry read one way: its words, translation and note.
+Fields = tuple[str, "str | None", "str | None"]
+
+
+def vocabulary_fields(entry: str | VocabularyEntry) -> Fields:
+    """A vocabulary entry's term, translation and note."""
     if isinstance(entry, str):
         return entry, None, None
-    return entry[key], entry.get("translation"), entry.get("note")
+    return entry["term"], entry.get("translation"), entry.get("note")
+
+
+def phrase_fields(entry: str | Phrase) -> Fields:
+    """A phrase entry's text, translation and note."""
+    if isinstance(entry, str):
+        return entry, None, None
+    return entry["text"], entry.get("translation"), entry.get("note")

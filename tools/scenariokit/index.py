@@ -22,12 +22,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenariokit.entries import entry_fields
+from scenariokit.entries import phrase_fields, vocabulary_fields
 from scenariokit.tokens import fts_text
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
 
 SCHEMA_VERSION = 1
 
@@ -139,18 +142,18 @@ def _part_ddl() -> str:
 class IndexedScenario:
     """What the index stores of one scenario besides its data."""
 
-    data: dict[str, Any]
+    data: Scenario
     source_path: str
     created_at: str | None
     updated_at: str | None
     search_text: tuple[str, ...]  # `search_columns(data)`, computed once per file
 
 
-def search_columns(doc: dict[str, Any]) -> tuple[str, str, str, str]:
+def search_columns(doc: Scenario) -> tuple[str, str, str, str]:
     """The full-text columns of a scenario: title, description, vocabulary, phrases."""
     phases = doc["phases"]
-    vocabulary = [entry_fields(e, "term") for p in phases for e in p["key_vocabulary"]]
-    phrases = [entry_fields(e, "text") for p in phases for e in p["essential_phrases"]]
+    vocabulary = [vocabulary_fields(e) for p in phases for e in p["key_vocabulary"]]
+    phrases = [phrase_fields(e) for p in phases for e in p["essential_phrases"]]
     return (
         fts_text(doc["title"]),
         fts_text(doc.get("description", "")),
@@ -388,11 +391,11 @@ def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario, 
             )
         )
         rows["vocabulary"] += [
-            (scenario_id, number, i, *entry_fields(e, "term"))
+            (scenario_id, number, i, *vocabulary_fields(e))
             for i, e in enumerate(phase["key_vocabulary"], start=1)
         ]
         rows["phrases"] += [
-            (scenario_id, number, i, *entry_fields(e, "text"))
+            (scenario_id, number, i, *phrase_fields(e))
             for i, e in enumerate(phase["essential_phrases"], start=1)
         ]
     rows["scenarios_fts"].append((rowid, scenario_id, *scenario.search_text))

@@ -1,22 +1,28 @@
-"""Typed views of a validated scenario, for the code that reads scenarios (index, site, API).
+"""Typed views of a validated scenario: what the index, the site, the search and the API read.
 
-The JSON Schema is the contract; these models restate its constraints only so that they
-hold as types, and `tests/test_models.py` proves that the two accept and reject the same
-documents. Strict mode: `"15"` is not 15, `yes` is not a string, as in the schema.
+A validated document stays the dict the loader made (the build handles thousands; objects
+built from each would cost time and change nothing they publish): these are `TypedDict`s
+over it, so every read of a field is checked by mypy against the schema's names and types.
+`sources.derive` is the one place a checked document becomes a `Scenario`.
+
+The JSON Schema is the contract; the constraints written here (lengths, patterns, bounds)
+are pydantic's, so that `tests/test_models.py` can prove that the schema and these types
+accept and reject the same documents (`SCENARIO.validate_python`). Strict mode: `"15"` is
+not 15, `yes` is not a string, as in the schema. An optional key is left out, never null.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads these, not typing's (3.11)
 )
+
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, with_config
+from typing_extensions import TypedDict
 
 from scenariokit.schema import load_schema, not_blank_pattern
 
@@ -68,43 +74,35 @@ else:
     Difficulty = Literal[tuple(load_schema()["properties"]["difficulty"]["enum"])]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nulls(cls, data: Any) -> Any:
-        """An optional key is left out, never written empty: the schema has no nulls."""
-        if isinstance(data, dict):
-            empty = [key for key, value in data.items() if value is None]
-            if empty:
-                raise ValueError(f"empty value for {', '.join(map(str, empty))}")
-        return data
+_STRICT = with_config(ConfigDict(strict=True, extra="forbid"))
 
 
-class VocabularyEntry(_Strict):
+@_STRICT
+class VocabularyEntry(TypedDict):
     """A word to practise, with its meaning."""
 
     term: _text(200)  # type: ignore[valid-type]
-    translation: ShortText | None = None  # type: ignore[valid-type]
-    note: _text(500) | None = None  # type: ignore[valid-type]
+    translation: NotRequired[ShortText]  # type: ignore[valid-type]
+    note: NotRequired[_text(500)]  # type: ignore[valid-type]
 
 
-class Phrase(_Strict):
+@_STRICT
+class Phrase(TypedDict):
     """A phrase the learner will need, with its meaning."""
 
     text: ShortText  # type: ignore[valid-type]
-    translation: ShortText | None = None  # type: ignore[valid-type]
-    note: _text(500) | None = None  # type: ignore[valid-type]
+    translation: NotRequired[ShortText]  # type: ignore[valid-type]
+    note: NotRequired[_text(500)]  # type: ignore[valid-type]
 
 
-class Phase(_Strict):
+@_STRICT
+class Phase(TypedDict):
     """One stage of the conversation; its number is its position (from 1)."""
 
     phase_id: Slug
     name: Line  # type: ignore[valid-type]
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
-    expected_duration_minutes: _minutes(1, 60) | None = None  # type: ignore[valid-type]
+    description: NotRequired[Annotated[str, StringConstraints(max_length=500)]]
+    expected_duration_minutes: NotRequired[_minutes(1, 60)]  # type: ignore[valid-type]
     key_vocabulary: Annotated[
         list[_text(200) | VocabularyEntry],  # type: ignore[valid-type]
         Field(min_length=3, max_length=50),
@@ -114,24 +112,17 @@ class Phase(_Strict):
         Field(min_length=3, max_length=50),
     ]
     learning_objectives: Annotated[list[ShortText], Field(min_length=1, max_length=20)]  # type: ignore[valid-type]
-    success_criteria: Lines = []
-    cultural_notes: Note | None = None  # type: ignore[valid-type]
-
-    def vocabulary(self) -> list[VocabularyEntry]:
-        """Every entry as a mapping: a plain string is a term without translation."""
-        return [VocabularyEntry(term=e) if isinstance(e, str) else e for e in self.key_vocabulary]
-
-    def phrases(self) -> list[Phrase]:
-        """Every phrase as a mapping: a plain string is a phrase without translation."""
-        return [Phrase(text=p) if isinstance(p, str) else p for p in self.essential_phrases]
+    success_criteria: NotRequired[Lines]
+    cultural_notes: NotRequired[Note]  # type: ignore[valid-type]
 
 
-class Scenario(_Strict):
+@_STRICT
+class Scenario(TypedDict):
     """A whole scenario file."""
 
     scenario_id: Slug
     title: _text(100, min_length=3)  # type: ignore[valid-type]
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    description: NotRequired[Annotated[str, StringConstraints(max_length=500)]]
     category: Category
     difficulty: Difficulty
     estimated_duration: _minutes(5, 60)  # type: ignore[valid-type]
@@ -140,11 +131,15 @@ class Scenario(_Strict):
     ai_role: Line  # type: ignore[valid-type]
     setting: _text(500)  # type: ignore[valid-type]
     created_by: Login
-    is_system_scenario: bool = False
-    is_public: bool = True
-    derived_from: Slug | None = None
-    prerequisites: Lines = []
-    learning_outcomes: Lines = []
-    vocabulary_focus: Lines = []
-    cultural_context: Note | None = None  # type: ignore[valid-type]
+    is_system_scenario: NotRequired[bool]
+    is_public: NotRequired[bool]
+    derived_from: NotRequired[Slug]
+    prerequisites: NotRequired[Lines]
+    learning_outcomes: NotRequired[Lines]
+    vocabulary_focus: NotRequired[Lines]
+    cultural_context: NotRequired[Note]  # type: ignore[valid-type]
     phases: Annotated[list[Phase], Field(min_length=2, max_length=6)]
+
+
+# The types as a validator, for the agreement test (the build trusts the schema's verdict).
+SCENARIO: TypeAdapter[Scenario] = TypeAdapter(Scenario)

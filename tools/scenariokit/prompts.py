@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scenariokit.entries import entry_fields
+from scenariokit.entries import Fields, phrase_fields, vocabulary_fields
 from scenariokit.escape import visible
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
 
 _BREAKS = re.compile("\\s*[\t\n\r\x0b\x0c\x85\u2028\u2029]\\s*")
 _DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c]")
 
 
-def roleplay_prompt(doc: dict[str, Any], language_name: str) -> str:
+def roleplay_prompt(doc: Scenario, language_name: str) -> str:
     """The prompt for `doc`, plain text: instructions, then the scenario fenced as data."""
     block = _scenario_block(doc)
     tag = hashlib.sha256("\n".join(block).encode("utf-8")).hexdigest()[:16]
@@ -64,7 +67,7 @@ def roleplay_prompt(doc: dict[str, Any], language_name: str) -> str:
     return "\n".join(lines)
 
 
-def _scenario_block(doc: dict[str, Any]) -> list[str]:
+def _scenario_block(doc: Scenario) -> list[str]:
     """The scenario's own texts, each on one line after its label."""
     lines = [f"Title: {_one_line(doc['title'])}"]
     if doc.get("description"):
@@ -80,9 +83,9 @@ def _scenario_block(doc: dict[str, Any]) -> list[str]:
         lines += [
             f"{number}. {_one_line(phase['name'])}{about}",
             "   Words I should use: "
-            + "; ".join(_entry(e, "term") for e in phase["key_vocabulary"]),
+            + "; ".join(_entry(vocabulary_fields(e)) for e in phase["key_vocabulary"]),
             "   Phrases I should try: "
-            + "; ".join(_entry(e, "text") for e in phase["essential_phrases"]),
+            + "; ".join(_entry(phrase_fields(e)) for e in phase["essential_phrases"]),
             "   I succeed if: " + "; ".join(_one_line(g) for g in goals),
         ]
     if doc.get("cultural_context"):
@@ -95,7 +98,7 @@ def _one_line(text: Any) -> str:
     return visible(_DIRECTION_MARKS.sub("", _BREAKS.sub(" ", str(text))))
 
 
-def _entry(entry: str | dict[str, Any], key: str) -> str:
-    text, translation, _ = entry_fields(entry, key)
+def _entry(fields: Fields) -> str:
+    text, translation, _ = fields
     words = _one_line(text)
     return f"{words} ({_one_line(translation)})" if translation else words

@@ -22,12 +22,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Container
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenariokit.entries import entry_fields
+from scenariokit.entries import phrase_fields, vocabulary_fields
 from scenariokit.tokens import is_cjk, site_terms
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
 
 CHUNK = 100
 # What one scenario contributes at most (see above); search.js cuts a query's words to the
@@ -44,7 +47,7 @@ def shard_key(term: str) -> str:
     return term[:size].encode("utf-8").hex()
 
 
-def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
+def scenario_weights(doc: Scenario) -> dict[str, int]:
     """Each searchable word of a scenario and its weight (once per field it occurs in).
 
     At most `MAX_WORDS` of them, each at most `MAX_WORD_LENGTH` long: the full build and
@@ -55,13 +58,12 @@ def scenario_weights(doc: dict[str, Any]) -> dict[str, int]:
     fields["description"] += [doc.get("description", ""), doc.get("setting", "")]
     for phase in doc["phases"]:
         fields["description"].append(phase["name"])
-        for entries, key in (
-            (phase["key_vocabulary"], "term"),
-            (phase["essential_phrases"], "text"),
+        for field, entries in (
+            ("vocabulary", [vocabulary_fields(e) for e in phase["key_vocabulary"]]),
+            ("phrases", [phrase_fields(e) for e in phase["essential_phrases"]]),
         ):
-            for entry in entries:
-                text, translation, _ = entry_fields(entry, key)
-                fields["vocabulary" if key == "term" else "phrases"].append(text)
+            for text, translation, _ in entries:
+                fields[field].append(text)
                 if translation:
                     fields["translation"].append(translation)
     weights: dict[str, int] = defaultdict(int)

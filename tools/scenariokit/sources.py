@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from scenariokit.diagnostics import Diagnostic, Report
 from scenariokit.index import search_columns
@@ -30,6 +30,9 @@ from scenariokit.repository import (
 )
 from scenariokit.search_index import scenario_weights
 from scenariokit.validate import check, refusals
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
 
 
 class SourceFile(NamedTuple):
@@ -92,7 +95,7 @@ class Derived:
     """
 
     sha: str
-    data: Any
+    data: Scenario | None
     diagnostics: list[dict[str, Any]]
     search_text: tuple[str, ...] = ()
     weights: dict[str, int] = field(default_factory=dict)
@@ -121,12 +124,13 @@ def derive_paths(ids: Catalog, paths: Sequence[Path]) -> list[Derived]:
         results.append(
             Derived(
                 hashlib.sha256(checked.raw).hexdigest() if checked.raw is not None else "",
-                checked.source.data if checked.valid and checked.source else None,
+                # Valid: the one place a checked document becomes the typed view.
+                cast("Scenario", checked.source.data) if checked.valid and checked.source else None,
                 [plain(d) for d in checked.diagnostics],
             )
         )
     for result in results:
-        if isinstance(result.data, dict) and "phases" in result.data:
+        if result.data is not None:
             result.search_text = search_columns(result.data)
             result.weights = scenario_weights(result.data)
     return results

@@ -13,14 +13,17 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
 from scenariokit.checks import language_name, load_language_data
-from scenariokit.entries import entry_fields
+from scenariokit.entries import phrase_fields, vocabulary_fields
 from scenariokit.prompts import roleplay_prompt
 from scenariokit.theme import environment, static_files
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
 
 SITE_NAME = "scenariokit"
 # What a listing and the API's summary show of a scenario.
@@ -59,7 +62,7 @@ class SiteContext:
 class Entry:
     """A scenario with what the site adds to it: names, dates and where it came from."""
 
-    data: dict[str, Any]
+    data: Scenario
     source_path: str  # relative to the repository, posix
     created_at: str | None
     updated_at: str | None
@@ -86,8 +89,8 @@ def view(entry: Entry, derived_href: str | None = None) -> dict[str, Any]:
     phases = [
         phase
         | {
-            "vocabulary": [entry_fields(e, "term") for e in phase["key_vocabulary"]],
-            "phrases": [entry_fields(e, "text") for e in phase["essential_phrases"]],
+            "vocabulary": [vocabulary_fields(e) for e in phase["key_vocabulary"]],
+            "phrases": [phrase_fields(e) for e in phase["essential_phrases"]],
             "description": phase.get("description"),
             "expected_duration_minutes": phase.get("expected_duration_minutes"),
             "success_criteria": phase.get("success_criteria", []),
@@ -165,7 +168,7 @@ def derived_href(entry: Entry, public_ids: set[str], template_ids: set[str]) -> 
     return None
 
 
-def published_source(doc: dict[str, Any], derived_href: str | None) -> str | None:
+def published_source(doc: Scenario, derived_href: str | None) -> str | None:
     """The `derived_from` a page or the API may show: None unless the source is on the site.
 
     The one rule for both: a draft's id must not leak through a public scenario derived
@@ -261,7 +264,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
     return pages
 
 
-def templates_page(templates: list[dict[str, Any]]) -> Listing:
+def templates_page(templates: list[Scenario]) -> Listing:
     """The templates page (its variables are views, not data: it has no digest)."""
     views = [view(Entry(t, "", None, None)) for t in templates]
     return Listing("templates/index.html", "templates.html", {"templates": views})
@@ -290,9 +293,10 @@ def scenario_json(entry: Entry, derived_href: str | None = None) -> bytes:
     site (see `published_source`); without it, null: a caller that does not say never
     leaks a draft.
     """
-    doc = entry.data | {"created_at": entry.created_at, "updated_at": entry.updated_at}
+    doc: dict[str, object] = {**entry.data, "created_at": entry.created_at}
+    doc["updated_at"] = entry.updated_at
     if "derived_from" in doc:
-        doc["derived_from"] = published_source(doc, derived_href)
+        doc["derived_from"] = published_source(entry.data, derived_href)
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
