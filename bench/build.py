@@ -34,8 +34,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from scenariokit.checks import language_name
-from scenariokit.website import category_name
+from scenariokit.check.rules import language_name
+from scenariokit.website.pages import category_name
 
 ROOT = Path(__file__).resolve().parents[1]
 HUGO_LAYOUTS = Path(__file__).resolve().parent / "hugo" / "layouts"

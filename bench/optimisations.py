@@ -42,7 +42,12 @@ import jinja2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from scenariokit import build, loader, search_index, theme, tokens, validate, website
+from scenariokit.build import run as build
+from scenariokit.check import validate
+from scenariokit.files import loader
+from scenariokit.website import pages as website
+from scenariokit.website import search_files as search_index
+from scenariokit.website import theme, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTER = 30  # the starter library: this repository
@@ -133,7 +138,9 @@ def workloads(root: Path, scratch: Path) -> dict[str, Callable[[], None]]:
 
     context = website.SiteContext(base="", site_url="", repository_url=None, branch="main")
     entries = [
-        website.Entry(loader.read_source(path).data, path.relative_to(root).as_posix(), None, None)
+        website.SiteScenario(
+            loader.read_source(path).data, path.relative_to(root).as_posix(), None, None
+        )
         for path in sorted((root / "scenarios").rglob("*.yaml"))
     ]
 

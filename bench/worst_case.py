@@ -55,7 +55,7 @@ CJK = [
 ]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 STYLES = ("escapes", "cjk")
-# The keys of the texts `search_index.scenario_weights` reads (a phase's description and
+# The keys of the texts `search_files.scenario_weights` reads (a phase's description and
 # every note, list and cultural text are not searched).
 SEARCHED = {"title", "description", "setting", "name", "term", "text", "translation"}
 
@@ -230,7 +230,7 @@ def scenario_id(number: int) -> str:
 
 def write_repository(root: Path, copies: int = 0, style: str = "escapes") -> list[Path]:
     """A repository at `root` with the worst file and `copies` more under other ids."""
-    from scenariokit.search_index import MAX_WORD_LENGTH
+    from scenariokit.website.search_files import MAX_WORD_LENGTH
 
     shutil.copytree(ROOT / "schemas", root / "schemas", dirs_exist_ok=True)
     folder = root / "scenarios" / "restaurant"
@@ -250,7 +250,7 @@ def write_repository(root: Path, copies: int = 0, style: str = "escapes") -> lis
 
 def measure(root: Path, out: Path) -> dict[str, Any]:
     """Build `root` into `out` and say what the build wrote."""
-    from scenariokit.build import build
+    from scenariokit.build.run import build
 
     started = time.perf_counter()
     build(root, out)

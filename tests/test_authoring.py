@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scenariokit.loader import read_source
+from scenariokit.files.loader import read_source
 from tests.helpers import REPO, diagnostics, invoke, make_repo, run_in_terminal
 
 TEMPLATES = sorted(p.stem for p in (REPO / "templates").glob("*.yaml"))

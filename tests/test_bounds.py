@@ -20,11 +20,11 @@ import orjson
 import pytest
 import yaml
 
-from scenariokit.build import build
-from scenariokit.diagnostics import MAX_COUNTED, MAX_PROBLEMS, TOO_MANY
-from scenariokit.loader import MAX_BYTES
-from scenariokit.schema import is_valid
-from scenariokit.search_index import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
+from scenariokit.build.run import build
+from scenariokit.check.diagnostics import MAX_COUNTED, MAX_PROBLEMS, TOO_MANY
+from scenariokit.check.schema import is_valid
+from scenariokit.files.loader import MAX_BYTES
+from scenariokit.website.search_files import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
 from tests.helpers import REPO, as_scenario, diagnostics, dump, invoke, make_repo, valid_doc
 
 sys.path.insert(0, str(REPO / "bench"))

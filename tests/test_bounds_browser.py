@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from scenariokit.build import build
-from scenariokit.search_index import MAX_WORD_LENGTH
+from scenariokit.build.run import build
+from scenariokit.website.search_files import MAX_WORD_LENGTH
 from tests.helpers import bench_module, dump, make_repo, require_chromium, serving, valid_doc
 
 require_chromium()

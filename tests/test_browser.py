@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from scenariokit.build import build
-from scenariokit.checks import language_name
-from scenariokit.prompts import roleplay_prompt
-from scenariokit.tokens import site_terms
+from scenariokit.build.run import build
+from scenariokit.check.rules import language_name
+from scenariokit.website.prompts import roleplay_prompt
+from scenariokit.website.tokens import site_terms
 from tests.helpers import REPO, as_scenario, dump, require_chromium, serving, valid_doc
 
 require_chromium()

@@ -20,10 +20,12 @@ from typing import NamedTuple
 import pytest
 from click.testing import Result
 
-from scenariokit.build import CHUNK, BuildResult, Progress, build
-from scenariokit.build_state import STATE_FILE
+from scenariokit.build.folder import exclusive, recover
+from scenariokit.build.full import CHUNK
+from scenariokit.build.outputs import BuildResult, Progress
+from scenariokit.build.run import build
+from scenariokit.build.state import STATE_FILE
 from scenariokit.errors import UserError
-from scenariokit.output_folder import exclusive, recover
 from tests.helpers import (
     REPO,
     VALID_TEXT,
@@ -275,7 +277,7 @@ def test_pages_that_link_to_a_scenario_render_alike_in_workers(
         source = "secret-draft" if n == 0 else next(i for i in ids if i != path.stem)
         path.write_text(path.read_text("utf-8") + f"derived_from: {source}\n", "utf-8")
     build(root, tmp_path / "alone")
-    monkeypatch.setattr("scenariokit.build.PAGES_PER_PROCESS", 1)  # a worker per page
+    monkeypatch.setattr("scenariokit.build.full.PAGES_PER_PROCESS", 1)  # a worker per page
     build(root, tmp_path / "forked")
     assert all_files(tmp_path / "alone" / "site") == all_files(tmp_path / "forked" / "site")
     pages = "\n".join(
@@ -652,7 +654,7 @@ def test_a_rule_added_to_the_tool_reaches_files_the_last_build_passed(tmp_path: 
         )
 
     assert run().returncode == 0
-    checks = source / "tools" / "scenariokit" / "checks.py"
+    checks = source / "tools" / "scenariokit" / "check" / "rules.py"
     checks.write_text(
         checks.read_text("utf-8")
         + "\n\ndef _no_x(source, catalog):\n"

@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 import pytest
 
+from scenariokit.check.diagnostics import Diagnostic, Report
+from scenariokit.check.reporters import GithubReporter, TextReporter
+from scenariokit.check.validate import FILES_PER_PROCESS, check, validate
 from scenariokit.cli import cli
-from scenariokit.diagnostics import Diagnostic, Report
-from scenariokit.reporters import GithubReporter, TextReporter
-from scenariokit.repository import read_catalog
-from scenariokit.validate import FILES_PER_PROCESS, check, validate
+from scenariokit.files.repository import read_catalog
 from tests.helpers import (
     VALID_TEXT,
     dump,

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from scenariokit.characters import hidden_in
-from scenariokit.diagnostics import Diagnostic, Report
+from scenariokit.check.characters import hidden_in
+from scenariokit.check.diagnostics import Diagnostic, Report
+from scenariokit.check.reporters import TextReporter
 from scenariokit.escape import INVISIBLE
-from scenariokit.prompts import roleplay_prompt
-from scenariokit.reporters import TextReporter
+from scenariokit.website.prompts import roleplay_prompt
 from tests.helpers import (
     as_scenario,
     diagnostics,

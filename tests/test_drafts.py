@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 import pytest
 
-from scenariokit.build import build
-from scenariokit.website import Entry, derived_href, scenario_json
+from scenariokit.build.run import build
+from scenariokit.website.pages import SiteScenario, derived_href, scenario_json
 from tests.helpers import as_scenario, dump, invoke, make_repo, valid_doc
 
 DRAFT_ID = "zorblax-hidden-draft"
@@ -193,11 +193,13 @@ def test_a_template_source_links_to_the_templates_page(tmp_path: Path) -> None:
 
 def test_the_api_names_a_source_only_when_it_is_on_the_site() -> None:
     """`scenario_json` keeps the id of a published source, nulls any other."""
-    entry = Entry(as_scenario(valid_doc() | {"derived_from": "public-source"}), CHILD, None, None)
+    entry = SiteScenario(
+        as_scenario(valid_doc() | {"derived_from": "public-source"}), CHILD, None, None
+    )
     linked = derived_href(entry, {"public-source"}, set())
     assert orjson.loads(scenario_json(entry, linked))["derived_from"] == "public-source"
     hidden = derived_href(entry, set(), set())
     assert orjson.loads(scenario_json(entry, hidden))["derived_from"] is None
     assert orjson.loads(scenario_json(entry))["derived_from"] is None
-    original = Entry(as_scenario(valid_doc()), CHILD, None, None)
+    original = SiteScenario(as_scenario(valid_doc()), CHILD, None, None)
     assert "derived_from" not in orjson.loads(scenario_json(original))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from scenariokit.loader import MAX_BYTES, LoadError, read_raw
+from scenariokit.files.loader import MAX_BYTES, LoadError, read_raw
 from tests.helpers import REPO, VALID_TEXT, make_repo, run_installed
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenariokit.emitter import plain_canonical_text
+from scenariokit.author.emitter import plain_canonical_text
+from scenariokit.author.writer import canonical_text, format_text, modeline_for, write_files
 from scenariokit.errors import UserError
-from scenariokit.loader import parse
-from scenariokit.writer import canonical_text, format_text, modeline_for, write_files
+from scenariokit.files.loader import parse
 from tests.helpers import REPO, VALID_TEXT, invoke, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scenariokit.journal import Changes, recover
+from scenariokit.build.journal import Changes, recover
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenariokit.loader import (
+from scenariokit.files.loader import (
     MAX_BYTES,
     LoadError,
     _refuse_structure,

@@ -17,8 +17,8 @@ import pydantic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scenariokit.check.schema import is_valid, load_schema
 from scenariokit.models import SCENARIO, Scenario
-from scenariokit.schema import is_valid, load_schema
 from tests.helpers import valid_doc
 
 EDGE_STRINGS = [

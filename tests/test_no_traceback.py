@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from scenariokit.loader import MAX_BYTES, MAX_DEPTH
+from scenariokit.files.loader import MAX_BYTES, MAX_DEPTH
 from tests.helpers import VALID_TEXT, dump, invoke, make_repo, run_installed, valid_doc
 
 HOME = "scenarios/restaurant"

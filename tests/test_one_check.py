@@ -22,13 +22,14 @@ from typing import Any
 import pytest
 import yaml
 
-from scenariokit.build import BuildFailed, build
-from scenariokit.diagnostics import Diagnostic
-from scenariokit.loader import MAX_BYTES
-from scenariokit.repository import default_paths
-from scenariokit.serve import rebuild
-from scenariokit.validate import validate
-from scenariokit.writer import canonical_text, modeline_for
+from scenariokit.author.writer import canonical_text, modeline_for
+from scenariokit.build.outputs import BuildFailed
+from scenariokit.build.run import build
+from scenariokit.build.serve import rebuild
+from scenariokit.check.diagnostics import Diagnostic
+from scenariokit.check.validate import validate
+from scenariokit.files.loader import MAX_BYTES
+from scenariokit.files.repository import default_paths
 from tests.helpers import bench_module, diagnostics, dump, invoke, make_repo, valid_doc
 
 # A diagnostic as every command can show it: file, line, column, code, severity, message.

@@ -1,6 +1,6 @@
 """One walk of the folders and one catalog for every command.
 
-`scenarios list` (`library.load_area`) listed its area, then walked the whole repository
+`scenarios list` (`documents.load_area`) listed its area, then walked the whole repository
 again for the catalog of ids; the build made its catalog its own way. Each folder is now
 read once, and every catalog comes from `repository.read_catalog`.
 """
@@ -13,9 +13,9 @@ import select
 import struct
 from pathlib import Path
 
-from scenariokit.library import find_source, load_scenarios
-from scenariokit.repository import default_paths, read_catalog
-from scenariokit.validate import validate
+from scenariokit.author.documents import find_source, load_scenarios
+from scenariokit.check.validate import validate
+from scenariokit.files.repository import default_paths, read_catalog
 from tests.helpers import dump, make_repo, valid_doc
 
 _IN_OPEN = 0x20  # inotify(7): the file or folder was opened

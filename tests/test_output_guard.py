@@ -20,9 +20,9 @@ from typing import Any
 import orjson
 import pytest
 
-from scenariokit.build import build
-from scenariokit.build_state import STATE_FILE
-from scenariokit.output_folder import LEGACY_STATE_FILE, OUTPUT_ENTRIES, exclusive, is_output
+from scenariokit.build.folder import LEGACY_STATE_FILE, OUTPUT_ENTRIES, exclusive, is_output
+from scenariokit.build.run import build
+from scenariokit.build.state import STATE_FILE
 from tests.helpers import VALID_TEXT, installed_command, invoke, make_repo, watch_opens
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"

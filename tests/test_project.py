@@ -163,14 +163,39 @@ def test_only_the_command_line_imports_click() -> None:
     assert importers == {"cli.py"}
 
 
+# The package's capabilities, each importing only those before it (and the shared modules).
+CAPABILITIES = ["files", "check", "website", "build", "author", "review"]
+SHARED = {"cli", "errors", "escape", "parallel", "models", "entry_fields"}
+
+
+def test_the_package_is_laid_out_by_capability() -> None:
+    """Its folders name what it does, each says so, and imports go one way between them."""
+    package = REPO / "tools" / "scenariokit"
+    folders = {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert folders == set(CAPABILITIES)
+    top = {p.stem for p in package.glob("*.py")} - {"__init__", "__main__"}
+    assert top == SHARED
+    for module in package.rglob("*.py"):
+        tree = ast.parse(module.read_text("utf-8"))
+        assert ast.get_docstring(tree) or module.name == "__main__.py", module
+        here = module.relative_to(package).parts
+        if len(here) == 1:
+            continue
+        allowed = set(CAPABILITIES[: CAPABILITIES.index(here[0]) + 1]) | SHARED
+        for node in ast.walk(tree):
+            name = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
+            if name.startswith("scenariokit."):
+                assert name.split(".")[1] in allowed, (module.name, name)
+
+
 def test_the_developing_guide_names_modules_that_exist() -> None:
     """DEVELOPING.md's picture and recipes name real modules and functions, so a move or a
     rename that forgets the guide fails here."""
     guide = (REPO / "DEVELOPING.md").read_text("utf-8")
     package = REPO / "tools" / "scenariokit"
     modules = {p.stem for p in package.rglob("*.py")}
-    for file in set(re.findall(r"`(?:tests/)?([a-z_]+)\.py`", guide)):
-        assert file in modules or (REPO / "tests" / f"{file}.py").is_file(), file
+    for file in set(re.findall(r"`((?:[a-z_]+/)*[a-z_]+)\.py`", guide)):
+        assert (package / f"{file}.py").is_file() or (REPO / f"{file}.py").is_file(), file
     for module, name in set(re.findall(r"`([a-z_]+)\.([a-z_]+)`", guide)):
         if module in modules and name != "py":
             source = next(package.rglob(f"{module}.py")).read_text("utf-8")

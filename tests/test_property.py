@@ -37,7 +37,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenariokit.loader import LoadError, parse
+from scenariokit.files.loader import LoadError, parse
 from tests.helpers import REPO, VALID_TEXT, dump, invoke, make_repo, run_installed
 
 EXAMPLES = int(os.environ.get("SCENARIOKIT_PROPERTY_EXAMPLES", "150"))

@@ -20,6 +20,9 @@ import yaml
 
 from tests.helpers import REPO, VALID_TEXT, invoke, make_repo
 
+# A module of the tool itself, which a pull request may try to change.
+REVIEW_MODULE = "tools/scenariokit/review/pull_request.py"
+
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 SCRIPT = REPO / ".github" / "scripts" / "check-pull-request.sh"
 PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
@@ -121,8 +124,8 @@ def base_tool(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=300,
     )
     where = subprocess.run(
-        [venv / "bin" / "python", "-c", "import scenariokit.schema as s, scenariokit.theme as t;"
-         "print(s.schema_path()); print(t.theme_dir())"],
+        [venv / "bin" / "python", "-c", "import scenariokit.check.schema as s;"
+         "import scenariokit.website.theme as t; print(s.schema_path()); print(t.theme_dir())"],
         check=True, capture_output=True, text=True, cwd=venv,
     ).stdout.split()  # fmt: skip
     assert all(Path(p).is_relative_to(venv) for p in where), where  # bundled, not REPO's
@@ -160,9 +163,7 @@ def pull_request(
             ".github/CODEOWNERS": "*  @lead\n",
             ".github/scripts/check-pull-request.sh": SCRIPT.read_text("utf-8"),
             "tools/scenariokit/__init__.py": '"""scenariokit."""\n',
-            "tools/scenariokit/review.py": (REPO / "tools" / "scenariokit" / "review.py").read_text(
-                "utf-8"
-            ),
+            REVIEW_MODULE: (REPO / REVIEW_MODULE).read_text("utf-8"),
             "site/static/style.css": (REPO / "site" / "static" / "style.css").read_text("utf-8"),
             "scenarios/restaurant/octocat-tapas.yaml": scenario("octocat-tapas", "octocat"),
         },
@@ -227,7 +228,7 @@ def test_a_pull_request_cannot_pass_its_own_review(base_tool: Path, tmp_path: Pa
     base, head, marker = pull_request(
         tmp_path,
         {
-            "tools/scenariokit/review.py": (
+            REVIEW_MODULE: (
                 "import sys\n\ndef review(*args, **kwargs):\n"
                 "    print('all ownership rules hold')\n    sys.exit(0)\n"
             ),
@@ -243,9 +244,9 @@ def test_a_pull_request_cannot_pass_its_own_review(base_tool: Path, tmp_path: Pa
     # what needs a maintainer opens the summary, before anything else
     assert summary.startswith("## Scenario review for `octocat`\n\n> [!CAUTION]\n")
     caution = summary.split("### Rules broken")[0]  # the top, before the rules and table
-    for path in ("tools/scenariokit/review.py", "schemas/scenario.schema.json", "sitecustomize.py"):
+    for path in (REVIEW_MODULE, "schemas/scenario.schema.json", "sitecustomize.py"):
         assert f"| `{path}` |" in caution
-    assert "::error file=tools/scenariokit/review.py,title=needs a maintainer::" in log
+    assert f"::error file={REVIEW_MODULE},title=needs a maintainer::" in log
     assert "::error file=schemas/scenario.schema.json,title=needs a maintainer::" in log
     assert f"::error file={theirs},title=add-as-yourself::" in log
     # the base's schema judged the scenario: `expert` is no level

@@ -233,7 +233,7 @@ def test_changes_outside_scenarios_are_flagged(repo: Path) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "tools/scenariokit/review.py",
+        "tools/scenariokit/review/pull_request.py",
         "schemas/scenario.schema.json",
         "site/templates/base.html",
         ".github/workflows/pull-request.yml",
@@ -811,7 +811,7 @@ def test_a_lookalike_owner_is_nobody(repo: Path) -> None:
 
 def test_the_summary_stays_small_for_a_huge_pull_request(repo: Path) -> None:
     """GitHub drops a job summary over 1 MiB whole: the markdown keeps 500 rows a table."""
-    from scenariokit.review_report import MAX_ROWS
+    from scenariokit.review.report import MAX_ROWS
 
     folder = repo / "scenarios" / "travel"
     folder.mkdir(parents=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenariokit.codeowners import parse, pattern_regex
+from scenariokit.review.codeowners import parse, pattern_regex
 
 # GitHub's documented example CODEOWNERS, whole (each block's comment says what it does).
 GITHUB_EXAMPLE = r"""

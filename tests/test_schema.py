@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from scenariokit.schema import is_valid, load_schema, schema_path
+from scenariokit.check.schema import is_valid, load_schema, schema_path
 from tests.helpers import REPO, invoke, make_repo, valid_doc
 
 SCHEMA = load_schema()

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scenariokit.build import build, repository_url
-from scenariokit.build_state import STATE_FILE
-from scenariokit.index import search
+from scenariokit.build.run import build
+from scenariokit.build.sqlite_index import search
+from scenariokit.build.state import STATE_FILE
+from scenariokit.files.git import repository_url
 from tests.helpers import REPO, VALID_TEXT, dump, invoke, make_repo, valid_doc
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from scenariokit.loader import read_source
-from scenariokit.transfer import MAX_IMPORT_BYTES
+from scenariokit.author.transfer import MAX_IMPORT_BYTES
+from scenariokit.files.loader import read_source
 from tests.helpers import REPO, invoke, make_repo, run_installed
 
 SAMPLE = REPO / "tests" / "data" / "legacy-scenarios.json"  # the old app's sample

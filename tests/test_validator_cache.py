@@ -21,7 +21,7 @@ from typing import Any
 import fastjsonschema
 import pytest
 
-from scenariokit.schema import _cache_folder, _without_refs, compiled_validator, load_schema
+from scenariokit.check.schema import _cache_folder, _without_refs, compiled_validator, load_schema
 from tests.helpers import REPO, make_repo, valid_doc
 
 SCHEMA = _without_refs(load_schema())

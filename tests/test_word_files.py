@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from scenariokit.search_index import word_files
+from scenariokit.website.search_files import word_files
 
 WORDS = [f"{a}{b}{c}" for a in "abc" for b in "xyz" for c in "pq"] + ["abcdef", "abcxyz", "東京"]
 

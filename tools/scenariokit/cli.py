@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from scenariokit import __version__
-from scenariokit.diagnostics import Diagnostic, Report, plural
+from scenariokit.check.diagnostics import Diagnostic, Report, plural
+from scenariokit.check.schema import choices
 from scenariokit.errors import UserError
 from scenariokit.escape import json_text, visible, visible_lines
-from scenariokit.repository import SCHEMA_FILE, default_paths, display_path, find_root
-from scenariokit.schema import choices
+from scenariokit.files.repository import SCHEMA_FILE, default_paths, display_path, find_root
 
 if TYPE_CHECKING:
-    from scenariokit.authoring import Created
+    from scenariokit.author.create import Created
 
 CATEGORIES = choices("category")
 DIFFICULTIES = choices("difficulty")
@@ -134,8 +134,8 @@ def validate(options: Options, paths: tuple[Path, ...], output_format: str, stri
       scenarios validate scenarios/restaurant/tapas-bar-madrid.yaml
       scenarios validate --format json > problems.json
     """
-    from scenariokit.reporters import REPORTERS, TextReporter
-    from scenariokit.validate import validate as run_validate
+    from scenariokit.check.reporters import REPORTERS, TextReporter
+    from scenariokit.check.validate import validate as run_validate
 
     root = _root_of_paths(options, paths)
     targets = list(paths) or default_paths(Options(root).require_root())
@@ -182,8 +182,8 @@ def templates(options: Options, output_format: str) -> None:
       scenarios templates
       scenarios new --template restaurant-dining
     """
-    from scenariokit.library import load_templates
-    from scenariokit.listing import summary, templates_table
+    from scenariokit.author.documents import load_templates
+    from scenariokit.author.listing import summary, templates_table
 
     shelf = load_templates(_root(options))
     rows = [summary(s) for s in shelf.sources]
@@ -249,14 +249,14 @@ def new(
       scenarios new --template restaurant-dining --id tapas-in-lyon \\
         --title "Tapas in Lyon" --language fr --author octocat
     """
-    from scenariokit import authoring
+    from scenariokit.author import create
 
     ask = _Asker(sys.stdin.isatty() if interactive is None else interactive)
-    given = authoring.NewScenario(
+    given = create.NewScenario(
         template_name, blank, scenario_id, title, language, author, category, difficulty
     )
     root = _root(options)
-    _next_steps(root, _usage(authoring.create_new, root, given, ask, ask.fail_if_missing))
+    _next_steps(root, _usage(create.create_new, root, given, ask, ask.fail_if_missing))
 
 
 @cli.command()
@@ -287,11 +287,11 @@ def duplicate(
     Example:
       scenarios duplicate tapas-bar-madrid tapas-bar-sevilla --author octocat
     """
-    from scenariokit import authoring
+    from scenariokit.author import create
 
     root = _root(options)
     created = _usage(
-        authoring.create_copy,
+        create.create_copy,
         root,
         source_id,
         new_id,
@@ -346,7 +346,7 @@ class _Asker:
 
 
 def _next_steps(root: Path, created: Created) -> None:
-    from scenariokit.checks import language_name
+    from scenariokit.check.rules import language_name
 
     path = created.path
     relative = visible(path.relative_to(root).as_posix())
@@ -381,8 +381,8 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
       scenarios fmt
       scenarios fmt --check
     """
-    from scenariokit.formatting import format_paths
-    from scenariokit.reporters import TextReporter
+    from scenariokit.author.fmt import format_paths
+    from scenariokit.check.reporters import TextReporter
 
     root = _root(options)
     result = format_paths(list(paths) or default_paths(root), root, check=check)
@@ -424,8 +424,8 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
       scenarios list --public --language fr    # published French scenarios
       scenarios list --system --format json
     """
-    from scenariokit.library import load_scenarios
-    from scenariokit.listing import Filters, scenarios_table, summary, unlisted
+    from scenariokit.author.documents import load_scenarios
+    from scenariokit.author.listing import Filters, scenarios_table, summary, unlisted
 
     shelf = load_scenarios(_root(options))
     chosen = Filters(**filters)
@@ -443,7 +443,7 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
 
 def _tell_refused(refused: list[Diagnostic]) -> None:
     """Each link, FIFO or device the walk refused, on stderr: the listing goes on without."""
-    from scenariokit.reporters import TextReporter
+    from scenariokit.check.reporters import TextReporter
 
     for d in refused:
         click.echo(TextReporter().headline(d), err=True)
@@ -470,7 +470,7 @@ def show(options: Options, scenario_id: str, output_format: str) -> None:
       scenarios show tapas-bar-madrid
       scenarios show tapas-bar-madrid --format json
     """
-    from scenariokit.library import find_source
+    from scenariokit.author.documents import find_source
 
     source = find_source(_root(options), scenario_id)
     if output_format == "json":
@@ -499,8 +499,8 @@ def export(options: Options, output_format: str, output: Path | None, force: boo
       scenarios export -o scenarios.json
       scenarios import scenarios.json --dry-run    # in another repository
     """
-    from scenariokit.transfer import export_document
-    from scenariokit.writer import write_file
+    from scenariokit.author.transfer import export_document
+    from scenariokit.author.writer import write_file
 
     text = json_text(json.dumps(export_document(_root(options)), indent=2, ensure_ascii=False))
     text += "\n"
@@ -538,7 +538,7 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
       scenarios import legacy/scenarios.json --dry-run
       scenarios import legacy/scenarios.json
     """
-    from scenariokit.transfer import apply_import, plan_import, read_rows
+    from scenariokit.author.transfer import apply_import, plan_import, read_rows
 
     root = _root(options)
     plan = plan_import(read_rows(file), root, author=author, force=force)
@@ -593,8 +593,8 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
       scenarios review --base origin/main --author octocat
       scenarios review --base origin/main --author octocat --format markdown
     """
-    from scenariokit.review import review as run_review
-    from scenariokit.review_report import as_github, as_markdown, as_text
+    from scenariokit.review.pull_request import review as run_review
+    from scenariokit.review.report import as_github, as_markdown, as_text
 
     # Any git checkout will do: a pull request that removes the schema is still reviewed.
     root = options.root or Path.cwd()
@@ -637,10 +637,10 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
       scenarios build --out public --base-url https://octocat.github.io/scenarios/
       scenarios build --public-index build/site/scenarios.sqlite
     """
-    from scenariokit.build import BuildFailed
-    from scenariokit.build import build as run_build
-    from scenariokit.output_folder import waiting_message
-    from scenariokit.reporters import TextReporter
+    from scenariokit.build.folder import waiting_message
+    from scenariokit.build.outputs import BuildFailed
+    from scenariokit.build.run import build as run_build
+    from scenariokit.check.reporters import TextReporter
 
     root = _root(options)
     try:
@@ -736,8 +736,8 @@ def search(
     """
     from dataclasses import asdict
 
-    from scenariokit.index import search as run_search
-    from scenariokit.listing import hits_table
+    from scenariokit.author.listing import hits_table
+    from scenariokit.build.sqlite_index import search as run_search
 
     index = (out if out.is_absolute() else Path.cwd() / out) / "scenarios.sqlite"
     if not index.is_file():
@@ -763,7 +763,7 @@ def serve(options: Options, port: int, out: Path) -> None:
     Example:
       scenarios serve --port 8080
     """
-    from scenariokit.serve import serve as run_serve
+    from scenariokit.build.serve import serve as run_serve
 
     def say(message: str) -> None:
         click.echo(message)

@@ -24,7 +24,7 @@ from typing import (
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
-from scenariokit.schema import load_schema, not_blank_pattern
+from scenariokit.check.schema import load_schema, not_blank_pattern
 
 Slug = Annotated[
     str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")

@@ -16,11 +16,18 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Shared = TypeVar("Shared")
+
+# What `map_with` hands its workers: set in the parent for the length of one map, so that
+# forked workers inherit it with the rest of the parent's memory instead of having it
+# pickled into every task (a build's catalog and dates would cross once per chunk).
+_INHERITED: list[Any] = []
 
 
 def cores() -> int:
@@ -72,6 +79,29 @@ def map_chunks(
             if done:
                 done(len(part))
     return results
+
+
+def map_with(
+    work: Callable[[Shared, Sequence[Item]], list[Result]],
+    shared: Shared,
+    items: Sequence[Item],
+    **options: Any,
+) -> list[Result]:
+    """`map_chunks` of `work(shared, chunk)`: every call is given the same `shared` inputs.
+
+    The inputs are passed explicitly to `work`, and reach forked workers by inheritance.
+    """
+    _INHERITED.append(shared)
+    try:
+        return map_chunks(partial(_with_inherited, work), items, **options)
+    finally:
+        _INHERITED.pop()
+
+
+def _with_inherited(
+    work: Callable[[Any, Sequence[Item]], list[Result]], items: Sequence[Item]
+) -> list[Result]:
+    return work(_INHERITED[-1], items)
 
 
 @contextlib.contextmanager

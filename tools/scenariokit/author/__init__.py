@@ -1,0 +1,1 @@
+"""Writing scenarios: new ones from templates, copies, `fmt`, import and export, listings."""

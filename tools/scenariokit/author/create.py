@@ -1,0 +1,334 @@
+"""Creating scenarios: from a template, from scratch, or as a copy of another scenario.
+
+Each returns a new document; `save_new` checks it as the file it will become (schema and
+repository rules, so a duplicate id is refused) and writes it through the one writer, never
+over an existing file.
+
+Languages: a template is written in one reference language, with an English translation on
+every entry. Starting from it in another language keeps the structure, objectives, criteria
+and cultural notes, and turns every vocabulary and phrase entry into a to-translate entry:
+`TODO: <reference wording>`, with the reference's English `translation` kept. `validate`
+warns about each (`untranslated`) and `--strict` refuses them, so a half-translated scenario
+can be saved and worked on, but not merged.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from scenariokit.author.documents import find_source, load_templates
+from scenariokit.author.writer import canonical_text, modeline_for, write_file
+from scenariokit.check.diagnostics import Diagnostic
+from scenariokit.check.rules import PLACEHOLDER
+from scenariokit.check.schema import choices, slugify
+from scenariokit.check.validate import check
+from scenariokit.errors import UserError
+from scenariokit.files.git import git_output
+from scenariokit.files.repository import SCENARIOS_DIR, read_catalog
+
+# Keys that belong to one file and are set anew on every copy.
+_OWNERSHIP = ("created_by", "is_system_scenario", "is_public", "derived_from")
+
+
+class Ask(Protocol):
+    """How a command gets a value the user did not give as an option.
+
+    Called with the value given (None if not), a prompt, the option's flag, a default and
+    the allowed choices; returns the value to use, or None when there is none. The command
+    line asks in a terminal and otherwise collects what is missing; the library never
+    prompts, so it serves a script, the command line and a builder alike.
+    """
+
+    def __call__(
+        self,
+        value: str | None,
+        prompt: str,
+        flag: str,
+        *,
+        default: str | None = None,
+        choices: list[str] | None = None,
+    ) -> str | None:
+        """The value to use for `flag`."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewScenario:
+    """What `scenarios new` was given; None for what is to be asked or defaulted."""
+
+    template: str | None = None
+    blank: bool = False
+    scenario_id: str | None = None
+    title: str | None = None
+    language: str | None = None
+    author: str | None = None
+    category: str | None = None
+    difficulty: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """A scenario just written: where, from what, and how many entries await translation."""
+
+    path: Path
+    origin: str
+    untranslated: int
+    language: str
+
+
+def create_new(
+    root: Path, given: NewScenario, ask: Ask, finish_asking: Callable[[], object]
+) -> Created:
+    """`scenarios new`: resolve what was not given (asked, or its default), then save.
+
+    Defaults: the id made from the title, the template's language, the author from git
+    config, beginner for a blank scenario. `finish_asking` is called once everything was
+    asked (the command line then refuses what is still missing). A usage error (exit 2)
+    when the template and blank are both asked for, or something needed is missing.
+    """
+    if given.template and given.blank:
+        raise UserError("--template and --blank exclude each other", exit_code=2)
+    names = [str(s.data.get("scenario_id")) for s in load_templates(root).sources]
+    template_name, blank = given.template, given.blank
+    if not blank:
+        template_name = ask(
+            template_name, "Template (or 'blank')", "--template", choices=[*names, "blank"]
+        )
+        blank = template_name == "blank"
+    template = None if blank or template_name is None else find_source(root, template_name).data
+    title = ask(given.title, "Title", "--title")
+    scenario_id = ask(given.scenario_id, "Id", "--id", default=slugify(title) if title else None)
+    language = ask(
+        given.language,
+        "Language (BCP 47 tag)",
+        "--language",
+        default=template.get("language") if template else None,
+    )
+    author = ask(given.author, "Your GitHub login", "--author", default=git_login(root))
+    category, difficulty = given.category, given.difficulty
+    if blank:
+        category = ask(category, "Category", "--category", choices=choices("category"))
+        difficulty = ask(
+            difficulty,
+            "Difficulty",
+            "--difficulty",
+            choices=choices("difficulty"),
+            default="beginner",
+        )
+    finish_asking()
+    if not (title and scenario_id and language and author):
+        raise UserError("a title, an id, a language and an author are needed", exit_code=2)
+    if template is not None:
+        doc = from_template(
+            template, scenario_id=scenario_id, title=title, language=language, author=author
+        )
+        if difficulty:
+            doc["difficulty"] = difficulty
+        origin = f"template {template_name}"
+    else:
+        doc = blank_scenario(
+            scenario_id=scenario_id,
+            title=title,
+            language=language,
+            author=author,
+            category=category or "",
+            difficulty=difficulty or "beginner",
+        )
+        origin = "a blank skeleton"
+    return Created(save_new(root, doc), origin, untranslated(doc), language)
+
+
+def create_copy(
+    root: Path,
+    source_id: str,
+    new_id: str,
+    *,
+    author: str | None,
+    title: str | None = None,
+    language: str | None = None,
+) -> Created:
+    """`scenarios duplicate`: a draft copy of a scenario or template, saved under `new_id`.
+
+    The author defaults to git config's; a usage error (exit 2) when there is none.
+    """
+    author = author or git_login(root)
+    if not author:
+        raise UserError("--author is needed (no github.user in git config)", exit_code=2)
+    source = find_source(root, source_id).data
+    doc = duplicate(source, scenario_id=new_id, author=author, title=title, language=language)
+    origin = f"{source_id} (a draft: set is_public: true to publish it)"
+    return Created(save_new(root, doc), origin, untranslated(doc), doc["language"])
+
+
+def from_template(
+    template: dict[str, Any], *, scenario_id: str, title: str, language: str, author: str
+) -> dict[str, Any]:
+    """A new scenario of `author`'s from a template, in `language`."""
+    doc = _copy_of(template, scenario_id=scenario_id, title=title, language=language)
+    doc.update(
+        created_by=author,
+        is_system_scenario=False,
+        is_public=True,
+        derived_from=template["scenario_id"],
+    )
+    return doc
+
+
+def duplicate(
+    source: dict[str, Any],
+    *,
+    scenario_id: str,
+    author: str,
+    title: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """A copy of a scenario under a new id and owner: a draft until its author publishes it."""
+    doc = _copy_of(
+        source,
+        scenario_id=scenario_id,
+        title=title or source["title"],
+        language=language or source["language"],
+    )
+    doc.update(
+        created_by=author,
+        is_system_scenario=False,
+        is_public=False,
+        derived_from=source["scenario_id"],
+    )
+    return doc
+
+
+def blank_scenario(
+    *, scenario_id: str, title: str, language: str, author: str, category: str, difficulty: str
+) -> dict[str, Any]:
+    """A scenario skeleton that validates, with a `TODO:` placeholder wherever text is needed."""
+
+    def phase(number: int) -> dict[str, Any]:
+        return {
+            "phase_id": f"phase-{number}",
+            "name": f"{PLACEHOLDER} name of phase {number}",
+            "description": f"{PLACEHOLDER} what happens in this phase",
+            "expected_duration_minutes": 5,
+            "key_vocabulary": [
+                {
+                    "term": f"{PLACEHOLDER} word {n} of phase {number}",
+                    "translation": f"{PLACEHOLDER} its meaning",
+                }
+                for n in range(1, 4)
+            ],
+            "essential_phrases": [
+                {
+                    "text": f"{PLACEHOLDER} phrase {n} of phase {number}",
+                    "translation": f"{PLACEHOLDER} its meaning",
+                }
+                for n in range(1, 4)
+            ],
+            "learning_objectives": [f"{PLACEHOLDER} what the learner practises"],
+            "success_criteria": [f"{PLACEHOLDER} how to tell the learner succeeded"],
+        }
+
+    return {
+        "scenario_id": scenario_id,
+        "title": title,
+        "description": f"{PLACEHOLDER} what the learner does, in a sentence or two",
+        "category": category,
+        "difficulty": difficulty,
+        "estimated_duration": 10,
+        "language": language,
+        "user_role": f"{PLACEHOLDER} the learner's part",
+        "ai_role": f"{PLACEHOLDER} the partner's part",
+        "setting": f"{PLACEHOLDER} where and when it happens",
+        "created_by": author,
+        "is_system_scenario": False,
+        "is_public": True,
+        "phases": [phase(1), phase(2)],
+    }
+
+
+def _copy_of(
+    original: dict[str, Any], *, scenario_id: str, title: str, language: str
+) -> dict[str, Any]:
+    doc = {k: copy.deepcopy(v) for k, v in original.items() if k not in _OWNERSHIP}
+    doc.update(scenario_id=scenario_id, title=title)
+    if language != original.get("language"):
+        doc["language"] = language
+        for phase in doc.get("phases", []):
+            phase["key_vocabulary"] = [_to_translate(e, "term") for e in phase["key_vocabulary"]]
+            phase["essential_phrases"] = [
+                _to_translate(e, "text") for e in phase["essential_phrases"]
+            ]
+    return doc
+
+
+def _to_translate(entry: str | dict[str, Any], key: str) -> dict[str, Any]:
+    """An entry to translate: the reference wording behind the marker, its meaning kept."""
+    wording = entry if isinstance(entry, str) else entry[key]
+    result = {key: f"{PLACEHOLDER} {wording}"}
+    if isinstance(entry, dict) and entry.get("translation"):
+        result["translation"] = entry["translation"]
+    return result
+
+
+def untranslated(doc: dict[str, Any]) -> int:
+    """How many entries still wait for their translation."""
+    return sum(
+        1
+        for phase in doc.get("phases", [])
+        for entries, key in (
+            (phase["key_vocabulary"], "term"),
+            (phase["essential_phrases"], "text"),
+        )
+        for entry in entries
+        if (entry if isinstance(entry, str) else entry.get(key, "")).startswith(PLACEHOLDER)
+    )
+
+
+def scenario_path(root: Path, doc: dict[str, Any]) -> Path:
+    """Where a scenario lives: `scenarios/<category>/<scenario_id>.yaml`."""
+    return root / SCENARIOS_DIR / str(doc["category"]) / f"{doc['scenario_id']}.yaml"
+
+
+def save_new(root: Path, doc: dict[str, Any]) -> Path:
+    """Check `doc` as the file it will be, then write it; never over an existing file.
+
+    The checks come before any look at the disk: an id of 5,000 characters or one holding
+    `../` is refused by the schema, not met as a file system error.
+    """
+    path = scenario_path(root, doc)
+    text = canonical_text(doc, modeline_for(path, root))
+    errors = [d for d in check(path, read_catalog(root), text).diagnostics if d.severity == "error"]
+    if errors:
+        raise UserError(
+            "nothing was written; the new scenario would not validate:\n"
+            + "\n".join(_line(d) for d in errors)
+        )
+    if path.exists():
+        raise UserError(
+            f"{path.relative_to(root)} already exists: nothing was written "
+            "(choose another id, or edit that file)"
+        )
+    write_file(path, text)
+    return path
+
+
+def _line(d: Diagnostic) -> str:
+    return f"  {d.pointer or '/'}: {d.message} [{d.code}]"
+
+
+def git_login(root: Path) -> str | None:
+    """The author's GitHub login from git config (`github.user`, or a noreply address)."""
+    for key in ("github.user", "user.email"):
+        value = _git_config(root, key)
+        if key == "github.user" and value:
+            return value
+        if value and value.endswith("@users.noreply.github.com"):
+            return value.split("@", 1)[0].split("+")[-1]
+    return None
+
+
+def _git_config(root: Path, key: str) -> str | None:
+    value = git_output(root, "config", "--get", key, timeout=10)
+    return value.strip() or None if value else None

@@ -1,0 +1,86 @@
+"""`scenarios fmt`: rewrite files in the canonical layout, so pull-request diffs stay small.
+
+A file that does not load (a YAML error, a duplicate key…) is not touched: its problem is
+reported as `validate` would. Nor is anything that is not a regular file: a link stays a
+link (writing through the usual temporary file and rename would replace it by a file).
+A file whose data would change is refused (see `writer`).
+
+Speed: `fmt --check` runs on every pull request, over every file, and nearly every file is
+already canonical. A file equal to `emitter.plain_canonical_text` of its data is canonical
+without the round trip through ruamel.yaml, which costs far more than the parse; only the
+others (comments, unusual values, a layout to fix) take it. Like `validate`, a large run
+is spread over the machine's cores; files are written afterwards, in order, by this process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from scenariokit.author.emitter import plain_canonical_text
+from scenariokit.author.writer import format_text, modeline_for, write_file
+from scenariokit.check.diagnostics import Diagnostic
+from scenariokit.check.validate import FILES_PER_PROCESS, load, refusals
+from scenariokit.errors import UserError
+from scenariokit.files.repository import display_path, list_files
+from scenariokit.parallel import map_chunks
+
+
+@dataclass(slots=True)
+class FormatResult:
+    """Which files changed (or would), how many were already canonical, what was refused."""
+
+    changed: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """One file's fate: canonical already, its canonical text, or why it cannot be formatted."""
+
+    formatted: str | None = None
+    problem: Diagnostic | None = None
+
+
+def format_paths(paths: list[Path], root: Path, *, check: bool) -> FormatResult:
+    """Format every YAML file named or below `paths`; with `check`, write nothing."""
+    result = FormatResult()
+    listing = list_files(paths, root)
+    result.problems += refusals(listing.refused)
+    work = partial(_format_chunk, root=root)
+    outcomes = map_chunks(work, listing.paths, per_process=FILES_PER_PROCESS)
+    for path, outcome in zip(listing.paths, outcomes, strict=True):
+        if outcome.problem is not None:
+            result.problems.append(outcome.problem)
+        elif outcome.formatted is None:
+            result.unchanged += 1
+        else:
+            result.changed.append(path)
+            if not check:
+                write_file(path, outcome.formatted, replace=True)
+    return result
+
+
+def _format_chunk(paths: Sequence[Path], root: Path) -> list[_Outcome]:
+    """The outcomes of some files, in a worker process or in this one."""
+    return [_format_file(path, root) for path in paths]
+
+
+def _format_file(path: Path, root: Path) -> _Outcome:
+    """Whether `path` is canonical, and if not its canonical text or its problem."""
+    loaded = load(path)  # read as every command reads a file
+    if loaded.source is None:
+        return _Outcome(problem=loaded.diagnostics[0])
+    text = loaded.source.text
+    try:
+        modeline = modeline_for(path, root)
+        if plain_canonical_text(loaded.source.data, modeline) == text:
+            return _Outcome()
+        formatted = format_text(text, modeline)
+    except UserError as exc:
+        problem = Diagnostic(display_path(path), 1, 1, "error", "unformattable", str(exc))
+        return _Outcome(problem=problem)
+    return _Outcome() if formatted == text else _Outcome(formatted=formatted)

@@ -1,0 +1,1 @@
+"""Compiling the repository into the SQLite index and the static site, atomically."""

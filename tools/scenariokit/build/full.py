@@ -1,0 +1,309 @@
+"""A build into an empty folder: every file compiled over the cores, then swapped in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from scenariokit.build import state as build_state
+from scenariokit.build.folder import (
+    INDEX_FILE,
+    contents,
+    refuse_unrecorded,
+    staging_folder,
+    swap,
+)
+from scenariokit.build.outputs import (
+    BuildResult,
+    Links,
+    Progress,
+    dates_of,
+    listing_files,
+    published_of,
+    scenario_files,
+    scenario_output,
+    state_row,
+    stop_on_errors,
+    stored_diagnostics,
+    tool_fingerprint,
+    word_files_to_write,
+    write,
+)
+from scenariokit.build.settings import context_fingerprint, site_context
+from scenariokit.build.sources import (
+    SourceFile,
+    derive,
+    derive_paths,
+    report,
+)
+from scenariokit.build.sqlite_index import (
+    IndexedScenario,
+    merge_parts,
+    write_part,
+    write_public,
+)
+from scenariokit.build.state import STATE_FILE, FileRow
+from scenariokit.check.rules import language_facts, remember_language_facts
+from scenariokit.errors import UserError
+from scenariokit.files.history import FileDates, file_dates, head
+from scenariokit.files.repository import Catalog, read_catalog
+from scenariokit.parallel import Background, map_chunks, map_with
+from scenariokit.website.pages import (
+    SiteContext,
+    SiteScenario,
+    copy_assets,
+    derived_href,
+    load_renderer,
+    sitemap,
+    templates_page,
+)
+
+PAGES_PER_PROCESS = 300
+
+
+# Scenario files a worker compiles at a time, in id order. Fixed, so the index's parts and
+# their order — and so the index file — are the same on a machine with any number of cores.
+CHUNK = 200
+
+
+class Job(NamedTuple):
+    """What every worker of a full build reads, the same for every chunk it compiles."""
+
+    staging: Path
+    context: SiteContext
+    catalog: Catalog
+    dates: dict[str, FileDates]
+    rowids: dict[str, int]  # the index's rowid of each scenario: its place in id order
+    scenario_ids: set[str]
+    template_ids: set[str]
+
+
+class Compiled(NamedTuple):
+    """What compiling a file leaves for the rest of the build: its data stays in the worker.
+
+    Except for a public scenario derived from another scenario (`waiting`): its page links
+    to its source only if that is public, which is known once every file is compiled, so
+    it is rendered then, once.
+    """
+
+    row: FileRow
+    published: build_state.Published | None
+    waiting: SiteScenario | None
+
+
+def full_build(
+    root: Path,
+    out: Path,
+    base_url: str,
+    files: list[SourceFile],
+    progress: Progress | None,
+    public_index: str | None,
+) -> BuildResult:
+    """Compile everything into a staging folder, then swap it in.
+
+    Workers each take chunks of scenario files and do all that one file needs: parse,
+    validate, render its page and API file, and write its index rows into a part of the
+    index. Only small things come back (its state row, card and search words), so the
+    documents of thousands of files are never gathered in one process; except a public
+    scenario derived from another scenario, whose page is rendered once the public ids
+    are known (`Compiled.waiting`). Then the index's parts are merged in a process of its
+    own while this one renders those pages and writes the listings, the search files and
+    the state. The public index, when it goes inside the output, is
+    written into the staging folder too.
+    """
+    refuse_unrecorded(out)  # before hours of work, not only at the swap
+    result = BuildResult(out)
+    scenario_files = sorted((f for f in files if not f.is_template), key=lambda f: f.stem)
+    template_files = [f for f in files if f.is_template]
+    claims = read_catalog(root, (f.name for f in files))
+    templates = derive(template_files, claims)
+    staging = staging_folder(out)
+    side: Background | None = None
+    try:
+        (staging / "site" / "api" / "scenarios").mkdir(parents=True)
+        (staging / "parts").mkdir()
+        context = site_context(root, base_url)
+        ids = [f.stem for f in scenario_files]
+        template_ids = {f.stem for f in template_files}
+        job = Job(
+            staging=staging,
+            context=context,
+            catalog=claims,
+            dates=file_dates(root),
+            rowids={scenario_id: n for n, scenario_id in enumerate(ids, start=1)},
+            scenario_ids=set(ids),
+            template_ids=template_ids,
+        )
+        chunks = [
+            (n, scenario_files[start : start + CHUNK])
+            for n, start in enumerate(range(0, len(scenario_files), CHUNK))
+        ]
+        load_renderer()
+        done = progress("Building", len(scenario_files)) if progress and scenario_files else None
+        compiled = map_with(_compile_chunks, job, chunks, per_process=1, per_task=1, done=done)
+        rows = [c.row for c in compiled]
+        stop_on_errors(
+            report(
+                [*scenario_files, *template_files],
+                [stored_diagnostics(c.row) for c in compiled] + [t.diagnostics for t in templates],
+            ),
+            result,
+        )
+        parts = [staging / "parts" / f"{n}.sqlite" for n, _ in chunks]
+        side = Background(
+            lambda: merge_parts(staging / "scenarios.sqlite", parts),
+            worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
+        )
+        public = [c for c in compiled if c.published is not None]
+        result.scenarios = sum(1 for r in rows if r.is_public is not None)
+        result.public = result.rendered = len(public)
+        template_docs = [t.data for t in templates]
+        links = Links({c.row.scenario_id for c in public if c.row.scenario_id}, template_ids)
+        waiting = [c.waiting for c in compiled if c.waiting is not None]
+        render = partial(_render_pages, staging / "site", context, links)
+        map_chunks(render, waiting, per_process=PAGES_PER_PROCESS)
+        template_rows = [
+            state_row(f, t, None) for f, t in zip(template_files, templates, strict=True)
+        ]
+        public.sort(key=lambda c: c.row.scenario_id or "")
+        cards = [orjson.loads(c.published.card) for c in public if c.published]
+        # What the workers found out about languages, for the next rebuild: every valid
+        # file's language is real, and the cards carry their names.
+        remember_language_facts(
+            {
+                "verdicts": {r.language: None for r in rows if r.language},
+                "names": {c["language"]: c["language_name"] for c in cards},
+            }
+        )
+        digests = _write_listings(staging / "site", context, public, cards, template_docs)
+        info = {
+            "tool": tool_fingerprint(),
+            "context": context_fingerprint(context),
+            "head": head(root) or "",
+            "generation": "1",  # a new folder: no journal of an earlier build applies to it
+            "languages": orjson.dumps(language_facts()).decode(),
+            "public_index": public_index or "",
+        }
+        published = {c.row.path: c.published for c in public if c.published}
+        state_rows = sorted([*rows, *template_rows], key=lambda r: r.path)
+        written = _written(staging, public_index)
+        build_state.create(staging / STATE_FILE, info, state_rows, published, digests, written)
+        side.join()
+        shutil.rmtree(staging / "parts")
+        if public_index:
+            write_public(staging / INDEX_FILE, staging / public_index)
+        swap(staging, out, progress("Swapping", 2) if progress else None)
+    except BaseException:
+        if side is not None:
+            side.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.parsed = len(files)
+    return result
+
+
+def _written(staging: Path, public_index: str | None) -> dict[str, bool]:
+    """Every file and folder of a new output (is a folder), for its state to record.
+
+    Read while the index is merged: its parts are left out, the index and the public index
+    (inside the output, where the site must have no file of that name) put in.
+    """
+    if public_index and os.path.lexists(staging / public_index):
+        raise UserError(
+            f"--public-index {public_index} inside the output is a file of the site itself: "
+            "choose another name; nothing was written"
+        )
+    written = {
+        relative: kind == "folder"
+        for relative, kind in contents(staging)
+        if relative.split("/")[0] not in ("parts", INDEX_FILE)
+    }
+    return written | {INDEX_FILE: False} | ({public_index: False} if public_index else {})
+
+
+def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) -> list[Compiled]:
+    """Compile chunks of scenario files (in a forked worker when there are many)."""
+    site = job.staging / "site"
+    results = []
+    for number, files in chunks:
+        derived = derive_paths(job.catalog, [f.path for f in files])
+        indexed, rowids = [], []
+        outputs: list[tuple[str, bytes]] = []
+        for file, record in zip(files, derived, strict=True):
+            entry = None
+            if record.data is not None:
+                entry = SiteScenario(record.data, file.key, *dates_of(file.key, job.dates))
+            row = state_row(file, record, entry)
+            published = waiting = None
+            valid = entry is not None and not any(
+                d["severity"] == "error" for d in record.diagnostics
+            )
+            if entry is not None and valid:
+                indexed.append(
+                    IndexedScenario(
+                        entry.data,
+                        entry.source_path,
+                        entry.created_at,
+                        entry.updated_at,
+                        record.search_text,
+                    )
+                )
+                rowids.append(job.rowids[entry.scenario_id])
+                if row.is_public:
+                    published = published_of(entry, record)
+                    if entry.data.get("derived_from") in job.scenario_ids:
+                        waiting = entry  # its link waits for which scenarios are public
+                    else:  # its source, if any, is a template or nothing: no scenario's
+                        href = derived_href(entry, set(), job.template_ids)
+                        outputs += scenario_output(entry, job.context, href)
+            results.append(Compiled(row, published, waiting))
+        # Written after the whole chunk is rendered: system calls between pages pushed the
+        # renderer's code out of the processor's caches.
+        for relative, content in outputs:
+            write(site / relative, content)
+        write_part(job.staging / "parts" / f"{number}.sqlite", indexed, rowids)
+    return results
+
+
+def _render_pages(
+    site: Path, context: SiteContext, links: Links, entries: Sequence[SiteScenario]
+) -> list[None]:
+    """Render and write the pages and API files of `entries` (forked when there are many)."""
+    for entry in entries:
+        for relative, content in scenario_output(entry, context, links.href(entry)):
+            write(site / relative, content)
+    return [None] * len(entries)
+
+
+def _write_listings(
+    site: Path,
+    context: SiteContext,
+    public: list[Compiled],
+    cards: list[dict[str, Any]],
+    templates: list[Any],
+) -> dict[str, str]:
+    """Every file of the site that lists scenarios; returns the listing pages' digests.
+
+    `public` are in id order, `cards` their cards. The listings, summaries and word files
+    come from the functions the rebuild uses, given everything (`listing_files`,
+    `word_files_to_write`); the templates page, the assets and the sitemap only a full build
+    writes (a rebuild changes none of them).
+    """
+    files, digests = listing_files(context, cards, [c.row for c in public], {})
+    weights = [orjson.loads(c.published.weights) for c in public if c.published]
+    new_words = word_files_to_write(None, {n: ({}, w) for n, w in enumerate(weights)})
+    page = templates_page(templates)
+    files[page.relative] = page.render(context)
+    listed = [*digests, page.relative, *(scenario_files(c["scenario_id"])[0] for c in cards)]
+    files["sitemap.xml"] = sitemap(listed, context)
+    for relative, content in [*files.items(), *new_words.items()]:
+        if content is not None:
+            write(site / relative, content)
+    copy_assets(site)
+    return digests

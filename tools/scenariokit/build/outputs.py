@@ -1,0 +1,222 @@
+"""What the full build and the rebuild both make, made one way.
+
+A file's state row, a scenario's page and API file, where its "derived from" link goes,
+the listings with the API's and the search's summaries, the word files: the full build
+passes everything, the rebuild only what changed, to the same functions. Also what a
+build reports (`BuildResult`, `BuildFailed`) and how it shows progress (`Progress`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from scenariokit import __version__
+from scenariokit.build import state as build_state
+from scenariokit.build.sources import (
+    Derived,
+    SourceFile,
+)
+from scenariokit.build.state import FileRow
+from scenariokit.check.diagnostics import Diagnostic, Report
+from scenariokit.check.schema import schema_path
+from scenariokit.errors import UserError
+from scenariokit.files.loader import LoadError, read_raw
+from scenariokit.website.pages import (
+    SiteContext,
+    SiteScenario,
+    api_summary,
+    card,
+    derived_href,
+    listing_pages,
+    render_scenario,
+    scenario_json,
+)
+from scenariokit.website.search_files import summary_files, word_files
+
+# A progress reporter: called with a stage's name and its number of items when the stage
+# starts, then with the number of items done each time some are. The stages: a full build's
+# "Building" (each scenario compiled) and "Swapping" (the old output moved aside, the new one
+# moved in); a rebuild's "Reading" (each changed file) and "Moving" (each file moved into
+# place under the journal). A caller that stops the process at a chosen one (as the tests
+# of a killed build do) finds the output as it would after a crash at that point.
+Progress = Callable[[str, int], Callable[[int], object]]
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build did, for the summary line."""
+
+    out: Path
+    scenarios: int = 0
+    public: int = 0
+    rendered: int = 0
+    reused: int = 0
+    parsed: int = 0
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+class BuildFailed(UserError):
+    """The repository does not validate: nothing was built."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"the build stopped: {report.summary()}; nothing was written")
+        self.report = report
+
+
+def tool_fingerprint() -> str:
+    """What makes everything remembered stale: this tool's code, version and schema.
+
+    The code, not only the version: the state remembers each file's diagnostics, and a
+    rule added without a new version number (as in a checkout between releases) must not
+    leave a file that breaks it passing because it did not change. Hashing the package's
+    modules is cheap next to any rebuild (bench/README.md).
+    """
+    digest = hashlib.sha256(__version__.encode() + schema_path().read_bytes())
+    package = Path(__file__).parents[1]
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + module.read_bytes())
+    return digest.hexdigest()
+
+
+def content_sha(file: SourceFile) -> str | None:
+    """The file's content hash, read as every file is (`read_raw`); None when refused."""
+    try:
+        return hashlib.sha256(read_raw(file.path)).hexdigest()
+    except LoadError:
+        return None  # read again by `derive`, which reports why
+
+
+def stop_on_errors(found: Report, result: BuildResult) -> None:
+    """Stop the build on errors; keep the warnings for the summary."""
+    if found.errors:
+        raise BuildFailed(found)
+    result.warnings = [d for d in found.diagnostics if d.severity == "warning"]
+
+
+def dates_of(key: str, dates: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A file's first and last commit dates (None outside git or before its first commit)."""
+    when = dates.get(key)
+    return (when.created_at, when.updated_at) if when else (None, None)
+
+
+def state_row(file: SourceFile, record: Derived, entry: SiteScenario | None) -> FileRow:
+    """What the state remembers of a file."""
+    row = FileRow(
+        file.key,
+        file.mtime_ns,
+        file.size,
+        record.sha,
+        orjson.dumps(record.diagnostics) if record.diagnostics else None,
+    )
+    if isinstance(record.data, dict):
+        row.scenario_id = record.data.get("scenario_id")
+    if entry is not None:
+        doc = entry.data
+        row.is_public = bool(doc.get("is_public", True))
+        row.language = doc["language"]
+        row.phase_count = len(doc["phases"])
+        row.created_at, row.updated_at = entry.created_at, entry.updated_at
+    return row
+
+
+def published_of(entry: SiteScenario, record: Derived) -> build_state.Published:
+    """What the state keeps of a public scenario for the listings and the search files."""
+    return build_state.Published(orjson.dumps(card(entry)), orjson.dumps(record.weights))
+
+
+def _summaries(cards: list[dict[str, Any]], rows: list[FileRow]) -> bytes:
+    """`api/scenarios.json` from the cards of public scenarios and their state rows."""
+    return api_summary(
+        [
+            c | {"phase_count": r.phase_count, "updated_at": r.updated_at}
+            for c, r in zip(cards, rows, strict=True)
+        ]
+    )
+
+
+def listing_files(
+    context: SiteContext,
+    cards: list[dict[str, Any]],
+    rows: list[FileRow],
+    before: dict[str, str],
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """What lists the public scenarios: the listing pages, the API's and search's summaries.
+
+    The one way both builds make them, from every public scenario's card and state row in
+    id order. Pages whose digest is in `before` (the last build's, for a rebuild) are left
+    out: they are as they were. Returns the files (relative to the site) and every listing
+    page's digest.
+    """
+    files, digests = {}, {}
+    for page in listing_pages(cards):
+        digests[page.relative] = page.digest()
+        if digests[page.relative] != before.get(page.relative):
+            files[page.relative] = page.render(context)
+    files["api/scenarios.json"] = _summaries(cards, rows)
+    files |= summary_files(cards)
+    return files, digests
+
+
+def stored_diagnostics(row: FileRow) -> list[dict[str, Any]]:
+    """A file's diagnostics as the build state remembers them."""
+    return orjson.loads(row.diagnostics) if row.diagnostics else []
+
+
+class Links(NamedTuple):
+    """Where a page's "derived from" link may go: the public scenarios and the templates.
+
+    Known before a page that links to a scenario is rendered (from the compiled files in
+    a full build, from the build state in a rebuild), so no page is rendered twice.
+    """
+
+    public: set[str]
+    templates: set[str]
+
+    def href(self, entry: SiteScenario) -> str | None:
+        """Where `entry`'s link to its source goes, or None (see `derived_href`)."""
+        return derived_href(entry, self.public, self.templates)
+
+
+def scenario_output(
+    entry: SiteScenario, context: SiteContext, href: str | None
+) -> list[tuple[str, bytes]]:
+    """A scenario's page and API file: (path relative to the site, content)."""
+    page, api = scenario_files(entry.scenario_id)
+    return [
+        (page, render_scenario(entry, context, href).encode()),
+        (api, scenario_json(entry, href)),
+    ]
+
+
+def scenario_files(scenario_id: str) -> tuple[str, str]:
+    """The files of the site that belong to one scenario alone."""
+    return f"scenarios/{scenario_id}/index.html", f"api/scenarios/{scenario_id}.json"
+
+
+def write(path: Path, content: bytes) -> None:
+    """A file of a new output (a full build's folder is new: nothing there to keep)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+class Damaged(Exception):
+    """Something of the output a rebuild relies on is not as the last build left it."""
+
+
+def word_files_to_write(
+    site: Path | None, words: dict[int, tuple[Any, Any]]
+) -> dict[str, bytes | None]:
+    """The word files to write, for both builds (`word_files`): a full build passes no site.
+
+    `Damaged` if a file to patch is not what a build wrote.
+    """
+    try:
+        return word_files(words, site)
+    except (ValueError, TypeError, AttributeError) as exc:  # not JSON, or not a word file
+        raise Damaged(exc) from exc

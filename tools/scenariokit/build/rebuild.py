@@ -1,0 +1,346 @@
+"""A rebuild in place: only what changed, moved in under a journal, committed at once."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import orjson
+
+from scenariokit.build import journal
+from scenariokit.build import state as build_state
+from scenariokit.build.folder import (
+    INDEX_FILE,
+    SITE_DIR,
+    recover,
+)
+from scenariokit.build.outputs import (
+    BuildResult,
+    Damaged,
+    Links,
+    Progress,
+    content_sha,
+    dates_of,
+    listing_files,
+    published_of,
+    scenario_output,
+    state_row,
+    stop_on_errors,
+    word_files_to_write,
+)
+from scenariokit.build.settings import context_fingerprint, site_context
+from scenariokit.build.sources import (
+    Derived,
+    SourceFile,
+    derive,
+    report,
+)
+from scenariokit.build.sqlite_index import (
+    IndexedScenario,
+    is_index,
+    replace_scenarios,
+    write_public,
+)
+from scenariokit.build.state import STATE_FILE, FileRow
+from scenariokit.check.rules import language_facts, remember_language_facts
+from scenariokit.errors import UserError
+from scenariokit.files.history import file_dates, head
+from scenariokit.files.repository import TEMPLATES_DIR, read_catalog
+from scenariokit.website.pages import (
+    SiteContext,
+    SiteScenario,
+)
+
+
+def rebuild(
+    root: Path,
+    out: Path,
+    base_url: str,
+    files: list[SourceFile],
+    previous: build_state.State,
+    progress: Progress | None,
+    public_index: str | None,
+) -> BuildResult | None:
+    """Update the output for the files that changed; None when a full build is needed.
+
+    Also when the output is not as the last build left it, as far as the rebuild relies on
+    it: the index (`_index_intact`, and whatever SQLite finds as the rebuild writes it)
+    and the search files it patches. The public index inside the output, if asked for, is
+    replaced after the commit, from the committed index; one the last build wrote there
+    and this one is not asked for is removed with the changes.
+    """
+    rows = previous.files
+    if len(rows) != len(files) or any(f.key not in rows for f in files):
+        return None  # a file was added, removed or renamed
+    if not _index_intact(out / INDEX_FILE):
+        return None
+    remember_language_facts(orjson.loads(previous.info.get("languages") or "{}"))
+    commit = head(root) or ""
+    dates = file_dates(root) if commit != previous.info.get("head") else None
+    touched, stale = [], []
+    for file in files:
+        row = rows[file.key]
+        if (file.mtime_ns, file.size) != (row.mtime_ns, row.size):
+            if content_sha(file) == row.sha:
+                touched.append(row)
+                row.mtime_ns, row.size = file.mtime_ns, file.size
+                continue
+            stale.append(file)
+        elif (
+            dates is not None
+            and row.is_public is not None
+            and dates_of(file.key, dates) != (row.created_at, row.updated_at)
+        ):
+            stale.append(file)
+    if any(f.is_template for f in stale):
+        return None
+    result = BuildResult(out, parsed=len(stale))
+    # The other files' diagnostics are as the last build left them: theirs depend on the
+    # catalog only through the files' names, which are the same (or this is a full build).
+    done = progress("Reading", len(stale)) if progress and stale else None
+    fresh = derive(stale, read_catalog(root, (f.name for f in files)), done)
+    derived = dict(zip((f.key for f in stale), fresh, strict=True))
+    stop_on_errors(
+        report(
+            files,
+            [
+                derived[f.key].diagnostics
+                if f.key in derived
+                else orjson.loads(rows[f.key].diagnostics or b"[]")
+                for f in files
+            ],
+        ),
+        result,
+    )
+    changed: list[tuple[SiteScenario, Derived, FileRow]] = []
+    for file in stale:
+        record, row = derived[file.key], rows[file.key]
+        assert record.data is not None  # validated above: a file without errors has its data
+        old_dates = (row.created_at, row.updated_at)
+        entry = SiteScenario(
+            record.data, file.key, *(old_dates if dates is None else dates_of(file.key, dates))
+        )
+        new = state_row(file, record, entry)
+        if (new.is_public, new.language) != (row.is_public, row.language):
+            return None  # the scenario moves to or from other listings
+        changed.append((entry, record, new))
+    scenarios = sorted(
+        (r for r in rows.values() if r.is_public is not None), key=lambda r: r.scenario_id or ""
+    )
+    result.scenarios = len(scenarios)
+    updates = {new.path: new for _, _, new in changed}
+    public = [updates.get(r.path, r) for r in scenarios if r.is_public]
+    result.public = len(public)
+    context = site_context(root, base_url)
+    if context_fingerprint(context) != previous.info.get("context"):
+        return None
+    info = {
+        "head": commit,
+        "generation": str(previous.generation + 1),
+        "languages": orjson.dumps(language_facts()).decode(),
+        "public_index": public_index or "",
+    }
+    last_public = previous.info.get("public_index") or None
+    try:
+        if changed or public_index != last_public:
+            _update_in_place(
+                out, context, previous, public, changed, touched, info, last_public, progress
+            )
+        elif touched or commit != previous.info.get("head"):
+            _remember(out, touched, info)
+    except (Damaged, sqlite3.DatabaseError):
+        return None  # rolled back: build everything anew
+    if public_index:
+        journal.replace_file(out, public_index, lambda path: write_public(out / INDEX_FILE, path))
+    result.rendered = sum(1 for _, _, new in changed if new.is_public)
+    result.reused = result.public - result.rendered
+    return result
+
+
+def _update_in_place(
+    out: Path,
+    context: SiteContext,
+    previous: build_state.State,
+    public: list[FileRow],
+    changed: list[tuple[SiteScenario, Derived, FileRow]],
+    touched: list[FileRow],
+    info: dict[str, str],
+    last_public: str | None,
+    progress: Progress | None,
+) -> None:
+    """Write the changed files under a journal; commit with the index and the state.
+
+    The listings, the API's summary and the search's summary files are rewritten only when
+    a card (or a phase count or date the summary shows) changed: otherwise they stay as
+    they are, unread. Only files the state records are overwritten or removed (the state
+    records the new ones, and `info["public_index"]`); `last_public`, the public index the
+    last build wrote inside the output, is removed unless asked for again.
+    """
+    changes = journal.Changes(out)
+    connection = sqlite3.connect(
+        f"{(out / INDEX_FILE).absolute().as_uri()}?mode=rw", uri=True, isolation_level=None
+    )
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
+        connection.execute("BEGIN")
+        shown = [(e, d, new) for e, d, new in changed if new.is_public]
+        published = {new.path: published_of(e, d) for e, d, new in shown}
+        old_weights = build_state.weights(connection, published)
+        _write_pages(changes, context, shown, public, previous)
+        number = {r.scenario_id: n for n, r in enumerate(public)}
+        words = {
+            number[e.scenario_id]: (
+                orjson.loads(old_weights[new.path]),
+                orjson.loads(published[new.path].weights),
+            )
+            for e, _, new in shown
+        }
+        for relative, content in word_files_to_write(out / SITE_DIR, words).items():
+            if content is None:
+                changes.remove(f"site/{relative}")
+            else:
+                changes.write(f"site/{relative}", content)
+        digests: dict[str, str] = {}
+        if _listed_differently(connection, shown, published, previous):
+            stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
+            cards = [orjson.loads(stored[r.path]) for r in public]
+            listed, digests = listing_files(context, cards, public, previous.pages)
+            for relative, content in listed.items():
+                changes.write(f"site/{relative}", content)
+        public_index = info["public_index"] or None
+        dropped = [last_public] if last_public and last_public != public_index else []
+        for relative in dropped:
+            changes.remove(relative)
+        _refuse_unrecorded_files(out, connection, changes.replaced)
+        _require_rows(connection, [e.scenario_id for e, _, _ in changed])
+        replace_scenarios(
+            connection,
+            [
+                IndexedScenario(e.data, e.source_path, e.created_at, e.updated_at, d.search_text)
+                for e, d, _ in changed
+            ],
+        )
+        build_state.save(connection, info, [new for _, _, new in changed], published, digests)
+        build_state.touch(connection, touched)
+        build_state.record_outputs(
+            connection,
+            [*changes.written, *([public_index] if public_index else [])],
+            [*changes.removed, *dropped],
+        )
+        changes.apply(
+            int(info["generation"]),
+            commit=lambda: connection.execute("COMMIT"),
+            done=progress("Moving", len(changes)) if progress else None,
+        )
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        connection.close()
+        recover(out)  # puts back whatever was moved
+        raise
+    connection.close()
+
+
+def _index_intact(path: Path) -> bool:
+    """Whether the output's index is whole enough for a rebuild to update it in place.
+
+    A regular file, as long as its header says (a file cut short is caught here), holding
+    an index of this version (`is_index`: a deleted, emptied or overwritten one is not).
+    Reading every page (`PRAGMA quick_check`) would take about as long as the whole
+    rebuild: damage further in is met as a `sqlite3.DatabaseError` when
+    the rebuild reads or writes there, which rolls it back and builds anew.
+    """
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with path.open("rb") as file:
+            header = file.read(100)
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    counted = header[92:96] == header[24:28]  # else SQLite goes by the file's size
+    if counted and pages * page_size > size:
+        return False
+    return is_index(path)
+
+
+def _refuse_unrecorded_files(
+    out: Path, connection: sqlite3.Connection, replaced: list[str]
+) -> None:
+    """Refuse to overwrite or remove a file the state does not record: someone's file."""
+    stray = build_state.unrecorded(connection, replaced)
+    if stray is not None:
+        raise UserError(
+            f"{out / stray} is not a file `scenarios build` wrote (its state records all it "
+            "wrote), and this build would replace it: move it out of the output; nothing "
+            "was written"
+        )
+
+
+def _require_rows(connection: sqlite3.Connection, scenario_ids: list[str]) -> None:
+    """`Damaged` unless the index holds a row for each of these scenarios."""
+    for scenario_id in scenario_ids:
+        query = "SELECT 1 FROM scenarios WHERE scenario_id = ?"
+        if connection.execute(query, (scenario_id,)).fetchone() is None:
+            raise Damaged(f"{scenario_id} is not in the index")
+
+
+def _write_pages(
+    changes: journal.Changes,
+    context: SiteContext,
+    shown: list[tuple[SiteScenario, Derived, FileRow]],
+    public: list[FileRow],
+    previous: build_state.State,
+) -> None:
+    """The page and the API file of each changed public scenario."""
+    links = Links(
+        {r.scenario_id for r in public if r.scenario_id},
+        {
+            r.scenario_id
+            for r in previous.files.values()
+            if r.scenario_id and r.path.startswith(TEMPLATES_DIR + "/")
+        },
+    )
+    for entry, _, _ in shown:
+        for relative, content in scenario_output(entry, context, links.href(entry)):
+            changes.write(f"site/{relative}", content)
+
+
+def _listed_differently(
+    connection: sqlite3.Connection,
+    shown: list[tuple[SiteScenario, Derived, FileRow]],
+    published: dict[str, build_state.Published],
+    previous: build_state.State,
+) -> bool:
+    """Whether a listing, the API's summary or the search's summaries may change."""
+    old_cards = build_state.cards(connection, list(published))
+    for _, _, new in shown:
+        old = previous.files[new.path]
+        if (new.phase_count, new.updated_at) != (old.phase_count, old.updated_at):
+            return True
+        if published[new.path].card != old_cards[new.path]:
+            return True
+    return False
+
+
+def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:
+    """Save what changed of the sources that changes nothing of the output."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
+        connection.execute("BEGIN")
+        build_state.touch(connection, touched)
+        build_state.save(connection, info, [], {}, {})
+        connection.execute("COMMIT")
+    finally:
+        connection.close()

@@ -1,0 +1,1 @@
+"""Judging a file: the schema, the repository's rules, and diagnostics with their place."""

@@ -1,0 +1,365 @@
+"""The rules JSON Schema cannot express, and the warnings.
+
+Errors: the file name equals `scenario_id`, which is unique across scenarios and templates;
+a scenario sits in the folder of its `category`; `phase_id` is unique within a scenario;
+`language` is a real language, written in its canonical form; no text or key holds a
+character that hides text or disguises output (`characters` says which). Warnings (errors
+only with `--strict`): phase durations that do not add up to `estimated_duration`, a
+vocabulary entry repeated, `derived_from` naming nothing known (a removed source must not
+break its copies), text still holding a `TODO:` placeholder (an untranslated entry).
+
+The rules run on documents that may also have schema errors, so each reads its fields
+defensively and stays silent on a value of the wrong type: the schema already said so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scenariokit.check.characters import hidden_in, may_hide
+from scenariokit.check.diagnostics import DocPath, Finding, describe_path
+from scenariokit.escape import visible
+from scenariokit.files.loader import Source
+from scenariokit.files.repository import SCENARIOS_DIR, Catalog, place_of
+
+Rule = Callable[[Source, Catalog], Iterator[Finding]]
+
+
+def rule_findings(source: Source, catalog: Catalog) -> list[Finding]:
+    """Every repository rule and warning, applied to one loaded document."""
+    if not isinstance(source.data, dict):
+        return []
+    return [finding for rule in RULES for finding in rule(source, catalog)]
+
+
+def _phases(data: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    phases = data.get("phases")
+    if not isinstance(phases, list):
+        return []
+    return [(number, phase) for number, phase in enumerate(phases) if isinstance(phase, dict)]
+
+
+def file_name_matches_id(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """The file is named after its id, so ids can be found (and kept unique) by file name."""
+    scenario_id = source.data.get("scenario_id")
+    if isinstance(scenario_id, str) and scenario_id != source.path.stem:
+        yield Finding(
+            ("scenario_id",),
+            "id-mismatch",
+            f"scenario_id '{scenario_id}' does not match the file name "
+            f"'{source.path.name}': rename the file to {scenario_id}.yaml, or set "
+            f"scenario_id to '{source.path.stem}'",
+        )
+    if source.path.suffix != ".yaml":
+        yield Finding(
+            (),
+            "file-extension",
+            f"name the file {source.path.stem}.yaml, not "
+            f"{source.path.name}: only .yaml files are scenarios",
+        )
+
+
+def id_is_unique(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """No two scenarios or templates share an id (ids are URLs and `derived_from` targets)."""
+    scenario_id = source.data.get("scenario_id")
+    if not isinstance(scenario_id, str):
+        return
+    others = catalog.others(scenario_id, source.path)
+    if others and catalog.root is not None:
+        where = ", ".join(str(p.relative_to(catalog.root)) for p in others)
+        yield Finding(
+            ("scenario_id",),
+            "duplicate-id",
+            f"scenario_id '{scenario_id}' is also used by {where}: choose another id "
+            "(and rename the file to match)",
+        )
+
+
+def scenario_is_in_its_category(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """`scenarios/<category>/<scenario_id>.yaml`: the folder says the category."""
+    area, folders = place_of(source.path, catalog.root)
+    if area != SCENARIOS_DIR:
+        return
+    category = source.data.get("category")
+    if len(folders) != 1:
+        where = f"scenarios/{category}/" if isinstance(category, str) else "scenarios/<category>/"
+        yield Finding(
+            (),
+            "misplaced",
+            f"scenario files go directly in a category folder: move "
+            f"this file to {where}{source.path.stem}.yaml",
+        )
+    elif isinstance(category, str) and category != folders[0]:
+        yield Finding(
+            ("category",),
+            "category-mismatch",
+            f"category '{category}' does not match the folder '{folders[0]}/': move the file "
+            f"to scenarios/{category}/, or set category to '{folders[0]}'",
+        )
+
+
+def phase_ids_are_unique(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Phases are addressed by id within their scenario."""
+    first: dict[str, int] = {}
+    for number, phase in _phases(source.data):
+        phase_id = phase.get("phase_id")
+        if not isinstance(phase_id, str):
+            continue
+        if phase_id in first:
+            yield Finding(
+                ("phases", number, "phase_id"),
+                "duplicate-phase-id",
+                f"phase_id '{phase_id}' is already used by phase {first[phase_id] + 1}: "
+                "give each phase its own id",
+            )
+        else:
+            first[phase_id] = number
+
+
+def language_is_real(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """A tag the IANA registry knows, in canonical form, so the site can filter and name it."""
+    tag = source.data.get("language")
+    if not isinstance(tag, str):
+        return
+    verdict = judge_language(tag)
+    if verdict is not None:
+        code, message = verdict
+        yield Finding(("language",), code, message)
+
+
+# Tags that are well formed but name no language a learner can learn.
+_NOT_LANGUAGES = {"und", "mul", "mis", "zxx"}
+
+
+def _is_learnable(code: str | None) -> bool:
+    """Not missing, not "undetermined" and the like, not private use (x-…, qaa–qtz)."""
+    if not code or code in _NOT_LANGUAGES or code.startswith("x-"):
+        return False
+    return not (len(code) == 3 and "qaa" <= code <= "qtz")
+
+
+# What was found out about each language tag: langcodes takes a quarter of a second to
+# load its data, so a rebuild that changes one file reuses what the last build found out
+# (`language_facts`, `remember_language_facts`).
+_VERDICTS: dict[str, tuple[str, str] | None] = {}
+_NAMES: dict[str, str] = {}
+
+
+def judge_language(tag: str) -> tuple[str, str] | None:
+    """None for a real language in canonical form, else (code, message). Cached per tag."""
+    if tag not in _VERDICTS:
+        _VERDICTS[tag] = _judge_language(tag)
+    return _VERDICTS[tag]
+
+
+def _judge_language(tag: str) -> tuple[str, str] | None:
+    import langcodes  # slow to import: only for files that name a language
+
+    example = "use a BCP 47 tag such as es, fr, de, ja or pt-BR"
+    try:
+        language = langcodes.Language.get(tag, normalize=True)
+    except (langcodes.tag_parser.LanguageTagError, ValueError):
+        return "unknown-language", f"language '{tag}' is not a BCP 47 language tag: {example}"
+    canonical = language.to_tag()
+    if not language.is_valid() or not _is_learnable(language.language):
+        return "unknown-language", f"language '{tag}' is not a known language: {example}"
+    if canonical != tag:
+        return "language-form", f"write the language tag as '{canonical}', not '{tag}'"
+    return None
+
+
+def durations_add_up(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Warn when every phase gives a duration and together they miss the scenario's."""
+    total = source.data.get("estimated_duration")
+    phases = _phases(source.data)
+    minutes = [phase.get("expected_duration_minutes") for _, phase in phases]
+    if not isinstance(total, int) or not minutes:
+        return
+    if all(isinstance(m, int) and not isinstance(m, bool) for m in minutes):
+        phase_total = sum(minutes)  # type: ignore[arg-type]
+        if phase_total != total:
+            yield Finding(
+                ("estimated_duration",),
+                "duration-mismatch",
+                f"the phases add up to {phase_total} minutes but estimated_duration is "
+                f"{total}: make them agree",
+                "warning",
+            )
+
+
+def vocabulary_is_not_repeated(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Warn on the same term twice in one scenario (case and spacing ignored)."""
+    seen: dict[str, tuple[int, int]] = {}
+    for number, phase in _phases(source.data):
+        entries = phase.get("key_vocabulary")
+        if not isinstance(entries, list):
+            continue
+        for index, entry in enumerate(entries):
+            term = entry.get("term") if isinstance(entry, dict) else entry
+            if not isinstance(term, str):
+                continue
+            key = " ".join(term.casefold().split())
+            if key in seen:
+                phase_no, entry_no = seen[key]
+                yield Finding(
+                    ("phases", number, "key_vocabulary", index),
+                    "repeated-vocabulary",
+                    f"'{term}' is already key vocabulary {entry_no + 1} of phase "
+                    f"{phase_no + 1}: keep it once, or choose another word",
+                    "warning",
+                )
+            else:
+                seen[key] = (number, index)
+
+
+def source_is_known(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Warn when `derived_from` names nothing in the repository (provenance, not a link)."""
+    origin = source.data.get("derived_from")
+    if isinstance(origin, str) and catalog.root is not None and not catalog.knows(origin):
+        yield Finding(
+            ("derived_from",),
+            "unknown-source",
+            f"derived_from names '{origin}', which is no scenario or template here; that is "
+            "fine if the source was removed, otherwise check the spelling",
+            "warning",
+        )
+
+
+PLACEHOLDER = "TODO:"
+
+
+def placeholders_are_filled(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Warn on text still starting with `TODO:` (errors with --strict: they are not merged).
+
+    `scenarios new` writes such placeholders: in a blank scenario, and for every vocabulary
+    and phrase entry of a template started in another language, where the text keeps the
+    template's wording after the marker and `translation` keeps its meaning.
+    """
+    if PLACEHOLDER not in source.text:  # the marker is written out, never escaped
+        return
+    for doc_path, text in _strings(source.data, ()):
+        if not text.startswith(PLACEHOLDER):
+            continue
+        if doc_path[-1:] in (("term",), ("text",)) or _is_entry(doc_path):
+            language = language_name(source.data.get("language"))
+            yield Finding(
+                doc_path,
+                "untranslated",
+                f"{describe_path(doc_path)} is not "
+                f"translated yet: replace {text!r} with its {language} wording",
+                "warning",
+            )
+        else:
+            yield Finding(
+                doc_path,
+                "placeholder",
+                f"{describe_path(doc_path)} is still a placeholder: replace {text!r}",
+                "warning",
+            )
+
+
+def _is_entry(doc_path: tuple[str | int, ...]) -> bool:
+    """A plain-string vocabulary or phrase entry: `phases/N/key_vocabulary/M`."""
+    return len(doc_path) == 4 and doc_path[2] in ("key_vocabulary", "essential_phrases")
+
+
+def _strings(node: Any, doc_path: DocPath) -> Iterator[tuple[DocPath, str]]:
+    if isinstance(node, str):
+        yield doc_path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*doc_path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*doc_path, index))
+
+
+def texts_hide_nothing(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Refuse characters that hide or disguise text, in every value and key (`characters`).
+
+    A rule rather than a schema `pattern`: it names the character and what to do, allows
+    ZWJ, ZWNJ and direction marks only where a language needs them (a context no pattern
+    that both Python and the browser read can express), and covers mapping keys too. It
+    costs one search over the file's text, which decides for almost every file.
+    """
+    if source.text and not may_hide(source.text):
+        return
+    for doc_path, text, is_key in _keys_and_strings(source.data, ()):
+        for hidden in hidden_in(text):
+            where = (
+                f"the key '{visible(text)}' of {describe_path(doc_path[:-1])}"
+                if is_key
+                else describe_path(doc_path)
+            )
+            yield Finding(
+                doc_path,
+                "forbidden-character",
+                f"{visible(where)} holds {hidden.describe()}",
+                at_key=is_key,
+            )
+
+
+def _keys_and_strings(node: Any, doc_path: DocPath) -> Iterator[tuple[DocPath, str, bool]]:
+    """Every string of a document, mapping keys included (True for a key), with its path."""
+    if isinstance(node, str):
+        yield doc_path, node, False
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str):
+                yield (*doc_path, key), key, True
+            yield from _keys_and_strings(value, (*doc_path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _keys_and_strings(value, (*doc_path, index))
+
+
+def language_name(tag: Any) -> str:
+    """`French` for `fr`, `Portuguese (Brazil)` for `pt-BR`; the tag itself if unknown."""
+    if not isinstance(tag, str) or judge_language(tag) is not None:
+        return str(tag)
+    if tag not in _NAMES:
+        import langcodes
+
+        _NAMES[tag] = str(langcodes.Language.get(tag).display_name())
+    return _NAMES[tag]
+
+
+def load_language_data() -> None:
+    """Load langcodes and its names of languages now (a noticeable part of a second).
+
+    A build calls it before it forks its workers: they then share what was loaded instead
+    of each loading it again for its first file.
+    """
+    import langcodes
+
+    langcodes.Language.get("en").display_name()
+
+
+def language_facts() -> dict[str, Any]:
+    """What this process has found out about language tags, as JSON-ready data."""
+    return {"verdicts": _VERDICTS, "names": _NAMES}
+
+
+def remember_language_facts(facts: dict[str, Any]) -> None:
+    """Take on what `language_facts` gave in an earlier run."""
+    verdicts = facts.get("verdicts", {})
+    _VERDICTS.update({tag: (v[0], v[1]) if v else None for tag, v in verdicts.items()})
+    _NAMES.update(facts.get("names", {}))
+
+
+# Every rule, in the order their findings are made. Two read the catalog (`id_is_unique`,
+# `source_is_known`), and only the names of the files in it: so a file's diagnostics stay
+# true while it and the set of file names do not change, which a rebuild relies on.
+RULES: tuple[Rule, ...] = (
+    file_name_matches_id,
+    scenario_is_in_its_category,
+    phase_ids_are_unique,
+    language_is_real,
+    durations_add_up,
+    vocabulary_is_not_repeated,
+    placeholders_are_filled,
+    texts_hide_nothing,
+    id_is_unique,
+    source_is_known,
+)

@@ -1,0 +1,174 @@
+"""`scenarios validate`, and the one check every command runs on a file.
+
+`check` is the only place a file becomes diagnostics: `validate`, `build` (and so `serve`),
+`new`, `copy`, `import`, and the commands that list or export scenarios all call it, so
+they cannot disagree about a file. Data flows one way: bytes or text → `loader` →
+`schema` (structure) and `rules` (the repository's rules, those that read the catalog
+of ids too) → findings → `positions` (line and column, only for files with findings). A
+command that needs only the document (`fmt`, `review`, `import` reading its files back) reads it
+through `load`, the check's first step, so a file that does not load is refused with the
+same diagnostic everywhere. One file's failure never stops the others.
+
+Files are independent once the catalog of ids is read, so a large run is split over the
+machine's cores (`parallel`): parsing YAML is most of the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from scenariokit.check.diagnostics import Diagnostic, Report
+from scenariokit.check.positions import SourceMap
+from scenariokit.check.rules import rule_findings
+from scenariokit.check.schema import schema_findings
+from scenariokit.files.loader import (
+    MAX_BYTES,
+    LoadError,
+    Source,
+    decode,
+    parse,
+    read_raw,
+    too_large,
+)
+from scenariokit.files.repository import (
+    Catalog,
+    Refused,
+    default_paths,
+    display_path,
+    list_files,
+    read_catalog,
+)
+from scenariokit.parallel import map_chunks
+
+# Below this many files a second process costs more than it saves.
+FILES_PER_PROCESS = 200
+
+
+@dataclass(slots=True)
+class Checked:
+    """A file as checked: its diagnostics, and its document whenever it loaded.
+
+    `conforms` says the document satisfies the schema, whatever the rules say: the shape
+    the commands that read documents rely on (phases a list of mappings…). `raw` is the
+    bytes the check read or was given (the build hashes them); None when it was given
+    text, or could not read the file.
+    """
+
+    path: Path
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    source: Source | None = None
+    conforms: bool = False
+    raw: bytes | None = None
+
+    @property
+    def valid(self) -> bool:
+        """Loaded and without errors: what may be built or exported."""
+        return self.source is not None and not any(d.severity == "error" for d in self.diagnostics)
+
+
+def check(path: Path, catalog: Catalog, content: bytes | str | None = None) -> Checked:
+    """The diagnostics of one file, sorted by position; the one check of every command.
+
+    `content` is the file's bytes or text when the caller has them (the text a command is
+    about to write, a blob from git); else the file at `path` is read. `catalog` holds the
+    repository's ids (the names of its files), which `path` is judged against too.
+    """
+    checked = load(path, content)
+    if checked.source is not None:
+        _judge(checked, checked.source, catalog)
+    return checked
+
+
+def load(path: Path, content: bytes | str | None = None) -> Checked:
+    """The first step of `check`: the file read and parsed, or the diagnostic saying why not.
+
+    Read through the loader's one capped reader (`read_raw`) unless `content` is given,
+    which is held to the same limit; text only as UTF-8 (`decode`). The diagnostic carries
+    the line it points at, for a reporter to show.
+    """
+    raw = content if isinstance(content, bytes) else None
+    text = content if isinstance(content, str) else None
+    try:
+        if content is not None:
+            _refuse_too_large(raw if raw is not None else str(text).encode())
+        if text is None:
+            raw = read_raw(path) if raw is None else raw
+            text = decode(raw)
+        return Checked(path, source=Source(path, text, parse(text)), raw=raw)
+    except LoadError as error:
+        exc = error
+    except (ValueError, RecursionError):  # the loader's own guards missed it: still no crash
+        exc = LoadError("yaml-syntax", "the file cannot be read as YAML")
+    if text is None and raw is not None:
+        text = raw.decode("utf-8", "replace")  # bytes that are not UTF-8 replaced
+    if text is not None:
+        exc.with_excerpt(text)
+    return Checked(path, [load_diagnostic(exc, display_path(path))], raw=raw)
+
+
+def _refuse_too_large(raw: bytes) -> None:
+    """Content given rather than read is held to the limit `read_raw` holds a file to."""
+    if len(raw) > MAX_BYTES:
+        raise too_large(f"the file is {len(raw):,} bytes")
+
+
+def _judge(checked: Checked, source: Source, catalog: Catalog) -> None:
+    """Judge a loaded document by the schema, then by the repository's rules.
+
+    At most `MAX_PROBLEMS` diagnostics and a line counting the rest (`SourceMap.locate`).
+    """
+    source_map = SourceMap(source)
+    findings = schema_findings(source.data, source_map)
+    checked.conforms = not findings
+    # One message per value: a value the schema rejects is not judged again by the rules
+    # ("food" is not a category; "move the file to scenarios/food/" would mislead).
+    flagged = {f.doc_path for f in findings if not f.not_shown}
+    findings += [f for f in rule_findings(source, catalog) if f.doc_path not in flagged]
+    if findings:
+        checked.diagnostics = source_map.locate(findings, display_path(source.path))
+
+
+def validate(paths: list[Path], root: Path | None) -> Report:
+    """Check the YAML files named or found below `paths`, against the repository at `root`.
+
+    What the walk refuses (a link, a FIFO, a name not UTF-8) is reported as a file with an
+    error of its own. Checking the whole repository (the default), the catalog takes the
+    names this walk listed: the folders are walked once.
+    """
+    listing = list_files(paths, root)
+    whole = root is not None and _same_paths(paths, default_paths(root))
+    catalog = read_catalog(root, [f.name for f in listing.files] if whole else None)
+    files = listing.paths
+    report = Report(files_checked=len(files) + len(listing.refused))
+    report.diagnostics.extend(refusals(listing.refused))
+    for diagnostics in _check_all(files, catalog):
+        report.diagnostics.extend(diagnostics)
+    return report
+
+
+def _same_paths(paths: list[Path], others: list[Path]) -> bool:
+    return {p.absolute() for p in paths} == {p.absolute() for p in others}
+
+
+def refusals(refused: list[Refused]) -> list[Diagnostic]:
+    """What the walk refused, as diagnostics: every command that reads files reports them."""
+    return [load_diagnostic(r.problem, display_path(r.path)) for r in refused]
+
+
+def load_diagnostic(exc: LoadError, shown: str) -> Diagnostic:
+    """A file that could not be read as YAML, as a diagnostic."""
+    return Diagnostic(
+        shown, exc.line, exc.column, "error", exc.code, exc.message, excerpt=exc.excerpt
+    )
+
+
+def _check_all(files: list[Path], catalog: Catalog) -> list[list[Diagnostic]]:
+    """Diagnostics per file, in file order, on as many cores as are worth it."""
+    return map_chunks(partial(_check_chunk, catalog=catalog), files, per_process=FILES_PER_PROCESS)
+
+
+def _check_chunk(files: Sequence[Path], catalog: Catalog) -> list[list[Diagnostic]]:
+    return [check(path, catalog).diagnostics for path in files]

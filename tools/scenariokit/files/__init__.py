@@ -1,0 +1,1 @@
+"""Reading the repository: its folders walked once, YAML loaded safely, git asked."""

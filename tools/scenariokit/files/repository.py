@@ -1,0 +1,301 @@
+"""The repository on disk: where it is, which files are scenarios and templates.
+
+A repository is the nearest folder upward that holds `schemas/scenario.schema.json`.
+Scenarios live at `scenarios/<category>/<scenario_id>.yaml`, templates at
+`templates/<name>.yaml`. Because every file's name must equal its `scenario_id`, the set
+of ids in the repository is the set of file names, read from the folders without parsing
+a single file: this is what keeps validating one file fast in a repository of thousands.
+
+Every command lists the files it reads with one walk, `list_files`, which lists regular
+files only: links, FIFOs, sockets, devices and names that are not UTF-8 are refused (each
+command reports them as diagnostics), never followed, never read. `scenarios/` or
+`templates/` that is itself a link is refused the same way, and nothing below it is read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from scenariokit.escape import visible
+from scenariokit.files.loader import LoadError, not_regular, undecodable_name
+
+SCHEMA_FILE = Path("schemas") / "scenario.schema.json"
+SCENARIOS_DIR = "scenarios"
+TEMPLATES_DIR = "templates"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds the schema, or None."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SCHEMA_FILE).is_file():
+            return folder
+    return None
+
+
+def default_paths(root: Path) -> list[Path]:
+    """What `validate` checks when given no paths: the scenarios and the templates.
+
+    A link in their place is kept, so that the walk refuses it instead of following it.
+    """
+    return [p for p in (root / SCENARIOS_DIR, root / TEMPLATES_DIR) if p.is_symlink() or p.is_dir()]
+
+
+def is_yaml_name(name: str) -> bool:
+    """Whether a file is read as YAML, whatever the case of its suffix.
+
+    `.YAML` and `.yml` too: `rules` then tells the author to rename the file, instead of
+    it being silently left out.
+    """
+    return name.lower().endswith(YAML_SUFFIXES)
+
+
+class Found(NamedTuple):
+    """A regular file to read, with what tells a change (strings: thousands are listed)."""
+
+    name: str
+    mtime_ns: int
+    size: int
+
+
+class Refused(NamedTuple):
+    """An entry that is never read nor followed: a link, a FIFO, a device, a name not UTF-8."""
+
+    path: Path
+    problem: LoadError
+
+
+@dataclass(slots=True)
+class Listing:
+    """The files a command reads, and the entries it must report instead of reading."""
+
+    files: list[Found] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        """The files' paths."""
+        return [Path(f.name) for f in self.files]
+
+
+def list_files(paths: list[Path], root: Path | None = None) -> Listing:
+    """The YAML files named, or found below the folders named, each once, in a stable order.
+
+    The one walk of the repository, for every command. Only regular files are listed;
+    links (to files or folders, dangling or not), FIFOs, sockets, devices and names that
+    are not UTF-8 are refused, each once, and a linked folder is not entered. Names
+    starting with a dot are skipped unless they are regular files: editors' lock files
+    are links (Emacs' `.#name.yaml`). A path named explicitly is refused the same way, and
+    also when one of its folders below `root` is a link. Speed: `os.scandir` tells a
+    link, a folder and a file apart without a system call; one `lstat` per file read
+    gives the size and modification time the build compares.
+    """
+    listing = Listing()
+    seen: set[str] = set()
+    for path in paths:
+        linked = _linked_folder(path, root)
+        if linked is not None:
+            listing.refused.append(Refused(linked, not_regular(stat.S_IFLNK)))
+            continue
+        try:
+            status = path.lstat()
+        except OSError as exc:
+            listing.refused.append(Refused(path, _unreadable(exc)))
+            continue
+        if stat.S_ISDIR(status.st_mode) and _decodable(path.name):
+            _walk(str(path), listing, seen)
+        elif not _decodable(path.name):
+            listing.refused.append(Refused(path, undecodable_name()))
+        elif stat.S_ISREG(status.st_mode):
+            if str(path) not in seen:
+                seen.add(str(path))
+                listing.files.append(Found(str(path), status.st_mtime_ns, status.st_size))
+        else:
+            listing.refused.append(Refused(path, not_regular(status.st_mode)))
+    return listing
+
+
+def _walk(folder: str, listing: Listing, seen: set[str]) -> None:
+    """List one folder's YAML files, then its folders' (the order of `os.walk`)."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda e: e.name)
+    except FileNotFoundError:
+        return  # removed while being walked: nothing to read there
+    except OSError as exc:
+        listing.refused.append(Refused(Path(folder), _unreadable(exc)))
+        return
+    folders = []
+    for entry in entries:
+        try:
+            kind = _kind(entry)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            listing.refused.append(Refused(Path(entry.path), _unreadable(exc)))
+            continue
+        if kind == "folder":
+            folders.append(entry.path)
+        elif kind == "file":
+            if entry.path not in seen:
+                seen.add(entry.path)
+                status = entry.stat(follow_symlinks=False)
+                listing.files.append(Found(entry.path, status.st_mtime_ns, status.st_size))
+        elif kind == "bad-name":
+            listing.refused.append(Refused(Path(entry.path), undecodable_name()))
+        elif kind == "other":
+            mode = entry.stat(follow_symlinks=False).st_mode
+            listing.refused.append(Refused(Path(entry.path), not_regular(mode)))
+    for path in folders:
+        _walk(path, listing, seen)
+
+
+def _kind(entry: os.DirEntry[str]) -> str | None:
+    """What the walk does with an entry: "folder", "file", "bad-name", "other" or None."""
+    if entry.is_file(follow_symlinks=False):
+        if not is_yaml_name(entry.name):
+            return None
+        return "file" if _decodable(entry.name) else "bad-name"
+    if entry.name.startswith("."):
+        return None  # hidden folders (.git) are not entered, editors' lock files not read
+    if entry.is_symlink():
+        return "other"
+    if entry.is_dir(follow_symlinks=False):
+        return "folder" if _decodable(entry.name) else "bad-name"
+    return "other"  # a FIFO, a socket, a device
+
+
+def _decodable(name: str) -> bool:
+    """Whether a name was UTF-8 on disk (Python keeps other bytes as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _linked_folder(path: Path, root: Path | None) -> Path | None:
+    """The first folder between `root` and a path named explicitly that is a link, if any.
+
+    The walk never enters a linked folder; a path named through one must not get in
+    either. Outside the repository only the path itself is judged (by `list_files`).
+    """
+    if root is None:
+        return None
+    try:
+        below = path.absolute().relative_to(root)
+    except ValueError:
+        return None
+    folder = root
+    for part in below.parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return folder
+    return None
+
+
+def _unreadable(exc: OSError) -> LoadError:
+    return LoadError("unreadable", f"cannot read it: {exc.strerror}")
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Which ids the repository holds, and in which files: scenario and template ids share it."""
+
+    root: Path | None
+    files_by_id: Mapping[str, list[Path]] = field(default_factory=dict)
+
+    def others(self, scenario_id: str, path: Path) -> list[Path]:
+        """Files other than `path` whose name claims `scenario_id`."""
+        here = path.absolute()
+        return [p for p in self.files_by_id.get(scenario_id, []) if p != here]
+
+    def knows(self, scenario_id: str) -> bool:
+        """Whether a scenario or template of that id exists."""
+        return scenario_id in self.files_by_id
+
+
+def read_catalog(
+    root: Path | None, names: Iterable[str] | None = None, *, adding: Iterable[Path] = ()
+) -> Catalog:
+    """The catalog of every command: which ids `scenarios/` and `templates/` hold, by name.
+
+    Empty without a root. `names`: the files' names as `list_files(default_paths(root))`
+    listed them, when a command has already walked the folders (one walk, not two); else
+    they are walked here. `adding`: files a command is about to write (an import checks
+    its batch against the repository and itself), each counted once. Refused entries hold
+    no id: each command reports them.
+    """
+    if root is None:
+        return Catalog(None)
+    root = root.absolute()
+    if names is None:
+        names = (f.name for f in list_files(default_paths(root), root).files)
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        stem = os.path.splitext(os.path.basename(name))[0]  # noqa: PTH119, PTH122
+        by_id[stem].append(name if os.path.isabs(name) else os.path.abspath(name))  # noqa: PTH100, PTH117
+    for path in adding:
+        name = str(path.absolute())
+        if name not in by_id[path.stem]:
+            by_id[path.stem].append(name)
+    return Catalog(root, _PathsById(by_id))
+
+
+class _PathsById(Mapping[str, list[Path]]):
+    """The files of each id, as paths made when an id is looked up.
+
+    Kept as names until then: a rebuild checks a few changed files against thousands, and
+    needs the paths of only the ids those name.
+    """
+
+    def __init__(self, names: dict[str, list[str]]) -> None:
+        self._names = names
+
+    def __getitem__(self, scenario_id: str) -> list[Path]:
+        return [Path(name) for name in self._names[scenario_id]]
+
+    def __contains__(self, scenario_id: object) -> bool:
+        return scenario_id in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def place_of(path: Path, root: Path | None) -> tuple[str, tuple[str, ...]]:
+    """Where a file sits: ("scenarios" | "templates" | "elsewhere", its folders below that).
+
+    Paths are compared as absolute paths, not resolved ones: resolving costs a system call
+    per folder, and the current folder (which relative paths start from) is already real.
+    """
+    if root is not None:
+        try:
+            relative = path.absolute().relative_to(root)
+        except ValueError:
+            return "elsewhere", ()
+        top, *middle = relative.parts[:-1] or ("",)
+        if top in (SCENARIOS_DIR, TEMPLATES_DIR):
+            return top, tuple(middle)
+    return "elsewhere", ()
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when below it.
+
+    Lexical (no symlinks resolved, no file system calls): it runs for every file of a
+    large repository. Shown through `escape.visible`: a name can hold bytes that are not
+    UTF-8 (which printing would fail on) or characters that disguise what is printed.
+    """
+    absolute = os.path.normpath(Path.cwd() / path)
+    shown = os.path.relpath(absolute)
+    return visible(str(path) if shown.startswith(os.pardir) else shown)

@@ -1,0 +1,1 @@
+"""Reviewing a pull request: what it changes, who may change it, and the report."""

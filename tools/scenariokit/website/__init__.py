@@ -1,0 +1,1 @@
+"""The static site: its pages, theme, search files and prompts, and `serve`."""

@@ -1,0 +1,328 @@
+"""The static site: pages, the JSON API and the sitemap, from validated scenarios.
+
+Only public scenarios appear here (drafts are in the SQLite index only). Every page links
+with root-relative URLs under `SiteContext.base`, so the site works from a sub-path such as
+a GitHub Pages project site. Nothing on a page loads from another host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import orjson
+
+from scenariokit.check.rules import language_name, load_language_data
+from scenariokit.entry_fields import phrase_fields, vocabulary_fields
+from scenariokit.website.prompts import roleplay_prompt
+from scenariokit.website.theme import environment, static_files
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
+
+SITE_NAME = "scenariokit"
+# What a listing and the API's summary show of a scenario.
+SUMMARY_KEYS = (
+    "scenario_id",
+    "title",
+    "description",
+    "category",
+    "difficulty",
+    "estimated_duration",
+    "language",
+    "created_by",
+    "is_system_scenario",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteContext:
+    """What every page needs to know about the site as a whole."""
+
+    base: str  # path prefix without trailing slash: "" or "/repo"
+    site_url: str  # absolute URL of the site root for the sitemap, or "" if unknown
+    repository_url: str | None
+    branch: str
+
+    def globals(self) -> dict[str, Any]:
+        """Template variables shared by every page."""
+        return {
+            "base": self.base,
+            "site_name": SITE_NAME,
+            "repository_url": self.repository_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SiteScenario:
+    """A scenario with what the site adds to it: names, dates and where it came from."""
+
+    data: Scenario
+    source_path: str  # relative to the repository, posix
+    created_at: str | None
+    updated_at: str | None
+
+    @property
+    def scenario_id(self) -> str:
+        """The scenario's id."""
+        return str(self.data["scenario_id"])
+
+
+def category_name(key: str) -> str:
+    """`daily_life` → `Daily life`."""
+    return key.replace("_", " ").capitalize()
+
+
+def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]:
+    """The template variables of one scenario: its data, with what a page adds to it.
+
+    Optional fields are present (None or empty), so templates can test them; vocabulary and
+    phrases are alike: `(text, translation, note)` tuples, which a template unpacks in its
+    loop (a page has dozens, and unpacked names cost no lookups).
+    """
+    doc = entry.data
+    phases = [
+        phase
+        | {
+            "vocabulary": [vocabulary_fields(e) for e in phase["key_vocabulary"]],
+            "phrases": [phrase_fields(e) for e in phase["essential_phrases"]],
+            "description": phase.get("description"),
+            "expected_duration_minutes": phase.get("expected_duration_minutes"),
+            "success_criteria": phase.get("success_criteria", []),
+            "cultural_notes": phase.get("cultural_notes"),
+        }
+        for phase in doc["phases"]
+    ]
+    return (
+        {key: doc.get(key) for key in ("description", "cultural_context")}
+        | doc
+        | {
+            "derived_from": published_source(doc, derived_href),
+            "prerequisites": doc.get("prerequisites", []),
+            "learning_outcomes": doc.get("learning_outcomes", []),
+            "is_system_scenario": doc.get("is_system_scenario", False),
+            "phases": phases,
+            "language_name": language_name(doc["language"]),
+            "category_name": category_name(doc["category"]),
+            "derived_from_href": derived_href,
+            "updated_at": entry.updated_at,
+        }
+    )
+
+
+def card(entry: SiteScenario) -> dict[str, Any]:
+    """What a listing shows of a scenario (a light `view`)."""
+    doc = entry.data
+    return {key: doc.get(key) for key in SUMMARY_KEYS} | {
+        "language_name": language_name(doc["language"]),
+        "category_name": category_name(doc["category"]),
+    }
+
+
+def render_scenario(entry: SiteScenario, context: SiteContext, derived_href: str | None) -> str:
+    """The HTML page of one public scenario."""
+    page = view(entry, derived_href)
+    edit_url = (
+        f"{context.repository_url}/edit/{context.branch}/{entry.source_path}"
+        if context.repository_url
+        else None
+    )
+    return (
+        environment()
+        .get_template("scenario.html")
+        .render(
+            **context.globals(),
+            s=page,
+            edit_url=edit_url,
+            prompt=roleplay_prompt(entry.data, page["language_name"]),
+        )
+    )
+
+
+def load_renderer() -> None:
+    """Load what rendering a scenario's page needs, before a build forks its workers.
+
+    Jinja2 and the page's template, and langcodes' names of languages: time each worker
+    would otherwise spend again on its first page.
+    """
+    environment().get_template("scenario.html")
+    load_language_data()
+
+
+def derived_href(entry: SiteScenario, public_ids: set[str], template_ids: set[str]) -> str | None:
+    """Where the link to a scenario's source goes, if the source is on the site.
+
+    None for a source that is a draft (its id must appear nowhere on the site) or that is
+    nothing at all (a page never links to nothing): `published_source` then hides it.
+    """
+    origin = entry.data.get("derived_from")
+    if origin in public_ids:
+        return f"scenarios/{origin}/"
+    if origin in template_ids:
+        return f"templates/#{origin}"
+    return None
+
+
+def published_source(doc: Scenario, derived_href: str | None) -> str | None:
+    """The `derived_from` a page or the API may show: None unless the source is on the site.
+
+    The one rule for both: a draft's id must not leak through a public scenario derived
+    from it, and an id naming nothing is no source to show. `derived_href` is where
+    `derived_href()` found the source on the site, or None.
+    """
+    return doc.get("derived_from") if derived_href is not None else None
+
+
+class Listing(NamedTuple):
+    """A page of the site that lists scenarios: where it goes, its template, its variables."""
+
+    relative: str
+    template: str
+    variables: dict[str, Any]
+
+    def digest(self) -> str:
+        """A hash of everything the page is made of: a rebuild re-renders it when this changes.
+
+        Site-wide inputs (the theme, `SiteContext`) are left out: a change there rebuilds
+        everything anyway.
+        """
+        inputs = orjson.dumps([self.template, self.variables], option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(inputs).hexdigest()
+
+    def render(self, context: SiteContext) -> bytes:
+        """The page's HTML."""
+        html = (
+            environment().get_template(self.template).render(**context.globals(), **self.variables)
+        )
+        return html.encode()
+
+
+def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
+    """Home, topics, languages and a page per topic and per language, from public cards."""
+    cards = sorted(cards, key=lambda v: (v["title"].casefold(), v["scenario_id"]))
+    categories = _groups(cards, "category", "category_name")
+    languages = _groups(cards, "language", "language_name")
+    difficulties = _groups(cards, "difficulty", "difficulty")
+    for group in difficulties:
+        group["name"] = group["name"].capitalize()
+    pages = [
+        Listing(
+            "index.html",
+            "home.html",
+            {
+                "categories": categories,
+                "languages": languages,
+                "difficulties": difficulties,
+                "public_count": len(cards),
+                "language_count": len(languages),
+            },
+        ),
+        Listing(
+            "categories/index.html",
+            "listing.html",
+            {
+                "heading": "Topics",
+                "groups": [g | {"href": f"categories/{g['key']}/"} for g in categories],
+            },
+        ),
+        Listing(
+            "languages/index.html",
+            "listing.html",
+            {
+                "heading": "Languages",
+                "groups": [g | {"href": f"languages/{g['key']}/"} for g in languages],
+            },
+        ),
+    ]
+    for group in categories:
+        pages.append(
+            Listing(
+                f"categories/{group['key']}/index.html",
+                "listing.html",
+                {
+                    "heading": group["name"],
+                    "scenarios": [c for c in cards if c["category"] == group["key"]],
+                },
+            )
+        )
+    for group in languages:
+        pages.append(
+            Listing(
+                f"languages/{group['key']}/index.html",
+                "listing.html",
+                {
+                    "heading": f"Scenarios in {group['name']}",
+                    "scenarios": [c for c in cards if c["language"] == group["key"]],
+                },
+            )
+        )
+    return pages
+
+
+def templates_page(templates: list[Scenario]) -> Listing:
+    """The templates page (its variables are views, not data: it has no digest)."""
+    views = [view(SiteScenario(t, "", None, None)) for t in templates]
+    return Listing("templates/index.html", "templates.html", {"templates": views})
+
+
+def copy_assets(site: Path) -> None:
+    """The theme's CSS and JavaScript, into `site/assets/`."""
+    for asset in static_files():
+        target = site / "assets" / asset.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(asset, target)
+
+
+def _groups(cards: list[dict[str, Any]], key: str, name: str) -> list[dict[str, Any]]:
+    """Cards counted by `key`, named by the card's `name` field, in order of name."""
+    counts = Counter(c[key] for c in cards)
+    names = {c[key]: c[name] for c in cards}
+    groups = [{"key": k, "name": names[k], "count": n} for k, n in counts.items()]
+    return sorted(groups, key=lambda g: (str(g["name"]).casefold(), g["key"]))
+
+
+def scenario_json(entry: SiteScenario, derived_href: str | None = None) -> bytes:
+    """`api/scenarios/<id>.json`: the scenario with the keys of its file, and its dates.
+
+    A file's `derived_from` is null here unless `derived_href` says the source is on the
+    site (see `published_source`); without it, null: a caller that does not say never
+    leaks a draft.
+    """
+    doc: dict[str, object] = {**entry.data, "created_at": entry.created_at}
+    doc["updated_at"] = entry.updated_at
+    if "derived_from" in doc:
+        doc["derived_from"] = published_source(entry.data, derived_href)
+    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+
+
+def api_summary(cards: list[dict[str, Any]]) -> bytes:
+    """`api/scenarios.json`: a summary of every public scenario, with its page's address.
+
+    `cards` are `card()`s with the scenario's `phase_count` and `updated_at` added.
+    """
+    summaries = [
+        {key: c[key] for key in (*SUMMARY_KEYS, "phase_count", "updated_at")}
+        | {"url": f"scenarios/{c['scenario_id']}/"}
+        for c in sorted(cards, key=lambda c: c["scenario_id"])
+    ]
+    return orjson.dumps(
+        {"scenarios": summaries}, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+    )
+
+
+def sitemap(pages: list[str], context: SiteContext) -> bytes:
+    """`sitemap.xml`: absolute URLs when the site's URL is known, root-relative otherwise."""
+    root = context.site_url or context.base
+    urls = sorted(p.removesuffix("index.html") for p in pages)
+    body = "".join(
+        f"<url><loc>{html.escape(root + '/' + u, quote=False)}</loc></url>\n" for u in urls
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n"
+    ).encode()

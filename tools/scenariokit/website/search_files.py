@@ -1,0 +1,191 @@
+"""The site's search index: static, sharded files that `site/static/search.js` reads.
+
+- `search/meta.json`: the filter values of every public scenario (a few bytes each), the
+  names to show for them, and the scenarios' numbers in display (title) order;
+- `search/docs/<n>.json`: id, title and description of scenarios n*100 … n*100+99, numbered
+  in id order;
+- `search/terms/<key>.json`: for every word whose first three letters (or, for CJK, whose
+  two characters) are `key` (hex of its UTF-8), the scenarios that contain it and a weight.
+A search fetches the meta file once and then only the shards of its own words: the page
+stays small for tens of thousands of scenarios, and needs no server.
+
+What one scenario adds is bounded, whatever its file holds: at most `MAX_WORDS` words, the
+heaviest (title, then vocabulary, description, translations and phrases), each cut to
+`MAX_WORD_LENGTH` characters. So a scenario writes into at most `MAX_WORDS` shard files
+and adds at most about 200 bytes a word; before the bound, one valid file of distinct CJK
+characters made tens of thousands of shard files. The largest real scenario has 265 words,
+the longest real word 21 characters: real content is indexed whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Container
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from scenariokit.entry_fields import phrase_fields, vocabulary_fields
+from scenariokit.website.tokens import is_cjk, site_terms
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
+
+CHUNK = 100
+# What one scenario contributes at most (see above); search.js cuts a query's words to the
+# same length, which it reads from meta.json.
+MAX_WORDS = 400
+MAX_WORD_LENGTH = 40
+# How much a word counts, by where it occurs.
+WEIGHTS = {"title": 10, "vocabulary": 4, "description": 3, "translation": 2, "phrases": 1}
+
+
+def shard_key(term: str) -> str:
+    """The file a word lives in: hex of its first three characters (two for CJK)."""
+    size = 2 if is_cjk(term) else 3
+    return term[:size].encode("utf-8").hex()
+
+
+def scenario_weights(doc: Scenario) -> dict[str, int]:
+    """Each searchable word of a scenario and its weight (once per field it occurs in).
+
+    At most `MAX_WORDS` of them, each at most `MAX_WORD_LENGTH` long: the full build and
+    the rebuild both index what this returns, so both apply the same bound.
+    """
+    fields: dict[str, list[str]] = defaultdict(list)
+    fields["title"].append(doc["title"])
+    fields["description"] += [doc.get("description", ""), doc.get("setting", "")]
+    for phase in doc["phases"]:
+        fields["description"].append(phase["name"])
+        for field, entries in (
+            ("vocabulary", [vocabulary_fields(e) for e in phase["key_vocabulary"]]),
+            ("phrases", [phrase_fields(e) for e in phase["essential_phrases"]]),
+        ):
+            for text, translation, _ in entries:
+                fields[field].append(text)
+                if translation:
+                    fields["translation"].append(translation)
+    weights: dict[str, int] = defaultdict(int)
+    for field, texts in fields.items():
+        words = {t[:MAX_WORD_LENGTH] for text in texts for t in site_terms(text)}
+        for word in sorted(words):  # a stable order: the build state is byte-identical too
+            weights[word] += WEIGHTS[field]
+    return _heaviest(weights)
+
+
+def _heaviest(weights: dict[str, int]) -> dict[str, int]:
+    """The `MAX_WORDS` heaviest words, ties broken by the word.
+
+    Deterministic, and a title's and the vocabulary's words outweigh those found only in
+    phrases or translations, which a learner is less likely to search for.
+    """
+    if len(weights) <= MAX_WORDS:
+        return dict(weights)
+    kept = set(sorted(weights, key=lambda word: (-weights[word], word))[:MAX_WORDS])
+    return {word: weight for word, weight in weights.items() if word in kept}
+
+
+def word_files(
+    changed: dict[int, tuple[dict[str, int], dict[str, int]]], site: Path | None = None
+) -> dict[str, bytes | None]:
+    """The word files to write (None: to delete) for scenarios whose words changed.
+
+    The one way both builds make them. `changed` maps a scenario's number (its place in id
+    order) to its old and new weights, both from `scenario_weights` (so bounded alike). A
+    full build passes every scenario with no old words and no `site`: every file is made
+    from nothing. A rebuild passes the scenarios it re-read, whose ids are the same as
+    before (else the numbers move and it builds anew), and the site: only the files of
+    the words that changed are read back and patched, so they equal a full build's.
+    """
+    fresh: dict[str, list[int]] = defaultdict(list)  # each word's new postings, flat
+    words: set[str] = set()  # the words whose postings change
+    for number in sorted(changed):
+        old, new = changed[number]
+        for word, weight in new.items():
+            fresh[word] += (number, weight)
+        if old:
+            words.update(w for w, weight in new.items() if old.get(w) != weight)
+            words.update(old.keys() - new.keys())
+        else:
+            words.update(new)
+    by_shard: dict[str, list[str]] = defaultdict(list)
+    for word in words:  # each word's shard worked out once, not per scenario
+        by_shard[shard_key(word)].append(word)
+    files: dict[str, bytes | None] = {}
+    for key, shard_words in by_shard.items():
+        path = _shard_path(key)
+        shard: dict[str, list[int]] = {}
+        if site is not None and (site / path).exists():
+            shard = orjson.loads((site / path).read_bytes())
+        for word in shard_words:
+            shard[word] = _merged(shard.get(word, []), fresh[word], changed)
+            if not shard[word]:
+                del shard[word]
+        files[path] = _dump(shard) if shard else None
+    return files
+
+
+def _merged(kept: list[int], fresh: list[int], changed: Container[int]) -> list[int]:
+    """A word's postings: those kept of unchanged scenarios and the fresh ones, by number."""
+    if not kept:
+        return fresh
+    pairs = [
+        (number, weight)
+        for number, weight in zip(kept[::2], kept[1::2], strict=True)
+        if number not in changed
+    ]
+    pairs += zip(fresh[::2], fresh[1::2], strict=True)
+    return [x for pair in sorted(pairs) for x in pair]
+
+
+def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
+    """`meta.json` (filter values, and the display order) and the `docs/` chunks.
+
+    They change only when a card does (`pages.card`, for scenarios in id order): both
+    builds make them here, a rebuild only when a card changed.
+    """
+    values = {
+        key: sorted({c[key] for c in cards}) for key in ("category", "difficulty", "language")
+    }
+    position = {key: {v: i for i, v in enumerate(vs)} for key, vs in values.items()}
+    names = {key: {c[key]: c[f"{key}_name"] for c in cards} for key in ("category", "language")}
+    meta = {
+        "chunk": CHUNK,
+        "word_length": MAX_WORD_LENGTH,
+        "categories": values["category"],
+        "category_names": [names["category"][v] for v in values["category"]],
+        "difficulties": values["difficulty"],
+        "languages": values["language"],
+        "language_names": [names["language"][v] for v in values["language"]],
+        "docs": [
+            [
+                position["category"][c["category"]],
+                position["difficulty"][c["difficulty"]],
+                position["language"][c["language"]],
+                c["estimated_duration"],
+            ]
+            for c in cards
+        ],
+        "order": sorted(
+            range(len(cards)),
+            key=lambda n: (cards[n]["title"].casefold(), cards[n]["scenario_id"]),
+        ),
+    }
+    files = {"search/meta.json": _dump(meta)}
+    for start in range(0, len(cards), CHUNK):
+        files[f"search/docs/{start // CHUNK}.json"] = _dump(
+            [
+                [c["scenario_id"], c["title"], c.get("description") or ""]
+                for c in cards[start : start + CHUNK]
+            ]
+        )
+    return files
+
+
+def _shard_path(key: str) -> str:
+    return f"search/terms/{key}.json"
+
+
+def _dump(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
