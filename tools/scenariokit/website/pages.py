@@ -20,7 +20,7 @@ import orjson
 from scenariokit.check.rules import language_name, load_language_data
 from scenariokit.entry_fields import phrase_fields, vocabulary_fields
 from scenariokit.website.prompts import roleplay_prompt
-from scenariokit.website.theme import environment, static_files
+from scenariokit.website.theme import environment, static_files, theme_dir
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
@@ -271,11 +271,12 @@ def templates_page(templates: list[Scenario]) -> Listing:
 
 
 def copy_assets(site: Path) -> None:
-    """The theme's CSS and JavaScript, into `site/assets/`."""
+    """The theme's CSS and JavaScript, with their folders, into `site/assets/`."""
+    static = theme_dir() / "static"
     for asset in static_files():
-        target = site / "assets" / asset.name
+        target = site / "assets" / asset
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(asset, target)
+        shutil.copyfile(static / asset, target)
 
 
 def _groups(cards: list[dict[str, Any]], key: str, name: str) -> list[dict[str, Any]]:

@@ -62,8 +62,12 @@ def environment() -> jinja2.Environment:
 
 
 def static_files() -> list[Path]:
-    """The theme's assets (CSS, JavaScript), in a stable order."""
-    return sorted(p for p in (theme_dir() / "static").iterdir() if p.is_file())
+    """The theme's assets (CSS, JavaScript, vendored libraries in their folders), in order.
+
+    Relative to `site/static/`, which the site serves as `assets/`.
+    """
+    static = theme_dir() / "static"
+    return sorted(p.relative_to(static) for p in static.rglob("*") if p.is_file())
 
 
 def fingerprint() -> str:
