@@ -34,7 +34,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from scenariokit.check.rules import language_name
+from scenariokit.check.languages import language_name
 from scenariokit.website.pages import category_name
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from scenariokit.build.run import build
-from scenariokit.check.rules import language_name
+from scenariokit.check.languages import language_name
 from scenariokit.website.prompts import roleplay_prompt
 from scenariokit.website.tokens import site_terms
 from tests.helpers import REPO, as_scenario, dump, require_chromium, serving, valid_doc

@@ -23,6 +23,9 @@
   var filters = ["category", "difficulty", "language", "duration"].map(function (name) {
     return document.getElementById(name);
   });
+  // "My scenarios": ?author=LOGIN (each scenario page links its author's list).
+  var authorNote = document.getElementById("author-filter");
+  var author = "";
   var cache = {};
   var meta = null;
   var rank = [];  // each scenario's place in display order
@@ -90,7 +93,8 @@
     return (!wanted[0] || meta.categories[row[0]] === wanted[0]) &&
       (!wanted[1] || meta.difficulties[row[1]] === wanted[1]) &&
       (!wanted[2] || meta.languages[row[2]] === wanted[2]) &&
-      (!wanted[3] || row[3] <= Number(wanted[3]));
+      (!wanted[3] || row[3] <= Number(wanted[3])) &&
+      (!author || meta.authors[row[4]] === author);
   }
 
   function run() {
@@ -167,6 +171,7 @@
     var params = new URLSearchParams();
     if (input.value) { params.set("q", input.value); }
     filters.forEach(function (select) { if (select.value) { params.set(select.name, select.value); } });
+    if (author) { params.set("author", author); }
     var query = params.toString();
     history.replaceState(null, "", query ? "?" + query : location.pathname);
   }
@@ -175,6 +180,9 @@
     var params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
     filters.forEach(function (select) { select.value = params.get(select.name) || ""; });
+    author = params.get("author") || "";
+    authorNote.hidden = !author;
+    authorNote.querySelector("span").textContent = author ? "Scenarios by " + author + "." : "";
   }
 
   var timer = null;
@@ -187,6 +195,13 @@
     select.addEventListener("change", function () { remember(); run(); });
   });
   more.addEventListener("click", function () { showMore(); });
+  document.getElementById("all-authors").addEventListener("click", function () {
+    author = "";
+    authorNote.hidden = true;
+    remember();
+    run();
+    input.focus();
+  });
 
   fetchJson("meta.json").then(function (loaded) {
     meta = loaded;

@@ -346,7 +346,7 @@ class _Asker:
 
 
 def _next_steps(root: Path, created: Created) -> None:
-    from scenariokit.check.rules import language_name
+    from scenariokit.check.languages import language_name
 
     path = created.path
     relative = visible(path.relative_to(root).as_posix())

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -49,7 +49,7 @@ from scenariokit.build.sqlite_index import (
     write_public,
 )
 from scenariokit.build.state import STATE_FILE, FileRow
-from scenariokit.check.rules import language_facts, remember_language_facts
+from scenariokit.check.languages import language_facts, remember_language_facts
 from scenariokit.errors import UserError
 from scenariokit.files.history import FileDates, file_dates, head
 from scenariokit.files.repository import Catalog, read_catalog
@@ -57,12 +57,17 @@ from scenariokit.parallel import Background, map_chunks, map_with
 from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
+    builder_files,
+    builder_page,
     copy_assets,
     derived_href,
     load_renderer,
     sitemap,
     templates_page,
 )
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
 
 PAGES_PER_PROCESS = 300
 
@@ -163,7 +168,7 @@ def full_build(
         public = [c for c in compiled if c.published is not None]
         result.scenarios = sum(1 for r in rows if r.is_public is not None)
         result.public = result.rendered = len(public)
-        template_docs = [t.data for t in templates]
+        template_docs = [t.data for t in templates if t.data is not None]  # validated
         links = Links({c.row.scenario_id for c in public if c.row.scenario_id}, template_ids)
         waiting = [c.waiting for c in compiled if c.waiting is not None]
         render = partial(_render_pages, staging / "site", context, links)
@@ -286,7 +291,7 @@ def _write_listings(
     context: SiteContext,
     public: list[Compiled],
     cards: list[dict[str, Any]],
-    templates: list[Any],
+    templates: list[Scenario],
 ) -> dict[str, str]:
     """Every file of the site that lists scenarios; returns the listing pages' digests.
 
@@ -298,9 +303,15 @@ def _write_listings(
     files, digests = listing_files(context, cards, [c.row for c in public], {})
     weights = [orjson.loads(c.published.weights) for c in public if c.published]
     new_words = word_files_to_write(None, {n: ({}, w) for n, w in enumerate(weights)})
-    page = templates_page(templates)
-    files[page.relative] = page.render(context)
-    listed = [*digests, page.relative, *(scenario_files(c["scenario_id"])[0] for c in cards)]
+    pages = [templates_page(templates), builder_page(templates)]
+    files |= {page.relative: page.render(context) for page in pages}
+    languages = {c["language"] for c in cards} | {t["language"] for t in templates}
+    files |= builder_files(templates, languages)
+    listed = [
+        *digests,
+        *(page.relative for page in pages),
+        *(scenario_files(c["scenario_id"])[0] for c in cards),
+    ]
     files["sitemap.xml"] = sitemap(listed, context)
     for relative, content in [*files.items(), *new_words.items()]:
         if content is not None:

@@ -45,7 +45,7 @@ from scenariokit.build.sqlite_index import (
     write_public,
 )
 from scenariokit.build.state import STATE_FILE, FileRow
-from scenariokit.check.rules import language_facts, remember_language_facts
+from scenariokit.check.languages import language_facts, remember_language_facts
 from scenariokit.errors import UserError
 from scenariokit.files.history import file_dates, head
 from scenariokit.files.repository import TEMPLATES_DIR, read_catalog

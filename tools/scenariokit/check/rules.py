@@ -19,6 +19,7 @@ from typing import Any
 
 from scenariokit.check.characters import hidden_in, may_hide
 from scenariokit.check.diagnostics import DocPath, Finding, describe_path
+from scenariokit.check.languages import judge_language, language_name
 from scenariokit.escape import visible
 from scenariokit.files.loader import Source
 from scenariokit.files.repository import SCENARIOS_DIR, Catalog, place_of
@@ -126,47 +127,6 @@ def language_is_real(source: Source, catalog: Catalog) -> Iterator[Finding]:
     if verdict is not None:
         code, message = verdict
         yield Finding(("language",), code, message)
-
-
-# Tags that are well formed but name no language a learner can learn.
-_NOT_LANGUAGES = {"und", "mul", "mis", "zxx"}
-
-
-def _is_learnable(code: str | None) -> bool:
-    """Not missing, not "undetermined" and the like, not private use (x-…, qaa–qtz)."""
-    if not code or code in _NOT_LANGUAGES or code.startswith("x-"):
-        return False
-    return not (len(code) == 3 and "qaa" <= code <= "qtz")
-
-
-# What was found out about each language tag: langcodes takes a quarter of a second to
-# load its data, so a rebuild that changes one file reuses what the last build found out
-# (`language_facts`, `remember_language_facts`).
-_VERDICTS: dict[str, tuple[str, str] | None] = {}
-_NAMES: dict[str, str] = {}
-
-
-def judge_language(tag: str) -> tuple[str, str] | None:
-    """None for a real language in canonical form, else (code, message). Cached per tag."""
-    if tag not in _VERDICTS:
-        _VERDICTS[tag] = _judge_language(tag)
-    return _VERDICTS[tag]
-
-
-def _judge_language(tag: str) -> tuple[str, str] | None:
-    import langcodes  # slow to import: only for files that name a language
-
-    example = "use a BCP 47 tag such as es, fr, de, ja or pt-BR"
-    try:
-        language = langcodes.Language.get(tag, normalize=True)
-    except (langcodes.tag_parser.LanguageTagError, ValueError):
-        return "unknown-language", f"language '{tag}' is not a BCP 47 language tag: {example}"
-    canonical = language.to_tag()
-    if not language.is_valid() or not _is_learnable(language.language):
-        return "unknown-language", f"language '{tag}' is not a known language: {example}"
-    if canonical != tag:
-        return "language-form", f"write the language tag as '{canonical}', not '{tag}'"
-    return None
 
 
 def durations_add_up(source: Source, catalog: Catalog) -> Iterator[Finding]:
@@ -312,40 +272,6 @@ def _keys_and_strings(node: Any, doc_path: DocPath) -> Iterator[tuple[DocPath, s
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _keys_and_strings(value, (*doc_path, index))
-
-
-def language_name(tag: Any) -> str:
-    """`French` for `fr`, `Portuguese (Brazil)` for `pt-BR`; the tag itself if unknown."""
-    if not isinstance(tag, str) or judge_language(tag) is not None:
-        return str(tag)
-    if tag not in _NAMES:
-        import langcodes
-
-        _NAMES[tag] = str(langcodes.Language.get(tag).display_name())
-    return _NAMES[tag]
-
-
-def load_language_data() -> None:
-    """Load langcodes and its names of languages now (a noticeable part of a second).
-
-    A build calls it before it forks its workers: they then share what was loaded instead
-    of each loading it again for its first file.
-    """
-    import langcodes
-
-    langcodes.Language.get("en").display_name()
-
-
-def language_facts() -> dict[str, Any]:
-    """What this process has found out about language tags, as JSON-ready data."""
-    return {"verdicts": _VERDICTS, "names": _NAMES}
-
-
-def remember_language_facts(facts: dict[str, Any]) -> None:
-    """Take on what `language_facts` gave in an earlier run."""
-    verdicts = facts.get("verdicts", {})
-    _VERDICTS.update({tag: (v[0], v[1]) if v else None for tag, v in verdicts.items()})
-    _NAMES.update(facts.get("names", {}))
 
 
 # Every rule, in the order their findings are made. Two read the catalog (`id_is_unique`,

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from scenariokit.check.rules import language_name, load_language_data
+from scenariokit.check.languages import builder_languages, language_name, load_language_data
+from scenariokit.check.schema import schema_path
 from scenariokit.entry_fields import phrase_fields, vocabulary_fields
 from scenariokit.website.prompts import roleplay_prompt
 from scenariokit.website.theme import environment, static_files, theme_dir
@@ -55,6 +56,7 @@ class SiteContext:
             "base": self.base,
             "site_name": SITE_NAME,
             "repository_url": self.repository_url,
+            "branch": self.branch,
         }
 
 
@@ -268,6 +270,35 @@ def templates_page(templates: list[Scenario]) -> Listing:
     """The templates page (its variables are views, not data: it has no digest)."""
     views = [view(SiteScenario(t, "", None, None)) for t in templates]
     return Listing("templates/index.html", "templates.html", {"templates": views})
+
+
+def builder_files(templates: list[Scenario], used_languages: set[str]) -> dict[str, bytes]:
+    """What the builder page reads besides the scenarios' API: written by a full build.
+
+    The schema (the builder validates with it: no second copy of the rules), each
+    template's document (`api/templates/<id>.json`, a starting point), and the languages
+    with their names and the registry's subtags (`builder_languages`, the tool's own data).
+    `used_languages` are those of the public scenarios and templates: a draft's language
+    is none of the site's business.
+    """
+    files = {
+        "schemas/" + schema_path().name: schema_path().read_bytes(),
+        "builder/languages.json": orjson.dumps(
+            builder_languages(used_languages), option=orjson.OPT_APPEND_NEWLINE
+        ),
+    }
+    for template in templates:
+        scenario_id = template["scenario_id"]
+        files[f"api/templates/{scenario_id}.json"] = scenario_json(
+            SiteScenario(template, "", None, None)
+        )
+    return files
+
+
+def builder_page(templates: list[Scenario]) -> Listing:
+    """The builder: its grid of templates to start from (the rest is the page's script)."""
+    views = [view(SiteScenario(t, "", None, None)) for t in templates]
+    return Listing("builder/index.html", "builder.html", {"templates": views})
 
 
 def copy_assets(site: Path) -> None:

@@ -146,7 +146,8 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     builds make them here, a rebuild only when a card changed.
     """
     values = {
-        key: sorted({c[key] for c in cards}) for key in ("category", "difficulty", "language")
+        key: sorted({c[key] for c in cards})
+        for key in ("category", "difficulty", "language", "created_by")
     }
     position = {key: {v: i for i, v in enumerate(vs)} for key, vs in values.items()}
     names = {key: {c[key]: c[f"{key}_name"] for c in cards} for key in ("category", "language")}
@@ -158,12 +159,14 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
         "difficulties": values["difficulty"],
         "languages": values["language"],
         "language_names": [names["language"][v] for v in values["language"]],
+        "authors": values["created_by"],
         "docs": [
             [
                 position["category"][c["category"]],
                 position["difficulty"][c["difficulty"]],
                 position["language"][c["language"]],
                 c["estimated_duration"],
+                position["created_by"][c["created_by"]],
             ]
             for c in cards
         ],

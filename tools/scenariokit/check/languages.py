@@ -1,0 +1,140 @@
+"""Languages: whether a tag names a real one in canonical form, and what it is called.
+
+From the IANA language subtag registry, through langcodes (slow to load: only when a file
+names a language, and what a build found out is remembered for the next rebuild). The
+builder page gets the same data (`builder_languages`): the languages to choose from, with
+their names, and the registry's subtags to check what a teacher types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+# Tags that are well formed but name no language a learner can learn.
+_NOT_LANGUAGES = {"und", "mul", "mis", "zxx"}
+
+
+def _is_learnable(code: str | None) -> bool:
+    """Not missing, not "undetermined" and the like, not private use (x-…, qaa–qtz)."""
+    if not code or code in _NOT_LANGUAGES or code.startswith("x-"):
+        return False
+    return not (len(code) == 3 and "qaa" <= code <= "qtz")
+
+
+# What was found out about each language tag: langcodes takes a quarter of a second to
+# load its data, so a rebuild that changes one file reuses what the last build found out
+# (`language_facts`, `remember_language_facts`).
+_VERDICTS: dict[str, tuple[str, str] | None] = {}
+
+
+_NAMES: dict[str, str] = {}
+
+
+def judge_language(tag: str) -> tuple[str, str] | None:
+    """None for a real language in canonical form, else (code, message). Cached per tag."""
+    if tag not in _VERDICTS:
+        _VERDICTS[tag] = _judge_language(tag)
+    return _VERDICTS[tag]
+
+
+# The words of the verdicts, `{tag}` and `{canonical}` filled in: also the builder's (see
+# `builder_languages`), so a teacher reads in the browser what `validate` would say.
+MESSAGES = {
+    "not-a-tag": "language '{tag}' is not a BCP 47 language tag: "
+    "use a BCP 47 tag such as es, fr, de, ja or pt-BR",
+    "unknown-language": "language '{tag}' is not a known language: "
+    "use a BCP 47 tag such as es, fr, de, ja or pt-BR",
+    "language-form": "write the language tag as '{canonical}', not '{tag}'",
+}
+
+
+def _judge_language(tag: str) -> tuple[str, str] | None:
+    import langcodes  # slow to import: only for files that name a language
+
+    try:
+        language = langcodes.Language.get(tag, normalize=True)
+    except (langcodes.tag_parser.LanguageTagError, ValueError):
+        return "unknown-language", MESSAGES["not-a-tag"].format(tag=tag)
+    canonical = language.to_tag()
+    if not language.is_valid() or not _is_learnable(language.language):
+        return "unknown-language", MESSAGES["unknown-language"].format(tag=tag)
+    if canonical != tag:
+        return "language-form", MESSAGES["language-form"].format(canonical=canonical, tag=tag)
+    return None
+
+
+# Regional forms teachers often mean, offered beside every two-letter language.
+_VARIANTS = (
+    "en-GB", "en-US", "es-ES", "es-MX", "es-419", "fr-CA", "fr-FR", "pt-BR", "pt-PT",
+    "de-AT", "de-CH", "zh-Hans", "zh-Hant", "zh-TW", "ar-EG", "nl-BE",
+)  # fmt: skip
+
+
+def builder_languages(used: Iterable[str]) -> dict[str, Any]:
+    """What the builder offers and checks: languages with their names, and the registry.
+
+    `languages`: every two-letter language a learner can learn, common regional forms and
+    the tags `used` by the repository, each with its English name, by name. `language`,
+    `script` and `region`: every subtag the registry lists, for checking what a teacher
+    types; `preferred`: a deprecated subtag's replacement. `messages`: `MESSAGES`.
+    """
+    from langcodes.registry_parser import parse_registry
+
+    subtags: dict[str, set[str]] = {"language": set(), "script": set(), "region": set()}
+    preferred: dict[str, str] = {}
+    offered = set(_VARIANTS) | set(used)
+    for item in parse_registry():  # type: ignore[no-untyped-call]
+        kind, subtag = item.get("Type"), item.get("Subtag")
+        if kind not in subtags or subtag is None or ".." in subtag:
+            continue
+        subtags[kind].add(subtag)
+        if "Preferred-Value" in item:
+            preferred[subtag] = item["Preferred-Value"]
+        elif kind == "language" and len(subtag) == 2 and "Deprecated" not in item:
+            offered.add(subtag)
+    languages = [
+        {"tag": tag, "name": language_name(tag)}
+        for tag in sorted(offered)
+        if judge_language(tag) is None and _is_learnable(tag.split("-")[0])
+    ]
+    return {
+        "languages": sorted(languages, key=lambda x: (x["name"].casefold(), x["tag"])),
+        **{kind: sorted(found) for kind, found in subtags.items()},
+        "preferred": dict(sorted(preferred.items())),
+        "messages": MESSAGES,
+    }
+
+
+def language_name(tag: Any) -> str:
+    """`French` for `fr`, `Portuguese (Brazil)` for `pt-BR`; the tag itself if unknown."""
+    if not isinstance(tag, str) or judge_language(tag) is not None:
+        return str(tag)
+    if tag not in _NAMES:
+        import langcodes
+
+        _NAMES[tag] = str(langcodes.Language.get(tag).display_name())
+    return _NAMES[tag]
+
+
+def load_language_data() -> None:
+    """Load langcodes and its names of languages now (a noticeable part of a second).
+
+    A build calls it before it forks its workers: they then share what was loaded instead
+    of each loading it again for its first file.
+    """
+    import langcodes
+
+    langcodes.Language.get("en").display_name()
+
+
+def language_facts() -> dict[str, Any]:
+    """What this process has found out about language tags, as JSON-ready data."""
+    return {"verdicts": _VERDICTS, "names": _NAMES}
+
+
+def remember_language_facts(facts: dict[str, Any]) -> None:
+    """Take on what `language_facts` gave in an earlier run."""
+    verdicts = facts.get("verdicts", {})
+    _VERDICTS.update({tag: (v[0], v[1]) if v else None for tag, v in verdicts.items()})
+    _NAMES.update(facts.get("names", {}))
