@@ -20,7 +20,7 @@ from typing import IO
 
 import pytest
 
-from scenariokit.build.serve import rebuild
+from scenariokit.author.serve import rebuild
 from tests.helpers import REPO, installed_command, make_repo
 
 

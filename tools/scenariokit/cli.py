@@ -763,7 +763,7 @@ def serve(options: Options, port: int, out: Path) -> None:
     Example:
       scenarios serve --port 8080
     """
-    from scenariokit.build.serve import serve as run_serve
+    from scenariokit.author.serve import serve as run_serve
 
     def say(message: str) -> None:
         click.echo(message)

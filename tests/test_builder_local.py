@@ -1,0 +1,222 @@
+"""The builder's local mode: `scenarios serve` saving a scenario into the repository.
+
+A real `scenarios serve` process over a copy of the repository, asked over HTTP as the
+builder page asks it, and as a hostile page elsewhere might: only the page this server
+served, with its token, from its own origin, may write, and only a valid scenario, only
+under scenarios/, never over a file changed since it was loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import REPO, diagnostics, installed_command, make_repo, valid_doc
+from tests.test_serve import serving as serve_running
+
+Served = tuple[str, Path, str]  # the server's address, the repository, the page's token
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = make_repo(tmp_path_factory.mktemp("repo"), {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    shutil.copytree(REPO / "templates", root / "templates")
+    out = tmp_path_factory.mktemp("out") / "out"
+    with serve_running(root, out, installed_command()) as (address, _):
+        page = fetch(address + "builder/")[1]
+        token = re.search(r'<meta name="scenariokit-local" content="([^"]+)">', page)
+        assert token is not None
+        yield address.rstrip("/"), root, token.group(1)
+
+
+def fetch(url: str, data: Any = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """(status, body) of a GET, or of a POST of `data` as JSON."""
+    body = None if data is None else json.dumps(data).encode()
+    request = urllib.request.Request(url, data=body, headers=headers or {})
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+def page_headers(served: Served, **changed: str) -> dict[str, str]:
+    """What the builder page's fetch sends, with some headers changed (or emptied away)."""
+    address, _, token = served
+    headers = {
+        "Origin": address,
+        "X-Scenariokit-Token": token,
+        "Sec-Fetch-Site": "same-origin",
+    } | {name.replace("_", "-"): value for name, value in changed.items()}
+    return {name: value for name, value in headers.items() if value}
+
+
+def save(served: Served, doc: Any, replaces: Any = None, **headers: str) -> tuple[int, Any]:
+    status, body = fetch(
+        served[0] + "/__scenariokit/save",
+        {"scenario": doc, "replaces": replaces},
+        page_headers(served, **headers),
+    )
+    return status, json.loads(body)
+
+
+def new_doc(scenario_id: str, **changes: Any) -> dict[str, Any]:
+    return valid_doc() | {"scenario_id": scenario_id, "created_by": "octocat"} | changes
+
+
+def test_only_the_builder_page_gets_the_token(served: Served) -> None:
+    address, _, token = served
+    assert token not in fetch(address + "/")[1]
+    assert token not in fetch(address + "/scenarios/tapas-bar-madrid/")[1]
+    assert token in fetch(address + "/builder/index.html")[1]
+    # A name another site points at 127.0.0.1 (DNS rebinding) gets the page without it.
+    port = address.rsplit(":", 1)[1]
+    status, page = fetch(address + "/builder/", headers={"Host": f"evil.example:{port}"})
+    assert status == 200
+    assert token not in page
+    assert "scenariokit-local" not in page
+
+
+def test_the_builder_saves_a_valid_scenario_that_then_builds(served: Served) -> None:
+    address, root, _ = served
+    status, answer = save(served, new_doc("cafe-from-the-builder"))
+    assert status == 200, answer
+    assert answer["path"] == "scenarios/restaurant/cafe-from-the-builder.yaml"
+    assert answer["page"] == "/scenarios/cafe-from-the-builder/"
+    written = root / answer["path"]
+    assert written.read_text("utf-8").startswith(
+        "# yaml-language-server: $schema=../../schemas/scenario.schema.json\n"
+        "scenario_id: cafe-from-the-builder\n"
+    )
+    assert diagnostics("--root", root, "validate", "--strict", written) == (0, [])
+    for _ in range(100):  # the server's builder process rebuilds within a poll or two
+        status, page = fetch(address + answer["page"])
+        if status == 200:
+            break
+        time.sleep(0.1)
+    assert "<h1>Ordering Tapas in Madrid</h1>" in page
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X_Scenariokit_Token": ""},
+        {"X_Scenariokit_Token": "guessed"},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": ""},
+        {"Sec_Fetch_Site": "cross-site"},
+        {"Host": "evil.example"},
+    ],
+    ids=["no token", "wrong token", "other origin", "opaque origin", "no origin",
+         "cross-site fetch", "another host name"],
+)  # fmt: skip
+def test_any_other_sender_is_refused_and_nothing_is_written(
+    served: Served, headers: dict[str, str]
+) -> None:
+    _, root, _ = served
+    scenario_id = "refused-" + hashlib.sha256(repr(headers).encode()).hexdigest()[:8]
+    status, answer = save(served, new_doc(scenario_id), **headers)
+    assert status == 403, answer
+    assert not (root / "scenarios" / "restaurant" / f"{scenario_id}.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"scenario_id": "../../../escaped"},
+        {"category": "../../tools"},
+        {"scenario_id": "/tmp/absolute"},
+        {"category": "restaurant/../../x"},
+    ],
+)
+def test_a_place_outside_scenarios_is_a_validation_error(
+    served: Served, changes: dict[str, str]
+) -> None:
+    _, root, _ = served
+    before = sorted(p for p in root.rglob("*") if ".git" not in p.parts)
+    status, answer = save(served, new_doc("placeholder-id") | changes)
+    assert status == 422, answer
+    assert {d["pointer"] for d in answer["diagnostics"]} & {"/scenario_id", "/category"}
+    assert sorted(p for p in root.rglob("*") if ".git" not in p.parts) == before
+
+
+def test_an_invalid_scenario_comes_back_with_its_diagnostics(served: Served) -> None:
+    _, root, _ = served
+    doc = new_doc("too-short-title", title="ab", estimated_duration=90)
+    status, answer = save(served, doc)
+    assert status == 422
+    found = {(d["pointer"], d["code"]) for d in answer["diagnostics"]}
+    assert ("/title", "too-short") in found
+    assert ("/estimated_duration", "too-large") in found
+    assert not (root / "scenarios" / "restaurant" / "too-short-title.yaml").exists()
+
+
+def test_a_new_scenario_never_replaces_a_file(served: Served) -> None:
+    _, root, _ = served
+    path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    before = path.read_bytes()
+    status, answer = save(served, new_doc("tapas-bar-madrid"))
+    assert status in (409, 422), answer  # the id is taken: the check or the disk says so
+    assert path.read_bytes() == before
+
+
+def test_an_edit_replaces_only_the_file_as_it_was_loaded(served: Served) -> None:
+    address, root, _ = served
+    status, body = fetch(
+        address + "/__scenariokit/file?id=ryokan-check-in-kyoto", headers=page_headers(served)
+    )
+    assert status == 200, body
+    loaded = json.loads(body)
+    path = root / loaded["path"]
+    assert loaded["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    doc = json.loads(fetch(address + "/api/scenarios/ryokan-check-in-kyoto.json")[1])
+    doc = {k: v for k, v in doc.items() if v is not None and k not in ("created_at", "updated_at")}
+    edited = doc | {"title": doc["title"] + " (edited)"}
+    status, answer = save(served, edited, {"path": loaded["path"], "sha256": "0" * 64})
+    assert status == 409, answer  # not the content it was loaded from
+    assert "(edited)" not in path.read_text("utf-8")
+    status, answer = save(served, edited, loaded)
+    assert status == 200, answer
+    assert "(edited)" in path.read_text("utf-8")
+    status, answer = save(served, edited | {"title": "Twice"}, loaded)
+    assert status == 409, answer  # changed since: by the save above
+    assert "changed since" in answer["error"]
+    moved = edited | {"category": "travel"}
+    status, answer = save(served, moved, {"path": loaded["path"], "sha256": loaded["sha256"]})
+    assert status in (409, 422)
+
+
+def test_a_template_is_not_edited_from_the_builder(served: Served) -> None:
+    status, body = fetch(
+        served[0] + "/__scenariokit/file?id=restaurant-dining", headers=page_headers(served)
+    )
+    assert status == 404, body
+
+
+def test_requests_that_are_not_json_are_refused(served: Served) -> None:
+    address = served[0]
+    request = urllib.request.Request(
+        address + "/__scenariokit/save",
+        data=b"scenario_id: x",
+        headers=page_headers(served) | {"Content-Type": "text/yaml"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    refused.value.close()
+    assert fetch(address + "/index.html", data={"x": 1})[0] == 405

@@ -1,0 +1,147 @@
+"""Saving from the builder page into the working tree, for `scenarios serve`'s local mode.
+
+The builder on the hosted site can only copy, download or propose a file. Served by
+`scenarios serve`, it can also save straight into the repository it previews: the page
+sends the scenario as data, and the file is written here exactly as `scenarios new` writes
+one (`canonical_text`, `write_file`: atomic, with the editor modeline), after the one check
+(`validate.check`, with the repository's catalog). A file with errors is not written: the
+diagnostics go back to the page, which shows them on their fields by JSON pointer.
+
+What a request may do is narrow, whoever sends it:
+- the file's place comes from the scenario's own `category` and `scenario_id`, once the
+  schema has accepted both, so it is always `scenarios/<category>/<id>.yaml` inside the
+  repository, never a path the request names; a folder on the way that leads elsewhere (a
+  link) is refused;
+- a new file never replaces one; an edit names the file and the SHA-256 of the content it
+  was loaded from, and is refused when the file changed since (or is another file).
+The HTTP side (the token, the origin, the loopback address) is `serve`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scenariokit.author.create import scenario_path
+from scenariokit.author.writer import canonical_text, modeline_for, write_file
+from scenariokit.check.diagnostics import Diagnostic
+from scenariokit.check.schema import choices, load_schema
+from scenariokit.check.validate import check
+from scenariokit.errors import UserError
+from scenariokit.files.repository import SCENARIOS_DIR, read_catalog
+
+
+class Refused(UserError):
+    """The request cannot be carried out as asked; nothing was written.
+
+    `status` is the HTTP status that says why: 409 for a file that changed or exists, 422
+    for a scenario that does not validate (`diagnostics` say how), 400 for the rest.
+    """
+
+    def __init__(self, message: str, status: int, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.diagnostics = diagnostics or []
+
+
+@dataclass(slots=True)
+class Saved:
+    """What was written, and what the check still says of it (warnings)."""
+
+    path: str  # relative to the repository, posix
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    public: bool = True
+
+
+def file_of(root: Path, scenario_id: str) -> tuple[str, str]:
+    """The file of a scenario (relative path, SHA-256 of its content), for an edit to name.
+
+    Only a scenario's file: a template is edited in git, like the tool's own files.
+    """
+    for path in read_catalog(root).files_by_id.get(scenario_id, []):
+        relative = path.relative_to(root)
+        if relative.parts[0] == SCENARIOS_DIR and path.is_file() and not path.is_symlink():
+            return relative.as_posix(), _sha256(path.read_bytes())
+    raise Refused(f"no scenario file has the id '{scenario_id}'", 404)
+
+
+def save(root: Path, doc: Any, replaces: Any) -> Saved:
+    """Write `doc` as its file; `replaces` is None for a new file, else {path, sha256}.
+
+    Raises `Refused` (nothing written) for a document that does not validate, a file that
+    exists (new) or changed since it was loaded (edit), or a place outside `scenarios/`.
+    """
+    if not isinstance(doc, dict):
+        raise Refused("the scenario must be a JSON object", 400)
+    root = root.resolve()
+    path = _place(root, doc)
+    where = path or root / SCENARIOS_DIR / "unsaved.yaml"  # for the check's sake only
+    text = canonical_text(doc, modeline_for(where, root))
+    checked = check(where, read_catalog(root), text)
+    errors = [
+        d
+        for d in checked.diagnostics
+        if d.severity == "error" and (path is not None or d.code not in _PLACE_CODES)
+    ]
+    if errors or path is None:
+        raise Refused("the scenario does not validate: nothing was written", 422, errors)
+    relative = path.relative_to(root).as_posix()
+    if replaces is None:
+        if path.exists() or path.is_symlink():
+            raise Refused(
+                f"{relative} already exists: choose another id, or edit that scenario", 409
+            )
+        write_file(path, text)
+    else:
+        _require_unchanged(path, relative, replaces)
+        write_file(path, text, replace=True)
+    return Saved(relative, checked.diagnostics, doc.get("is_public", True) is not False)
+
+
+# What the stand-in place of a scenario with no valid id or category says of the place.
+_PLACE_CODES = {"id-mismatch", "misplaced", "category-mismatch"}
+
+
+def _place(root: Path, doc: dict[str, Any]) -> Path | None:
+    """`scenarios/<category>/<id>.yaml`, or None until the schema accepts both.
+
+    Judged before any look at the disk: an id holding `../` is no slug. A category folder
+    that is a link, or leads elsewhere, is refused: the file would land outside.
+    """
+    scenario_id, category = doc.get("scenario_id"), doc.get("category")
+    slug = load_schema()["$defs"]["slug"]
+    if category not in choices("category") or not isinstance(scenario_id, str):
+        return None
+    if not slug["minLength"] <= len(scenario_id) <= slug["maxLength"]:
+        return None
+    if not re.fullmatch(slug["pattern"], scenario_id):
+        return None
+    folder = root / SCENARIOS_DIR / str(category)
+    if folder.is_symlink() or (folder.exists() and folder.resolve() != folder):
+        raise Refused(f"{folder.relative_to(root)} leads outside the repository", 400)
+    return scenario_path(root, doc)
+
+
+def _require_unchanged(path: Path, relative: str, replaces: Any) -> None:
+    """An edit replaces the file it was loaded from, as it was loaded."""
+    if not isinstance(replaces, dict) or replaces.get("path") != relative:
+        raise Refused(
+            f"this edit would write {relative}, not the file it was loaded from: a changed "
+            "id or category is a new file (rename the old one in git)",
+            409,
+        )
+    if not path.is_file() or path.is_symlink():
+        raise Refused(f"{relative} is gone: nothing was written", 409)
+    if _sha256(path.read_bytes()) != replaces.get("sha256"):
+        raise Refused(
+            f"{relative} changed since the builder loaded it: nothing was written; copy "
+            "your version, reload, and apply your changes again",
+            409,
+        )
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

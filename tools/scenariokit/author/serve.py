@@ -1,0 +1,300 @@
+"""`scenarios serve`: build, serve the site on 127.0.0.1, rebuild when a file changes.
+
+A preview for authors, not a production server: the standard library's HTTP server, bound
+to the loopback address only, and a loop that polls the repository's files once a second
+and rebuilds (incrementally) when one changed, appeared or disappeared.
+
+The server runs in a process of its own, forked before any build: a large build forks
+worker processes, and forking a process while another of its threads serves a request
+could copy a lock that thread holds into a child that never releases it. So the process
+that builds runs no other thread, and the server's process never builds.
+
+Local mode: the builder page, served here, can save a scenario into the repository
+(`author.local`: the same writing and checking as `scenarios new`). Any web page the
+author visits could send requests to 127.0.0.1, so the endpoints under `/__scenariokit/`
+answer only a request that carries this process's random token (put into the builder
+page as it is served, and into no other page), comes from this server's own origin
+(`Origin`, `Sec-Fetch-Site`) and names this server as its host (a DNS name pointed at
+127.0.0.1 by another site does not). The token is never sent to another origin: without
+CORS headers, no other page can read it or an answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import json
+import multiprocessing
+import os
+import secrets
+import signal
+import stat
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from scenariokit.author.local import Refused, file_of, save
+from scenariokit.build.folder import waiting_message
+from scenariokit.build.outputs import BuildFailed
+from scenariokit.build.run import build
+from scenariokit.check.diagnostics import plural
+from scenariokit.check.reporters import TextReporter
+from scenariokit.errors import UserError
+from scenariokit.escape import visible
+from scenariokit.files.loader import MAX_BYTES
+from scenariokit.files.repository import default_paths, list_files
+from scenariokit.website.theme import theme_dir
+
+HOST = "127.0.0.1"
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file a build reads, and what the walk refused.
+
+    The same walk as the build's (`list_files`): no link is followed. A refused entry is
+    in it too, so that one appearing or going away is a change.
+    """
+    listing = list_files(default_paths(root), root)
+    seen = {f.name: (f.size, f.mtime_ns) for f in listing.files}
+    seen |= {str(r.path): (-1, -1) for r in listing.refused}
+    for path in sorted(theme_dir().rglob("*")):
+        try:
+            status = path.lstat()
+        except OSError:  # removed meanwhile
+            continue
+        if stat.S_ISREG(status.st_mode):
+            seen[str(path)] = (status.st_size, status.st_mtime_ns)
+    return seen
+
+
+def serve(
+    root: Path,
+    out: Path,
+    *,
+    port: int,
+    echo: Callable[[str], object],
+    poll_seconds: float = 1.0,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve `out/site` until interrupted (or `stop` is set), rebuilding on changes."""
+    out = out if out.is_absolute() else Path.cwd() / out
+    seen = snapshot(root)  # before the build: a change made while it runs is seen next
+    rebuild(root, out, echo)
+    handler = functools.partial(_Handler, directory=str(out / "site"))
+    server = _Server((HOST, port), handler)
+    server.local = _Local(root.resolve(), secrets.token_urlsafe(32))
+    serving = multiprocessing.get_context("fork").Process(
+        target=_serve_forever, args=(server,), daemon=True
+    )
+    serving.start()
+    server.server_close()  # the child listens; this process only builds
+    echo(f"Serving http://{HOST}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    stop = stop or threading.Event()
+    try:
+        while not stop.wait(poll_seconds):
+            current = snapshot(root)
+            if current != seen:
+                seen = current
+                rebuild(root, out, echo)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        serving.terminate()
+        serving.join()
+
+
+def _serve_forever(server: ThreadingHTTPServer) -> None:
+    """The server's process: answer requests until the building process ends it.
+
+    Ctrl+C reaches every process of the terminal's group: this one leaves it to its parent,
+    which ends it (SIGTERM) with the session. A parent killed outright cannot: the server
+    then notices it has been orphaned and stops, instead of holding the port for ever.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        server.shutdown()
+
+    threading.Thread(target=orphaned, daemon=True).start()
+    server.serve_forever()
+
+
+def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
+    """Build, and report its warnings, or its failure without stopping the server.
+
+    Whatever a build raises is reported and served past: a file that became invalid, a
+    link, a file gone between the walk and the read, an output folder in trouble. The
+    author fixes it and saves, and the next poll builds again; the last good site stays.
+    """
+    started = time.perf_counter()
+    try:
+        result = build(root, out, waiting=lambda: echo(waiting_message(out)))
+    except BuildFailed as exc:
+        echo(f"Build failed: {exc} (run `scenarios validate`)")
+        echo(TextReporter().render(exc.report).rstrip("\n"))
+        return
+    except UserError as exc:
+        echo(f"Build failed: {exc}")
+        return
+    except Exception as exc:  # a preview server outlives any one build: report, go on
+        echo(f"Build failed: {visible(type(exc).__name__)}: {visible(str(exc))}")
+        return
+    echo(
+        f"Built {plural(result.public, 'public scenario')} in "
+        f"{time.perf_counter() - started:.2f} s "
+        f"({plural(result.rendered, 'page')} rendered)"
+    )
+    for warning in result.warnings:  # what `validate` warns of, as `build` shows it
+        echo(TextReporter().headline(warning))
+
+
+# The builder's requests to the local endpoints: a scenario is at most 1 MiB of YAML, and
+# its JSON with escapes a few times that.
+MAX_REQUEST = 8 * MAX_BYTES
+LOCAL = "/__scenariokit/"
+TOKEN_HEADER = "X-Scenariokit-Token"
+BUILDER_PAGES = ("/builder/", "/builder/index.html")
+
+
+@dataclass(frozen=True, slots=True)
+class _Local:
+    """What the local endpoints need: the repository, and this process's token."""
+
+    root: Path
+    token: str
+
+
+class _Server(ThreadingHTTPServer):
+    local: _Local
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Serves the site's folder (looked up per request: the build swaps it) and local mode."""
+
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        """A file of the site; the builder page with the token; or a local endpoint."""
+        path = urlsplit(self.path).path
+        if path.startswith(LOCAL):
+            self._local(path)
+        elif path in BUILDER_PAGES and self._addressed_here():
+            self._builder_page()
+        else:
+            super().do_GET()
+
+    def do_POST(self) -> None:
+        """Only the local endpoints take a POST."""
+        path = urlsplit(self.path).path
+        if path.startswith(LOCAL):
+            self._local(path)
+        else:
+            self._answer(405, {"error": "only the builder's local endpoints take a POST"})
+
+    def _addressed_here(self) -> bool:
+        """The request names this server as its host (not a name that resolves here)."""
+        port = self.server.server_address[1]
+        return self.headers.get("Host") in (f"{HOST}:{port}", f"localhost:{port}")
+
+    def _from_this_page(self) -> bool:
+        """Sent by a page of this server, with its token (see the module's docstring)."""
+        host = self.headers.get("Host", "")
+        origin = self.headers.get("Origin")
+        if self.command == "POST" and origin is None:
+            return False
+        if origin is not None and origin != f"http://{host}":
+            return False
+        if self.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+            return False
+        given = self.headers.get(TOKEN_HEADER, "")
+        return self._addressed_here() and hmac.compare_digest(
+            given.encode(), self.server.local.token.encode()
+        )
+
+    def _builder_page(self) -> None:
+        """The builder page with this process's token, which turns on "Save to this repository"."""
+        page = Path(self.directory) / "builder" / "index.html"
+        try:
+            html = page.read_text("utf-8")
+        except OSError:
+            self.send_error(404)
+            return
+        meta = f'<meta name="scenariokit-local" content="{self.server.local.token}">'
+        body = html.replace("<head>", "<head>\n" + meta, 1).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _local(self, path: str) -> None:
+        """`GET file?id=ID` (the file an edit replaces) or `POST save` (write a scenario)."""
+        if not self._from_this_page():
+            self._answer(403, {"error": "refused: not the builder page of this server"})
+            return
+        local = self.server.local
+        try:
+            if self.command == "GET" and path == LOCAL + "file":
+                scenario_id = parse_qs(urlsplit(self.path).query).get("id", [""])[0]
+                relative, sha = file_of(local.root, scenario_id)
+                self._answer(200, {"path": relative, "sha256": sha})
+            elif self.command == "POST" and path == LOCAL + "save":
+                request = self._json_body()
+                saved = save(local.root, request.get("scenario"), request.get("replaces"))
+                page = f"/scenarios/{request['scenario']['scenario_id']}/"
+                self._answer(
+                    200,
+                    {
+                        "path": saved.path,
+                        "diagnostics": [d.as_dict() for d in saved.diagnostics],
+                        "page": page if saved.public else None,
+                    },
+                )
+            else:
+                self._answer(404, {"error": f"no such endpoint: {self.command} {path}"})
+        except Refused as exc:
+            answer: dict[str, Any] = {"error": str(exc)}
+            if exc.diagnostics:
+                answer["diagnostics"] = [d.as_dict() for d in exc.diagnostics]
+            self._answer(exc.status, answer)
+        except UserError as exc:  # the file system said no: nothing was written
+            self._answer(400, {"error": str(exc)})
+
+    def _json_body(self) -> dict[str, Any]:
+        """The request's JSON object, held to `MAX_REQUEST` bytes."""
+        if self.headers.get_content_type() != "application/json":
+            raise Refused("send the scenario as application/json", 400)
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            raise Refused("the request has no Content-Length", 400) from None
+        if not 0 < length <= MAX_REQUEST:
+            raise Refused(f"the request must be 1 to {MAX_REQUEST:,} bytes", 400)
+        try:
+            request = json.loads(self.rfile.read(length))
+        except ValueError:
+            raise Refused("the request is not JSON", 400) from None
+        if not isinstance(request, dict):
+            raise Refused("the request must be a JSON object", 400)
+        return request
+
+    def _answer(self, status: int, answer: dict[str, Any]) -> None:
+        body = json.dumps(answer, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
