@@ -76,8 +76,10 @@ def builder_languages(used: Iterable[str]) -> dict[str, Any]:
 
     `languages`: every two-letter language a learner can learn, common regional forms and
     the tags `used` by the repository, each with its English name, by name. `language`,
-    `script` and `region`: every subtag the registry lists, for checking what a teacher
-    types; `preferred`: a deprecated subtag's replacement. `messages`: `MESSAGES`.
+    `script` and `region`: every subtag the registry lists; `preferred`: a deprecated
+    subtag's replacement. For checking what a teacher types as `judge_language` does:
+    langcodes' own `validity` pattern, `all_scripts` and `replacements` (CLDR's aliases),
+    `not_languages` (see `_is_learnable`), and the verdicts' words (`messages`).
     """
     from langcodes.registry_parser import parse_registry
 
@@ -98,10 +100,20 @@ def builder_languages(used: Iterable[str]) -> dict[str, Any]:
         for tag in sorted(offered)
         if judge_language(tag) is None and _is_learnable(tag.split("-")[0])
     ]
+    from langcodes import data_dicts  # what langcodes judges and normalizes a tag by
+
     return {
         "languages": sorted(languages, key=lambda x: (x["name"].casefold(), x["tag"])),
         **{kind: sorted(found) for kind, found in subtags.items()},
         "preferred": dict(sorted(preferred.items())),
+        "validity": data_dicts.VALIDITY.pattern,
+        "all_scripts": sorted(data_dicts.ALL_SCRIPTS),
+        "replacements": {
+            "language": dict(sorted(data_dicts.LANGUAGE_REPLACEMENTS.items())),
+            "territory": dict(sorted(data_dicts.TERRITORY_REPLACEMENTS.items())),
+            "script": dict(sorted(data_dicts.SCRIPT_REPLACEMENTS.items())),
+        },
+        "not_languages": sorted(_NOT_LANGUAGES),
         "messages": MESSAGES,
     }
 
