@@ -1,0 +1,744 @@
+// The builder's check as you type: the scenario judged by the schema itself, in the words of
+// `scenarios validate`.
+//
+// The structural rules come only from the schema the caller loads (the site's
+// schemas/scenario.schema.json), run by the vendored JSON Schema 2020-12 validator; this
+// module holds no copy of any of them. What it adds is the wording: each error becomes the
+// code and message tools/scenariokit/check/schema.py gives for it (`_explain`, `_message`),
+// one message per value, chosen as python-jsonschema would choose it (the first failing
+// keyword in the schema's own order). Then the repository rules a browser can judge, with
+// the codes and words of check/rules.py: a taken id, a phase id used twice, durations that
+// do not add up, vocabulary repeated, TODO: placeholders, and the case of a language tag.
+// What only the server knows (whether a tag names a real language, drafts' ids, how a YAML
+// file was written) is left to `scenarios validate`.
+
+import { Validator } from "../vendor/json-schema/index.js";
+
+/**
+ * Every problem of `doc`, as `{pointer, code, severity, message}`.
+ *
+ * `context.takenIds`: ids of published scenarios and templates; `context.ownId`: the id the
+ * scenario had when loaded for an edit (not taken by itself). Optional: `context.places`,
+ * a Map from an id to the repository files that hold it (`takenFrom` makes it), so that a
+ * taken id is named as `scenarios validate` names it; `context.languageNames`, a Map from a
+ * language tag to its English name, for the "not translated yet" warnings.
+ */
+export function checkScenario(doc, schema, context = {}) {
+  // What would be saved: a form's empty fields (undefined) are no keys of the file.
+  const data = doc === undefined ? null : JSON.parse(JSON.stringify(doc));
+  const schemaProblems = schemaFindings(data, schema);
+  // One message per value: a value the schema rejects is not judged again by the rules.
+  const flagged = new Set(schemaProblems.map((f) => f.pointer));
+  const rules = isMapping(data) ? ruleFindings(data, context) : [];
+  const findings = [...schemaProblems, ...rules.filter((f) => !flagged.has(f.pointer))];
+  // In the order of the document, as `scenarios validate` sorts them by line.
+  const place = documentOrder(data);
+  const rank = (f) => place.get(jsonPointer(nearest(data, f.path))) ?? 0;
+  findings.sort((a, b) => rank(a) - rank(b) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return findings.map(({ pointer, code, severity, message }) => ({
+    pointer,
+    code,
+    severity,
+    message,
+  }));
+}
+
+/**
+ * `{takenIds, places}` for `checkScenario` from the site's api/scenarios.json and the
+ * templates' ids. Exact for what the site publishes: a scenario on the site passed
+ * `scenarios validate`, so its file is scenarios/<category>/<id>.yaml, and a template's is
+ * templates/<id>.yaml. Drafts are not on the site: the server still catches their ids.
+ */
+export function takenFrom(summary, templateIds = []) {
+  const places = new Map();
+  const add = (id, place) => places.set(id, [...(places.get(id) ?? []), place]);
+  const scenarios = [...(summary?.scenarios ?? [])].map((s) => [
+    `scenarios/${s.category}/${s.scenario_id}.yaml`,
+    s.scenario_id,
+  ]);
+  // The order of `scenarios validate`: the scenarios' files by path, then the templates'.
+  scenarios.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [place, id] of scenarios) add(id, place);
+  for (const id of [...templateIds].sort()) add(id, `templates/${id}.yaml`);
+  return { takenIds: new Set(places.keys()), places };
+}
+
+// --- the schema ------------------------------------------------------------------------
+
+const validators = new WeakMap();
+
+function validatorFor(schema) {
+  let validator = validators.get(schema);
+  if (!validator) {
+    // A copy: the validator marks the schema it is given with resolved references.
+    validator = new Validator(structuredClone(schema), "2020-12", false);
+    validators.set(schema, validator);
+  }
+  return validator;
+}
+
+// Keywords that only say that something below them failed: their leaves are explained.
+const WRAPPERS = new Set([
+  "$ref",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "properties",
+  "items",
+  "prefixItems",
+  "false",
+]);
+
+function schemaFindings(doc, schema) {
+  const result = validatorFor(schema).validate(doc);
+  if (result.valid) return [];
+  // For each problem (a value, or a key), the error python-jsonschema meets first.
+  const firsts = new Map();
+  for (const error of result.errors) {
+    if (WRAPPERS.has(error.keyword)) continue;
+    const path = instancePath(doc, error.instanceLocation);
+    const { node, order } = schemaAt(schema, error.keywordLocation);
+    for (const problem of problemsOf(error.keyword, node, valueAt(doc, path), path)) {
+      const id = `${problem.atKey ? "k" : "v"}${jsonPointer(problem.path)}`;
+      const first = firsts.get(id);
+      if (!first || compareOrder(order, first.order) < 0) {
+        firsts.set(id, { ...problem, error, node, order, objectPath: path });
+      }
+    }
+  }
+  return [...firsts.values()]
+    .sort((a, b) => compareOrder(a.order, b.order))
+    .map((problem) => explain(doc, problem, schema));
+}
+
+// What one error is about, as schema.py's `_problems`: each unknown key of a mapping, the
+// first missing key, or the value itself.
+function problemsOf(keyword, node, value, path) {
+  if (keyword === "additionalProperties" && isMapping(value)) {
+    const allowed = node.properties ?? {};
+    return Object.keys(value)
+      .filter((key) => !Object.hasOwn(allowed, key))
+      .map((key) => ({ path: [...path, key], atKey: true }));
+  }
+  if (keyword === "required" && isMapping(value)) {
+    const missing = node.required.filter((key) => !Object.hasOwn(value, key));
+    return missing.length ? [{ path: [...path, missing[0]], atKey: false }] : [];
+  }
+  return [{ path, atKey: false }];
+}
+
+function explain(doc, { path, atKey, error, node, objectPath }, schema) {
+  const keyword = error.keyword;
+  const value = valueAt(doc, objectPath);
+  const found = (code, message) => finding(path, code, message);
+  if (atKey) {
+    const allowed = Object.keys(node.properties ?? {}).sort();
+    return found("unknown-key", unknownKey(String(path.at(-1)), allowed, objectPath));
+  }
+  if (keyword === "required") {
+    const missing = node.required.filter((key) => !Object.hasOwn(value, key));
+    const where = objectPath.length ? ` in ${describePath(objectPath)}` : "";
+    if (missing.length === 1) {
+      return found(
+        "missing-key",
+        `the required key '${missing[0]}' is missing${where}: add '${missing[0]}: …'`,
+      );
+    }
+    return found(
+      "missing-key",
+      `the required keys ${missing.join(", ")} are missing${where}: add them`,
+    );
+  }
+  return found(...message(keyword, node[keyword], value, node, path, notBlankPattern(schema)));
+}
+
+const CODES = {
+  type: "wrong-type",
+  enum: "not-allowed",
+  minLength: "too-short",
+  maxLength: "too-long",
+  pattern: "bad-format",
+  minimum: "too-small",
+  maximum: "too-large",
+  minItems: "too-few",
+  maxItems: "too-many",
+};
+
+// What a JSON type is called in a message.
+const TYPE_WORDS = {
+  string: "text",
+  integer: "a whole number",
+  number: "a number",
+  boolean: "true or false",
+  object: "a mapping of keys",
+  array: "a list",
+  null: "empty",
+};
+
+// (code, message) for one failed keyword: schema.py's `_message`.
+function message(keyword, expected, value, node, path, blankPattern) {
+  const field = describePath(path);
+  const code = CODES[keyword] ?? "schema";
+  if (keyword === "type") {
+    const wanted = (Array.isArray(expected) ? expected : [expected]).map((t) => TYPE_WORDS[t]);
+    // schema.py also tells how YAML read an unquoted value; a form's value was not YAML.
+    const fix = value === null ? "; write a value, or remove the key if it is optional" : "";
+    return [code, `${field} must be ${wanted.join(" or ")}, not ${shown(value)}${fix}`];
+  }
+  if (keyword === "enum") {
+    const choices = expected.map(pyStr);
+    const close = closeMatches(pyStr(value), choices, 1);
+    const hint = close.length ? `; did you mean '${close[0]}'?` : "";
+    return [code, `${field} must be one of ${choices.join(", ")}, not ${shown(value)}${hint}`];
+  }
+  if (keyword === "minLength") {
+    if (expected <= 1) {
+      return ["empty", `${field} is empty: write some text, or remove the key if it is optional`];
+    }
+    return [
+      code,
+      `${field} is too short: ${length(value)} characters, it needs at least ${expected}`,
+    ];
+  }
+  if (keyword === "maxLength") {
+    const have = length(value);
+    return [
+      code,
+      `${field} is too long: ${have} characters, the limit is ${expected}; ` +
+        `shorten it by ${have - expected}`,
+    ];
+  }
+  if (keyword === "pattern") {
+    if (expected === blankPattern) {
+      return ["empty", `${field} is blank: write some text, or remove the key if optional`];
+    }
+    return [code, `${field} ${shown(value)} is not valid here. ${patternHint(node, value)}`];
+  }
+  if (keyword === "minimum" || keyword === "maximum") {
+    const bound = keyword === "minimum" ? "at least" : "at most";
+    return [code, `${field} must be ${bound} ${pyStr(expected)}, not ${pyStr(value)}`];
+  }
+  if (keyword === "minItems" || keyword === "maxItems") {
+    const have = value.length;
+    if (keyword === "minItems") {
+      return [
+        code,
+        `${field} needs at least ${expected} entries but has ${have}: add ${expected - have} more`,
+      ];
+    }
+    return [
+      code,
+      `${field} may have at most ${expected} entries but has ${have}: remove ${have - expected}`,
+    ];
+  }
+  return [code, `${field}: ${keyword} ${pyRepr(expected)} is not satisfied`];
+}
+
+// The rule in words (the schema's own description), and a corrected value for slugs.
+function patternHint(node, value) {
+  let hint = node.description ?? `It must match ${node.pattern}.`;
+  if ((node.pattern ?? "").startsWith("^[a-z0-9]") && typeof value === "string") {
+    const suggestion = slugify(value);
+    if (suggestion.length >= 3) hint += ` Try '${suggestion}'.`;
+  }
+  return hint;
+}
+
+/** `Tapas Bar (Madrid)` → `tapas-bar-madrid`: the nearest valid slug, ASCII only. */
+export function slugify(text) {
+  const ascii = text.normalize("NFKD").replace(/[^\x00-\x7f]/gu, "");
+  const slug = ascii
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return slug.slice(0, 64).replace(/^-+|-+$/g, "");
+}
+
+function unknownKey(key, allowed, objectPath) {
+  const where = objectPath.length ? ` in ${describePath(objectPath)}` : "";
+  const close = closeMatches(key, allowed, 1);
+  if (close.length) return `unknown key '${key}'${where}: did you mean '${close[0]}'?`;
+  return `unknown key '${key}'${where}: the keys allowed here are ${allowed.join(", ")}`;
+}
+
+// The schema's pattern for text that is not blank (`$defs/text`), as schema.py reads it.
+function notBlankPattern(root) {
+  return root?.$defs?.text?.pattern;
+}
+
+// The schema node a keyword location ends in (the node holding the failed keyword), and
+// where that keyword comes in python-jsonschema's walk: schema.py checks against the schema
+// with each `$ref` inlined as the first entry of an `allOf` (appended last when the node
+// has none) and `minItems`/`maxItems` first; keywords run in the order they are written.
+function schemaAt(root, keywordLocation) {
+  const parts = keywordLocation
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter((p) => p !== "");
+  const segments = parts.map((p) => decodeURIComponent(p).replace(/~1/g, "/").replace(/~0/g, "~"));
+  let node = root;
+  const order = [];
+  for (let i = 0; i < segments.length; i++) {
+    const keyword = segments[i];
+    const keys = inlinedKeys(node);
+    if (keyword === "$ref") {
+      order.push(keys.indexOf("allOf"), 0);
+      node = resolve(root, node.$ref);
+    } else if (
+      keyword === "allOf" ||
+      keyword === "anyOf" ||
+      keyword === "oneOf" ||
+      keyword === "prefixItems"
+    ) {
+      const index = Number(segments[++i]);
+      const shift = keyword === "allOf" && node.$ref !== undefined ? 1 : 0;
+      order.push(keys.indexOf(keyword), index + shift);
+      node = node[keyword][index];
+    } else if (keyword === "properties" || keyword === "patternProperties" || keyword === "$defs") {
+      const name = segments[++i];
+      order.push(keys.indexOf(keyword), Object.keys(node[keyword]).indexOf(name));
+      node = node[keyword][name];
+    } else if (i === segments.length - 1) {
+      order.push(keys.indexOf(keyword));
+    } else {
+      order.push(keys.indexOf(keyword));
+      node = node[keyword];
+    }
+  }
+  return { node, order };
+}
+
+function inlinedKeys(node) {
+  if (!node || typeof node !== "object") return [];
+  const first = (key) => (key === "minItems" || key === "maxItems" ? 0 : 1);
+  const keys = Object.keys(node)
+    .sort((a, b) => first(a) - first(b))
+    .filter((k) => k !== "$ref");
+  if (node.$ref !== undefined && !keys.includes("allOf")) keys.push("allOf");
+  return keys;
+}
+
+function resolve(root, reference) {
+  if (!reference.startsWith("#")) throw new Error(`only local references are read: ${reference}`);
+  return instancePathParts(reference.slice(1)).reduce((node, part) => node[part], root);
+}
+
+function compareOrder(a, b) {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return a[i] - b[i];
+  }
+  return a.length - b.length;
+}
+
+// --- the repository's rules (check/rules.py) -----------------------------------------------
+
+function ruleFindings(doc, context) {
+  return [
+    ...phaseIdsAreUnique(doc),
+    ...languageForm(doc),
+    ...durationsAddUp(doc),
+    ...vocabularyIsNotRepeated(doc),
+    ...placeholdersAreFilled(doc, context),
+    ...idIsFree(doc, context),
+  ];
+}
+
+function finding(path, code, message, severity = "error") {
+  return { path, pointer: jsonPointer(path), code, severity, message };
+}
+
+function phasesOf(doc) {
+  return Array.isArray(doc.phases)
+    ? doc.phases.map((phase, number) => [number, phase]).filter(([, phase]) => isMapping(phase))
+    : [];
+}
+
+function* phaseIdsAreUnique(doc) {
+  const first = new Map();
+  for (const [number, phase] of phasesOf(doc)) {
+    const phaseId = phase.phase_id;
+    if (typeof phaseId !== "string") continue;
+    if (first.has(phaseId)) {
+      yield finding(
+        ["phases", number, "phase_id"],
+        "duplicate-phase-id",
+        `phase_id '${phaseId}' is already used by phase ${first.get(phaseId) + 1}: ` +
+          "give each phase its own id",
+      );
+    } else {
+      first.set(phaseId, number);
+    }
+  }
+}
+
+// Only the case of a tag's subtags (language lower, Script title, REGION upper): whether it
+// names a real language, and its preferred form, the server's check tells.
+function* languageForm(doc) {
+  const tag = doc.language;
+  if (typeof tag !== "string") return;
+  const subtags = tag.split("-");
+  let private_ = false;
+  const cased = subtags.map((subtag, index) => {
+    if (index === 0 || private_) return subtag.toLowerCase();
+    if (subtag.length === 1) {
+      private_ = true; // an extension or private use: lower case from here on
+      return subtag.toLowerCase();
+    }
+    if (subtag.length === 2) return subtag.toUpperCase();
+    if (subtag.length === 4 && /^[A-Za-z]+$/.test(subtag)) {
+      return subtag[0].toUpperCase() + subtag.slice(1).toLowerCase();
+    }
+    return subtag.toLowerCase();
+  });
+  const canonical = cased.join("-");
+  if (canonical !== tag) {
+    yield finding(
+      ["language"],
+      "language-form",
+      `write the language tag as '${canonical}', not '${tag}'`,
+    );
+  }
+}
+
+function* durationsAddUp(doc) {
+  const total = doc.estimated_duration;
+  const minutes = phasesOf(doc).map(([, phase]) => phase.expected_duration_minutes);
+  if (!Number.isInteger(total) || !minutes.length) return;
+  if (minutes.every((m) => Number.isInteger(m))) {
+    const phaseTotal = minutes.reduce((sum, m) => sum + m, 0);
+    if (phaseTotal !== total) {
+      yield finding(
+        ["estimated_duration"],
+        "duration-mismatch",
+        `the phases add up to ${phaseTotal} minutes but estimated_duration is ` +
+          `${total}: make them agree`,
+        "warning",
+      );
+    }
+  }
+}
+
+// Python's str.split(): runs of what it counts as white space.
+const PY_SPACE =
+  /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
+function* vocabularyIsNotRepeated(doc) {
+  const seen = new Map();
+  for (const [number, phase] of phasesOf(doc)) {
+    const entries = phase.key_vocabulary;
+    if (!Array.isArray(entries)) continue;
+    for (const [index, entry] of entries.entries()) {
+      const term = isMapping(entry) ? entry.term : entry;
+      if (typeof term !== "string") continue;
+      // casefold(): upper then lower case gives the same equalities for words.
+      const key = term.toUpperCase().toLowerCase().split(PY_SPACE).filter(Boolean).join(" ");
+      if (seen.has(key)) {
+        const [phaseNo, entryNo] = seen.get(key);
+        yield finding(
+          ["phases", number, "key_vocabulary", index],
+          "repeated-vocabulary",
+          `'${term}' is already key vocabulary ${entryNo + 1} of phase ${phaseNo + 1}: ` +
+            "keep it once, or choose another word",
+          "warning",
+        );
+      } else {
+        seen.set(key, [number, index]);
+      }
+    }
+  }
+}
+
+const PLACEHOLDER = "TODO:";
+
+function* placeholdersAreFilled(doc, context) {
+  for (const [path, text] of strings(doc, [])) {
+    if (!text.startsWith(PLACEHOLDER)) continue;
+    const last = path.at(-1);
+    if (last === "term" || last === "text" || isEntry(path)) {
+      yield finding(
+        path,
+        "untranslated",
+        `${describePath(path)} is not translated yet: replace ${pyRepr(text)} ` +
+          `with its ${languageName(doc.language, context)} wording`,
+        "warning",
+      );
+    } else {
+      yield finding(
+        path,
+        "placeholder",
+        `${describePath(path)} is still a placeholder: replace ${pyRepr(text)}`,
+        "warning",
+      );
+    }
+  }
+}
+
+function isEntry(path) {
+  return path.length === 4 && (path[2] === "key_vocabulary" || path[2] === "essential_phrases");
+}
+
+function* strings(node, path) {
+  if (typeof node === "string") {
+    yield [path, node];
+  } else if (Array.isArray(node)) {
+    for (const [index, value] of node.entries()) yield* strings(value, [...path, index]);
+  } else if (isMapping(node)) {
+    for (const [key, value] of Object.entries(node)) yield* strings(value, [...path, key]);
+  }
+}
+
+// rules.py's `language_name`: the language's English name where the page knows it.
+function languageName(tag, context) {
+  if (typeof tag !== "string") return pyStr(tag);
+  const names = context.languageNames;
+  const name = names instanceof Map ? names.get(tag) : names?.[tag];
+  return typeof name === "string" ? name : tag;
+}
+
+function* idIsFree(doc, context) {
+  const id = doc.scenario_id;
+  if (typeof id !== "string" || id === context.ownId || !context.takenIds?.has(id)) return;
+  const places = context.places?.get(id);
+  const where = places?.length ? places.join(", ") : "another scenario or template";
+  yield finding(
+    ["scenario_id"],
+    "duplicate-id",
+    `scenario_id '${id}' is also used by ${where}: ` +
+      "choose another id (and rename the file to match)",
+  );
+}
+
+// --- paths and words, as check/diagnostics.py says them ------------------------------------
+
+/** RFC 6901 pointer of a document path (`/phases/0/name`). */
+export function jsonPointer(path) {
+  return path.map((part) => "/" + String(part).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+/** A document path in words, numbered from 1 as a contributor counts: `phase 2 › name`. */
+export function describePath(path) {
+  if (!path.length) return "the scenario";
+  const words = [];
+  let parent = null;
+  for (const part of path) {
+    if (typeof part === "number") {
+      const label = parent === "phases" ? "phase" : String(parent);
+      if (words.length && parent !== null) words.pop();
+      words.push(`${label} ${part + 1}`);
+    } else {
+      words.push(String(part));
+    }
+    parent = part;
+  }
+  return words.join(" › ");
+}
+
+function instancePathParts(pointer) {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((part) => decodeURIComponent(part).replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+// The validator's instance location (`#/phases/0/name`, URI-encoded) as a document path:
+// indexes of lists as numbers, keys of mappings as text.
+function instancePath(doc, location) {
+  const path = [];
+  let node = doc;
+  for (const part of instancePathParts(location.replace(/^#/, ""))) {
+    const step = Array.isArray(node) ? Number(part) : part;
+    path.push(step);
+    node = node?.[step];
+  }
+  return path;
+}
+
+// Each value's place in a walk of the document (keys before their values), by pointer.
+function documentOrder(doc) {
+  const place = new Map();
+  const walk = (node, pointer) => {
+    place.set(pointer, place.size);
+    if (Array.isArray(node)) node.forEach((value, index) => walk(value, `${pointer}/${index}`));
+    else if (isMapping(node)) {
+      for (const [key, value] of Object.entries(node)) walk(value, pointer + jsonPointer([key]));
+    }
+  };
+  walk(doc, "");
+  return place;
+}
+
+// The longest start of `path` that is in the document: where a missing key is reported.
+function nearest(doc, path) {
+  let node = doc;
+  const found = [];
+  for (const part of path) {
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, part)) break;
+    node = node[part];
+    found.push(part);
+  }
+  return found;
+}
+
+function valueAt(doc, path) {
+  return path.reduce((node, part) => node?.[part], doc);
+}
+
+function isMapping(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// Python's len(): characters, not UTF-16 units.
+function length(text) {
+  return [...text].length;
+}
+
+// A value as a contributor wrote it, briefly (schema.py's `_shown`).
+function shown(value) {
+  if (value === null || value === undefined) return "empty";
+  if (typeof value === "boolean") return String(value);
+  if (typeof value === "string") {
+    const characters = [...value];
+    const text = characters.length <= 40 ? value : characters.slice(0, 37).join("") + "...";
+    return JSON.stringify(text);
+  }
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return pyStr(value);
+}
+
+// Python's str() and repr() of a JSON value, for the words that quote one.
+function pyStr(value) {
+  if (typeof value === "string") return value;
+  return pyRepr(value);
+}
+
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+function pyRepr(value) {
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
+  if (typeof value === "object") {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(", ")}}`;
+  }
+  const text = String(value);
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const character of text) {
+    const code = character.codePointAt(0);
+    if (character === quote || character === "\\") out += "\\" + character;
+    else if (character === "\t") out += "\\t";
+    else if (character === "\n") out += "\\n";
+    else if (character === "\r") out += "\\r";
+    else if (code < 0x20 || code === 0x7f) out += "\\x" + hex(code, 2);
+    else if (code < 0x7f || !NOT_PRINTABLE.test(character) || character === " ") out += character;
+    else if (code <= 0xff) out += "\\x" + hex(code, 2);
+    else if (code <= 0xffff) out += "\\u" + hex(code, 4);
+    else out += "\\U" + hex(code, 8);
+  }
+  return out + quote;
+}
+
+function hex(code, width) {
+  return code.toString(16).padStart(width, "0");
+}
+
+// --- difflib.get_close_matches, as Python computes it ---------------------------------------
+
+/** The best `n` of `possibilities` close to `word` (ratio at least `cutoff`), best first. */
+export function closeMatches(word, possibilities, n = 3, cutoff = 0.6) {
+  const b = [...word];
+  const matcher = sequenceMatcher(b);
+  const scored = [];
+  for (const possibility of possibilities) {
+    const a = [...possibility];
+    if (
+      realQuickRatio(a, b) >= cutoff &&
+      matcher.quickRatio(a) >= cutoff &&
+      matcher.ratio(a) >= cutoff
+    ) {
+      scored.push([matcher.ratio(a), possibility]);
+    }
+  }
+  // heapq.nlargest over (score, text): the higher score, then the larger text, first.
+  scored.sort(([sa, xa], [sb, xb]) => sb - sa || (xa < xb ? 1 : xa > xb ? -1 : 0));
+  return scored.slice(0, n).map(([, x]) => x);
+}
+
+function ratioOf(matches, total) {
+  return total ? (2.0 * matches) / total : 1.0;
+}
+
+function realQuickRatio(a, b) {
+  return ratioOf(Math.min(a.length, b.length), a.length + b.length);
+}
+
+// difflib.SequenceMatcher with `b` fixed (no junk function, autojunk on).
+function sequenceMatcher(b) {
+  const b2j = new Map();
+  b.forEach((element, j) => b2j.set(element, [...(b2j.get(element) ?? []), j]));
+  if (b.length >= 200) {
+    const limit = Math.floor(b.length / 100) + 1;
+    for (const [element, indexes] of [...b2j]) if (indexes.length > limit) b2j.delete(element);
+  }
+  const counts = new Map();
+  for (const element of b) counts.set(element, (counts.get(element) ?? 0) + 1);
+
+  function longestMatch(a, alo, ahi, blo, bhi) {
+    let [besti, bestj, bestsize] = [alo, blo, 0];
+    let j2len = new Map();
+    for (let i = alo; i < ahi; i++) {
+      const next = new Map();
+      for (const j of b2j.get(a[i]) ?? []) {
+        if (j < blo) continue;
+        if (j >= bhi) break;
+        const k = (j2len.get(j - 1) ?? 0) + 1;
+        next.set(j, k);
+        if (k > bestsize) [besti, bestj, bestsize] = [i - k + 1, j - k + 1, k];
+      }
+      j2len = next;
+    }
+    while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) {
+      besti--;
+      bestj--;
+      bestsize++;
+    }
+    while (
+      besti + bestsize < ahi &&
+      bestj + bestsize < bhi &&
+      a[besti + bestsize] === b[bestj + bestsize]
+    ) {
+      bestsize++;
+    }
+    return [besti, bestj, bestsize];
+  }
+
+  return {
+    ratio(a) {
+      let matches = 0;
+      const queue = [[0, a.length, 0, b.length]];
+      while (queue.length) {
+        const [alo, ahi, blo, bhi] = queue.pop();
+        const [i, j, k] = longestMatch(a, alo, ahi, blo, bhi);
+        if (!k) continue;
+        matches += k;
+        if (alo < i && blo < j) queue.push([alo, i, blo, j]);
+        if (i + k < ahi && j + k < bhi) queue.push([i + k, ahi, j + k, bhi]);
+      }
+      return ratioOf(matches, a.length + b.length);
+    },
+    quickRatio(a) {
+      const available = new Map();
+      let matches = 0;
+      for (const element of a) {
+        const left = available.has(element) ? available.get(element) : (counts.get(element) ?? 0);
+        available.set(element, left - 1);
+        if (left > 0) matches++;
+      }
+      return ratioOf(matches, a.length + b.length);
+    },
+  };
+}
