@@ -1,0 +1,83 @@
+// The check's problems on the page: each next to the field its JSON pointer names (or the
+// nearest field that exists, for a pointer into something not in the form), a list of them
+// all linking to their fields, and a status line that screen readers announce.
+
+import { el, toggleToken, uid } from "./dom.js";
+
+let marked = [];
+
+/**
+ * Show `problems` (`{pointer, severity, message}`) on the nodes of `fields` (pointer → node,
+ * as `read()` gave them), in the list `listElement`, counted in `statusElement`.
+ */
+export function showProblems(problems, fields, listElement, statusElement) {
+  for (const clear of marked) clear();
+  marked = [];
+  const byNode = new Map();
+  for (const problem of problems) {
+    const node = nearest(problem.pointer, fields);
+    if (!node) continue;
+    if (!byNode.has(node)) byNode.set(node, []);
+    byNode.get(node).push(problem);
+  }
+  const links = [];
+  for (const [node, found] of byNode) {
+    const { box, control } = node.target;
+    box.replaceChildren(...found.map((p) => el("p", { class: p.severity }, el("strong", { text: prefix(p) }), p.message)));
+    box.hidden = false;
+    const errors = found.some((p) => p.severity === "error");
+    const focusable = control ?? box;
+    if (!focusable.id) focusable.id = uid("problem-target");
+    if (control) {
+      toggleToken(control, "aria-describedby", box.id, true);
+      // On a form control only: a group (a list's fieldset) is described, not marked.
+      if (errors && control.matches("input, select, textarea")) control.setAttribute("aria-invalid", "true");
+    } else {
+      box.tabIndex = -1;
+    }
+    marked.push(() => {
+      box.hidden = true;
+      box.replaceChildren();
+      if (control) {
+        toggleToken(control, "aria-describedby", box.id, false);
+        control.removeAttribute("aria-invalid");
+      }
+    });
+    for (const problem of found) links.push([problem, focusable]);
+  }
+  listElement.replaceChildren(
+    ...links.map(([problem, target]) => {
+      const link = el("a", { href: `#${target.id}` }, el("strong", { text: prefix(problem) }), problem.message);
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        target.focus();
+      });
+      return el("li", { class: problem.severity }, link);
+    }),
+  );
+  statusElement.textContent = summary(problems);
+}
+
+function prefix(problem) {
+  return problem.severity === "error" ? "Error: " : "Warning: ";
+}
+
+/** "No problems found", or "2 problems: 1 error, 1 warning". */
+export function summary(problems) {
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  if (!problems.length) return "No problems found: the file is ready.";
+  const parts = [];
+  if (errors) parts.push(`${errors} ${errors === 1 ? "error" : "errors"}`);
+  if (warnings) parts.push(`${warnings} ${warnings === 1 ? "warning" : "warnings"}`);
+  const total = problems.length;
+  return `${total} ${total === 1 ? "problem" : "problems"}: ${parts.join(", ")}.`;
+}
+
+// The node of `pointer`, or of the nearest pointer above it that the form has.
+function nearest(pointer, fields) {
+  let at = pointer ?? "";
+  while (!fields.has(at) && at !== "") at = at.slice(0, at.lastIndexOf("/"));
+  return fields.get(at);
+}
