@@ -115,7 +115,14 @@ function openEditor(start, schema, languages, context) {
   const local = { replaces: start.local?.replaces ?? null };
   let latest = { doc: {}, yaml: "", problems: [], original: start.original ?? null };
   let initial = null; // the document as it was opened: no draft until it changes
-  let drafted = Boolean(start.draftId);
+  let drafted = Boolean(start.saved);
+  if (!drafted) {
+    // A reload goes on with this draft once it is saved, or starts as now until then.
+    const params = new URLSearchParams(window.location.search);
+    params.delete("draft");
+    const rest = params.toString();
+    history.replaceState(null, "", `?draft=${encodeURIComponent(draftId)}${rest ? `&${rest}` : ""}`);
+  }
   let draftFailed = false;
   let lastOut = null; // the file as it last left the page (copied, downloaded, proposed, saved)
 
@@ -129,11 +136,14 @@ function openEditor(start, schema, languages, context) {
   const preview = document.getElementById("yaml-preview");
   const problemList = document.getElementById("problem-list");
   const checkStatus = document.getElementById("check-status");
+  // Busy while a check is pending: screen readers wait for the result, and so do the tests.
+  const busy = [document.getElementById("check"), document.getElementById("output")];
+  const setBusy = (on) => busy.forEach((section) => (on ? section.setAttribute("aria-busy", "true") : section.removeAttribute("aria-busy")));
 
   function keepDraft() {
     const { doc } = latest;
     if (!drafted && JSON.stringify(doc) === initial) return;
-    const { doc: _ignored, draftId: _id, local: _local, ...startInfo } = start;
+    const { doc: _doc, draftId: _id, local: _local, saved: _saved, ...startInfo } = start;
     draftFailed = !saveDraft({ id: draftId, doc, start: startInfo, local });
     if (draftFailed) {
       say("Your draft could not be kept in this browser (storage is off or full): download the file to keep it.");
@@ -148,6 +158,7 @@ function openEditor(start, schema, languages, context) {
 
   function update() {
     timer = null;
+    setBusy(false);
     const { doc, fields } = form.read();
     const problems = checkScenario(doc, schema, context);
     let yaml;
@@ -169,6 +180,7 @@ function openEditor(start, schema, languages, context) {
 
   function schedule() {
     clearTimeout(timer);
+    setBusy(true);
     timer = setTimeout(update, PAUSE);
   }
 

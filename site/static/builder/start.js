@@ -16,11 +16,20 @@ export class StartError extends Error {}
  * the browser remembers one, the owner of a new scenario.
  */
 export async function startingPoint(params, base, login) {
-  if (params.has("draft")) {
-    const draft = loadDraft(params.get("draft"));
-    if (!draft) throw new StartError("That draft is not in this browser any more. Start again below.");
-    return { ...draft.start, doc: draft.doc, draftId: draft.id, local: draft.local ?? null };
+  // `?draft=ID` names the draft this page keeps; until its first change is saved the
+  // address still holds the starting point too (`?draft=ID&template=…`), for a reload.
+  const draftId = params.get("draft");
+  if (draftId) {
+    const draft = loadDraft(draftId);
+    if (draft) return { ...draft.start, doc: draft.doc, draftId: draft.id, saved: true, local: draft.local ?? null };
+    const start = await fromSource(params, base, login);
+    if (start) return { ...start, draftId };
+    throw new StartError("That draft is not in this browser any more. Start again below.");
   }
+  return fromSource(params, base, login);
+}
+
+async function fromSource(params, base, login) {
   if (params.has("template")) {
     const source = params.get("template");
     const doc = await fetchDocument(`${base}/api/templates/${encodeURIComponent(source)}.json`, "template", source);
