@@ -40,8 +40,6 @@ FILE_CODES = {"id-mismatch", "misplaced", "category-mismatch", "file-extension"}
 PUBLISHED = "scenarios/travel/ryokan-check-in-kyoto.yaml"
 EDITED = "scenarios/restaurant/tapas-bar-madrid.yaml"
 TEMPLATE = "templates/restaurant-dining.yaml"
-# What the builder page knows of the languages' names (the server's langcodes says the same).
-LANGUAGE_NAMES = {"es": "Spanish"}
 YAML_HINT = re.compile(r"; YAML reads the unquoted .*$")
 
 
@@ -182,6 +180,9 @@ CASES = [
     case("language-case", put(language="ES")),
     case("language-region-case", put(language="pt-br")),
     case("language-script-case", put(language="ZH-hant-tw")),
+    case("language-deprecated", put(language="iw")),
+    case("language-unknown", put(language="qq")),
+    case("language-not-learnable", put(language="und")),
     Case(
         "taken-by-a-published-scenario",
         valid_doc() | {"scenario_id": "ryokan-check-in-kyoto"},
@@ -253,21 +254,21 @@ def told_by_browser(page: Page, site: str) -> dict[str, list[Diag]]:
     schema = json.loads((REPO / "schemas" / "scenario.schema.json").read_text(encoding="utf-8"))
     page.goto(f"{site}/")
     results = page.evaluate(
-        """async ({cases, schema, templateIds, languageNames}) => {
+        """async ({cases, schema, templateIds}) => {
             const { checkScenario, takenFrom } = await import(
                 new URL("assets/builder/check.js", location.href));
             const api = await fetch(new URL("api/scenarios.json", location.href));
             const summary = await api.json();
             const { takenIds, places } = takenFrom(summary, templateIds);
-            const names = new Map(Object.entries(languageNames));
+            const found = await fetch(new URL("builder/languages.json", location.href));
+            const languages = await found.json();
             return cases.map(({ doc, ownId }) =>
-                checkScenario(doc, schema, { takenIds, places, ownId, languageNames: names }));
+                checkScenario(doc, schema, { takenIds, places, ownId, languages }));
         }""",
         {
             "cases": [{"doc": one.doc, "ownId": one.own_id} for one in CASES],
             "schema": schema,
             "templateIds": [Path(TEMPLATE).stem],
-            "languageNames": LANGUAGE_NAMES,
         },
     )
     assert page.problems == []  # type: ignore[attr-defined]
@@ -316,6 +317,7 @@ def test_the_cases_cover_every_code_the_browser_checks(
         "placeholder",
         "untranslated",
         "language-form",
+        "unknown-language",
     }
 
 

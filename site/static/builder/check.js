@@ -8,11 +8,12 @@
 // one message per value, chosen as python-jsonschema would choose it (the first failing
 // keyword in the schema's own order). Then the repository rules a browser can judge, with
 // the codes and words of check/rules.py: a taken id, a phase id used twice, durations that
-// do not add up, vocabulary repeated, TODO: placeholders, and the case of a language tag.
-// What only the server knows (whether a tag names a real language, drafts' ids, how a YAML
-// file was written) is left to `scenarios validate`.
+// do not add up, vocabulary repeated, TODO: placeholders, and a language tag that names no
+// language or is not in its canonical form. What only the server knows (drafts' ids, how a
+// YAML file was written) is left to `scenarios validate`.
 
 import { Validator } from "../vendor/json-schema/index.js";
+import { judgeLanguage } from "./language-tag.js";
 
 /**
  * Every problem of `doc`, as `{pointer, code, severity, message}`.
@@ -20,8 +21,8 @@ import { Validator } from "../vendor/json-schema/index.js";
  * `context.takenIds`: ids of published scenarios and templates; `context.ownId`: the id the
  * scenario had when loaded for an edit (not taken by itself). Optional: `context.places`,
  * a Map from an id to the repository files that hold it (`takenFrom` makes it), so that a
- * taken id is named as `scenarios validate` names it; `context.languageNames`, a Map from a
- * language tag to its English name, for the "not translated yet" warnings.
+ * taken id is named as `scenarios validate` names it; `context.languages`, the build's
+ * builder/languages.json, for the language rule and the languages' names.
  */
 export function checkScenario(doc, schema, context = {}) {
   // What would be saved: a form's empty fields (undefined) are no keys of the file.
@@ -335,7 +336,7 @@ function compareOrder(a, b) {
 function ruleFindings(doc, context) {
   return [
     ...phaseIdsAreUnique(doc),
-    ...languageForm(doc),
+    ...languageIsReal(doc, context),
     ...durationsAddUp(doc),
     ...vocabularyIsNotRepeated(doc),
     ...placeholdersAreFilled(doc, context),
@@ -371,33 +372,13 @@ function* phaseIdsAreUnique(doc) {
   }
 }
 
-// Only the case of a tag's subtags (language lower, Script title, REGION upper): whether it
-// names a real language, and its preferred form, the server's check tells.
-function* languageForm(doc) {
+// `language_is_real`: a tag the registry knows, in its canonical form, judged as
+// check/languages.py judges it (language-tag.js) over the build's builder/languages.json.
+function* languageIsReal(doc, context) {
   const tag = doc.language;
-  if (typeof tag !== "string") return;
-  const subtags = tag.split("-");
-  let private_ = false;
-  const cased = subtags.map((subtag, index) => {
-    if (index === 0 || private_) return subtag.toLowerCase();
-    if (subtag.length === 1) {
-      private_ = true; // an extension or private use: lower case from here on
-      return subtag.toLowerCase();
-    }
-    if (subtag.length === 2) return subtag.toUpperCase();
-    if (subtag.length === 4 && /^[A-Za-z]+$/.test(subtag)) {
-      return subtag[0].toUpperCase() + subtag.slice(1).toLowerCase();
-    }
-    return subtag.toLowerCase();
-  });
-  const canonical = cased.join("-");
-  if (canonical !== tag) {
-    yield finding(
-      ["language"],
-      "language-form",
-      `write the language tag as '${canonical}', not '${tag}'`,
-    );
-  }
+  if (typeof tag !== "string" || !context.languages) return;
+  const verdict = judgeLanguage(tag, context.languages);
+  if (verdict) yield finding(["language"], verdict.code, verdict.message);
 }
 
 function* durationsAddUp(doc) {
@@ -487,12 +468,11 @@ function* strings(node, path) {
   }
 }
 
-// rules.py's `language_name`: the language's English name where the page knows it.
+// languages.py's `language_name`: the language's English name, from builder/languages.json.
 function languageName(tag, context) {
   if (typeof tag !== "string") return pyStr(tag);
-  const names = context.languageNames;
-  const name = names instanceof Map ? names.get(tag) : names?.[tag];
-  return typeof name === "string" ? name : tag;
+  const found = context.languages?.languages?.find((language) => language.tag === tag);
+  return found ? found.name : tag;
 }
 
 function* idIsFree(doc, context) {
