@@ -62,15 +62,21 @@ export async function saveScenario(token, doc, replaces) {
 
 /**
  * Wait until the site's API shows `doc` as saved (the server rebuilds after a save), a few
- * times a second for a few seconds; resolves to whether it did.
+ * times a second for a few seconds; resolves to whether it did. The list of scenarios is
+ * asked first, so a page not built yet is not asked for (each miss would be an error in
+ * the browser's console).
  */
 export async function waitForPage(base, doc, tries = 30, pause = 300) {
-  const url = `${base}/api/scenarios/${encodeURIComponent(doc.scenario_id)}.json`;
+  const id = doc.scenario_id;
   const wanted = JSON.stringify(sorted(doc));
   for (let attempt = 0; attempt < tries; attempt++) {
     try {
-      const response = await fetch(url, { cache: "no-store" });
-      if (response.ok && JSON.stringify(sorted(fileKeys(await response.json()))) === wanted) return true;
+      const listed = await fetch(`${base}/api/scenarios.json`, { cache: "no-store" });
+      const summary = listed.ok ? await listed.json() : null;
+      if (summary?.scenarios?.some((s) => s.scenario_id === id)) {
+        const response = await fetch(`${base}/api/scenarios/${encodeURIComponent(id)}.json`, { cache: "no-store" });
+        if (response.ok && JSON.stringify(sorted(fileKeys(await response.json()))) === wanted) return true;
+      }
     } catch {
       /* the server may be between two builds: try again */
     }
