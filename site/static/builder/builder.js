@@ -9,7 +9,6 @@ import { canonicalYaml } from "./yaml.js";
 import { checkScenario, slugify, takenFrom } from "./check.js";
 import { buildForm } from "./form.js";
 import { choiceLabel } from "./fields.js";
-import { languageNames } from "./language.js";
 import { showProblems } from "./problems.js";
 import { describeStart, startingPoint, StartError } from "./start.js";
 import { newDraftId, rememberedLogin, rememberLogin, saveDraft } from "./drafts.js";
@@ -76,8 +75,7 @@ async function main() {
   const context = {
     ...takenFrom(published, templateIds),
     ownId: start.ownId ?? null,
-    languageNames: languageNames(languages),
-    languages,
+    languages, // the language rule's data, and the languages' names
   };
   openEditor(start, schema, languages, context);
 }

@@ -139,10 +139,11 @@ class ScalarNode {
       return !this.present && checked === (field.default ?? false) ? undefined : checked;
     }
     const value = this.control.value;
-    if (field.kind === "integer") return value === "" ? undefined : Number(value);
-    if (field.kind === "choice") return value === "" ? undefined : value;
-    const text = field.kind === "language" ? tagOf(value, this.context.languages) : value;
-    return text === "" && !field.required ? undefined : text;
+    // An empty optional field is no key of the file; an empty required one is an empty
+    // value, so that the check names this very field ("… is empty", "… must be one of").
+    if (value === "") return field.required ? "" : undefined;
+    if (field.kind === "integer") return Number(value);
+    return field.kind === "language" ? tagOf(value, this.context.languages) : value;
   }
 
   focus() {

@@ -3,7 +3,7 @@
 // The list is the build's builder/languages.json (the tool's own language data, with English
 // names): each option shows "Spanish — es" and fills in the tag. What a teacher types is
 // kept as written, except that a name or an option's text becomes its tag ("spanish" → es);
-// whether the tag is right is the check's business.
+// whether the tag is right is the check's business (check.js, with the same data).
 
 import { el } from "./dom.js";
 
@@ -28,16 +28,11 @@ export function tagOf(text, languages) {
   return byName ?? text;
 }
 
-/** "Spanish" for es: the name shown beside the field, or a word on a tag not listed. */
+/** "Spanish (es)": the name shown beside the field (what a tag not listed is, the check says). */
 export function describeTag(tag, languages) {
   if (!tag) return "Type a language's name or its tag, such as es or pt-BR.";
   const name = known(languages).get(tag);
-  return name ? `${name} (${tag})` : `${tag} is not one of the languages listed here: make sure it is a real BCP 47 tag.`;
-}
-
-/** A Map from tag to English name, for the check's "not translated yet" words. */
-export function languageNames(languages) {
-  return known(languages);
+  return name ? `${name} (${tag})` : "";
 }
 
 const cache = new WeakMap();
