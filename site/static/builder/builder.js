@@ -8,7 +8,6 @@
 import { canonicalYaml } from "./yaml.js";
 import { checkScenario, slugify, takenFrom } from "./check.js";
 import { buildForm } from "./form.js";
-import { choiceLabel } from "./fields.js";
 import { showProblems } from "./problems.js";
 import { describeStart, startingPoint, StartError } from "./start.js";
 import { newDraftId, rememberedLogin, rememberLogin, saveDraft } from "./drafts.js";
@@ -103,7 +102,6 @@ function openEditor(start, schema, languages, context) {
     schema,
     languages,
     proposeId: proposeId(context.takenIds, context.ownId),
-    choiceLabel: (_key, value) => choiceLabel(value),
     announce,
     changed: () => schedule(),
   });
@@ -190,11 +188,16 @@ function openEditor(start, schema, languages, context) {
   // lost: the draft could not be kept (storage off or full) and the form differs from the
   // file as it last left the page (copied, downloaded, proposed or saved). Asking at every
   // departure would train people to click the question away.
-  window.addEventListener("beforeunload", (event) => {
+  const flush = () => {
     if (timer !== null) {
       clearTimeout(timer);
       update();
     }
+  };
+  // A phone may end a tab in the background without `beforeunload`: keep it when hidden.
+  document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush());
+  window.addEventListener("beforeunload", (event) => {
+    flush();
     if (draftFailed && latest.yaml !== lastOut) {
       event.preventDefault();
       event.returnValue = "";

@@ -7,17 +7,17 @@
 // problem the check finds at `/phases/1/key_vocabulary/2/term` is shown on that very input
 // even after items were added, moved or removed.
 
-import { objectFields, PROPOSED_FROM } from "./fields.js";
+import { choiceLabel, objectFields, PROPOSED_FROM } from "./fields.js";
 import { characters, el, richText, toggleToken, uid } from "./dom.js";
 import { describeTag, languageOptions, tagOf } from "./language.js";
 
 /**
  * The form for `doc` inside the <form> `host`. `context`: `{schema, languages,
- * proposeId(title) → id, announce(text), changed()}`. Returns `{read, focusFirst}`:
+ * proposeId(key, text) → id, announce(text), changed()}`. Returns `{read, focusFirst}`:
  * `read()` → `{doc, fields}` where `fields` maps each pointer to its node.
  */
 export function buildForm(host, doc, context) {
-  const root = new ObjectNode(objectFields(context.schema, context.schema), doc ?? {}, context, "");
+  const root = new ObjectNode(objectFields(context.schema, context.schema), doc ?? {}, context);
   host.replaceChildren(root.element);
   return {
     read() {
@@ -72,7 +72,7 @@ class ScalarNode {
     if (field.kind === "choice") {
       const select = el("select", common, el("option", { value: "", text: "Choose…" }));
       for (const choice of field.choices) {
-        select.append(el("option", { value: String(choice), text: this.context.choiceLabel(field.key, choice) }));
+        select.append(el("option", { value: String(choice), text: choiceLabel(choice) }));
       }
       select.value = value === undefined ? "" : String(value);
       return select;
@@ -159,7 +159,7 @@ class ScalarNode {
 // --- a mapping ---------------------------------------------------------------------------
 
 class ObjectNode {
-  constructor(fields, value, context, _pointer) {
+  constructor(fields, value, context) {
     this.context = context;
     this.children = fields.map((field) => [field.key, makeNode(field, value?.[field.key], context)]);
     this.problem = el("div", { class: "problem", id: uid("object-problem"), hidden: true });
@@ -462,9 +462,5 @@ class ObjectItem {
 
   focus() {
     this.node.focus();
-  }
-
-  get target() {
-    return this.node.target;
   }
 }
