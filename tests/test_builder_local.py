@@ -21,8 +21,19 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, diagnostics, installed_command, make_repo, valid_doc
+from tests.helpers import (
+    REPO,
+    diagnostics,
+    installed_command,
+    make_repo,
+    require_chromium,
+    valid_doc,
+)
 from tests.test_serve import serving as serve_running
+
+require_chromium()
+
+from playwright.sync_api import Page  # noqa: E402
 
 Served = tuple[str, Path, str]  # the server's address, the repository, the page's token
 
@@ -220,3 +231,23 @@ def test_requests_that_are_not_json_are_refused(served: Served) -> None:
     assert refused.value.code == 400
     refused.value.close()
     assert fetch(address + "/index.html", data={"x": 1})[0] == 405
+
+
+def test_the_builder_page_saves_into_the_repository_and_opens_the_page(
+    served: Served, page: Page
+) -> None:
+    """As a teacher does it: a template, a title and a login, then "Save to this repository"."""
+    address, root, _ = served
+    page.goto(address + "/builder/?template=restaurant-dining")
+    page.wait_for_function("document.querySelector('#yaml-preview')?.textContent.length > 0")
+    page.get_by_label("Title", exact=True).fill("Supper in Granada")
+    page.get_by_label("Created by").fill("octocat")
+    page.wait_for_function(
+        "document.querySelector('#check-status').textContent.startsWith('No problems')"
+    )
+    page.get_by_role("button", name="Save to this repository").click()
+    page.wait_for_url(address + "/scenarios/supper-in-granada/", timeout=20_000)
+    assert page.locator("h1").inner_text() == "Supper in Granada"
+    written = root / "scenarios" / "restaurant" / "supper-in-granada.yaml"
+    assert diagnostics("--root", root, "validate", "--strict", written) == (0, [])
+    assert page.problems == []  # type: ignore[attr-defined]
