@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 import yaml
 
+from scenariokit.author.serve import rebuild
 from scenariokit.author.writer import canonical_text, modeline_for
 from scenariokit.build.outputs import BuildFailed
 from scenariokit.build.run import build
-from scenariokit.author.serve import rebuild
 from scenariokit.check.diagnostics import Diagnostic
 from scenariokit.check.validate import validate
 from scenariokit.files.loader import MAX_BYTES
