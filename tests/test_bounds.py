@@ -25,6 +25,7 @@ from scenariokit.check.diagnostics import MAX_COUNTED, MAX_PROBLEMS, TOO_MANY
 from scenariokit.check.schema import is_valid
 from scenariokit.files.loader import MAX_BYTES
 from scenariokit.website.search_files import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
+from scenariokit.website.theme import static_files
 from tests.helpers import REPO, as_scenario, diagnostics, dump, invoke, make_repo, valid_doc
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -328,8 +329,10 @@ def test_the_worst_file_writes_a_bounded_site(worst: Path) -> None:
     assert sum(p.stat().st_size for p in shards) <= 2 * MAX_WORDS * 200
     assert len(words) <= MAX_WORDS
     assert max(map(len, words)) <= MAX_WORD_LENGTH
-    others = [p for p in site.rglob("*") if p.is_file() and p not in shards]
-    assert len(others) <= 40  # the pages and API files of two scenarios, listings, assets
+    assets = [p for p in (site / "assets").rglob("*") if p.is_file()]
+    assert len(assets) == len(static_files())  # the theme's, whatever the scenarios hold
+    others = [p for p in site.rglob("*") if p.is_file() and p not in shards + assets]
+    assert len(others) <= 40  # the pages and API files of two scenarios, listings, builder
     page = site / "scenarios" / worst_case.scenario_id(0) / "index.html"
     assert page.stat().st_size <= worst_case.page_bound()
     api = site / "api" / "scenarios" / f"{worst_case.scenario_id(0)}.json"
