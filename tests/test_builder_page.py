@@ -462,3 +462,62 @@ def test_no_request_leaves_the_site(site: str, page: Page) -> None:
     page.wait_for_load_state("networkidle")
     assert outside == []
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+# --- each kind of rule, on the field it is about ---------------------------------------------
+
+# (the field's label, what is typed into it, the start of the message shown beside it, and
+# whether it is an error): one per kind of rule the form lets a person break.
+RULES = [
+    ("Title", "ab", "title is too short: 2 characters, it needs at least 3", True),
+    ("Title", "t" * 101, "title is too long: 101 characters, the limit is 100; shorten it", True),
+    ("Scenario id", "Bad Id", 'scenario_id "Bad Id" is not valid here. A slug', True),
+    ("Scenario id", "tapas-bar-madrid", "scenario_id 'tapas-bar-madrid' is also used by", True),
+    ("Estimated duration", "3", "estimated_duration must be at least 5, not 3", True),
+    ("Estimated duration", "90", "estimated_duration must be at most 60, not 90", True),
+    ("Setting", "", "setting is empty: write some text", True),
+    ("Language", "qq", "language 'qq' is not a known language", True),
+    ("Language", "pt-br", "write the language tag as 'pt-BR', not 'pt-br'", True),
+    (
+        "Description (optional)",
+        "TODO: say what the learner does",
+        "description is still a placeholder",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "typed", "message", "error"), RULES, ids=[f"{r[0]}: {r[2][:30]}" for r in RULES]
+)
+def test_each_kind_of_rule_is_told_on_its_field(
+    site: str, page: Page, label: str, typed: str, message: str, error: bool
+) -> None:
+    page.goto(f"{site}/builder/?template=restaurant-dining")
+    opened(page)
+    page.get_by_label("Created by").fill("octocat")
+    field = page.get_by_label(label, exact=True).first  # the scenario's, before its phases
+    if typed:
+        type_into(field, typed)
+    else:
+        field.fill("")
+    settled(page)
+    described = (field.get_attribute("aria-describedby") or "").split()
+    shown = " ".join(page.locator(f"#{i}").inner_text() for i in described)
+    assert message in shown, shown
+    assert (field.get_attribute("aria-invalid") == "true") is error
+    assert any(message in problem for problem in problems(page))
+
+
+def test_a_phase_id_used_twice_is_told_on_the_second(site: str, page: Page) -> None:
+    page.goto(f"{site}/builder/?template=restaurant-dining")
+    opened(page)
+    page.get_by_label("Created by").fill("octocat")
+    first = phase(page, 1).get_by_label("Phase id", exact=True).input_value()
+    second = phase(page, 2).get_by_label("Phase id", exact=True)
+    type_into(second, first)
+    settled(page)
+    assert second.get_attribute("aria-invalid") == "true"
+    described = (second.get_attribute("aria-describedby") or "").split()
+    shown = " ".join(page.locator(f"#{i}").inner_text() for i in described)
+    assert f"phase_id '{first}' is already used by phase 1: give each phase its own id" in shown
