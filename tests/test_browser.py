@@ -77,6 +77,29 @@ def test_search_finds_a_scenario(site: str, page: Page) -> None:
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_an_authors_scenarios_are_listed_from_their_scenario_page(site: str, page: Page) -> None:
+    """ "My scenarios": each page links its author's list (`?author=`), which the search
+    and the filters narrow further, until the reader shows everyone's again."""
+    page.goto(f"{site}/scenarios/hostile-input/")
+    page.get_by_role("link", name="octocat").click()
+    page.wait_for_url(f"{site}/?author=octocat")
+    page.wait_for_function("document.querySelector('#status').textContent === '1 scenario'")
+    assert titles(page) == [HOSTILE_TITLE]
+    assert page.locator("#author-filter").inner_text().startswith("Scenarios by octocat.")
+    page.goto(f"{site}/?author=maintainers&language=es")
+    page.wait_for_selector("#results .card")
+    theirs = titles(page)
+    assert 0 < len(theirs) < len(list((REPO / "scenarios").rglob("*.yaml")))  # Spanish only
+    assert HOSTILE_TITLE not in theirs
+    page.get_by_role("button", name="Show everyone's").click()
+    page.wait_for_url(f"{site}/?language=es")
+    page.wait_for_function(
+        f"document.querySelectorAll('#results .card h2').length === {len(theirs) + 1}"
+    )
+    assert HOSTILE_TITLE in titles(page)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_search_finds_words_inside_japanese_text_and_without_accents(site: str, page: Page) -> None:
     page.goto(f"{site}/?q=焼き鳥")
     page.wait_for_function("document.querySelector('#status').textContent === '1 scenario'")
