@@ -2,35 +2,19 @@
 // sees exactly what was copied) or a command, and listen to words and phrases
 // with the browser's speech synthesis in the scenario's language. Buttons stay hidden
 // when the browser cannot do what they offer.
+import { copyText } from "./clipboard.js";
+
 (function () {
   "use strict";
   var article = document.querySelector("article[data-language]");
   var language = article ? article.getAttribute("data-language") : "";
 
   function copy(text, button) {
-    var done = function () {
+    copyText(text).then(function () {
       var label = button.textContent;
       button.textContent = "Copied";
       setTimeout(function () { button.textContent = label; }, 1500);
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
-    } else {
-      fallback(text);
-      done();
-    }
-  }
-
-  function fallback(text) {
-    var area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "absolute";
-    area.style.left = "-9999px";
-    document.body.appendChild(area);
-    area.select();
-    try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
-    document.body.removeChild(area);
+    });
   }
 
   document.querySelectorAll("button.copy").forEach(function (button) {

@@ -6,6 +6,8 @@
 // offers the pull request); for an edit, the file's edit page, with the content put on the
 // clipboard to paste. The link is always a real address, updated as the form changes.
 
+import { copyText } from "../clipboard.js";
+
 // GitHub refuses a request whose address is too long (its front end answers 414 above
 // about 8 KB, and browsers and proxies on the way have their own limits near that), so an
 // address with the content filled in is used only well below it; past this, the new-file
@@ -48,31 +50,6 @@ export function proposal(repository, branch, doc, yaml, original) {
   const filled = `${page}&value=${queryValue(yaml)}`;
   if (filled.length <= ADDRESS_LIMIT) return { href: filled, paste: false, path };
   return { href: page, paste: true, path };
-}
-
-/** Put `text` on the clipboard; resolves to whether it worked. */
-export async function copyText(text) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // No clipboard API (an insecure origin) or no permission: the old way, from a selection.
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.left = "-9999px";
-    document.body.append(area);
-    area.select();
-    let copied = false;
-    try {
-      copied = document.execCommand("copy");
-    } catch {
-      copied = false;
-    }
-    area.remove();
-    return copied;
-  }
 }
 
 /** Offer `text` as the download `name`. */
