@@ -16,11 +16,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scenariokit.author.local import Refused
+from scenariokit.author.local import save as save_scenario
 from tests.helpers import (
     REPO,
     diagnostics,
@@ -251,3 +255,87 @@ def test_the_builder_page_saves_into_the_repository_and_opens_the_page(
     written = root / "scenarios" / "restaurant" / "supper-in-granada.yaml"
     assert diagnostics("--root", root, "validate", "--strict", written) == (0, [])
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_saves_at_once_of_one_new_file_write_it_once(served: Served) -> None:
+    """Eight saves of the same new scenario at the same moment: one writes, seven are told.
+
+    Five rounds: a race shows in some rounds only.
+    """
+    _, root, _ = served
+    for round_ in range(5):
+        scenario_id = f"raced-new-file-{round_}"
+        docs = [new_doc(scenario_id, title=f"Raced {n}") for n in range(8)]
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda doc: save(served, doc), docs))
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [200] + [409] * 7, answers
+        (winner,) = [docs[n]["title"] for n, (status, _) in enumerate(answers) if status == 200]
+        written = (root / "scenarios" / "restaurant" / f"{scenario_id}.yaml").read_text("utf-8")
+        assert f"title: {winner}\n" in written
+
+
+def test_edits_at_once_from_one_loaded_file_write_once(served: Served) -> None:
+    address = served[0]
+    doc = json.loads(fetch(address + "/api/scenarios/train-ticket-lyon.json")[1])
+    doc = {k: v for k, v in doc.items() if v is not None and k not in ("created_at", "updated_at")}
+    for round_ in range(5):
+        status, body = fetch(
+            address + "/__scenariokit/file?id=train-ticket-lyon", headers=page_headers(served)
+        )
+        assert status == 200, body
+        loaded = json.loads(body)
+        edits = [doc | {"title": f"Edited in round {round_} by {n}"} for n in range(8)]
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(partial(save, served, replaces=loaded), edits))
+        assert sorted(status for status, _ in answers) == [200] + [409] * 7, answers
+
+
+def test_the_page_with_the_token_is_never_framed(served: Served) -> None:
+    address, _, token = served
+    request = urllib.request.Request(address + "/builder/")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    for asked in ({"Sec-Fetch-Dest": "iframe"}, {"Sec-Fetch-Site": "cross-site"}):
+        status, page = fetch(address + "/builder/", headers=asked)
+        assert status == 200
+        assert token not in page
+
+
+def test_a_scenario_nested_too_deep_is_refused_and_the_server_answers_on(
+    served: Served,
+) -> None:
+    address, root, _ = served
+    deep: Any = "x"
+    for _ in range(500):  # past the 200 that once overflowed the writer's recursion
+        deep = [deep]
+    status, answer = save(served, new_doc("deeply-nested") | {"extra": deep})
+    assert status == 400, answer
+    request = urllib.request.Request(
+        address + "/__scenariokit/save",
+        data=b'{"scenario": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        headers=page_headers(served) | {"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    refused.value.close()
+    assert fetch(address + "/")[0] == 200
+    assert not (root / "scenarios" / "restaurant" / "deeply-nested.yaml").exists()
+
+
+def test_a_scenarios_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    """The place is checked from scenarios/ down: a link there would lead the file out.
+
+    The library's check itself (`author.local.save`, as the server calls it): with
+    scenarios/ a link, the walk refuses it too, so `serve` would build no builder page.
+    """
+    root = make_repo(tmp_path / "repo", {})
+    (tmp_path / "elsewhere").mkdir()
+    (root / "scenarios").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(Refused) as refused:
+        save_scenario(root, new_doc("led-out", category="hobbies"), None)
+    assert refused.value.status == 400
+    assert "scenarios leads outside the repository" in str(refused.value)
+    assert list((tmp_path / "elsewhere").rglob("*")) == []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from scenariokit.check.diagnostics import Diagnostic
 from scenariokit.check.schema import choices, load_schema
 from scenariokit.check.validate import check
 from scenariokit.errors import UserError
+from scenariokit.files.loader import MAX_DEPTH
 from scenariokit.files.repository import SCENARIOS_DIR, read_catalog
 
 
@@ -71,12 +73,38 @@ def file_of(root: Path, scenario_id: str) -> tuple[str, str]:
 def save(root: Path, doc: Any, replaces: Any) -> Saved:
     """Write `doc` as its file; `replaces` is None for a new file, else {path, sha256}.
 
-    Raises `Refused` (nothing written) for a document that does not validate, a file that
-    exists (new) or changed since it was loaded (edit), or a place outside `scenarios/`.
+    Raises `Refused` (nothing written) for a document that does not validate or nests
+    deeper than a scenario can, a file that exists (new) or changed since it was loaded
+    (edit), or a place outside `scenarios/`. One save at a time, so two saves of the same
+    file cannot both find it as they expect.
     """
     if not isinstance(doc, dict):
         raise Refused("the scenario must be a JSON object", 400)
-    root = root.resolve()
+    if _depth(doc) > MAX_DEPTH:
+        raise Refused(f"the scenario nests more than {MAX_DEPTH} levels deep", 400)
+    with _SAVING:  # one save at a time: each looks at the disk, then writes
+        return _save(root.resolve(), doc, replaces)
+
+
+# The server answers requests on threads; two saves of one file must not both pass the
+# look at the disk before either writes.
+_SAVING = threading.Lock()
+
+
+def _depth(value: Any) -> int:
+    """How deep lists and mappings nest in `value` (without recursion: it may be deep)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                children = node.values() if isinstance(node, dict) else node
+                stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _save(root: Path, doc: dict[str, Any], replaces: Any) -> Saved:
     path = _place(root, doc)
     where = path or root / SCENARIOS_DIR / "unsaved.yaml"  # for the check's sake only
     text = canonical_text(doc, modeline_for(where, root))
@@ -94,7 +122,10 @@ def save(root: Path, doc: Any, replaces: Any) -> Saved:
             raise Refused(
                 f"{relative} already exists: choose another id, or edit that scenario", 409
             )
-        write_file(path, text)
+        try:
+            write_file(path, text)  # placed where no file is, even one made just now
+        except UserError as exc:
+            raise Refused(str(exc), 409) from None
     else:
         _require_unchanged(path, relative, replaces)
         write_file(path, text, replace=True)
@@ -119,9 +150,9 @@ def _place(root: Path, doc: dict[str, Any]) -> Path | None:
         return None
     if not re.fullmatch(slug["pattern"], scenario_id):
         return None
-    folder = root / SCENARIOS_DIR / str(category)
-    if folder.is_symlink() or (folder.exists() and folder.resolve() != folder):
-        raise Refused(f"{folder.relative_to(root)} leads outside the repository", 400)
+    for folder in (root / SCENARIOS_DIR, root / SCENARIOS_DIR / str(category)):
+        if folder.is_symlink() or (folder.exists() and folder.resolve() != folder):
+            raise Refused(f"{folder.relative_to(root)} leads outside the repository", 400)
     return scenario_path(root, doc)
 
 

@@ -16,7 +16,9 @@ answer only a request that carries this process's random token (put into the bui
 page as it is served, and into no other page), comes from this server's own origin
 (`Origin`, `Sec-Fetch-Site`) and names this server as its host (a DNS name pointed at
 127.0.0.1 by another site does not). The token is never sent to another origin: without
-CORS headers, no other page can read it or an answer.
+CORS headers, no other page can read it or an answer; and the page that holds it refuses
+to be framed (a hidden frame's button could be clicked from another site), nor is it
+given to a frame at all.
 """
 
 from __future__ import annotations
@@ -189,7 +191,7 @@ class _Handler(SimpleHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path.startswith(LOCAL):
             self._local(path)
-        elif path in BUILDER_PAGES and self._addressed_here():
+        elif path in BUILDER_PAGES and self._addressed_here() and not self._framed():
             self._builder_page()
         else:
             super().do_GET()
@@ -206,6 +208,12 @@ class _Handler(SimpleHTTPRequestHandler):
         """The request names this server as its host (not a name that resolves here)."""
         port = self.server.server_address[1]
         return self.headers.get("Host") in (f"{HOST}:{port}", f"localhost:{port}")
+
+    def _framed(self) -> bool:
+        """Asked for inside another page (a frame), or by another site: no token then."""
+        destination = self.headers.get("Sec-Fetch-Dest", "document")
+        site = self.headers.get("Sec-Fetch-Site", "none")
+        return destination != "document" or site not in ("none", "same-origin")
 
     def _from_this_page(self) -> bool:
         """Sent by a page of this server, with its token (see the module's docstring)."""
@@ -236,6 +244,9 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        # Never inside another site's frame, where a hidden button could be clicked.
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Content-Security-Policy", "frame-ancestors 'none'")
         self.end_headers()
         self.wfile.write(body)
 
@@ -284,8 +295,8 @@ class _Handler(SimpleHTTPRequestHandler):
             raise Refused(f"the request must be 1 to {MAX_REQUEST:,} bytes", 400)
         try:
             request = json.loads(self.rfile.read(length))
-        except ValueError:
-            raise Refused("the request is not JSON", 400) from None
+        except (ValueError, RecursionError):
+            raise Refused("the request is not JSON, or nests too deep", 400) from None
         if not isinstance(request, dict):
             raise Refused("the request must be a JSON object", 400)
         return request

@@ -211,8 +211,40 @@ def write_files(files: list[tuple[Path, str]], *, replace: bool = False) -> None
     except BaseException:
         _unstage(staged)
         raise
-    for temporary, path in staged:
-        temporary.replace(path)
+    if replace:
+        for temporary, path in staged:
+            temporary.replace(path)
+    else:
+        _place_new(staged)
+
+
+def _place_new(staged: list[tuple[Path, Path]]) -> None:
+    """Move staged files to where no file is, all or none: never over one that appeared.
+
+    The look for existing files above came first; a file made since (another save of the
+    builder, another program) must not be replaced either. A hard link fails on a name that
+    exists, atomically, where a rename would replace it. A file system without hard links
+    gets the rename, after that look.
+    """
+    placed: list[Path] = []
+    try:
+        for temporary, path in staged:
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                raise UserError(
+                    f"{display_path(path)} already exists: nothing was written"
+                ) from None
+            except OSError:  # no hard links here
+                temporary.replace(path)
+            else:
+                temporary.unlink()
+            placed.append(path)
+    except BaseException:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        _unstage(staged)
+        raise
 
 
 def file_on_the_way(path: Path) -> Path | None:
