@@ -291,20 +291,36 @@ def scenario_path(root: Path, doc: dict[str, Any]) -> Path:
     return root / SCENARIOS_DIR / str(doc["category"]) / f"{doc['scenario_id']}.yaml"
 
 
-def save_new(root: Path, doc: dict[str, Any]) -> Path:
-    """Check `doc` as the file it will be, then write it; never over an existing file.
+class NotValid(UserError):
+    """A document that would not validate as its file: nothing was written."""
 
-    The checks come before any look at the disk: an id of 5,000 characters or one holding
-    `../` is refused by the schema, not met as a file system error.
-    """
-    path = scenario_path(root, doc)
-    text = canonical_text(doc, modeline_for(path, root))
-    errors = [d for d in check(path, read_catalog(root), text).diagnostics if d.severity == "error"]
-    if errors:
-        raise UserError(
+    def __init__(self, errors: list[Diagnostic]) -> None:
+        super().__init__(
             "nothing was written; the new scenario would not validate:\n"
             + "\n".join(_line(d) for d in errors)
         )
+        self.errors = errors
+
+
+def checked_text(root: Path, doc: dict[str, Any], path: Path) -> tuple[str, list[Diagnostic]]:
+    """The text of `doc` as the file at `path`, and what the one check says of it.
+
+    Raises `NotValid` on errors. Judged as that file, before any look at the disk: an id of
+    5,000 characters or one holding `../` is refused by the schema, not met as a file
+    system error. The one step `new`, `duplicate` and the builder's local save share.
+    """
+    text = canonical_text(doc, modeline_for(path, root))
+    diagnostics = check(path, read_catalog(root), text).diagnostics
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise NotValid(errors)
+    return text, diagnostics
+
+
+def save_new(root: Path, doc: dict[str, Any]) -> Path:
+    """Check `doc` as the file it will be, then write it; never over an existing file."""
+    path = scenario_path(root, doc)
+    text, _ = checked_text(root, doc, path)
     if path.exists():
         raise UserError(
             f"{path.relative_to(root)} already exists: nothing was written "

@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scenariokit.author.create import scenario_path
-from scenariokit.author.writer import canonical_text, modeline_for, write_file
+from scenariokit.author.create import NotValid, checked_text, scenario_path
+from scenariokit.author.writer import write_file
 from scenariokit.check.diagnostics import Diagnostic
 from scenariokit.check.schema import choices, load_schema
-from scenariokit.check.validate import check
 from scenariokit.errors import UserError
 from scenariokit.files.loader import MAX_DEPTH
 from scenariokit.files.repository import SCENARIOS_DIR, read_catalog
@@ -107,15 +106,13 @@ def _depth(value: Any) -> int:
 def _save(root: Path, doc: dict[str, Any], replaces: Any) -> Saved:
     path = _place(root, doc)
     where = path or root / SCENARIOS_DIR / "unsaved.yaml"  # for the check's sake only
-    text = canonical_text(doc, modeline_for(where, root))
-    checked = check(where, read_catalog(root), text)
-    errors = [
-        d
-        for d in checked.diagnostics
-        if d.severity == "error" and (path is not None or d.code not in _PLACE_CODES)
-    ]
-    if errors or path is None:
-        raise Refused("the scenario does not validate: nothing was written", 422, errors)
+    try:
+        text, diagnostics = checked_text(root, doc, where)
+    except NotValid as exc:
+        errors = [d for d in exc.errors if path is not None or d.code not in _PLACE_CODES]
+        raise Refused("the scenario does not validate: nothing was written", 422, errors) from None
+    if path is None:  # the schema's verdict on the id or category is among the errors
+        raise Refused("the scenario does not validate: nothing was written", 422)
     relative = path.relative_to(root).as_posix()
     if replaces is None:
         if path.exists() or path.is_symlink():
@@ -129,7 +126,7 @@ def _save(root: Path, doc: dict[str, Any], replaces: Any) -> Saved:
     else:
         _require_unchanged(path, relative, replaces)
         write_file(path, text, replace=True)
-    return Saved(relative, checked.diagnostics, doc.get("is_public", True) is not False)
+    return Saved(relative, diagnostics, doc.get("is_public", True) is not False)
 
 
 # What the stand-in place of a scenario with no valid id or category says of the place.
