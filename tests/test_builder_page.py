@@ -432,9 +432,12 @@ def test_the_builder_passes_an_accessibility_audit(
     for query in ["?blank", ""]:
         page.goto(f"{site}/builder/{query}")
         if query:
-            opened(page)  # with its problems shown: the blank form has many
+            opened(page)
             page.get_by_label("Title", exact=True).fill("A draft to list")
+            with page.expect_download():  # every problem beside its field: the blank has many
+                page.get_by_role("button", name="Download").click()
             settled(page)
+            assert page.locator("[aria-invalid='true']").count() > 10
         else:
             page.wait_for_selector("#drafts:not([hidden])")  # the start, with "My drafts"
         violations = axe.run(page).response["violations"]
@@ -521,3 +524,25 @@ def test_a_phase_id_used_twice_is_told_on_the_second(site: str, page: Page) -> N
     described = (second.get_attribute("aria-describedby") or "").split()
     shown = " ".join(page.locator(f"#{i}").inner_text() for i in described)
     assert f"phase_id '{first}' is already used by phase 1: give each phase its own id" in shown
+
+
+def test_a_blank_form_flags_only_the_fields_reached_until_the_file_leaves(
+    site: str, page: Page
+) -> None:
+    """Twenty empty fields each marked wrong tell a newcomer nothing: the count and the list
+    say what is missing, a field is marked once changed, and all are once the file leaves."""
+    page.goto(f"{site}/builder/?blank")
+    opened(page)
+    assert status(page).endswith("errors.")
+    assert len(problems(page)) > 10  # the list tells every one
+    assert page.locator("[aria-invalid='true']").count() == 0
+    title = page.get_by_label("Title", exact=True)
+    type_into(title, "ab")
+    settled(page)
+    assert page.locator("[aria-invalid='true']").count() == 1
+    assert title.get_attribute("aria-invalid") == "true"
+    with page.expect_download():
+        page.get_by_role("button", name="Download").click()
+    settled(page)
+    assert page.locator("[aria-invalid='true']").count() > 10
+    assert page.get_by_label("Setting").get_attribute("aria-invalid") == "true"

@@ -121,12 +121,26 @@ function openEditor(start, schema, languages, context) {
   }
   let draftFailed = false;
   let lastOut = null; // the file as it last left the page (copied, downloaded, proposed, saved)
+  // Which problems are also shown beside their fields: all of them, except on a blank form,
+  // where only those of the fields the teacher has changed are, until the file first
+  // leaves the page (a form of twenty empty fields each marked wrong tells nothing).
+  let showAll = start.kind !== "blank" || Boolean(start.saved);
+  const touched = new Set();
+  const onField = (problem) =>
+    showAll || [...touched].some((pointer) => problem.pointer === pointer || problem.pointer.startsWith(`${pointer}/`));
+  const leftThePage = () => {
+    lastOut = latest.yaml;
+    if (!showAll) {
+      showAll = true;
+      showProblems(latest.problems, latest.fields, problemList, checkStatus);
+    }
+  };
 
   const updateOutput = outputActions({
     repository,
     branch,
     current: () => latest,
-    done: () => (lastOut = latest.yaml),
+    done: leftThePage,
     say,
   });
   const preview = document.getElementById("yaml-preview");
@@ -164,7 +178,7 @@ function openEditor(start, schema, languages, context) {
       yaml = `# The file cannot be written yet: ${error.message}\n`;
     }
     latest = { doc, yaml, problems, fields, original: start.original ?? null };
-    showProblems(problems, fields, problemList, checkStatus);
+    showProblems(problems, fields, problemList, checkStatus, onField);
     preview.textContent = yaml;
     updateOutput();
     if (initial === null) initial = JSON.stringify(doc);
@@ -180,8 +194,12 @@ function openEditor(start, schema, languages, context) {
     timer = setTimeout(update, PAUSE);
   }
 
-  formElement.addEventListener("input", schedule);
-  formElement.addEventListener("change", schedule);
+  const touch = (event) => {
+    if (event.target?.dataset?.pointer) touched.add(event.target.dataset.pointer);
+    schedule();
+  };
+  formElement.addEventListener("input", touch);
+  formElement.addEventListener("change", touch);
 
   // Leaving the page: the draft is written now, synchronously, so a change typed in the
   // last 200 ms is kept too. The browser asks before leaving only when the work would be
@@ -216,7 +234,7 @@ function openEditor(start, schema, languages, context) {
     showDiagnostics: (diagnostics) => showProblems(diagnostics, latest.fields ?? new Map(), problemList, checkStatus),
     state: local,
     say,
-    done: () => (lastOut = latest.yaml),
+    done: leftThePage,
   });
   update();
 }

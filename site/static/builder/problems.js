@@ -9,18 +9,25 @@ let marked = [];
 /**
  * Show `problems` (`{pointer, severity, message}`) on the nodes of `fields` (pointer → node,
  * as `read()` gave them), in the list `listElement`, counted in `statusElement`.
+ * `onField(problem)` says whether a problem is also shown beside its field: a blank form's
+ * empty fields are not all flagged before the teacher has reached them (the list and the
+ * count still tell every problem).
  */
-export function showProblems(problems, fields, listElement, statusElement) {
+export function showProblems(problems, fields, listElement, statusElement, onField = () => true) {
   for (const clear of marked) clear();
   marked = [];
   const byNode = new Map();
+  const links = [];
   for (const problem of problems) {
     const node = nearest(problem.pointer, fields);
     if (!node) continue;
+    if (!onField(problem)) {
+      links.push([problem, node.target.control ?? null]);
+      continue;
+    }
     if (!byNode.has(node)) byNode.set(node, []);
     byNode.get(node).push(problem);
   }
-  const links = [];
   for (const [node, found] of byNode) {
     const { box, control } = node.target;
     box.replaceChildren(...found.map((p) => el("p", { class: p.severity }, el("strong", { text: prefix(p) }), p.message)));
@@ -47,6 +54,8 @@ export function showProblems(problems, fields, listElement, statusElement) {
   }
   listElement.replaceChildren(
     ...links.map(([problem, target]) => {
+      if (!target) return el("li", { class: problem.severity }, el("strong", { text: prefix(problem) }), problem.message);
+      if (!target.id) target.id = uid("problem-target");
       const link = el("a", { href: `#${target.id}` }, el("strong", { text: prefix(problem) }), problem.message);
       link.addEventListener("click", (event) => {
         event.preventDefault();
