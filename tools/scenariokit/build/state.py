@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -282,7 +282,10 @@ def save(
     connection.executemany("INSERT OR REPLACE INTO state.info VALUES (?, ?)", sorted(info.items()))
     marks = ", ".join("?" * len(_COLUMNS))
     connection.executemany(
-        f"INSERT OR REPLACE INTO state.files VALUES ({marks})", [astuple(f) for f in files]
+        f"INSERT OR REPLACE INTO state.files VALUES ({marks})",
+        # Not `dataclasses.astuple`, which deep-copies every field: a third of a second
+        # for 10,000 rows, in the serial part of a full build.
+        [tuple(getattr(f, column) for column in _COLUMNS) for f in files],
     )
     connection.executemany(
         "INSERT OR REPLACE INTO state.cards VALUES (?, ?)",
