@@ -57,7 +57,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 STYLES = ("escapes", "cjk")
 # The keys of the texts `search_files.scenario_weights` reads (a phase's description and
 # every note, list and cultural text are not searched).
-SEARCHED = {"title", "description", "setting", "name", "term", "text", "translation"}
+SEARCHED = {"title", "description", "setting", "name", "term", "text", "reading", "translation"}
 
 
 def rules(node: dict[str, Any]) -> dict[str, Any]:
@@ -210,11 +210,11 @@ def _phase(
         "description": text(*phase, "description"),
         "expected_duration_minutes": at("estimated_duration")["maximum"] // phase_count,
         "key_vocabulary": [
-            {key: text(*entry, key) for key in ("term", "translation", "note")}
+            {key: text(*entry, key) for key in at(*entry)["properties"]}  # every key, full
             for _ in range(at(*phase, "key_vocabulary")["maxItems"])
         ],
         "essential_phrases": [
-            {key: text(*phrase, key) for key in ("text", "translation", "note")}
+            {key: text(*phrase, key) for key in at(*phrase)["properties"]}
             for _ in range(at(*phase, "essential_phrases")["maxItems"])
         ],
         "learning_objectives": texts(*phase, "learning_objectives"),

@@ -24,6 +24,7 @@ from scenariokit.build.folder import exclusive, recover
 from scenariokit.build.full import CHUNK
 from scenariokit.build.outputs import BuildResult, Progress
 from scenariokit.build.run import build
+from scenariokit.build.sqlite_index import SCHEMA_VERSION
 from scenariokit.build.state import STATE_FILE
 from scenariokit.errors import UserError
 from tests.helpers import (
@@ -96,7 +97,7 @@ def test_the_index_holds_every_scenario_and_its_parts(built: Built) -> None:
     files = sorted((built.root / "scenarios").rglob("*.yaml"))
     assert (built.result.scenarios, built.result.public) == (len(files), len(files) - 1)
     db = sqlite3.connect(built.out / "scenarios.sqlite")
-    assert db.execute("PRAGMA user_version").fetchone() == (1,)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
     assert db.execute("SELECT count(*) FROM scenarios").fetchone() == (len(files),)
     docs = [
         json.loads(json.dumps(__import__("yaml").safe_load(f.read_text("utf-8")))) for f in files

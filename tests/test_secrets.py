@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from scenariokit.build.run import build
-from scenariokit.build.sqlite_index import search
+from scenariokit.build.sqlite_index import SCHEMA_VERSION, search
 from scenariokit.build.state import STATE_FILE
 from scenariokit.files.git import repository_url
 from tests.helpers import REPO, VALID_TEXT, dump, invoke, make_repo, valid_doc
@@ -163,7 +163,7 @@ def test_drafts_never_reach_the_site_nor_the_public_index(tmp_path: Path) -> Non
     assert connection.execute("SELECT scenario_id, is_public FROM scenarios").fetchall() == [
         ("tapas-bar-madrid", 1)
     ]
-    assert connection.execute("PRAGMA user_version").fetchone() == (1,)
+    assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     connection.close()
     assert [h.scenario_id for h in search(public, "tapas")] == ["tapas-bar-madrid"]

@@ -30,6 +30,22 @@ import { copyText } from "./clipboard.js";
     });
   });
 
+  // Readings (ruby over the words): shown unless the learner hides them, remembered.
+  var readings = document.getElementById("show-readings");
+  if (readings && article) {
+    var stored = null;
+    try { stored = localStorage.getItem("scenariokit-readings"); } catch (e) { /* storage off */ }
+    readings.checked = stored !== "hidden";
+    article.classList.toggle("no-readings", !readings.checked);
+    readings.closest(".readings-switch").hidden = false;
+    readings.addEventListener("change", function () {
+      article.classList.toggle("no-readings", !readings.checked);
+      try {
+        localStorage.setItem("scenariokit-readings", readings.checked ? "shown" : "hidden");
+      } catch (e) { /* storage off: for this page only */ }
+    });
+  }
+
   if ("speechSynthesis" in window && language) {
     document.querySelectorAll("button.listen").forEach(function (button) {
       button.hidden = false;

@@ -82,6 +82,7 @@ class VocabularyEntry(TypedDict):
     """A word to practise, with its meaning."""
 
     term: _text(200)  # type: ignore[valid-type]
+    reading: NotRequired[ShortText]  # type: ignore[valid-type]
     translation: NotRequired[ShortText]  # type: ignore[valid-type]
     note: NotRequired[_text(500)]  # type: ignore[valid-type]
 
@@ -91,6 +92,7 @@ class Phrase(TypedDict):
     """A phrase the learner will need, with its meaning."""
 
     text: ShortText  # type: ignore[valid-type]
+    reading: NotRequired[ShortText]  # type: ignore[valid-type]
     translation: NotRequired[ShortText]  # type: ignore[valid-type]
     note: NotRequired[_text(500)]  # type: ignore[valid-type]
 

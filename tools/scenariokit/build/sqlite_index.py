@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenariokit.entry_fields import phrase_fields, vocabulary_fields
+from scenariokit.entry_fields import Fields, phrase_fields, vocabulary_fields
 from scenariokit.website.tokens import fts_text
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: entries' `reading`
 
 DDL = """
 CREATE TABLE scenarios (
@@ -81,6 +81,7 @@ CREATE TABLE vocabulary (
     term TEXT NOT NULL,
     translation TEXT,
     note TEXT,
+    reading TEXT,
     PRIMARY KEY (scenario_id, phase_number, position),
     FOREIGN KEY (scenario_id, phase_number)
         REFERENCES scenario_phases (scenario_id, phase_number) ON DELETE CASCADE
@@ -92,6 +93,7 @@ CREATE TABLE phrases (
     text TEXT NOT NULL,
     translation TEXT,
     note TEXT,
+    reading TEXT,
     PRIMARY KEY (scenario_id, phase_number, position),
     FOREIGN KEY (scenario_id, phase_number)
         REFERENCES scenario_phases (scenario_id, phase_number) ON DELETE CASCADE
@@ -157,9 +159,15 @@ def search_columns(doc: Scenario) -> tuple[str, str, str, str]:
     return (
         fts_text(doc["title"]),
         fts_text(doc.get("description", "")),
-        fts_text(*(t for fields in vocabulary for t in fields[:2] if t)),
-        fts_text(*(t for fields in phrases for t in fields[:2] if t)),
+        fts_text(*_searched(vocabulary)),
+        fts_text(*_searched(phrases)),
     )
+
+
+def _searched(entries: list[Fields]) -> Iterator[str]:
+    """What full-text search finds an entry by: its words, reading and translation."""
+    for text, translation, _, reading in entries:
+        yield from (t for t in (text, reading, translation) if t)
 
 
 def write_part(path: Path, scenarios: Sequence[IndexedScenario], rowids: Sequence[int]) -> None:

@@ -109,6 +109,11 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
             "learning_outcomes": doc.get("learning_outcomes", []),
             "is_system_scenario": doc.get("is_system_scenario", False),
             "phases": phases,
+            "has_readings": any(
+                isinstance(entry, dict) and "reading" in entry
+                for phase in doc["phases"]
+                for entry in (*phase["key_vocabulary"], *phase["essential_phrases"])
+            ),
             "language_name": language_name(doc["language"]),
             "category_name": category_name(doc["category"]),
             "derived_from_href": derived_href,

@@ -99,6 +99,9 @@ def _one_line(text: Any) -> str:
 
 
 def _entry(fields: Fields) -> str:
-    text, translation, _ = fields
+    """`words [reading] (translation)`, each part there when the entry has it."""
+    text, translation, _, reading = fields
     words = _one_line(text)
+    if reading:
+        words += f" [{_one_line(reading)}]"
     return f"{words} ({_one_line(translation)})" if translation else words

@@ -62,8 +62,10 @@ def scenario_weights(doc: Scenario) -> dict[str, int]:
             ("vocabulary", [vocabulary_fields(e) for e in phase["key_vocabulary"]]),
             ("phrases", [phrase_fields(e) for e in phase["essential_phrases"]]),
         ):
-            for text, translation, _ in entries:
+            for text, translation, _, reading in entries:
                 fields[field].append(text)
+                if reading:  # found by how it reads, as by how it is written
+                    fields[field].append(reading)
                 if translation:
                     fields["translation"].append(translation)
     weights: dict[str, int] = defaultdict(int)
