@@ -412,3 +412,36 @@ def test_too_few_and_too_many_phases(tmp_path: Path) -> None:
         "at most 6 entries but has 7: remove 1"
         in by_code[("tapas-marathon.yaml", "too-many")]["message"]
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "suggested"),
+    [("ja", "居酒屋", "いざかや"), ("ja", "予約", "よやく"), ("zh-Hans", "咖啡", "kā fēi")],
+)
+def test_han_characters_without_a_reading_get_a_suggestion_to_check(
+    tmp_path: Path, language: str, words: str, suggested: str
+) -> None:
+    doc = valid_doc() | {"language": language}
+    doc["phases"][0]["key_vocabulary"][0] = {"term": words, "translation": "x"}
+    doc["phases"][0]["key_vocabulary"][1] = {"term": words + "です", "reading": "given"}
+    doc["phases"][1]["essential_phrases"][0] = words  # a plain string entry
+    doc["phases"][1]["key_vocabulary"][0] = "ひらがな"  # kana only: readable as it is
+    root = make_repo(tmp_path, {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    code, found = diagnostics("--root", root, "validate")
+    assert code == 0
+    missing = [d for d in found if d["code"] == "missing-reading"]
+    assert [(d["pointer"], d["severity"]) for d in missing] == [
+        ("/phases/0/key_vocabulary/0/term", "warning"),
+        ("/phases/1/essential_phrases/0", "warning"),
+    ]
+    assert f"`reading: {suggested}` (a dictionary's guess: check it)" in missing[0]["message"]
+    assert root.joinpath("scenarios/restaurant/tapas-bar-madrid.yaml").read_text("utf-8") == dump(
+        doc
+    )  # suggested, never written
+
+
+def test_spanish_needs_no_reading(tmp_path: Path) -> None:
+    doc = valid_doc()
+    doc["phases"][0]["key_vocabulary"][0] = "居酒屋"  # Han characters, but not in Japanese
+    root = make_repo(tmp_path, {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    assert [d["code"] for d in diagnostics("--root", root, "validate")[1]] == []

@@ -6,7 +6,8 @@ a scenario sits in the folder of its `category`; `phase_id` is unique within a s
 character that hides text or disguises output (`characters` says which). Warnings (errors
 only with `--strict`): phase durations that do not add up to `estimated_duration`, a
 vocabulary entry repeated, `derived_from` naming nothing known (a removed source must not
-break its copies), text still holding a `TODO:` placeholder (an untranslated entry).
+break its copies), text still holding a `TODO:` placeholder (an untranslated entry), a
+Japanese or Chinese entry in Han characters without a reading.
 
 The rules run on documents that may also have schema errors, so each reads its fields
 defensively and stays silent on a value of the wrong type: the schema already said so.
@@ -20,6 +21,7 @@ from typing import Any
 from scenariokit.check.characters import hidden_in, may_hide
 from scenariokit.check.diagnostics import DocPath, Finding, describe_path
 from scenariokit.check.languages import judge_language, language_name
+from scenariokit.check.readings import needs_reading, suggested_reading
 from scenariokit.escape import visible
 from scenariokit.files.loader import Source
 from scenariokit.files.repository import SCENARIOS_DIR, Catalog, place_of
@@ -173,6 +175,39 @@ def vocabulary_is_not_repeated(source: Source, catalog: Catalog) -> Iterator[Fin
                 seen[key] = (number, index)
 
 
+def readings_are_given(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """Warn on a Japanese or Chinese entry written with Han characters and no reading.
+
+    A beginner cannot read 居酒屋; pages show a reading over the words. The warning
+    suggests one (`readings.suggested_reading`) for the author to check, never writes it.
+    """
+    language = source.data.get("language")
+    for number, phase in _phases(source.data):
+        for key, words_key in (("key_vocabulary", "term"), ("essential_phrases", "text")):
+            entries = phase.get(key)
+            if not isinstance(entries, list):
+                continue
+            for index, entry in enumerate(entries):
+                path: DocPath = ("phases", number, key, index)
+                if isinstance(entry, dict):
+                    words, path = entry.get(words_key), (*path, words_key)
+                    if "reading" in entry:
+                        continue
+                else:
+                    words = entry
+                if not isinstance(words, str) or not needs_reading(language, words):
+                    continue
+                suggestion = suggested_reading(str(language), words)
+                yield Finding(
+                    path,
+                    "missing-reading",
+                    f"{describe_path(path)} '{words}' has characters a beginner cannot read "
+                    f"yet, and no reading: add one, such as `reading: {suggestion}` (a "
+                    "dictionary's guess: check it)",
+                    "warning",
+                )
+
+
 def source_is_known(source: Source, catalog: Catalog) -> Iterator[Finding]:
     """Warn when `derived_from` names nothing in the repository (provenance, not a link)."""
     origin = source.data.get("derived_from")
@@ -284,6 +319,7 @@ RULES: tuple[Rule, ...] = (
     language_is_real,
     durations_add_up,
     vocabulary_is_not_repeated,
+    readings_are_given,
     placeholders_are_filled,
     texts_hide_nothing,
     id_is_unique,
