@@ -120,6 +120,18 @@ GLOSSES = [
     "the counter",
     "the key",
 ]
+# Readings of the Japanese words written with kanji (the others are in katakana).
+READINGS = {
+    "お会計": "おかいけい",
+    "店員": "てんいん",
+    "予約": "よやく",
+    "切符": "きっぷ",
+    "薬局": "やっきょく",
+    "試着室": "しちゃくしつ",
+    "処方箋": "しょほうせん",
+    "窓口": "まどぐち",
+    "鍵": "かぎ",
+}
 PHRASES = [
     ("¿Me puede ayudar, por favor?", "Could you help me, please?"),
     ("Quisiera reservar una mesa para dos.", "I'd like to book a table for two."),
@@ -157,11 +169,9 @@ def scenario(index: int, rng: random.Random) -> dict[str, object]:
                 "politely, asking again when something is unclear.",
                 "expected_duration_minutes": durations[number],
                 "key_vocabulary": [
-                    {
-                        "term": _unique(words[i], number, used),
-                        "translation": GLOSSES[i],
-                        "note": "common in everyday speech",
-                    }
+                    {"term": _unique(words[i], number, used)}
+                    | ({"reading": READINGS[words[i]]} if words[i] in READINGS else {})
+                    | {"translation": GLOSSES[i], "note": "common in everyday speech"}
                     for i in picks
                 ],
                 "essential_phrases": [{"text": t, "translation": e} for t, e in phrases],
