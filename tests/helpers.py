@@ -32,6 +32,8 @@ from click.testing import CliRunner, Result
 from scenariokit.cli import cli
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
     from scenariokit.models import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -254,3 +256,11 @@ def watch_opens(path: Path) -> Iterator[Callable[[int], None]]:
         yield opened
     finally:
         os.close(watch)
+
+
+def axe_violations(page: Page) -> list[tuple[str, list[Any]]]:
+    """axe-core's violations on the page as it is now: each rule's id and its first places."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]

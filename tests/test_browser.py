@@ -19,7 +19,15 @@ from scenariokit.build.run import build
 from scenariokit.check.languages import language_name
 from scenariokit.website.prompts import roleplay_prompt
 from scenariokit.website.tokens import site_terms
-from tests.helpers import REPO, as_scenario, dump, require_chromium, serving, valid_doc
+from tests.helpers import (
+    REPO,
+    as_scenario,
+    axe_violations,
+    dump,
+    require_chromium,
+    serving,
+    valid_doc,
+)
 
 require_chromium()
 
@@ -241,18 +249,14 @@ def test_every_kind_of_page_passes_an_accessibility_audit(
     site: str, browser: Browser, scheme: str
 ) -> None:
     """axe-core's rules (contrast, landmarks, heading order, labels, lang) on each page kind."""
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
-    axe = Axe()
     found = {}
     for path in PAGE_KINDS:
         page.goto(site + path)
         if path == "/":
             page.wait_for_selector("#results .card")  # the search's cards too
-        violations = axe.run(page).response["violations"]
-        found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+        found[path] = axe_violations(page)
     context.close()
     assert found == {path: [] for path in PAGE_KINDS}
 

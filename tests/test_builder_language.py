@@ -72,10 +72,23 @@ def spellings(tag: str) -> list[str]:
     return [tag, tag.lower(), tag.upper(), tag.replace("-", "_")]
 
 
+def registry_subtags() -> dict[str, list[str]]:
+    """Every language, script and region subtag of the IANA registry, as langcodes has it."""
+    from langcodes.registry_parser import parse_registry
+
+    found: dict[str, list[str]] = {"language": [], "script": [], "region": []}
+    for item in parse_registry():  # type: ignore[no-untyped-call]
+        kind, subtag = item.get("Type"), item.get("Subtag")
+        if kind in found and subtag and ".." not in subtag:
+            found[kind].append(subtag)
+    return {kind: sorted(subtags) for kind, subtags in found.items()}
+
+
 def generated(data: dict[str, Any], count: int) -> list[str]:
     """`count` tags made of known subtags and random letters, the same on every run."""
     rng = random.Random(11)
-    languages = [one["tag"].split("-")[0] for one in data["languages"]] + data["language"]
+    registry = registry_subtags()
+    languages = [one["tag"].split("-")[0] for one in data["languages"]] + registry["language"]
 
     def letters(low: int, high: int) -> str:
         return "".join(rng.choices(string.ascii_letters + string.digits, k=rng.randint(low, high)))
@@ -84,8 +97,8 @@ def generated(data: dict[str, Any], count: int) -> list[str]:
         chosen: str = rng.choice(
             [
                 rng.choice(languages),
-                rng.choice(data["script"]),
-                rng.choice(data["region"]),
+                rng.choice(registry["script"]),
+                rng.choice(registry["region"]),
                 rng.choice(VARIANTS),
                 letters(1, 9),
                 rng.choice("aux0") + "-" + letters(2, 8),

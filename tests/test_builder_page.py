@@ -19,7 +19,14 @@ import pytest
 import yaml
 
 from scenariokit.build.run import build
-from tests.helpers import REPO, diagnostics, require_chromium, run_installed, serving
+from tests.helpers import (
+    REPO,
+    axe_violations,
+    diagnostics,
+    require_chromium,
+    run_installed,
+    serving,
+)
 
 require_chromium()
 
@@ -423,11 +430,8 @@ def test_on_a_phone_a_template_becomes_a_file(site: str, repo: Path, browser: Br
 def test_the_builder_passes_an_accessibility_audit(
     site: str, browser: Browser, scheme: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
-    axe = Axe()
     found = {}
     for query in ["?blank", ""]:
         page.goto(f"{site}/builder/{query}")
@@ -440,8 +444,7 @@ def test_the_builder_passes_an_accessibility_audit(
             assert page.locator("[aria-invalid='true']").count() > 10
         else:
             page.wait_for_selector("#drafts:not([hidden])")  # the start, with "My drafts"
-        violations = axe.run(page).response["violations"]
-        found[query] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+        found[query] = axe_violations(page)
     context.close()
     assert found == {"?blank": [], "": []}
 

@@ -72,46 +72,34 @@ _VARIANTS = (
 
 
 def builder_languages(used: Iterable[str]) -> dict[str, Any]:
-    """What the builder offers and checks: languages with their names, and the registry.
+    """What the builder offers and checks: languages with their names, and langcodes' data.
 
-    `languages`: every two-letter language a learner can learn, common regional forms and
-    the tags `used` by the repository, each with its English name, by name. `language`,
-    `script` and `region`: every subtag the registry lists; `preferred`: a deprecated
-    subtag's replacement. For checking what a teacher types as `judge_language` does:
-    langcodes' own `validity` pattern, `all_scripts` and `replacements` (CLDR's aliases),
-    `not_languages` (see `_is_learnable`), and the verdicts' words (`messages`).
+    `languages`: every two-letter language of the registry a learner can learn, common
+    regional forms and the tags `used` by the repository, each with its English name, by
+    name. For checking what a teacher types as `judge_language` does: langcodes' own
+    `validity` pattern, `all_scripts` and `replacements` (the CLDR aliases `Language.get`
+    applies), `not_languages` (see `_is_learnable`), and the verdicts' words (`messages`).
     """
+    from langcodes import data_dicts  # what langcodes judges and normalizes a tag by
     from langcodes.registry_parser import parse_registry
 
-    subtags: dict[str, set[str]] = {"language": set(), "script": set(), "region": set()}
-    preferred: dict[str, str] = {}
     offered = set(_VARIANTS) | set(used)
     for item in parse_registry():  # type: ignore[no-untyped-call]
-        kind, subtag = item.get("Type"), item.get("Subtag")
-        if kind not in subtags or subtag is None or ".." in subtag:
-            continue
-        subtags[kind].add(subtag)
-        if "Preferred-Value" in item:
-            preferred[subtag] = item["Preferred-Value"]
-        elif kind == "language" and len(subtag) == 2 and "Deprecated" not in item:
+        subtag, current = item.get("Subtag"), not {"Deprecated", "Preferred-Value"} & set(item)
+        if item.get("Type") == "language" and subtag and len(subtag) == 2 and current:
             offered.add(subtag)
     languages = [
         {"tag": tag, "name": language_name(tag)}
         for tag in sorted(offered)
         if judge_language(tag) is None and _is_learnable(tag.split("-")[0])
     ]
-    from langcodes import data_dicts  # what langcodes judges and normalizes a tag by
-
     return {
         "languages": sorted(languages, key=lambda x: (x["name"].casefold(), x["tag"])),
-        **{kind: sorted(found) for kind, found in subtags.items()},
-        "preferred": dict(sorted(preferred.items())),
         "validity": data_dicts.VALIDITY.pattern,
         "all_scripts": sorted(data_dicts.ALL_SCRIPTS),
         "replacements": {
             "language": dict(sorted(data_dicts.LANGUAGE_REPLACEMENTS.items())),
             "territory": dict(sorted(data_dicts.TERRITORY_REPLACEMENTS.items())),
-            "script": dict(sorted(data_dicts.SCRIPT_REPLACEMENTS.items())),
         },
         "not_languages": sorted(_NOT_LANGUAGES),
         "messages": MESSAGES,

@@ -84,21 +84,28 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
     """The template variables of one scenario: its data, with what a page adds to it.
 
     Optional fields are present (None or empty), so templates can test them; vocabulary and
-    phrases are alike: `(text, translation, note)` tuples, which a template unpacks in its
-    loop (a page has dozens, and unpacked names cost no lookups).
+    phrases are alike: `(text, translation, note, reading)` tuples, which a template unpacks
+    in its loop (a page has dozens, and unpacked names cost no lookups).
     """
     doc = entry.data
+    entries = [
+        (
+            [vocabulary_fields(e) for e in phase["key_vocabulary"]],
+            [phrase_fields(e) for e in phase["essential_phrases"]],
+        )
+        for phase in doc["phases"]
+    ]
     phases = [
         phase
         | {
-            "vocabulary": [vocabulary_fields(e) for e in phase["key_vocabulary"]],
-            "phrases": [phrase_fields(e) for e in phase["essential_phrases"]],
+            "vocabulary": words,
+            "phrases": said,
             "description": phase.get("description"),
             "expected_duration_minutes": phase.get("expected_duration_minutes"),
             "success_criteria": phase.get("success_criteria", []),
             "cultural_notes": phase.get("cultural_notes"),
         }
-        for phase in doc["phases"]
+        for phase, (words, said) in zip(doc["phases"], entries, strict=True)
     ]
     return (
         {key: doc.get(key) for key in ("description", "cultural_context")}
@@ -109,11 +116,7 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
             "learning_outcomes": doc.get("learning_outcomes", []),
             "is_system_scenario": doc.get("is_system_scenario", False),
             "phases": phases,
-            "has_readings": any(
-                isinstance(entry, dict) and "reading" in entry
-                for phase in doc["phases"]
-                for entry in (*phase["key_vocabulary"], *phase["essential_phrases"])
-            ),
+            "has_readings": any(fields[3] for words, said in entries for fields in (*words, *said)),
             "language_name": language_name(doc["language"]),
             "category_name": category_name(doc["category"]),
             "derived_from_href": derived_href,
