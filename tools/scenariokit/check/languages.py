@@ -3,7 +3,7 @@
 From the IANA language subtag registry, through langcodes (slow to load: only when a file
 names a language, and what a build found out is remembered for the next rebuild). The
 builder page gets the same data (`builder_languages`): the languages to choose from, with
-their names, and the registry's subtags to check what a teacher types.
+their names, and what langcodes judges a typed tag by.
 """
 
 from __future__ import annotations
