@@ -309,6 +309,12 @@ def builder_page(templates: list[Scenario]) -> Listing:
     return Listing("builder/index.html", "builder.html", {"templates": views})
 
 
+def review_page() -> Listing:
+    """The Review page: the flashcards due across scenarios, gathered by its script from the
+    learner's own progress (in the browser) and the scenarios' API files."""
+    return Listing("review/index.html", "review.html", {})
+
+
 def copy_assets(site: Path) -> None:
     """The theme's CSS and JavaScript, with their folders, into `site/assets/`."""
     static = theme_dir() / "static"
