@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from scenariokit.build import state as build_state
+from scenariokit.build.decks import (
+    deck_of,
+    language_files,
+    refuse_clashes,
+)
+from scenariokit.build.decks import write_part as write_decks_part
 from scenariokit.build.folder import (
     INDEX_FILE,
     contents,
@@ -54,6 +60,7 @@ from scenariokit.errors import UserError
 from scenariokit.files.history import FileDates, file_dates, head
 from scenariokit.files.repository import Catalog, read_catalog
 from scenariokit.parallel import Background, map_chunks, map_with
+from scenariokit.website.decks import scenario_deck_file, scenario_package
 from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
@@ -131,6 +138,7 @@ def full_build(
     templates = derive(template_files, claims)
     staging = staging_folder(out)
     side: Background | None = None
+    decks: Background | None = None
     try:
         (staging / "site" / "api" / "scenarios").mkdir(parents=True)
         (staging / "parts").mkdir()
@@ -167,6 +175,20 @@ def full_build(
             worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
         )
         public = [c for c in compiled if c.published is not None]
+        refuse_clashes(
+            {c.row.scenario_id for c in public if c.row.scenario_id},
+            {c.row.language for c in public if c.row.language},
+        )
+        decks = Background(
+            partial(
+                _write_language_decks,
+                staging / "site",
+                context,
+                sorted({c.row.language for c in public if c.row.language}),
+                [staging / "parts" / f"decks-{n}.sqlite" for n, _ in chunks],
+            ),
+            worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
+        )
         result.scenarios = sum(1 for r in rows if r.is_public is not None)
         result.public = result.rendered = len(public)
         template_docs = [t.data for t in templates if t.data is not None]  # validated
@@ -198,6 +220,7 @@ def full_build(
         }
         published = {c.row.path: c.published for c in public if c.published}
         state_rows = sorted([*rows, *template_rows], key=lambda r: r.path)
+        decks.join()  # its files are among those written
         written = _written(staging, public_index)
         build_state.create(staging / STATE_FILE, info, state_rows, published, digests, written)
         side.join()
@@ -206,8 +229,9 @@ def full_build(
             write_public(staging / INDEX_FILE, staging / public_index)
         swap(staging, out, progress("Swapping", 2) if progress else None)
     except BaseException:
-        if side is not None:
-            side.cancel()
+        for process in (side, decks):
+            if process is not None:
+                process.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     result.parsed = len(files)
@@ -241,6 +265,7 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         derived = derive_paths(job.catalog, [f.path for f in files])
         indexed, rowids = [], []
         outputs: list[tuple[str, bytes]] = []
+        decks = []
         for file, record in zip(files, derived, strict=True):
             entry = None
             if record.data is not None:
@@ -263,6 +288,9 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
                 rowids.append(job.rowids[entry.scenario_id])
                 if row.is_public:
                     published = published_of(entry, record)
+                    deck = deck_of(entry, job.context, job.rowids[entry.scenario_id])
+                    outputs.append((scenario_deck_file(entry.scenario_id), scenario_package(deck)))
+                    decks.append((entry.data["language"], deck))
                     if entry.data.get("derived_from") in job.scenario_ids:
                         waiting = entry  # its link waits for which scenarios are public
                     else:  # its source, if any, is a template or nothing: no scenario's
@@ -274,7 +302,25 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         for relative, content in outputs:
             write(site / relative, content)
         write_part(job.staging / "parts" / f"{number}.sqlite", indexed, rowids)
+        write_decks_part(job.staging / "parts" / f"decks-{number}.sqlite", decks)
     return results
+
+
+def _write_language_decks(
+    site: Path, context: SiteContext, languages: list[str], parts: list[Path]
+) -> None:
+    """Each language's package from the parts the workers wrote (forked: a language each)."""
+    map_with(_language_decks, (site, context, parts), languages, per_process=1, per_task=1)
+
+
+def _language_decks(
+    shared: tuple[Path, SiteContext, list[Path]], languages: Sequence[str]
+) -> list[None]:
+    """Write these languages' packages."""
+    site, context, parts = shared
+    for relative, content in language_files(context, languages, parts):
+        write(site / relative, content)
+    return [None] * len(languages)
 
 
 def _render_pages(

@@ -6,12 +6,15 @@ import contextlib
 import os
 import sqlite3
 import stat
+import zipfile
+from collections import defaultdict
 from pathlib import Path
 
 import orjson
 
 from scenariokit.build import journal
 from scenariokit.build import state as build_state
+from scenariokit.build.decks import deck_of, patched_language
 from scenariokit.build.folder import (
     INDEX_FILE,
     SITE_DIR,
@@ -49,6 +52,12 @@ from scenariokit.check.languages import language_facts, remember_language_facts
 from scenariokit.errors import UserError
 from scenariokit.files.history import file_dates, head
 from scenariokit.files.repository import TEMPLATES_DIR, read_catalog
+from scenariokit.website.decks import (
+    ScenarioDeck,
+    language_deck_file,
+    scenario_deck_file,
+    scenario_package,
+)
 from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
@@ -191,6 +200,7 @@ def _update_in_place(
         published = {new.path: published_of(e, d) for e, d, new in shown}
         old_weights = build_state.weights(connection, published)
         _write_pages(changes, context, shown, public, previous)
+        _write_decks(changes, connection, context, [e for e, _, _ in shown])
         number = {r.scenario_id: n for n, r in enumerate(public)}
         words = {
             number[e.scenario_id]: (
@@ -314,6 +324,36 @@ def _write_pages(
     for entry, _, _ in shown:
         for relative, content in scenario_output(entry, context, links.href(entry)):
             changes.write(f"site/{relative}", content)
+
+
+def _write_decks(
+    changes: journal.Changes,
+    connection: sqlite3.Connection,
+    context: SiteContext,
+    shown: list[SiteScenario],
+) -> None:
+    """The Anki package of each changed public scenario, and of its language.
+
+    A scenario's notes are numbered from its rowid in the index (as in a full build); its
+    language's package is the last one with the scenario's rows replaced. `Damaged` when
+    that package is not one a build wrote.
+    """
+    by_language: dict[str, list[tuple[int, ScenarioDeck]]] = defaultdict(list)
+    for entry in shown:
+        (rowid,) = connection.execute(
+            "SELECT rowid FROM scenarios WHERE scenario_id = ?", (entry.scenario_id,)
+        ).fetchone()
+        deck = deck_of(entry, context, rowid)
+        changes.write(f"site/{scenario_deck_file(entry.scenario_id)}", scenario_package(deck))
+        by_language[entry.data["language"]].append((rowid, deck))
+    for language, decks in sorted(by_language.items()):
+        relative = f"{SITE_DIR}/{language_deck_file(language)}"
+        try:
+            last = (changes.folder / relative).read_bytes()
+            content = patched_language(context, language, last, decks)
+        except (OSError, zipfile.BadZipFile, KeyError, ValueError, sqlite3.DatabaseError) as exc:
+            raise Damaged(f"{relative}: {exc}") from exc
+        changes.write(relative, content)
 
 
 def _listed_differently(

@@ -20,6 +20,7 @@ import orjson
 from scenariokit.check.languages import builder_languages, language_name, load_language_data
 from scenariokit.check.schema import schema_path
 from scenariokit.entry_fields import phrase_fields, vocabulary_fields
+from scenariokit.website.decks import language_deck_file, scenario_deck_file
 from scenariokit.website.prompts import roleplay_prompt
 from scenariokit.website.theme import environment, static_files, theme_dir
 
@@ -268,6 +269,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
                 {
                     "heading": f"Scenarios in {group['name']}",
                     "scenarios": [c for c in cards if c["language"] == group["key"]],
+                    "deck": language_deck_file(group["key"]),
                 },
             )
         )
@@ -310,8 +312,11 @@ def builder_page(templates: list[Scenario]) -> Listing:
 
 
 def review_page() -> Listing:
-    """The Review page: the flashcards due across scenarios, gathered by its script from the
-    learner's own progress (in the browser) and the scenarios' API files."""
+    """The Review page: the flashcards due across scenarios.
+
+    Gathered by its script from the learner's progress (in the browser) and the scenarios'
+    API files: the build writes the page alone.
+    """
     return Listing("review/index.html", "review.html", {})
 
 
@@ -347,17 +352,26 @@ def scenario_json(entry: SiteScenario, derived_href: str | None = None) -> bytes
 
 
 def api_summary(cards: list[dict[str, Any]]) -> bytes:
-    """`api/scenarios.json`: a summary of every public scenario, with its page's address.
+    """`api/scenarios.json`: every public scenario's summary, and each language's deck.
+
+    A summary has its page's address (`url`) and its Anki package's (`deck`); `decks`
+    lists each language's package.
 
     `cards` are `card()`s with the scenario's `phase_count` and `updated_at` added.
     """
     summaries = [
         {key: c[key] for key in (*SUMMARY_KEYS, "phase_count", "updated_at")}
-        | {"url": f"scenarios/{c['scenario_id']}/"}
+        | {"url": f"scenarios/{c['scenario_id']}/", "deck": scenario_deck_file(c["scenario_id"])}
         for c in sorted(cards, key=lambda c: c["scenario_id"])
     ]
+    languages = {c["language"]: c["language_name"] for c in cards}
+    decks = [
+        {"language": tag, "language_name": name, "deck": language_deck_file(tag)}
+        for tag, name in sorted(languages.items())
+    ]
     return orjson.dumps(
-        {"scenarios": summaries}, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+        {"scenarios": summaries, "decks": decks},
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE,
     )
 
 

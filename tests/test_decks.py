@@ -1,0 +1,329 @@
+"""The Anki packages the build writes: opened as what they are, and imported into Anki.
+
+A package is a zip holding `collection.anki2` (an SQLite collection) and `media`; the
+tests read it as such, and import it with Anki's own library (the `anki` package, as a
+learner's Anki does) to see that a re-imported deck updates notes and keeps history.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import zipfile
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+from scenariokit.build.run import build
+from scenariokit.errors import UserError
+from tests.helpers import REPO, dump, invoke, make_repo, valid_doc
+from tests.test_build import all_files, edit, git, repo_copy
+
+FIELDS = ["Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Language"]
+RYOKAN = "scenarios/travel/ryokan-check-in-kyoto.yaml"
+
+
+class Collection(NamedTuple):
+    notes: list[dict[str, Any]]  # each note's columns, its fields by name
+    cards: list[dict[str, Any]]
+    decks: dict[str, dict[str, Any]]  # by name
+    models: dict[str, Any]
+
+
+def open_package(path: Path) -> Collection:
+    """A package's collection, read with nothing but zipfile and sqlite3."""
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == ["collection.anki2", "media"]
+        assert json.loads(archive.read("media")) == {}
+        content = archive.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(content)
+    db.row_factory = sqlite3.Row
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        notes = []
+        for row in db.execute("SELECT * FROM notes ORDER BY id"):
+            note = dict(row)
+            note["fields"] = dict(zip(FIELDS, row["flds"].split("\x1f"), strict=True))
+            notes.append(note)
+        cards = [dict(r) for r in db.execute("SELECT * FROM cards ORDER BY id")]
+        col = db.execute("SELECT decks, models FROM col").fetchone()
+        decks = {d["name"]: d for d in json.loads(col["decks"]).values()}
+        return Collection(notes, cards, decks, json.loads(col["models"]))
+    finally:
+        db.close()
+
+
+def entries(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """A scenario file's words and phrases, in order: (phase name, entry)."""
+    import yaml
+
+    doc = yaml.safe_load(path.read_text("utf-8"))
+    return [
+        (phase["name"], entry)
+        for phase in doc["phases"]
+        for entry in (*phase["key_vocabulary"], *phase["essential_phrases"])
+    ]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The starter library (and a draft) built once: the site folder."""
+    folder = tmp_path_factory.mktemp("decks")
+    root = repo_copy(folder)
+    build(root, folder / "out")
+    return folder / "out" / "site"
+
+
+def test_every_public_scenario_and_language_has_a_package_listed_in_the_api(
+    built: Path,
+) -> None:
+    summary = json.loads((built / "api" / "scenarios.json").read_bytes())
+    listed = {s["scenario_id"]: s["deck"] for s in summary["scenarios"]}
+    assert listed
+    assert all(deck == f"decks/{i}.apkg" for i, deck in listed.items())
+    languages = {s["language"] for s in summary["scenarios"]}
+    assert {d["language"] for d in summary["decks"]} == languages
+    expected = {*listed.values(), *(d["deck"] for d in summary["decks"])}
+    on_disk = {p.relative_to(built).as_posix() for p in (built / "decks").iterdir()}
+    assert on_disk == expected  # and no draft's
+    assert "decks/secret-draft.apkg" not in on_disk
+    page = (built / "languages" / "ja" / "index.html").read_text("utf-8")
+    assert 'href="/decks/ja.apkg" download>Download for Anki</a>' in page
+
+
+def test_a_scenario_package_holds_every_word_and_phrase_both_ways(built: Path) -> None:
+    """Fields as written (escaped as HTML), the reading in its own field, a recall card
+    only where there is a meaning to recall from."""
+    ryokan = open_package(built / "decks" / "ryokan-check-in-kyoto.apkg")
+    source = entries(REPO / RYOKAN)
+    assert len(ryokan.notes) == len(source)
+    for note, (phase, entry) in zip(ryokan.notes, source, strict=True):
+        fields = note["fields"]
+        assert fields["Term"] == (entry.get("term") or entry["text"])
+        assert fields["Reading"] == entry.get("reading", "")
+        assert fields["Translation"] == entry.get("translation", "")
+        assert fields["Note"] == entry.get("note", "")
+        assert (fields["Phase"], fields["Language"]) == (phase, "ja")
+        assert fields["Scenario"] == "Checking in at a Ryokan in Kyoto"
+        ords = [c["ord"] for c in ryokan.cards if c["nid"] == note["id"]]
+        assert ords == ([0, 1] if entry.get("translation") else [0])
+    assert sum(1 for n in ryokan.notes if n["fields"]["Reading"]) >= 10
+    assert len({n["guid"] for n in ryokan.notes}) == len(ryokan.notes)
+    (model,) = ryokan.models.values()
+    assert [f["name"] for f in model["flds"]] == FIELDS
+    assert [t["name"] for t in model["tmpls"]] == ["Recognise", "Recall"]
+    (deck,) = [d for name, d in ryokan.decks.items() if name != "Default"]
+    assert deck["name"] == "Japanese (scenariokit)::Checking in at a Ryokan in Kyoto"
+    assert "/scenarios/ryokan-check-in-kyoto/" in deck["desc"]
+    assert {c["did"] for c in ryokan.cards} == {deck["id"]}
+
+
+def test_a_language_package_has_a_subdeck_per_scenario_with_the_same_notes(
+    built: Path,
+) -> None:
+    japanese = open_package(built / "decks" / "ja.apkg")
+    summary = json.loads((built / "api" / "scenarios.json").read_bytes())
+    ids = sorted(s["scenario_id"] for s in summary["scenarios"] if s["language"] == "ja")
+    assert len(ids) >= 5
+    apart = [open_package(built / "decks" / f"{i}.apkg") for i in ids]
+    subdecks = {name for name in japanese.decks if name.startswith("Japanese (scenariokit)::")}
+    assert subdecks == {name for one in apart for name in one.decks if name != "Default"}
+    assert "Japanese (scenariokit)" in japanese.decks
+    together = sorted((n["id"], n["guid"], n["flds"]) for one in apart for n in one.notes)
+    assert [(n["id"], n["guid"], n["flds"]) for n in japanese.notes] == together
+    assert len(japanese.cards) == sum(len(one.cards) for one in apart)
+
+
+def guids(site: Path, scenario_id: str) -> dict[str, str]:
+    """A package's GUIDs by term."""
+    return {
+        n["fields"]["Term"]: n["guid"]
+        for n in open_package(site / "decks" / f"{scenario_id}.apkg").notes
+    }
+
+
+def test_guids_follow_the_entry_not_its_place_or_the_build(tmp_path: Path) -> None:
+    """A learner re-importing keeps their history: a GUID stays while its term does,
+    wherever the entry moves and whatever else the library gains; a new term is a new
+    note."""
+    doc = valid_doc()
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    build(root, tmp_path / "one")
+    before = guids(tmp_path / "one" / "site", "tapas-bar-madrid")
+    vocabulary = doc["phases"][0]["key_vocabulary"]
+    vocabulary.insert(0, vocabulary.pop())  # every word moved
+    vocabulary[1]["translation"] = "a corrected meaning"  # corrected
+    renamed = vocabulary[2]["term"]
+    vocabulary[2]["term"] = "un término nuevo"  # a new word
+    other = valid_doc() | {"scenario_id": "aaa-first", "title": "Comes first in id order"}
+    (root / "scenarios/restaurant/tapas-bar-madrid.yaml").write_text(dump(doc), "utf-8")
+    (root / "scenarios/restaurant/aaa-first.yaml").write_text(dump(other), "utf-8")
+    build(root, tmp_path / "two")
+    after = guids(tmp_path / "two" / "site", "tapas-bar-madrid")
+    assert after.pop("un término nuevo") not in before.values()
+    assert before.pop(renamed) not in after.values()
+    assert after == before
+
+
+def test_two_builds_write_the_same_bytes_and_a_note_carries_its_commit_time(
+    tmp_path: Path,
+) -> None:
+    root = make_repo(
+        tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(valid_doc())}
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "first", when="2026-03-01T12:00:00+00:00")
+    for name in ("one", "two"):
+        assert invoke("--root", root, "build", "--out", tmp_path / name).exit_code == 0
+    one, two = all_files(tmp_path / "one" / "site"), all_files(tmp_path / "two" / "site")
+    decks = sorted(k for k in one if k.startswith("decks/"))
+    assert decks == ["decks/es.apkg", "decks/tapas-bar-madrid.apkg"]
+    assert all(one[k] == two[k] for k in decks)
+    tapas = open_package(tmp_path / "one" / "site" / decks[1])
+    march = 1772366400  # 2026-03-01T12:00:00Z
+    assert {n["mod"] for n in tapas.notes} == {march}
+
+
+def test_the_description_links_to_the_page_at_the_sites_address(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(valid_doc())}
+    )
+    done = invoke(
+        "--root", root, "build", "--out", tmp_path / "out", "--base-url", "https://example.org/sub/"
+    )
+    assert done.exit_code == 0, done.output
+    site = tmp_path / "out" / "site"
+    tapas = open_package(site / "decks" / "tapas-bar-madrid.apkg")
+    (deck,) = [d for name, d in tapas.decks.items() if name != "Default"]
+    assert '<a href="https://example.org/sub/scenarios/tapas-bar-madrid/">' in deck["desc"]
+    spanish = open_package(site / "decks" / "es.apkg")
+    assert (
+        '<a href="https://example.org/sub/languages/es/">'
+        in spanish.decks["Spanish (scenariokit)"]["desc"]
+    )
+
+
+def test_a_rebuild_patches_the_language_package_to_a_full_builds_bytes(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    edit(root / RYOKAN, "term: 予約", "term: 御予約")
+    result = build(root, tmp_path / "out")
+    assert result.rendered == 1
+    build(root, tmp_path / "fresh")
+    out, fresh = tmp_path / "out" / "site" / "decks", tmp_path / "fresh" / "site" / "decks"
+    assert all_files(out) == all_files(fresh)
+    assert "御予約" in {n["fields"]["Term"] for n in open_package(out / "ja.apkg").notes}
+
+
+def test_a_damaged_language_package_makes_the_rebuild_start_anew(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    (tmp_path / "out" / "site" / "decks" / "ja.apkg").write_bytes(b"not a zip")
+    edit(root / RYOKAN, "term: 予約", "term: 御予約")
+    result = build(root, tmp_path / "out")
+    assert result.rendered == result.public  # built anew
+    build(root, tmp_path / "fresh")
+    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+
+
+def test_a_scenario_named_like_a_language_is_refused(tmp_path: Path) -> None:
+    doc = valid_doc() | {"scenario_id": "yue", "language": "yue"}
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/yue.yaml": dump(doc)})
+    with pytest.raises(UserError, match=r"decks/yue\.apkg cannot be both packages"):
+        build(root, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+# --- in Anki itself ---------------------------------------------------------------------------
+
+
+def anki_import(collection: Any, package: Path) -> Any:
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    request = ImportAnkiPackageRequest(
+        package_path=str(package),
+        options=ImportAnkiPackageOptions(with_scheduling=False, merge_notetypes=True),
+    )
+    return collection.import_anki_package(request).log
+
+
+def test_anki_imports_a_deck_and_an_update_keeps_the_learners_history(tmp_path: Path) -> None:
+    """Import a scenario's deck, review a card, import the deck of a later commit that
+    corrects a translation: Anki updates the note in place and the review stays; the
+    language's deck then adds nothing twice."""
+    pytest.importorskip("anki")
+    from anki.collection import Collection as AnkiCollection
+
+    doc = valid_doc()
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "first", when="2026-03-01T12:00:00+00:00")
+    out = tmp_path / "out"
+    assert invoke("--root", root, "build", "--out", out).exit_code == 0
+    first = tmp_path / "first.apkg"
+    shutil.copy(out / "site" / "decks" / "tapas-bar-madrid.apkg", first)
+
+    (tmp_path / "learner").mkdir()
+    anki = AnkiCollection(str(tmp_path / "learner" / "collection.anki2"))
+    try:
+        log = anki_import(anki, first)
+        count = len(entries(root / "scenarios/restaurant/tapas-bar-madrid.yaml"))
+        assert (len(log.new), len(log.updated)) == (count, 0)
+        term = doc["phases"][0]["key_vocabulary"][0]["term"]
+        (note_id,) = anki.find_notes(f'"Term:{term}"')
+        card = anki.get_note(note_id).cards()[0]
+        card.start_timer()
+        anki.sched.answerCard(card, 3)  # Good
+        reviewed = anki.get_card(card.id)
+        assert reviewed.reps == 1
+
+        doc["phases"][0]["key_vocabulary"][0]["translation"] = "the corrected meaning"
+        (root / "scenarios/restaurant/tapas-bar-madrid.yaml").write_text(dump(doc), "utf-8")
+        git(root, "commit", "-qam", "a better translation", when="2026-04-01T12:00:00+00:00")
+        assert invoke("--root", root, "build", "--out", out).exit_code == 0
+        log = anki_import(anki, out / "site" / "decks" / "tapas-bar-madrid.apkg")
+        assert len(log.new) == 0
+        assert len(log.updated) == count  # the file's commit is each note's time
+        note = anki.get_note(note_id)
+        assert note["Translation"] == "the corrected meaning"
+        after = anki.get_card(card.id)
+        assert (after.reps, after.ivl, after.due) == (reviewed.reps, reviewed.ivl, reviewed.due)
+
+        log = anki_import(anki, out / "site" / "decks" / "es.apkg")
+        assert len(log.new) == 0
+        assert anki.note_count() == count
+        names = {d.name for d in anki.decks.all_names_and_ids()}
+        assert {"Spanish (scenariokit)", "Spanish (scenariokit)::Ordering Tapas in Madrid"} <= names
+    finally:
+        anki.close()
+
+
+def test_readings_reach_the_cards_anki_shows(built: Path, tmp_path: Path) -> None:
+    pytest.importorskip("anki")
+    from anki.collection import Collection as AnkiCollection
+
+    (tmp_path / "learner").mkdir()
+    anki = AnkiCollection(str(tmp_path / "learner" / "collection.anki2"))
+    try:
+        anki_import(anki, built / "decks" / "ryokan-check-in-kyoto.apkg")
+        (note_id,) = anki.find_notes('"Term:予約"')
+        recognise, recall = anki.get_note(note_id).cards()
+        assert "予約" in recognise.question()
+        assert "よやく" not in recognise.question()  # reading the kanji is the exercise
+        assert '<div class="reading" lang="ja">よやく</div>' in recognise.answer()
+        assert "<ruby>予約<rt>よやく</rt></ruby>" in recall.answer()
+    finally:
+        anki.close()
+
+
+def test_the_package_bytes_do_not_depend_on_the_machine(built: Path) -> None:
+    """Fixed dates and a fixed system in the zip: nothing of when or where it was built."""
+    with zipfile.ZipFile(io.BytesIO((built / "decks" / "ja.apkg").read_bytes())) as archive:
+        infos = archive.infolist()
+    assert {(i.date_time, i.create_system) for i in infos} == {((1980, 1, 1, 0, 0, 0), 3)}

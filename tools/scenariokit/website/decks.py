@@ -1,0 +1,387 @@
+"""Anki packages of the site: one per public scenario, one per language with a subdeck each.
+
+An `.apkg` is a zip holding `collection.anki2`, an SQLite collection, and `media`. The
+collection is genanki's: its schema and default collection (`APKG_SCHEMA`, `APKG_COL`),
+the note type (`genanki.Model`, whose `to_json` works out which fields each card needs)
+and the decks' JSON (`genanki.Deck.to_json`). The notes and cards are written a table at
+a time (`executemany`, or `INSERT … SELECT` from the parts a full build's workers wrote),
+where `genanki.Note.write_to_db` runs one INSERT per note and per card, in Python: a
+deck per scenario would have cost the 10,000-scenario build several seconds
+(bench/README.md).
+
+What a learner keeps across imports, and why each value is what it is:
+
+- a note's GUID (Anki matches an imported note to the one it has by it, keeping its
+  review history) comes from the scenario id, the phase id, the entry's kind and its
+  text: a corrected translation or note updates the learner's note, a changed term is
+  a new note;
+- a note's `mod` is the scenario file's last commit time (Anki updates a note only from
+  a newer one), or a fixed time outside git;
+- ids are a scenario's place in id order (its index rowid) and the entry's place in it,
+  so a scenario's notes and cards have the same ids in its own deck and in its
+  language's, and a rebuild that changes one scenario changes only its rows;
+- every other timestamp is fixed, and the zip's entries carry a fixed date: two builds
+  of the same files write the same bytes, and so does a rebuild (`language_collection`
+  takes its rows in id order whichever way they come).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import sqlite3
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import orjson
+
+from scenariokit.entry_fields import phrase_fields, vocabulary_fields
+
+if TYPE_CHECKING:
+    from scenariokit.models import Scenario
+
+NOTE_TYPE_ID = 1_733_011_200_001  # fixed: Anki matches the note type by it on import
+# When the note type last changed (its fields, cards or style). Anki updates the learner's
+# copy of the note type only from a newer one: set it to the day of a change.
+NOTE_TYPE_CHANGED = 1_764_806_400  # 2025-12-04
+UNDATED = 1_735_689_600  # a note's time when its file has no commit: 2025-01-01
+FIRST_ID = 1_700_000_000_000  # ids look like Anki's own (milliseconds since 1970)
+PER_SCENARIO = 1024  # ids a scenario's notes may take: at most 6 phases × 100 entries
+NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # a card's ivl to data: never reviewed
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+FIELDS = ("Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Language")
+
+NOTE_COLUMNS = "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data"
+CARD_COLUMNS = (
+    "id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, "
+    "odid, flags, data"
+)
+
+# The cards: the front shows the term alone (reading it is part of knowing it), the back
+# its reading, meaning and note, and where it is used. `lang` lets Anki pick the fonts
+# and voice of the scenario's language.
+_TERM = '<div class="term" lang="{{Language}}">{{Term}}</div>'
+_RUBY_TERM = (
+    '<div class="term" lang="{{Language}}">{{#Reading}}<ruby>{{Term}}<rt>{{Reading}}</rt>'
+    "</ruby>{{/Reading}}{{^Reading}}{{Term}}{{/Reading}}</div>"
+)
+_DETAILS = (
+    '{{#Note}}<div class="note">{{Note}}</div>{{/Note}}'
+    '<div class="where">{{Scenario}} · {{Phase}}</div>'
+)
+TEMPLATES = [
+    {
+        "name": "Recognise",
+        "qfmt": _TERM,
+        "afmt": '{{FrontSide}}<hr id="answer">{{#Reading}}<div class="reading" '
+        'lang="{{Language}}">{{Reading}}</div>{{/Reading}}<div class="meaning">'
+        "{{Translation}}</div>" + _DETAILS,
+    },
+    {
+        "name": "Recall",
+        "qfmt": '<div class="meaning">{{Translation}}</div>',
+        "afmt": '{{FrontSide}}<hr id="answer">' + _RUBY_TERM + _DETAILS,
+    },
+]
+CSS = """.card { font-family: system-ui, sans-serif; font-size: 22px; text-align: center;
+  color: #1b1b1b; background: #fff; line-height: 1.5; }
+.nightMode .card, .card.nightMode { color: #eee; background: #1e1e1e; }
+.term { font-size: 1.6em; }
+.reading { font-size: 1.1em; }
+.meaning { font-size: 1.2em; }
+.note { font-size: 0.8em; opacity: 0.8; margin-top: 0.5em; }
+.where { font-size: 0.65em; opacity: 0.65; margin-top: 1em; }
+rt { font-size: 0.5em; }
+"""
+
+
+DECKS_DIR = "decks"  # relative to the site
+
+
+def scenario_deck_file(scenario_id: str) -> str:
+    """Where a scenario's package goes, relative to the site."""
+    return f"{DECKS_DIR}/{scenario_id}.apkg"
+
+
+def language_deck_file(language: str) -> str:
+    """Where a language's package goes, relative to the site."""
+    return f"{DECKS_DIR}/{language}.apkg"
+
+
+class Deck(NamedTuple):
+    """A deck of a collection: its id, name and description (HTML)."""
+
+    deck_id: int
+    name: str
+    description: str
+
+
+class ScenarioDeck(NamedTuple):
+    """A scenario's deck with its notes and cards, as rows of the collection's tables."""
+
+    deck: Deck
+    notes: list[tuple[object, ...]]
+    cards: list[tuple[object, ...]]
+
+
+def deck_id(key: str) -> int:
+    """A stable deck id from a key: the same deck in every build and every package."""
+    digest = hashlib.blake2b(key.encode(), digest_size=5).digest()
+    return (1 << 40) + int.from_bytes(digest, "big")
+
+
+def language_deck(language: str, language_name: str, page: str) -> Deck:
+    """The deck a language's package holds its scenarios' decks under."""
+    link = _link(page, f"{language_name} on scenariokit")
+    return Deck(
+        deck_id("language:" + language),
+        f"{language_name} (scenariokit)",
+        f"<p>Every public scenario in {html.escape(language_name)}, a subdeck each: "
+        f"its key words and phrases, both ways.</p><p>{link}</p>",
+    )
+
+
+def scenario_deck(
+    doc: Scenario, language_name: str, rowid: int, updated_at: str | None, page: str
+) -> ScenarioDeck:
+    """The deck of one scenario: a note per word and phrase, a card or two each.
+
+    `rowid` is the scenario's place in id order (`PER_SCENARIO` ids from there), `page`
+    the address of its page (absolute when the site's URL is known).
+    """
+    scenario_id = doc["scenario_id"]
+    title = doc["title"]
+    did = deck_id("scenario:" + scenario_id)
+    name = f"{language_name} (scenariokit)::{title.replace('::', ':')}"
+    description = (
+        f"<p>{html.escape(doc.get('description') or title)}</p>"
+        f"<p>{_link(page, 'The scenario on scenariokit')}: its phases, cultural notes and "
+        "a role-play prompt.</p>"
+    )
+    modified = _epoch(updated_at)
+    tags = f" scenariokit::{scenario_id} "
+    language = doc["language"]
+    notes: list[tuple[object, ...]] = []
+    cards: list[tuple[object, ...]] = []
+    seen: dict[str, int] = {}
+    for phase in doc["phases"]:
+        where = html.escape(title), html.escape(phase["name"])
+        entries = [("word", vocabulary_fields(e)) for e in phase["key_vocabulary"]] + [
+            ("phrase", phrase_fields(e)) for e in phase["essential_phrases"]
+        ]
+        for kind, (text, translation, note, reading) in entries:
+            key = "\x1f".join((scenario_id, phase["phase_id"], kind, text))
+            repeat = seen[key] = seen.get(key, -1) + 1  # the same word twice in a phase
+            position = len(notes)
+            note_id = FIRST_ID + rowid * PER_SCENARIO + position
+            term = _field(text)
+            fields = (
+                term,
+                _field(reading),
+                _field(translation),
+                _field(note),
+                *where,
+                language,
+            )
+            notes.append(
+                (
+                    note_id,
+                    _guid(f"{key}\x1f{repeat}" if repeat else key),
+                    NOTE_TYPE_ID,
+                    modified,
+                    -1,
+                    tags,
+                    "\x1f".join(fields),
+                    term,
+                    _checksum(text),
+                    0,
+                    "",
+                )
+            )
+            for order in (0, 1) if translation else (0,):
+                card_id = FIRST_ID + 2 * (rowid * PER_SCENARIO + position) + order
+                cards.append(
+                    (card_id, note_id, did, order, modified, -1, 0, 0, position, *NEW_CARD)
+                )
+    return ScenarioDeck(Deck(did, name, description), notes, cards)
+
+
+def other_scenarios(column: str, rowids: Sequence[int]) -> str:
+    """An SQL condition: the note id in `column` is of none of these scenarios' notes."""
+    listed = ", ".join(str(int(rowid)) for rowid in rowids)
+    return f"({column} - {FIRST_ID}) / {PER_SCENARIO} NOT IN ({listed})"
+
+
+def package(collection: bytes) -> bytes:
+    """The `.apkg`: the collection and an empty media list, zipped with fixed dates."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in (("collection.anki2", collection), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # the same bytes whichever system builds it
+            archive.writestr(info, content, compresslevel=1)
+    return buffer.getvalue()
+
+
+def read_package(content: bytes) -> sqlite3.Connection:
+    """The collection of an `.apkg` (as `package` writes them), opened in memory.
+
+    Raises `zipfile.BadZipFile`, `KeyError` or `sqlite3.DatabaseError` for anything else.
+    """
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        collection = archive.read("collection.anki2")
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(collection)
+    connection.execute("SELECT count(*) FROM notes").fetchone()  # a collection at all
+    return connection
+
+
+class Source(NamedTuple):
+    """Where some rows of a language's collection come from, for `language_package`.
+
+    The databases to attach (files, or collections as bytes) under their names, and the
+    SELECTs that give the notes' and the cards' columns in id order.
+    """
+
+    attach: dict[str, Path | bytes]
+    notes: str
+    cards: str
+    parameters: tuple[object, ...] = ()
+
+
+def collection(
+    decks: Iterable[Deck], notes: list[tuple[object, ...]], cards: list[tuple[object, ...]]
+) -> bytes:
+    """A collection's bytes: genanki's empty one with these decks, notes and cards."""
+    connection = _new_collection(decks)
+    connection.execute("BEGIN")
+    connection.executemany(f"INSERT INTO notes VALUES ({_marks(11)})", notes)
+    connection.executemany(f"INSERT INTO cards VALUES ({_marks(18)})", cards)
+    connection.execute("COMMIT")
+    return _finish(connection)
+
+
+def scenario_package(deck: ScenarioDeck) -> bytes:
+    """The `.apkg` of one scenario's deck."""
+    return package(collection([deck.deck], deck.notes, deck.cards))
+
+
+def language_package(decks: Sequence[Deck], sources: Iterable[Source]) -> bytes:
+    """A language's `.apkg`: its deck and its scenarios' decks, with their notes and cards.
+
+    The sources come in id order of the rows they bring, so the collection is built by
+    appending rows in id order whichever way they come (a full build's parts, or the last
+    package and the changed scenarios): the same rows, the same bytes.
+    """
+    connection = _new_collection(decks)
+    for source in sources:
+        for name, database in source.attach.items():
+            if isinstance(database, Path):
+                connection.execute("ATTACH DATABASE ? AS " + name, (str(database),))
+            else:
+                connection.execute("ATTACH DATABASE ':memory:' AS " + name)
+                connection.deserialize(database, name=name)
+        connection.execute(f"INSERT INTO main.notes {source.notes}", source.parameters)
+        connection.execute(f"INSERT INTO main.cards {source.cards}", source.parameters)
+        for name in source.attach:
+            connection.execute("DETACH DATABASE " + name)
+    return package(_finish(connection))
+
+
+def deck_list(connection: sqlite3.Connection) -> list[Deck]:
+    """The decks of a collection `package` wrote (the one Anki adds, "Default", left out)."""
+    (decks,) = connection.execute("SELECT decks FROM col").fetchone()
+    return [
+        Deck(int(d["id"]), d["name"], d["desc"]) for k, d in orjson.loads(decks).items() if k != "1"
+    ]
+
+
+def _new_collection(decks: Iterable[Deck]) -> sqlite3.Connection:
+    """The empty collection genanki writes, in memory, with the note type and these decks."""
+    import genanki  # only when decks are made
+
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.deserialize(_empty_collection())
+    (known,) = connection.execute("SELECT decks FROM col").fetchone()
+    listed = orjson.loads(known)
+    for deck in decks:
+        listed[str(deck.deck_id)] = genanki.Deck(
+            deck.deck_id, deck.name, deck.description
+        ).to_json()
+    connection.execute(
+        "UPDATE col SET decks = ?", (orjson.dumps(listed, option=orjson.OPT_SORT_KEYS).decode(),)
+    )
+    return connection
+
+
+def _finish(connection: sqlite3.Connection) -> bytes:
+    """The collection's bytes, once its rows are in."""
+    content = connection.serialize()
+    connection.close()
+    return content
+
+
+@cache
+def _empty_collection() -> bytes:
+    """The schema and default collection genanki writes, with the note type: made once a process.
+
+    Small pages (1 KB): a scenario's collection is a few dozen rows.
+    """
+    import genanki
+
+    model = genanki.Model(
+        NOTE_TYPE_ID,
+        "scenariokit word or phrase",
+        fields=[{"name": name} for name in FIELDS],
+        templates=[dict(t) for t in TEMPLATES],
+        css=CSS,
+    )
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA page_size = 1024")
+    connection.executescript(genanki.apkg_schema.APKG_SCHEMA)
+    connection.executescript(genanki.apkg_col.APKG_COL)
+    models = {str(NOTE_TYPE_ID): model.to_json(NOTE_TYPE_CHANGED, 1)}
+    connection.execute(
+        "UPDATE col SET models = ?", (orjson.dumps(models, option=orjson.OPT_SORT_KEYS).decode(),)
+    )
+    content = connection.serialize()
+    connection.close()
+    return content
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _field(text: str | None) -> str:
+    """A field's HTML: the text escaped, its line breaks as `<br>`."""
+    return html.escape(text or "", quote=False).replace("\n", "<br>")
+
+
+def _guid(key: str) -> str:
+    """72 bits of a hash of the key, as 12 characters (Anki takes any unique string)."""
+    return base64.b64encode(hashlib.blake2b(key.encode(), digest_size=9).digest()).decode()
+
+
+def _checksum(text: str) -> int:
+    """Anki's checksum of a note's first field: what it finds duplicates by."""
+    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
+
+
+def _epoch(date: str | None) -> int:
+    """Seconds since 1970 of an ISO date (a commit's), or `UNDATED`."""
+    return int(datetime.fromisoformat(date).timestamp()) if date else UNDATED
+
+
+def _link(page: str, text: str) -> str:
+    """A link to a page of the site, or its address as text when it is not absolute."""
+    if page.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(page)}">{html.escape(text)}</a>'
+    return f"{html.escape(text)}: {html.escape(page)}"
