@@ -6,12 +6,21 @@ the test, never waited on. Progress lives in the browser's localStorage only.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-VENDOR = Path(__file__).resolve().parents[1] / "site" / "static" / "vendor" / "ts-fsrs"
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from scenariokit.build.run import build
+from tests.helpers import REPO, dump, make_repo, serving, valid_doc
+
+VENDOR = REPO / "site" / "static" / "vendor" / "ts-fsrs"
 PRACTICE = VENDOR.parents[1] / "practice"
 
 
@@ -49,3 +58,204 @@ def test_the_flashcard_modules_import_only_files_that_are_there() -> None:
             assert (path.parent / target).resolve().is_file(), (path, target)
             checked += 1
     assert checked >= 7  # the practice modules' own imports, at least
+
+
+# --- in the browser ----------------------------------------------------------------------
+
+T0 = dt.datetime(2030, 1, 7, 9, 0, tzinfo=dt.UTC)
+DAY = 86_400_000  # ms
+KYOTO = "ryokan-check-in-kyoto"  # Japanese, with readings: 24 entries, 72 cards
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository's own scenarios, built and served on 127.0.0.1 under /sub/."""
+    served = tmp_path_factory.mktemp("served")
+    build(REPO, served / "out", base_url="/sub/")
+    (served / "out" / "site").rename(served / "sub")
+    with serving(served) as address:
+        yield f"{address}/sub"
+
+
+def small_doc(*, changed: bool = False) -> dict[str, Any]:
+    """The tapas scenario cut to two phases of 13 entries, one without a translation (so
+    37 cards: 12 to recognise, 12 to recall, 13 to listen to). `changed`: "la mesa" means
+    something else and "la cuenta" is gone (12 entries, 34 cards)."""
+    doc = valid_doc()
+    doc["phases"] = doc["phases"][:2]
+    vocabulary = [
+        {"term": "la barra", "translation": "the bar counter"},
+        {"term": "la mesa", "translation": "the table"},
+        {"term": "la cuenta", "translation": "the bill"},
+        {"term": "el camarero"},
+    ]
+    if changed:
+        vocabulary[1]["translation"] = "the dining table"
+        del vocabulary[2]
+    doc["phases"][0]["key_vocabulary"] = vocabulary
+    doc["phases"][0]["essential_phrases"] = doc["phases"][0]["essential_phrases"][:3]
+    doc["phases"][1]["key_vocabulary"] = doc["phases"][1]["key_vocabulary"][:3]
+    doc["phases"][1]["essential_phrases"] = doc["phases"][1]["essential_phrases"][:3]
+    return doc
+
+
+def build_small(root: Path, out: Path, *, changed: bool = False) -> None:
+    make_repo(
+        root, {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(small_doc(changed=changed))}
+    )
+    build(root, out, base_url="/")
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("small")
+    build_small(root / "repo", root / "out")
+    with serving(root / "out" / "site") as address:
+        yield address
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def open_page(context: BrowserContext, url: str, *, at: dt.datetime = T0) -> Page:
+    """A tab whose clock the test drives, starting at `at`; errors collected in `problems`."""
+    page = context.new_page()
+    problems: list[str] = []
+    page.problems = problems  # type: ignore[attr-defined]
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.clock.install(time=at)
+    page.goto(url)
+    return page
+
+
+def status(page: Page) -> str:
+    """The Flashcards section's count, once the cards are loaded."""
+    page.wait_for_selector(".flashcards-start:not([hidden])")
+    return page.locator(".flashcards-status").inner_text()
+
+
+def stored(page: Page, scenario: str) -> dict[str, Any]:
+    raw = page.evaluate(f"localStorage.getItem('scenariokit-cards:{scenario}')")
+    if raw is None:
+        return {}
+    cards: dict[str, Any] = json.loads(raw)["cards"]
+    return cards
+
+
+def grade_with_keys(page: Page, keys: str) -> None:
+    """Reveal each card with Space and grade it with one key of `keys` (1 to 4)."""
+    for key in keys:
+        expect(page.locator(".study .reveal")).to_be_focused()
+        page.keyboard.press("Space")
+        expect(page.locator(".study-answer")).to_be_focused()
+        page.keyboard.press(key)
+
+
+def test_a_learner_studies_and_the_schedule_is_kept(site: str, context: BrowserContext) -> None:
+    page = open_page(context, f"{site}/scenarios/{KYOTO}/")
+    assert status(page) == (
+        "0 cards due now, 72 new. A session takes the due cards and 20 new ones."
+    )
+    start = page.get_by_role("button", name="Start (20 cards)")
+    start.click()
+    panel = page.get_by_role("region", name="Studying")
+    expect(panel).to_be_visible()
+    expect(panel.locator(".study-progress")).to_have_text("Card 1 of 20")
+    expect(page.locator(".study .reveal")).to_be_focused()
+    # The first card: 予約 with its reading as ruby; Space reveals, 3 is Good.
+    expect(panel.locator(".study-prompt ruby rt")).to_have_text("よやく")
+    assert panel.locator(".study-prompt .study-words").get_attribute("lang") == "ja"
+    expect(panel.locator(".study-answer")).to_have_count(0)
+    grade_with_keys(page, "3")
+    expect(panel.locator(".study-progress")).to_have_text("Card 2 of 20 · 1 graded")
+    expect(page.locator(".study [role=status]")).to_contain_text("Good: next review in 10 min")
+    # Enter reveals with focus anywhere but a form field; then 4 is Easy.
+    page.locator("h1").click()
+    page.keyboard.press("Enter")
+    expect(page.locator(".study-answer")).to_be_visible()
+    page.keyboard.press("4")
+    # By clicking: Show answer, then Again (which comes back at the session's end).
+    panel.get_by_role("button", name="Show answer").click()
+    panel.get_by_role("button", name=re.compile(r"^Again 1 min$")).click()
+    expect(panel.locator(".study-progress")).to_have_text("Card 4 of 21 · 3 graded")
+    # Keys typed into a form field are the field's: the readings switch takes its Space.
+    page.locator("#show-readings").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("2")
+    expect(page.locator(".study-answer")).to_have_count(0)
+    assert not page.locator("#show-readings").is_checked()
+    expect(panel.locator(".study-prompt rt").first).to_be_hidden()  # readings switched off
+    page.keyboard.press("Escape")  # the switch's too
+    expect(panel).to_be_visible()
+    page.locator(".study .reveal").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(start).to_be_focused()
+
+    cards = stored(page, KYOTO)
+    assert len(cards) == 3
+    states = sorted((c["state"], c["scheduled_days"]) for c in cards.values())
+    assert states[:2] == [(1, 0), (1, 0)]  # Good and Again: learning, minutes away
+    assert states[2][0] == 2  # Easy: in review,
+    assert states[2][1] >= 4  # days away
+    page.reload()
+    assert status(page).startswith("0 cards due now, 69 new.")
+    page.clock.fast_forward("00:30:00")  # Good's 10 minutes and Again's 1 have passed
+    page.reload()
+    assert status(page).startswith("2 cards due now, 69 new.")
+    page.clock.fast_forward(12 * DAY)
+    page.reload()
+    assert status(page).startswith("3 cards due now, 69 new.")
+    assert page.get_by_role("button", name="Start (23 cards)").is_visible()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_review_page_gathers_due_cards_across_scenarios(
+    site: str, context: BrowserContext
+) -> None:
+    page = open_page(context, f"{site}/scenarios/{KYOTO}/")
+    status(page)
+    page.get_by_role("button", name="Start (20 cards)").click()
+    grade_with_keys(page, "33")
+    page.keyboard.press("Escape")
+    page.goto(f"{site}/scenarios/tapas-bar-madrid/")
+    status(page)
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "4")
+    page.keyboard.press("Escape")
+
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Review").click()
+    page.wait_for_url(f"{site}/review/")
+    expect(page.locator(".review-status")).to_have_text("0 cards due now across 0 scenarios.")
+    expect(page.locator(".review-list li")).to_have_count(2)
+    page.clock.fast_forward(DAY)
+    page.reload()
+    expect(page.locator(".review-status")).to_have_text("2 cards due now across 1 scenario.")
+    page.clock.fast_forward(30 * DAY)
+    page.reload()
+    expect(page.locator(".review-status")).to_have_text("3 cards due now across 2 scenarios.")
+    items = page.locator(".review-list li")
+    expect(items).to_have_text(  # in order of title
+        [
+            "Checking in at a Ryokan in Kyoto: 2 cards due (2 studied)",
+            "Ordering Tapas in Madrid: 1 card due (1 studied)",
+        ]
+    )
+    link = items.filter(has_text="2 cards due").get_by_role("link")
+    assert link.get_attribute("href") == f"/sub/scenarios/{KYOTO}/#flashcards"
+
+    page.get_by_role("button", name="Review 3 due cards").click()
+    panel = page.get_by_role("region", name="Studying")
+    expect(panel.locator(".study-context")).to_be_visible()
+    grade_with_keys(page, "333")
+    expect(panel.locator(".study-done")).to_contain_text("Session done: 3 cards graded.")
+    expect(panel.get_by_role("button", name="Close")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".review-status")).to_have_text("0 cards due now across 0 scenarios.")
+    assert page.problems == []  # type: ignore[attr-defined]
