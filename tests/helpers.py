@@ -264,3 +264,42 @@ def axe_violations(page: Page) -> list[tuple[str, list[Any]]]:
 
     violations = Axe().run(page).response["violations"]
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
+def package_contents(content: bytes) -> tuple[object, ...]:
+    """What an Anki package holds: its zip's names and the collection's rows.
+
+    Not how SQLite laid the rows out in pages: a rebuild patches a language's package in
+    place, and keeps the rows, not the pages, of a full build.
+    """
+    import io
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        collection = archive.read("collection.anki2")
+        media = archive.read("media")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(collection)
+    try:
+        tables = ("col", "notes", "cards", "revlog", "graves")
+        rows = tuple(tuple(db.execute(f"SELECT * FROM {t} ORDER BY 1, 2")) for t in tables)
+    finally:
+        db.close()
+    return names, media, rows
+
+
+def output_contents(folder: Path) -> dict[str, object]:
+    """Every file under `folder`: its bytes, or an Anki package's `package_contents`.
+
+    For comparing a rebuilt output with a full build's; two full builds are compared
+    byte for byte.
+    """
+    return {
+        p.relative_to(folder).as_posix(): package_contents(p.read_bytes())
+        if p.suffix == ".apkg"
+        else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

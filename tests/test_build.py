@@ -33,6 +33,7 @@ from tests.helpers import (
     dump,
     invoke,
     make_repo,
+    output_contents,
     run_in_terminal,
     run_installed,
     valid_doc,
@@ -208,7 +209,9 @@ def test_a_rebuild_renders_only_what_changed_and_matches_a_full_build(tmp_path: 
     page = tmp_path / "out" / "site" / "scenarios" / "tapas-bar-madrid" / "index.html"
     assert "<h1>Tapas in Madrid</h1>" in page.read_text("utf-8")
     build(root, tmp_path / "fresh")
-    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+    assert output_contents(tmp_path / "out" / "site") == output_contents(
+        tmp_path / "fresh" / "site"
+    )
     assert index_rows(tmp_path / "out" / "scenarios.sqlite") == index_rows(
         tmp_path / "fresh" / "scenarios.sqlite"
     )
@@ -258,7 +261,9 @@ def test_a_rebuild_gives_the_bytes_of_a_full_build(
     edit(root / path, old, new)
     build(root, tmp_path / "out")
     build(root, tmp_path / "fresh")
-    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+    assert output_contents(tmp_path / "out" / "site") == output_contents(
+        tmp_path / "fresh" / "site"
+    )
     assert index_rows(tmp_path / "out" / "scenarios.sqlite") == index_rows(
         tmp_path / "fresh" / "scenarios.sqlite"
     )
@@ -324,7 +329,9 @@ def test_a_rebuild_after_a_commit_takes_the_new_dates(tmp_path: Path) -> None:
     rebuilt = build(root, tmp_path / "out")
     assert (rebuilt.parsed, rebuilt.rendered) == (1, 1)
     build(root, tmp_path / "fresh")
-    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+    assert output_contents(tmp_path / "out" / "site") == output_contents(
+        tmp_path / "fresh" / "site"
+    )
     rows = index_rows(tmp_path / "out" / "scenarios.sqlite")
     assert rows == index_rows(tmp_path / "fresh" / "scenarios.sqlite")
     dates = {r[0]: (r[-2], r[-1]) for r in rows["scenarios"]}
@@ -495,7 +502,7 @@ def test_a_killed_rebuild_leaves_the_previous_output(
     rebuilt = build(root, out)
     assert (rebuilt.parsed, rebuilt.rendered) == (1, 1)
     build(root, tmp_path / "fresh")
-    assert all_files(out / "site") == all_files(tmp_path / "fresh" / "site")
+    assert output_contents(out / "site") == output_contents(tmp_path / "fresh" / "site")
     assert index_rows(out / "scenarios.sqlite") == index_rows(
         tmp_path / "fresh" / "scenarios.sqlite"
     )

@@ -23,7 +23,14 @@ import pytest
 from scenariokit.build.folder import LEGACY_STATE_FILE, OUTPUT_ENTRIES, exclusive, is_output
 from scenariokit.build.run import build
 from scenariokit.build.state import STATE_FILE
-from tests.helpers import VALID_TEXT, installed_command, invoke, make_repo, watch_opens
+from tests.helpers import (
+    VALID_TEXT,
+    installed_command,
+    invoke,
+    make_repo,
+    output_contents,
+    watch_opens,
+)
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
 
@@ -618,12 +625,7 @@ def test_a_damaged_output_is_built_anew(tmp_path: Path, damage: Any) -> None:
         index.close()
     fresh = tmp_path / "fresh"
     build(root, fresh)
-    assert site_files(out) == site_files(fresh)
-
-
-def site_files(out: Path) -> dict[str, bytes]:
-    site = out / "site"
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert output_contents(out / "site") == output_contents(fresh / "site")
 
 
 # --- the public index goes at the top of the site or outside the output -----------------------

@@ -2,9 +2,8 @@
 
 A full build's workers write each public scenario's package and put its rows into a part
 of their chunk (`write_part`); then each language's package is made from the parts
-(`language_files`). A rebuild writes the changed scenarios' packages and makes their
-languages' anew from the last package and the changed rows (`patched_language`): the
-same rows in the same order as a full build, so the same bytes.
+(`language_files`). A rebuild writes the changed scenarios' packages and patches their
+languages' (`website.decks.patched_package`).
 """
 
 from __future__ import annotations
@@ -27,8 +26,6 @@ from scenariokit.website.decks import (
     language_deck,
     language_deck_file,
     language_package,
-    other_scenarios,
-    read_package,
     scenario_deck,
 )
 
@@ -53,56 +50,44 @@ def deck_of(entry: SiteScenario, context: SiteContext, rowid: int) -> ScenarioDe
     return scenario_deck(doc, language_name(doc["language"]), rowid, entry.updated_at, page)
 
 
-def write_part(path: Path, decks: Sequence[tuple[str, ScenarioDeck]]) -> None:
-    """A chunk's decks and their rows, by language, for `language_files` to gather."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        connection.execute("BEGIN")
-        connection.execute(f"CREATE TABLE notes (language, {NOTE_COLUMNS})")
-        connection.execute(f"CREATE TABLE cards (language, {CARD_COLUMNS})")
-        connection.execute("CREATE TABLE decks (language, id, name, description)")
-        for language, deck in decks:
-            connection.execute("INSERT INTO decks VALUES (?, ?, ?, ?)", (language, *deck.deck))
-            connection.executemany(
-                f"INSERT INTO notes VALUES (?, {_marks(11)})",
-                [(language, *row) for row in deck.notes],
-            )
-            connection.executemany(
-                f"INSERT INTO cards VALUES (?, {_marks(18)})",
-                [(language, *row) for row in deck.cards],
-            )
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
+def write_part(folder: Path, number: int, decks: Sequence[tuple[str, ScenarioDeck]]) -> None:
+    """A chunk's decks and rows, a collection per language, for `language_files` to gather.
+
+    `folder/<language>/<number>.anki2`: numbered in chunk order, so the files of a language
+    taken in name order bring its rows in id order.
+    """
+    by_language: dict[str, list[ScenarioDeck]] = {}
+    for language, deck in decks:
+        by_language.setdefault(language, []).append(deck)
+    for language, some in by_language.items():
+        content = collection(
+            [deck.deck for deck in some],
+            [row for deck in some for row in deck.notes],
+            [row for deck in some for row in deck.cards],
+        )
+        (folder / language).mkdir(parents=True, exist_ok=True)
+        (folder / language / f"{number:06d}.anki2").write_bytes(content)
 
 
 def language_files(
-    context: SiteContext, languages: Sequence[str], parts: Sequence[Path]
+    context: SiteContext, languages: Sequence[str], folder: Path
 ) -> list[tuple[str, bytes]]:
-    """Each language's package, from the parts of a full build (in chunk order)."""
+    """Each language's package, from the parts the workers of a full build wrote."""
     files = []
     for language in languages:
+        parts = sorted((folder / language).iterdir())
         decks = [_language_deck(context, language)]
         for part in parts:
             connection = sqlite3.connect(f"{part.absolute().as_uri()}?mode=ro", uri=True)
             try:
-                decks += [
-                    Deck(*row)
-                    for row in connection.execute(
-                        "SELECT id, name, description FROM decks WHERE language = ?",
-                        (language,),
-                    )
-                ]
+                decks += deck_list(connection)
             finally:
                 connection.close()
         sources = [
             Source(
                 {"part": part},
-                f"SELECT {NOTE_COLUMNS} FROM part.notes WHERE language = ? ORDER BY id",
-                f"SELECT {CARD_COLUMNS} FROM part.cards WHERE language = ? ORDER BY id",
-                (language,),
+                f"SELECT {NOTE_COLUMNS} FROM part.notes ORDER BY id",
+                f"SELECT {CARD_COLUMNS} FROM part.cards ORDER BY id",
             )
             for part in parts
         ]
@@ -110,46 +95,7 @@ def language_files(
     return files
 
 
-def patched_language(
-    context: SiteContext,
-    language: str,
-    last: bytes,
-    changed: Sequence[tuple[int, ScenarioDeck]],
-) -> bytes:
-    """A language's package anew: the last one's rows with the changed scenarios' replaced.
-
-    `changed` are the changed scenarios' rowids and decks. Raises what `read_package`
-    raises when the last package is not one a build wrote.
-    """
-    old = read_package(last)
-    try:
-        replaced = {deck.deck.deck_id for _, deck in changed}
-        kept = [d for d in deck_list(old) if d.deck_id not in replaced]
-        old_rows = old.serialize()
-    finally:
-        old.close()
-    new_rows = collection(
-        [],
-        [row for _, deck in changed for row in deck.notes],
-        [row for _, deck in changed for row in deck.cards],
-    )
-    rowids = [rowid for rowid, _ in changed]
-    source = Source(
-        {"old": old_rows, "new": new_rows},
-        f"SELECT {NOTE_COLUMNS} FROM old.notes WHERE {other_scenarios('id', rowids)} "
-        f"UNION ALL SELECT {NOTE_COLUMNS} FROM new.notes ORDER BY id",
-        f"SELECT {CARD_COLUMNS} FROM old.cards WHERE {other_scenarios('nid', rowids)} "
-        f"UNION ALL SELECT {CARD_COLUMNS} FROM new.cards ORDER BY id",
-    )
-    decks = [_language_deck(context, language), *kept, *(deck.deck for _, deck in changed)]
-    return language_package(decks, [source])
-
-
 def _language_deck(context: SiteContext, language: str) -> Deck:
     """The language's own deck (its description links to the language's page)."""
     page = f"{context.site_url or context.base}/languages/{language}/"
     return language_deck(language, language_name(language), page)
-
-
-def _marks(count: int) -> str:
-    return ", ".join("?" * count)

@@ -185,7 +185,7 @@ def full_build(
                 staging / "site",
                 context,
                 sorted({c.row.language for c in public if c.row.language}),
-                [staging / "parts" / f"decks-{n}.sqlite" for n, _ in chunks],
+                staging / "parts" / "decks",
             ),
             worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
         )
@@ -302,20 +302,18 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         for relative, content in outputs:
             write(site / relative, content)
         write_part(job.staging / "parts" / f"{number}.sqlite", indexed, rowids)
-        write_decks_part(job.staging / "parts" / f"decks-{number}.sqlite", decks)
+        write_decks_part(job.staging / "parts" / "decks", number, decks)
     return results
 
 
 def _write_language_decks(
-    site: Path, context: SiteContext, languages: list[str], parts: list[Path]
+    site: Path, context: SiteContext, languages: list[str], parts: Path
 ) -> None:
     """Each language's package from the parts the workers wrote (forked: a language each)."""
     map_with(_language_decks, (site, context, parts), languages, per_process=1, per_task=1)
 
 
-def _language_decks(
-    shared: tuple[Path, SiteContext, list[Path]], languages: Sequence[str]
-) -> list[None]:
+def _language_decks(shared: tuple[Path, SiteContext, Path], languages: Sequence[str]) -> list[None]:
     """Write these languages' packages."""
     site, context, parts = shared
     for relative, content in language_files(context, languages, parts):

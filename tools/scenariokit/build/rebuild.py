@@ -14,7 +14,7 @@ import orjson
 
 from scenariokit.build import journal
 from scenariokit.build import state as build_state
-from scenariokit.build.decks import deck_of, patched_language
+from scenariokit.build.decks import deck_of
 from scenariokit.build.folder import (
     INDEX_FILE,
     SITE_DIR,
@@ -55,6 +55,7 @@ from scenariokit.files.repository import TEMPLATES_DIR, read_catalog
 from scenariokit.website.decks import (
     ScenarioDeck,
     language_deck_file,
+    patched_package,
     scenario_deck_file,
     scenario_package,
 )
@@ -335,8 +336,8 @@ def _write_decks(
     """The Anki package of each changed public scenario, and of its language.
 
     A scenario's notes are numbered from its rowid in the index (as in a full build); its
-    language's package is the last one with the scenario's rows replaced. `Damaged` when
-    that package is not one a build wrote.
+    language's package is the last one with the scenario's rows replaced in place.
+    `Damaged` when that package is not one a build wrote.
     """
     by_language: dict[str, list[tuple[int, ScenarioDeck]]] = defaultdict(list)
     for entry in shown:
@@ -350,7 +351,7 @@ def _write_decks(
         relative = f"{SITE_DIR}/{language_deck_file(language)}"
         try:
             last = (changes.folder / relative).read_bytes()
-            content = patched_language(context, language, last, decks)
+            content = patched_package(last, decks)
         except (OSError, zipfile.BadZipFile, KeyError, ValueError, sqlite3.DatabaseError) as exc:
             raise Damaged(f"{relative}: {exc}") from exc
         changes.write(relative, content)

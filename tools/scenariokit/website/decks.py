@@ -54,6 +54,7 @@ UNDATED = 1_735_689_600  # a note's time when its file has no commit: 2025-01-01
 FIRST_ID = 1_700_000_000_000  # ids look like Anki's own (milliseconds since 1970)
 PER_SCENARIO = 1024  # ids a scenario's notes may take: at most 6 phases × 100 entries
 NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # a card's ivl to data: never reviewed
+PAGE_SIZE = 16384
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELDS = ("Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Language")
 
@@ -212,12 +213,6 @@ def scenario_deck(
     return ScenarioDeck(Deck(did, name, description), notes, cards)
 
 
-def other_scenarios(column: str, rowids: Sequence[int]) -> str:
-    """An SQL condition: the note id in `column` is of none of these scenarios' notes."""
-    listed = ", ".join(str(int(rowid)) for rowid in rowids)
-    return f"({column} - {FIRST_ID}) / {PER_SCENARIO} NOT IN ({listed})"
-
-
 def package(collection: bytes) -> bytes:
     """The `.apkg`: the collection and an empty media list, zipped with fixed dates."""
     buffer = io.BytesIO()
@@ -237,7 +232,7 @@ def read_package(content: bytes) -> sqlite3.Connection:
     """
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         collection = archive.read("collection.anki2")
-    connection = sqlite3.connect(":memory:")
+    connection = sqlite3.connect(":memory:", isolation_level=None)
     connection.deserialize(collection)
     connection.execute("SELECT count(*) FROM notes").fetchone()  # a collection at all
     return connection
@@ -296,21 +291,62 @@ def language_package(decks: Sequence[Deck], sources: Iterable[Source]) -> bytes:
 
 
 def deck_list(connection: sqlite3.Connection) -> list[Deck]:
-    """The decks of a collection `package` wrote (the one Anki adds, "Default", left out)."""
+    """The decks of a collection this module wrote (Anki's "Default" deck left out)."""
     (decks,) = connection.execute("SELECT decks FROM col").fetchone()
     return [
         Deck(int(d["id"]), d["name"], d["desc"]) for k, d in orjson.loads(decks).items() if k != "1"
     ]
 
 
+def patched_package(last: bytes, changed: Sequence[tuple[int, ScenarioDeck]]) -> bytes:
+    """A language's package with the rows and decks of some scenarios replaced.
+
+    `changed` are the scenarios' rowids and new decks. Their rows are deleted by id
+    range (`scenario_deck`'s numbering) and inserted anew, in place: the same rows and
+    decks as a full build makes (`language_package`), not always laid out in the same
+    pages, which would take building the whole collection again (most of a second for
+    a language of 1,500 scenarios). Raises what `read_package` raises for a package no
+    build wrote.
+    """
+    import genanki
+
+    connection = read_package(last)
+    try:
+        connection.execute("BEGIN")
+        (known,) = connection.execute("SELECT decks FROM col").fetchone()
+        listed = orjson.loads(known)
+        for rowid, deck in changed:
+            first = FIRST_ID + rowid * PER_SCENARIO
+            connection.execute(
+                "DELETE FROM notes WHERE id BETWEEN ? AND ?", (first, first + PER_SCENARIO - 1)
+            )
+            first_card = FIRST_ID + 2 * rowid * PER_SCENARIO
+            connection.execute(
+                "DELETE FROM cards WHERE id BETWEEN ? AND ?",
+                (first_card, first_card + 2 * PER_SCENARIO - 1),
+            )
+            connection.executemany(f"INSERT INTO notes VALUES ({_marks(11)})", deck.notes)
+            connection.executemany(f"INSERT INTO cards VALUES ({_marks(18)})", deck.cards)
+            did = deck.deck.deck_id
+            listed[str(did)] = genanki.Deck(did, deck.deck.name, deck.deck.description).to_json()
+        connection.execute(
+            "UPDATE col SET decks = ?",
+            (orjson.dumps(listed, option=orjson.OPT_SORT_KEYS).decode(),),
+        )
+        connection.execute("COMMIT")
+        return package(connection.serialize())
+    finally:
+        connection.close()
+
+
 def _new_collection(decks: Iterable[Deck]) -> sqlite3.Connection:
     """The empty collection genanki writes, in memory, with the note type and these decks."""
     import genanki  # only when decks are made
 
+    empty, known = _empty_collection()
     connection = sqlite3.connect(":memory:", isolation_level=None)
-    connection.deserialize(_empty_collection())
-    (known,) = connection.execute("SELECT decks FROM col").fetchone()
-    listed = orjson.loads(known)
+    connection.deserialize(empty)
+    listed = dict(known)
     for deck in decks:
         listed[str(deck.deck_id)] = genanki.Deck(
             deck.deck_id, deck.name, deck.description
@@ -329,10 +365,13 @@ def _finish(connection: sqlite3.Connection) -> bytes:
 
 
 @cache
-def _empty_collection() -> bytes:
+def _empty_collection() -> tuple[bytes, dict[str, object]]:
     """The schema and default collection genanki writes, with the note type: made once a process.
 
-    Small pages (1 KB): a scenario's collection is a few dozen rows.
+    Without the schema's indexes: Anki reads an imported collection once, note by note,
+    and keeps its own indexes in the learner's collection (the tests import packages
+    with Anki's library). They were two fifths of a scenario's collection and half the
+    time of writing a language's. Small pages: a scenario's collection is a few dozen rows.
     """
     import genanki
 
@@ -344,16 +383,22 @@ def _empty_collection() -> bytes:
         css=CSS,
     )
     connection = sqlite3.connect(":memory:", isolation_level=None)
-    connection.execute("PRAGMA page_size = 1024")
-    connection.executescript(genanki.apkg_schema.APKG_SCHEMA)
+    connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    tables = [
+        statement
+        for statement in genanki.apkg_schema.APKG_SCHEMA.split(";")
+        if "CREATE INDEX" not in statement
+    ]
+    connection.executescript(";".join(tables))
     connection.executescript(genanki.apkg_col.APKG_COL)
     models = {str(NOTE_TYPE_ID): model.to_json(NOTE_TYPE_CHANGED, 1)}
     connection.execute(
         "UPDATE col SET models = ?", (orjson.dumps(models, option=orjson.OPT_SORT_KEYS).decode(),)
     )
+    (decks,) = connection.execute("SELECT decks FROM col").fetchone()
     content = connection.serialize()
     connection.close()
-    return content
+    return content, orjson.loads(decks)
 
 
 def _marks(count: int) -> str:
