@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from scenariokit.build.run import build
-from tests.helpers import REPO, dump, make_repo, serving, valid_doc
+from tests.helpers import REPO, axe_violations, dump, make_repo, serving, valid_doc
 
 VENDOR = REPO / "site" / "static" / "vendor" / "ts-fsrs"
 PRACTICE = VENDOR.parents[1] / "practice"
@@ -259,3 +259,189 @@ def test_the_review_page_gathers_due_cards_across_scenarios(
     page.keyboard.press("Enter")
     expect(page.locator(".review-status")).to_have_text("0 cards due now across 0 scenarios.")
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_progress_exports_and_imports_into_a_fresh_browser(
+    site: str, browser: Browser, context: BrowserContext, tmp_path: Path
+) -> None:
+    page = open_page(context, f"{site}/scenarios/{KYOTO}/")
+    status(page)
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "343")
+    page.keyboard.press("Escape")
+    before = stored(page, KYOTO)
+    page.goto(f"{site}/review/")
+    expect(page.locator(".review-list li")).to_have_count(1)
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Export progress").click()
+    saved = tmp_path / waiting.value.suggested_filename
+    waiting.value.save_as(saved)
+    assert saved.name == "scenariokit-progress-2030-01-07.json"
+    exported = json.loads(saved.read_text(encoding="utf-8"))
+    assert exported["format"] == "scenariokit-progress"
+    assert exported["version"] == 1
+    assert exported["scenarios"] == {KYOTO: before}
+    expect(page.locator("#transfer-message")).to_have_text(
+        "Exported the progress of 3 cards as a JSON file."
+    )
+
+    fresh = browser.new_context()
+    try:
+        other = open_page(fresh, f"{site}/review/", at=T0 + dt.timedelta(days=20))
+        expect(other.locator(".review-status")).to_contain_text("No flashcard progress")
+        bad: FilePayload = {"name": "a.json", "mimeType": "application/json", "buffer": b"{}"}
+        other.locator("#import-progress").set_input_files(files=[bad])
+        message = other.locator("#transfer-message")
+        expect(message).to_have_text(
+            "This file is not a scenariokit progress export: nothing was imported."
+        )
+        other.locator("#import-progress").set_input_files(saved)
+        expect(message).to_have_text(
+            "Imported 3 cards of 1 scenario: 3 taken, 0 kept as this browser had them"
+            " (reviewed as recently or later)."
+        )
+        expect(other.locator(".review-status")).to_have_text("3 cards due now across 1 scenario.")
+        assert stored(other, KYOTO) == before
+        # Merging: a card reviewed here since is kept; the file's older state is not taken.
+        other.get_by_role("button", name="Review 3 due cards").click()
+        grade_with_keys(other, "4")
+        newer = stored(other, KYOTO)
+        other.locator("#import-progress").set_input_files(saved)
+        expect(message).to_have_text(
+            "Imported 3 cards of 1 scenario: 0 taken, 3 kept as this browser had them"
+            " (reviewed as recently or later)."
+        )
+        assert stored(other, KYOTO) == newer != before
+        assert other.problems == []  # type: ignore[attr-defined]
+    finally:
+        fresh.close()
+
+
+def test_a_changed_entry_is_a_new_card_and_a_removed_one_is_forgotten(
+    tmp_path: Path, context: BrowserContext
+) -> None:
+    build_small(tmp_path / "repo", tmp_path / "out")
+    with serving(tmp_path / "out" / "site") as address:
+        page = open_page(context, f"{address}/scenarios/tapas-bar-madrid/")
+        assert status(page).startswith("0 cards due now, 37 new.")
+        page.locator(".flashcards-start").click()
+        grade_with_keys(page, "3" * 20)  # 12 to recognise, then 8 to recall
+        page.locator(".study-close").click()
+        before = stored(page, "tapas-bar-madrid")
+        assert len(before) == 20
+        assert status(page).startswith("0 cards due now, 17 new.")
+
+        build_small(tmp_path / "repo", tmp_path / "out", changed=True)
+        page.reload()
+        # la mesa's two cards and la cuenta's are gone; la mesa's are new ones now.
+        assert status(page).startswith("0 cards due now, 18 new.")
+        after = stored(page, "tapas-bar-madrid")
+        assert len(after) == 16
+        assert set(after) < set(before)
+        assert all(after[card] == before[card] for card in after)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+SPEECH_SPY = """
+window.__spoken = [];
+const speak = window.speechSynthesis.speak.bind(window.speechSynthesis);
+window.speechSynthesis.speak = (utterance) => {
+  window.__spoken.push({ text: utterance.text, lang: utterance.lang });
+  return speak(utterance);
+};
+"""
+
+
+def test_a_listening_card_speaks_in_the_scenarios_language(
+    small_site: str, context: BrowserContext
+) -> None:
+    context.add_init_script(SPEECH_SPY)
+    page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+    status(page)
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "4" * 20)
+    page.locator(".study-close").click()
+    assert status(page).startswith("0 cards due now, 17 new.")
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "4444")  # the last 4 to recall; then the 13 to listen to
+    panel = page.get_by_role("region", name="Studying")
+    expect(panel.locator(".study-kind")).to_have_text("Listening · new")
+    assert page.evaluate("window.__spoken") == [{"text": "la barra", "lang": "es"}]
+    panel.get_by_role("button", name="Play again").click()
+    assert page.evaluate("window.__spoken.length") == 2
+    page.keyboard.press("Enter")  # on Play again: its own click, not the answer
+    assert page.evaluate("window.__spoken.length") == 3
+    expect(panel.locator(".study-answer")).to_have_count(0)
+    panel.get_by_role("button", name="Show answer").click()
+    expect(panel.locator(".study-answer")).to_contain_text("la barra")
+    expect(panel.locator(".study-answer")).to_contain_text("the bar counter")
+    page.keyboard.press("3")
+    grade_with_keys(page, "33")  # la mesa, la cuenta; then el camarero, without a translation
+    expect(panel.locator(".study-ask")).to_have_text("Listen, then recall the words.")
+    assert page.evaluate("window.__spoken.at(-1)") == {"text": "el camarero", "lang": "es"}
+    page.keyboard.press("Space")
+    expect(panel.locator(".study-answer")).to_have_text("el camarero")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_without_storage_the_learner_is_told_and_can_still_study(
+    small_site: str, context: BrowserContext
+) -> None:
+    """A browser that refuses the site its storage (reading localStorage throws)."""
+    context.add_init_script(
+        "Object.defineProperty(window, 'localStorage', "
+        "{get() { throw new DOMException('denied', 'SecurityError'); }});"
+    )
+    page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+    assert status(page).startswith("0 cards due now, 37 new.")
+    expect(page.locator(".flashcards-problem")).to_contain_text("storage is off")
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "33")
+    page.keyboard.press("Escape")
+    assert status(page).startswith("0 cards due now, 35 new.")  # for this page's life
+    page.goto(f"{small_site}/review/")
+    expect(page.locator(".review-problem")).to_contain_text("storage is off")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_phone_has_no_sideways_scroll_while_studying(site: str, browser: Browser) -> None:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = open_page(context, f"{site}/scenarios/{KYOTO}/")
+        status(page)
+        page.locator(".flashcards-start").click()
+        page.get_by_role("button", name="Show answer").click()
+        expect(page.locator(".grades button")).to_have_count(4)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.goto(f"{site}/review/")
+        expect(page.locator(".review-status")).to_contain_text("No flashcard progress")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_study_panel_and_the_review_page_pass_an_accessibility_audit(
+    site: str, browser: Browser, scheme: str
+) -> None:
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    try:
+        page = open_page(context, f"{site}/scenarios/{KYOTO}/")
+        status(page)
+        page.locator(".flashcards-start").click()
+        grade_with_keys(page, "3")
+        page.keyboard.press("Space")  # the answer and the grades shown
+        found = {"scenario": axe_violations(page)}
+        page.keyboard.press("3")
+        page.goto(f"{site}/review/")
+        page.clock.fast_forward(DAY)
+        page.reload()
+        expect(page.locator(".review-status")).to_have_text("2 cards due now across 1 scenario.")
+        found["review"] = axe_violations(page)
+        page.get_by_role("button", name="Review 2 due cards").click()
+        found["review session"] = axe_violations(page)
+    finally:
+        context.close()
+    assert found == {"scenario": [], "review": [], "review session": []}
