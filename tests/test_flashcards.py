@@ -339,7 +339,20 @@ def test_a_changed_entry_is_a_new_card_and_a_removed_one_is_forgotten(
         assert len(after) == 16
         assert set(after) < set(before)
         assert all(after[card] == before[card] for card in after)
-    assert page.problems == []  # type: ignore[attr-defined]
+        # A scenario gone from the site is forgotten by the Review page; the others stay.
+        page.evaluate(
+            "localStorage.setItem('scenariokit-cards:gone-away', localStorage.getItem("
+            "'scenariokit-cards:tapas-bar-madrid'))"
+        )
+        page.goto(f"{address}/review/")
+        expect(page.locator(".review-list li")).to_have_count(1)
+        expect(page.locator(".review-list li")).to_contain_text("Ordering Tapas in Madrid")
+        assert stored(page, "gone-away") == {}
+        assert stored(page, "tapas-bar-madrid") == after
+    # The one error: the browser's own line for the gone scenario's 404.
+    assert page.problems == [  # type: ignore[attr-defined]
+        "Failed to load resource: the server responded with a status of 404 (File not found)"
+    ]
 
 
 SPEECH_SPY = """
@@ -401,6 +414,26 @@ def test_without_storage_the_learner_is_told_and_can_still_study(
     assert status(page).startswith("0 cards due now, 35 new.")  # for this page's life
     page.goto(f"{small_site}/review/")
     expect(page.locator(".review-problem")).to_contain_text("storage is off")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_full_storage_is_told_and_the_progress_kept_for_the_page(
+    small_site: str, context: BrowserContext
+) -> None:
+    context.add_init_script(
+        "Storage.prototype.setItem = function () "
+        "{ throw new DOMException('full', 'QuotaExceededError'); };"
+    )
+    page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+    status(page)
+    expect(page.locator(".flashcards-problem")).to_be_hidden()
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "3")
+    expect(page.locator(".flashcards-problem")).to_contain_text("storage for the site is full")
+    grade_with_keys(page, "3")
+    page.keyboard.press("Escape")
+    assert status(page).startswith("0 cards due now, 35 new.")
+    assert stored(page, "tapas-bar-madrid") == {}
     assert page.problems == []  # type: ignore[attr-defined]
 
 
