@@ -200,9 +200,16 @@ def scenario_files(scenario_id: str) -> tuple[str, str]:
 
 
 def write(path: Path, content: bytes) -> None:
-    """A file of a new output (a full build's folder is new: nothing there to keep)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    """A file of a new output (a full build's folder is new: nothing there to keep).
+
+    Its folder is made when it is missing, not tried for every file: most files go into
+    a folder an earlier one made (a failed `mkdir` is a system call and an exception).
+    """
+    try:
+        path.write_bytes(content)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
 
 
 class Damaged(Exception):

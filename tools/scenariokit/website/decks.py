@@ -31,6 +31,7 @@ import base64
 import hashlib
 import html
 import io
+import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,7 @@ PAGE_SIZE = 16384
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELDS = ("Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Language")
 
+_SPECIAL = re.compile("[&<>\n]")
 NOTE_COLUMNS = "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data"
 CARD_COLUMNS = (
     "id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, "
@@ -407,7 +409,11 @@ def _marks(count: int) -> str:
 
 def _field(text: str | None) -> str:
     """A field's HTML: the text escaped, its line breaks as `<br>`."""
-    return html.escape(text or "", quote=False).replace("\n", "<br>")
+    if not text:
+        return ""
+    if _SPECIAL.search(text) is None:  # most texts: nothing to escape
+        return text
+    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 def _guid(key: str) -> str:

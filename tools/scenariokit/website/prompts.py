@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 _BREAKS = re.compile("\\s*[\t\n\r\x0b\x0c\x85\u2028\u2029]\\s*")
 _DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c]")
+_BREAK_OR_MARK = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029\u200e\u200f\u061c]")
 
 
 def roleplay_prompt(doc: Scenario, language_name: str) -> str:
@@ -94,8 +95,15 @@ def _scenario_block(doc: Scenario) -> list[str]:
 
 
 def _one_line(text: Any) -> str:
-    """A text on one line, nothing in it invisible: line breaks become a space."""
-    return visible(_DIRECTION_MARKS.sub("", _BREAKS.sub(" ", str(text))))
+    """A text on one line, nothing in it invisible: line breaks become a space.
+
+    Most texts have no break and no direction mark: one search tells, where the two
+    substitutions would each scan the text (a prompt has a hundred texts).
+    """
+    text = str(text)
+    if _BREAK_OR_MARK.search(text):
+        text = _DIRECTION_MARKS.sub("", _BREAKS.sub(" ", text))
+    return visible(text)
 
 
 def _entry(fields: Fields) -> str:
