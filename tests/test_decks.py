@@ -13,14 +13,17 @@ import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
 from scenariokit.build.run import build
 from scenariokit.errors import UserError
-from tests.helpers import REPO, dump, invoke, make_repo, output_contents, valid_doc
+from tests.helpers import REPO, dump, invoke, make_repo, output_contents, serving, valid_doc
 from tests.test_build import all_files, edit, git, repo_copy
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 FIELDS = ["Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Language"]
 RYOKAN = "scenarios/travel/ryokan-check-in-kyoto.yaml"
@@ -329,3 +332,22 @@ def test_the_package_bytes_do_not_depend_on_the_machine(built: Path) -> None:
     with zipfile.ZipFile(io.BytesIO((built / "decks" / "ja.apkg").read_bytes())) as archive:
         infos = archive.infolist()
     assert {(i.date_time, i.create_system) for i in infos} == {((1980, 1, 1, 0, 0, 0), 3)}
+
+
+def test_a_learner_downloads_a_deck_from_the_scenario_page(built: Path, page: Page) -> None:
+    """In Chromium, on a phone: the scenario page's link downloads its package, and the
+    language's link the language's; both are packages Anki opens."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    with serving(built) as address:
+        page.goto(f"{address}/scenarios/ryokan-check-in-kyoto/")
+        link = page.get_by_role("link", name="Download for Anki")
+        assert link.is_visible()
+        with page.expect_download() as download:
+            link.click()
+        saved = built.parent / "downloaded.apkg"
+        download.value.save_as(saved)
+        assert saved.read_bytes() == (built / "decks" / "ryokan-check-in-kyoto.apkg").read_bytes()
+        assert len(open_package(saved).notes) == len(entries(REPO / RYOKAN))
+        language = page.get_by_role("link", name="every scenario in Japanese")
+        assert language.get_attribute("href") == "/decks/ja.apkg"
+    assert page.problems == []  # type: ignore[attr-defined]

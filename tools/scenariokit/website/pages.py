@@ -150,6 +150,8 @@ def render_scenario(entry: SiteScenario, context: SiteContext, derived_href: str
             **context.globals(),
             s=page,
             edit_url=edit_url,
+            deck=scenario_deck_file(entry.scenario_id),
+            language_deck=language_deck_file(entry.data["language"]),
             prompt=roleplay_prompt(entry.data, page["language_name"]),
         )
     )
