@@ -55,7 +55,7 @@ UNDATED = 1_735_689_600  # a note's time when its file has no commit: 2025-01-01
 FIRST_ID = 1_700_000_000_000  # ids look like Anki's own (milliseconds since 1970)
 PER_SCENARIO = 1024  # ids a scenario's notes may take: at most 6 phases × 100 entries
 NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # a card's ivl to data: never reviewed
-PAGE_SIZE = 16384
+PAGE_SIZE = 1024
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELDS = ("Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Language")
 
