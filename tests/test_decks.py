@@ -351,3 +351,83 @@ def test_a_learner_downloads_a_deck_from_the_scenario_page(built: Path, page: Pa
         language = page.get_by_role("link", name="every scenario in Japanese")
         assert language.get_attribute("href") == "/decks/ja.apkg"
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_change_merged_late_dates_the_notes_by_its_merge(tmp_path: Path) -> None:
+    """A translation fixed on a branch committed before, merged after, another change to
+    the same file on main: the file's date is the merge's, so Anki takes the fix."""
+    doc = valid_doc()
+    path = "scenarios/restaurant/tapas-bar-madrid.yaml"
+    root = make_repo(tmp_path / "repo", {path: dump(doc)})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "first", when="2026-03-01T12:00:00+00:00")
+    git(root, "checkout", "-q", "-b", "fix")
+    doc["phases"][0]["key_vocabulary"][0]["translation"] = "the corrected meaning"
+    (root / path).write_text(dump(doc), "utf-8")
+    git(root, "commit", "-qam", "fix", when="2026-03-02T12:00:00+00:00")
+    git(root, "checkout", "-q", "main")
+    text = (root / path).read_text("utf-8").replace("Ordering Tapas", "Ordering tapas")
+    (root / path).write_text(text, "utf-8")
+    git(root, "commit", "-qam", "title", when="2026-03-03T12:00:00+00:00")
+    git(root, "merge", "-q", "--no-edit", "fix", when="2026-03-04T12:00:00+00:00")
+    assert invoke("--root", root, "build", "--out", tmp_path / "out").exit_code == 0
+    tapas = open_package(tmp_path / "out" / "site" / "decks" / "tapas-bar-madrid.apkg")
+    assert {n["mod"] for n in tapas.notes} == {1772625600}  # 2026-03-04T12:00:00Z
+    assert "the corrected meaning" in {n["fields"]["Translation"] for n in tapas.notes}
+
+
+def test_ankis_own_markup_in_a_scenario_shows_as_text(tmp_path: Path) -> None:
+    """A contributor's `[sound:…]` or MathJax delimiters are words on the card, nothing
+    Anki plays or typesets."""
+    pytest.importorskip("anki")
+    from anki.collection import Collection as AnkiCollection
+
+    doc = valid_doc()
+    vocabulary = doc["phases"][0]["key_vocabulary"]
+    vocabulary[0] = {"term": "el [sound:ring.mp3] timbre", "translation": r"the \(x^2\) bell"}
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    build(root, tmp_path / "out")
+    (tmp_path / "learner").mkdir()
+    anki = AnkiCollection(str(tmp_path / "learner" / "collection.anki2"))
+    try:
+        anki_import(anki, tmp_path / "out" / "site" / "decks" / "tapas-bar-madrid.apkg")
+        (note_id,) = anki.find_notes("timbre")
+        recognise, recall = anki.get_note(note_id).cards()
+        assert "[anki:play" not in recognise.question()
+        assert "sound:ring.mp3" in recognise.question()
+        assert "\\(" not in recall.question()  # MathJax's delimiter is broken up
+        assert "x^2" in recall.question()
+    finally:
+        anki.close()
+
+
+def test_a_language_package_that_is_not_the_builds_makes_the_rebuild_start_anew(
+    tmp_path: Path,
+) -> None:
+    """A valid zip and collection with no collection row: not patched, built anew."""
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    japanese = tmp_path / "out" / "site" / "decks" / "ja.apkg"
+    with zipfile.ZipFile(japanese) as archive:
+        collection = archive.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(collection)
+    db.execute("DELETE FROM col")
+    db.commit()
+    with zipfile.ZipFile(japanese, "w") as archive:
+        archive.writestr("collection.anki2", db.serialize())
+        archive.writestr("media", "{}")
+    db.close()
+    edit(root / RYOKAN, "term: 予約", "term: 御予約")
+    result = build(root, tmp_path / "out")
+    assert result.rendered == result.public  # built anew, no traceback
+    build(root, tmp_path / "fresh")
+    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+
+
+def test_a_scenario_named_like_a_language_in_another_case_is_refused(tmp_path: Path) -> None:
+    doc = valid_doc() | {"scenario_id": "zh-hant", "language": "zh-Hant"}
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/zh-hant.yaml": dump(doc)})
+    with pytest.raises(UserError, match=r"decks/zh-Hant\.apkg cannot be both packages"):
+        build(root, tmp_path / "out")

@@ -34,12 +34,16 @@ if TYPE_CHECKING:
 
 
 def refuse_clashes(scenario_ids: set[str], languages: set[str]) -> None:
-    """Refuse a public scenario whose id is a language's tag: one file for two packages."""
-    for clash in sorted(scenario_ids & languages):
+    """Refuse a public scenario whose id is a language's tag: one file for two packages.
+
+    Compared without case: `zh-hant` and `zh-Hant` are one file on macOS and Windows.
+    """
+    tags = {language.casefold(): language for language in languages}
+    for clash in sorted(i for i in scenario_ids if i.casefold() in tags):
         raise UserError(
             f"the scenario {clash!r} has the id of a language of the site: "
-            f"{language_deck_file(clash)} cannot be both packages; rename the scenario "
-            "(scenarios duplicate, then remove the old file); nothing was written"
+            f"{language_deck_file(tags[clash.casefold()])} cannot be both packages; rename "
+            "the scenario (scenarios duplicate, then remove the old file); nothing was written"
         )
 
 

@@ -345,7 +345,7 @@ def _write_decks(
             "SELECT rowid FROM scenarios WHERE scenario_id = ?", (entry.scenario_id,)
         ).fetchone()
         deck = deck_of(entry, context, rowid)
-        changes.write(f"site/{scenario_deck_file(entry.scenario_id)}", scenario_package(deck))
+        changes.write(f"{SITE_DIR}/{scenario_deck_file(entry.scenario_id)}", scenario_package(deck))
         by_language[entry.data["language"]].append((rowid, deck))
     for language, decks in sorted(by_language.items()):
         relative = f"{SITE_DIR}/{language_deck_file(language)}"

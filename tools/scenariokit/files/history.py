@@ -4,6 +4,12 @@ One `git log` over the whole repository, newest commit first, gives every file's
 (following renames), instead of one git call per file. Outside a git checkout, or for a
 file git does not know yet, there are no dates: the build still works and writes NULL.
 Dates are the commits' committer dates, in UTC, so the same history gives the same build.
+
+History is read along the checked-out branch's first parents, a merge counting as the
+change it brought: a file's dates are when it reached this branch, not when a
+contributor committed it on theirs. A pull request committed on Monday and merged on
+Friday over Wednesday's change to the same file updated the file on Friday: Anki, which
+updates a learner's note only from a newer one, needs that (`website/decks.py`).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ def file_dates(
     log = git_output(
         root,
         *("log", "--format=" + _COMMIT + "%ct", "--name-status", "-M", "--no-color"),
+        *("--first-parent", "--diff-merges=first-parent"),
         *("--", *folders),
         timeout=120,
     )

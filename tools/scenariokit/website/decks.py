@@ -20,9 +20,15 @@ What a learner keeps across imports, and why each value is what it is:
 - ids are a scenario's place in id order (its index rowid) and the entry's place in it,
   so a scenario's notes and cards have the same ids in its own deck and in its
   language's, and a rebuild that changes one scenario changes only its rows;
-- every other timestamp is fixed, and the zip's entries carry a fixed date: two builds
-  of the same files write the same bytes, and so does a rebuild (`language_collection`
-  takes its rows in id order whichever way they come).
+- every other timestamp is fixed, and the zip's entries carry a fixed date: two full
+  builds of the same files with the same SQLite and zlib write the same bytes. A rebuild
+  patches a language's package in place (`patched_package`): the same rows, not always
+  in the same pages.
+
+A subdeck is named by its scenario's title (Anki matches decks by name, not by id): a
+retitled scenario's new notes go to a deck of the new name, and the learner's cards stay
+where they are. Field text is escaped as HTML and as Anki's own markup (`[sound:…]`,
+LaTeX and MathJax delimiters), so a scenario's words can only ever show as words.
 """
 
 from __future__ import annotations
@@ -59,7 +65,9 @@ PAGE_SIZE = 1024
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELDS = ("Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Language")
 
-_SPECIAL = re.compile("[&<>\n]")
+_SPECIAL = re.compile("[&<>\n\\[\\\\]")
+_MATH = re.compile(r"\\(?=[(\[])")
+_SUBDECKS = re.compile(":{2,}")  # "::" in a deck's name starts a subdeck
 NOTE_COLUMNS = "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data"
 CARD_COLUMNS = (
     "id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, "
@@ -144,7 +152,7 @@ def language_deck(language: str, language_name: str, page: str) -> Deck:
     link = _link(page, f"{language_name} on scenariokit")
     return Deck(
         deck_id("language:" + language),
-        f"{language_name} (scenariokit)",
+        _parent_name(language_name),
         f"<p>Every public scenario in {html.escape(language_name)}, a subdeck each: "
         f"its key words and phrases, both ways.</p><p>{link}</p>",
     )
@@ -161,7 +169,7 @@ def scenario_deck(
     scenario_id = doc["scenario_id"]
     title = doc["title"]
     did = deck_id("scenario:" + scenario_id)
-    name = f"{language_name} (scenariokit)::{title.replace('::', ':')}"
+    name = f"{_parent_name(language_name)}::{_SUBDECKS.sub(':', title)}"
     description = (
         f"<p>{html.escape(doc.get('description') or title)}</p>"
         f"<p>{_link(page, 'The scenario on scenariokit')}: its phases, cultural notes and "
@@ -174,7 +182,7 @@ def scenario_deck(
     cards: list[tuple[object, ...]] = []
     seen: dict[str, int] = {}
     for phase in doc["phases"]:
-        where = html.escape(title), html.escape(phase["name"])
+        where = _field(title), _field(phase["name"])
         entries = [("word", vocabulary_fields(e)) for e in phase["key_vocabulary"]] + [
             ("phrase", phrase_fields(e)) for e in phase["essential_phrases"]
         ]
@@ -182,7 +190,7 @@ def scenario_deck(
             key = "\x1f".join((scenario_id, phase["phase_id"], kind, text))
             repeat = seen[key] = seen.get(key, -1) + 1  # the same word twice in a phase
             position = len(notes)
-            note_id = FIRST_ID + rowid * PER_SCENARIO + position
+            note_id = _note_ids(rowid)[position]
             term = _field(text)
             fields = (
                 term,
@@ -201,18 +209,37 @@ def scenario_deck(
                     -1,
                     tags,
                     "\x1f".join(fields),
-                    term,
+                    text,  # the sort field, as Anki keeps it: the text without markup
                     _checksum(text),
                     0,
                     "",
                 )
             )
             for order in (0, 1) if translation else (0,):
-                card_id = FIRST_ID + 2 * (rowid * PER_SCENARIO + position) + order
+                card_id = _card_ids(rowid)[2 * position + order]
                 cards.append(
                     (card_id, note_id, did, order, modified, -1, 0, 0, position, *NEW_CARD)
                 )
+    if len(notes) > PER_SCENARIO:  # the schema allows 600: this is its guard
+        raise ValueError(f"{scenario_id}: more than {PER_SCENARIO} words and phrases")
     return ScenarioDeck(Deck(did, name, description), notes, cards)
+
+
+def _note_ids(rowid: int) -> range:
+    """The note ids a scenario's rowid gives it (`PER_SCENARIO` of them)."""
+    first = FIRST_ID + rowid * PER_SCENARIO
+    return range(first, first + PER_SCENARIO)
+
+
+def _card_ids(rowid: int) -> range:
+    """The card ids a scenario's rowid gives it: two per note id."""
+    first = FIRST_ID + 2 * rowid * PER_SCENARIO
+    return range(first, first + 2 * PER_SCENARIO)
+
+
+def _parent_name(language_name: str) -> str:
+    """The language's deck's name, the first part of each of its subdecks' names."""
+    return f"{language_name} (scenariokit)"
 
 
 def package(collection: bytes) -> bytes:
@@ -228,15 +255,27 @@ def package(collection: bytes) -> bytes:
 
 
 def read_package(content: bytes) -> sqlite3.Connection:
-    """The collection of an `.apkg` (as `package` writes them), opened in memory.
+    """The collection of an `.apkg` this module wrote, opened in memory.
 
-    Raises `zipfile.BadZipFile`, `KeyError` or `sqlite3.DatabaseError` for anything else.
+    `ValueError` (or what zipfile and sqlite3 raise) for anything else: not a zip, no
+    collection, no collection row, decks that are not a mapping, or another note type.
     """
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         collection = archive.read("collection.anki2")
     connection = sqlite3.connect(":memory:", isolation_level=None)
-    connection.deserialize(collection)
-    connection.execute("SELECT count(*) FROM notes").fetchone()  # a collection at all
+    try:
+        connection.deserialize(collection)
+        rows = connection.execute("SELECT decks, models FROM col").fetchall()
+        if len(rows) != 1:
+            raise ValueError("not one collection row")
+        decks, models = (orjson.loads(text) for text in rows[0])
+        if not isinstance(decks, dict) or not isinstance(models, dict):
+            raise ValueError("decks or note types that are not a mapping")
+        if set(models) != {str(NOTE_TYPE_ID)}:
+            raise ValueError("not this tool's note type")
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 
@@ -259,8 +298,7 @@ def collection(
     """A collection's bytes: genanki's empty one with these decks, notes and cards."""
     connection = _new_collection(decks)
     connection.execute("BEGIN")
-    connection.executemany(f"INSERT INTO notes VALUES ({_marks(11)})", notes)
-    connection.executemany(f"INSERT INTO cards VALUES ({_marks(18)})", cards)
+    _insert(connection, notes, cards)
     connection.execute("COMMIT")
     return _finish(connection)
 
@@ -310,31 +348,17 @@ def patched_package(last: bytes, changed: Sequence[tuple[int, ScenarioDeck]]) ->
     a language of 1,500 scenarios). Raises what `read_package` raises for a package no
     build wrote.
     """
-    import genanki
-
     connection = read_package(last)
     try:
         connection.execute("BEGIN")
-        (known,) = connection.execute("SELECT decks FROM col").fetchone()
-        listed = orjson.loads(known)
         for rowid, deck in changed:
-            first = FIRST_ID + rowid * PER_SCENARIO
-            connection.execute(
-                "DELETE FROM notes WHERE id BETWEEN ? AND ?", (first, first + PER_SCENARIO - 1)
-            )
-            first_card = FIRST_ID + 2 * rowid * PER_SCENARIO
-            connection.execute(
-                "DELETE FROM cards WHERE id BETWEEN ? AND ?",
-                (first_card, first_card + 2 * PER_SCENARIO - 1),
-            )
-            connection.executemany(f"INSERT INTO notes VALUES ({_marks(11)})", deck.notes)
-            connection.executemany(f"INSERT INTO cards VALUES ({_marks(18)})", deck.cards)
-            did = deck.deck.deck_id
-            listed[str(did)] = genanki.Deck(did, deck.deck.name, deck.deck.description).to_json()
-        connection.execute(
-            "UPDATE col SET decks = ?",
-            (orjson.dumps(listed, option=orjson.OPT_SORT_KEYS).decode(),),
-        )
+            for table, ids in (("notes", _note_ids(rowid)), ("cards", _card_ids(rowid))):
+                connection.execute(
+                    f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", (ids[0], ids[-1])
+                )
+            _insert(connection, deck.notes, deck.cards)
+        (known,) = connection.execute("SELECT decks FROM col").fetchone()
+        _set_decks(connection, orjson.loads(known), [deck.deck for _, deck in changed])
         connection.execute("COMMIT")
         return package(connection.serialize())
     finally:
@@ -343,12 +367,19 @@ def patched_package(last: bytes, changed: Sequence[tuple[int, ScenarioDeck]]) ->
 
 def _new_collection(decks: Iterable[Deck]) -> sqlite3.Connection:
     """The empty collection genanki writes, in memory, with the note type and these decks."""
-    import genanki  # only when decks are made
-
     empty, known = _empty_collection()
     connection = sqlite3.connect(":memory:", isolation_level=None)
     connection.deserialize(empty)
-    listed = dict(known)
+    _set_decks(connection, dict(known), decks)
+    return connection
+
+
+def _set_decks(
+    connection: sqlite3.Connection, listed: dict[str, object], decks: Iterable[Deck]
+) -> None:
+    """Write a collection's decks: those `listed` (by id), with `decks` put in."""
+    import genanki
+
     for deck in decks:
         listed[str(deck.deck_id)] = genanki.Deck(
             deck.deck_id, deck.name, deck.description
@@ -356,7 +387,14 @@ def _new_collection(decks: Iterable[Deck]) -> sqlite3.Connection:
     connection.execute(
         "UPDATE col SET decks = ?", (orjson.dumps(listed, option=orjson.OPT_SORT_KEYS).decode(),)
     )
-    return connection
+
+
+def _insert(
+    connection: sqlite3.Connection, notes: list[tuple[object, ...]], cards: list[tuple[object, ...]]
+) -> None:
+    """Insert notes and cards (rows in the collection's column order)."""
+    connection.executemany(f"INSERT INTO notes VALUES ({_marks(11)})", notes)
+    connection.executemany(f"INSERT INTO cards VALUES ({_marks(18)})", cards)
 
 
 def _finish(connection: sqlite3.Connection) -> bytes:
@@ -408,12 +446,17 @@ def _marks(count: int) -> str:
 
 
 def _field(text: str | None) -> str:
-    """A field's HTML: the text escaped, its line breaks as `<br>`."""
+    """A field's HTML: the text escaped, its line breaks as `<br>`, Anki's markup inert.
+
+    `[` as a character reference (no `[sound:…]` or `[latex]`), and an empty element
+    between a backslash and a bracket (no MathJax `\\(`, `\\[`): the text shows as it is.
+    """
     if not text:
         return ""
     if _SPECIAL.search(text) is None:  # most texts: nothing to escape
         return text
-    return html.escape(text, quote=False).replace("\n", "<br>")
+    escaped = _MATH.sub("\\\\<span></span>", html.escape(text, quote=False))
+    return escaped.replace("[", "&#91;").replace("\n", "<br>")
 
 
 def _guid(key: str) -> str:
