@@ -9,8 +9,11 @@ build reports (`BuildResult`, `BuildFailed`) and how it shows progress (`Progres
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -75,9 +78,13 @@ def tool_fingerprint() -> str:
     The code, not only the version: the state remembers each file's diagnostics, and a
     rule added without a new version number (as in a checkout between releases) must not
     leave a file that breaks it passing because it did not change. Hashing the package's
-    modules is cheap next to any rebuild (bench/README.md).
+    modules is cheap next to any rebuild (bench/README.md). The versions of the libraries
+    that write the Anki packages count too: a rebuild patches the last build's package.
     """
     digest = hashlib.sha256(__version__.encode() + schema_path().read_bytes())
+    # What else shapes the output's bytes: the Anki packages' genanki, SQLite and zlib.
+    libraries = (version("genanki"), sqlite3.sqlite_version, zlib.ZLIB_RUNTIME_VERSION)
+    digest.update(" ".join(libraries).encode())
     package = Path(__file__).parents[1]
     for module in sorted(package.rglob("*.py")):
         digest.update(module.relative_to(package).as_posix().encode() + module.read_bytes())
