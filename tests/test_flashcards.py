@@ -172,9 +172,20 @@ def test_a_learner_studies_and_the_schedule_is_kept(site: str, context: BrowserC
     expect(panel.locator(".study-prompt ruby rt")).to_have_text("よやく")
     assert panel.locator(".study-prompt .study-words").get_attribute("lang") == "ja"
     expect(panel.locator(".study-answer")).to_have_count(0)
-    grade_with_keys(page, "3")
+    answer = panel.get_by_role("group", name="Answer")
+    expect(answer).to_have_count(0)
+    reveal = panel.get_by_role("button", name="Show answer")
+    expect(reveal).to_have_accessible_description(
+        re.compile(r"^Card 1 of 20 Words → meaning · new ")
+    )
+    page.keyboard.press("Space")
+    expect(answer).to_be_focused()
+    page.keyboard.press("3")
     expect(panel.locator(".study-progress")).to_have_text("Card 2 of 20 · 1 graded")
-    expect(page.locator(".study [role=status]")).to_contain_text("Good: next review in 10 min")
+    # The card is said once, as the focused button's description; the live region tells
+    # only the grade's outcome.
+    expect(reveal).to_have_accessible_description(re.compile(r"^Card 2 of 20 · 1 graded "))
+    expect(page.locator(".study [role=status]")).to_have_text("Good: next review in 10 min.")
     # Enter reveals with focus anywhere but a form field; then 4 is Easy.
     page.locator("h1").click()
     page.keyboard.press("Enter")
@@ -317,7 +328,7 @@ def test_progress_exports_and_imports_into_a_fresh_browser(
         fresh.close()
 
 
-def test_a_changed_entry_is_a_new_card_and_a_removed_one_is_forgotten(
+def test_a_changed_entry_is_a_new_card_and_a_scenario_gone_is_kept_until_forgotten(
     tmp_path: Path, context: BrowserContext
 ) -> None:
     build_small(tmp_path / "repo", tmp_path / "out")
@@ -339,19 +350,56 @@ def test_a_changed_entry_is_a_new_card_and_a_removed_one_is_forgotten(
         assert len(after) == 16
         assert set(after) < set(before)
         assert all(after[card] == before[card] for card in after)
-        # A scenario gone from the site is forgotten by the Review page; the others stay.
+
+        # A scenario whose file is gone (404) or cannot be fetched keeps its progress: it is
+        # listed, not counted, and deleted only by the learner's Forget.
         page.evaluate(
             "localStorage.setItem('scenariokit-cards:gone-away', localStorage.getItem("
             "'scenariokit-cards:tapas-bar-madrid'))"
         )
+        page.route(
+            "**/api/scenarios/tapas-bar-madrid.json", lambda route: route.fulfill(status=503)
+        )
+        page.clock.fast_forward(2 * DAY)
         page.goto(f"{address}/review/")
-        expect(page.locator(".review-list li")).to_have_count(1)
-        expect(page.locator(".review-list li")).to_contain_text("Ordering Tapas in Madrid")
+        items = page.locator(".review-list li")
+        expect(items).to_have_text(
+            [
+                "gone-away: no longer on this site; the progress of 16 cards is kept,"
+                " not counted. Forget",
+                "tapas-bar-madrid: could not be loaded just now; the progress of 16 cards"
+                " is kept. Forget",
+            ]
+        )
+        expect(page.locator(".review-status")).to_have_text("0 cards due now across 0 scenarios.")
+        assert stored(page, "gone-away") == after == stored(page, "tapas-bar-madrid")
+
+        page.unroute("**/api/scenarios/tapas-bar-madrid.json")
+        page.reload()
+        expect(items).to_have_text(
+            [
+                "Ordering Tapas in Madrid: 16 cards due (16 studied)",
+                "gone-away: no longer on this site; the progress of 16 cards is kept,"
+                " not counted. Forget",
+            ]
+        )
+        expect(page.locator(".review-status")).to_have_text("16 cards due now across 1 scenario.")
+        assert stored(page, "gone-away") == after
+        forget = page.get_by_role("button", name="Forget the progress kept for gone-away")
+        forget.click()
+        expect(page.locator(".review-status")).to_have_text(
+            "16 cards due now across 1 scenario."
+            " Forgot the progress of 16 cards kept for gone-away."
+        )
+        expect(page.locator(".review-status")).to_be_focused()
+        expect(items).to_have_count(1)
         assert stored(page, "gone-away") == {}
         assert stored(page, "tapas-bar-madrid") == after
-    # The one error: the browser's own line for the gone scenario's 404.
-    assert page.problems == [  # type: ignore[attr-defined]
-        "Failed to load resource: the server responded with a status of 404 (File not found)"
+    # The browser's own lines for the gone scenario's 404 (twice) and the refused 503.
+    assert sorted(page.problems) == [  # type: ignore[attr-defined]
+        "Failed to load resource: the server responded with a status of 404 (File not found)",
+        "Failed to load resource: the server responded with a status of 404 (File not found)",
+        "Failed to load resource: the server responded with a status of 503 (Service Unavailable)",
     ]
 
 

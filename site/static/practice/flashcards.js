@@ -6,20 +6,17 @@ import { scenarioCards, studiable } from "./cards.js";
 import * as store from "./store.js";
 import { isDue, dueTime, span } from "./schedule.js";
 import { startSession } from "./study.js";
+import { has, plural, showProblem } from "./shared.js";
 
 export var NEW_PER_SESSION = 20;
-
-function plural(count, one, many) {
-  return count + " " + (count === 1 ? one : many);
-}
 
 // Due (earliest first) and new cards of `cards` given their stored progress.
 export function sessionCards(cards, stored, now, newLimit) {
   var usable = studiable(cards);
-  var due = usable.filter(function (c) { return stored[c.id] && isDue(stored[c.id], now); });
+  var due = usable.filter(function (c) { return has(stored, c.id) && isDue(stored[c.id], now); });
   due.sort(function (a, b) { return dueTime(stored[a.id]) - dueTime(stored[b.id]); });
-  var fresh = usable.filter(function (c) { return !stored[c.id]; });
-  var later = usable.filter(function (c) { return stored[c.id] && !isDue(stored[c.id], now); })
+  var fresh = usable.filter(function (c) { return !has(stored, c.id); });
+  var later = usable.filter(function (c) { return has(stored, c.id) && !isDue(stored[c.id], now); })
     .map(function (c) { return dueTime(stored[c.id]); });
   return { due: due, fresh: fresh, take: due.concat(fresh.slice(0, newLimit)), next: later.length ? Math.min.apply(null, later) : null };
 }
@@ -33,12 +30,15 @@ export function sessionCards(cards, stored, now, newLimit) {
   var panel = section.querySelector(".study");
   var problem = section.querySelector(".flashcards-problem");
   var cards = [];
-  var stored = {};
+  var ids = new Set();
+  var stored = Object.create(null);
+  var studying = false;
 
-  function showProblem() {
-    var message = store.problem();
-    problem.textContent = message;
-    problem.hidden = !message;
+  // The stored progress of this scenario's cards (another tab may have added to it).
+  function known(all) {
+    var kept = Object.create(null);
+    Object.keys(all).forEach(function (id) { if (ids.has(id)) { kept[id] = all[id]; } });
+    return kept;
   }
 
   function refresh() {
@@ -53,21 +53,24 @@ export function sessionCards(cards, stored, now, newLimit) {
     status.textContent = text;
     start.textContent = session.take.length ? "Start (" + plural(session.take.length, "card", "cards") + ")" : "Start";
     start.hidden = false;
-    showProblem();
+    showProblem(problem, store.problem());
   }
 
   start.addEventListener("click", function () {
     var session = sessionCards(cards, stored, new Date(), NEW_PER_SESSION);
     start.hidden = true;
-    startSession(panel, session.take.map(function (card) { return { card: card, stored: stored[card.id] || null }; }), {
+    studying = true;
+    startSession(panel, session.take.map(function (card) { return { card: card, stored: has(stored, card.id) ? stored[card.id] : null }; }), {
       heading: "h3",
       opener: start,
       keep: function (card, state) {
-        stored[card.id] = state;
-        store.save(scenarioId, stored);
-        showProblem();
+        stored = known(store.save(scenarioId, card.id, state).cards);
+        showProblem(problem, store.problem());
       },
-      onClose: refresh,
+      onClose: function () {
+        studying = false;
+        refresh();
+      },
     });
   });
 
@@ -78,8 +81,16 @@ export function sessionCards(cards, stored, now, newLimit) {
     })
     .then(function (scenario) {
       cards = scenarioCards(scenario);
-      stored = store.prune(scenarioId, new Set(cards.map(function (c) { return c.id; })));
+      ids = new Set(cards.map(function (c) { return c.id; }));
+      stored = store.prune(scenarioId, ids);
       refresh();
+      // Another tab's grades: the counts follow (a session keeps its own queue).
+      window.addEventListener("storage", function (event) {
+        var changed = store.changed(event);
+        if (changed !== null && changed !== scenarioId) { return; }
+        stored = known(store.load(scenarioId));
+        if (!studying) { refresh(); }
+      });
     })
     .catch(function () {
       status.textContent = "The flashcards could not be loaded: reload the page to try again.";

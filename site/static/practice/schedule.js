@@ -17,25 +17,60 @@ function asCard(stored, now) {
   return TypeConvert.card(stored);
 }
 
-// A stored state ts-fsrs can read, as a fresh object of its known fields only; null when
-// a field is missing or of the wrong type (a hand-edited or foreign file).
-var NUMBERS = ["stability", "difficulty", "elapsed_days", "scheduled_days", "learning_steps", "reps", "lapses", "state"];
+// Runs ts-fsrs on a stored state; a state it refuses (a date after `now`, a broken field)
+// is taken as a new card, so that the session goes on.
+function schedule(stored, now, run) {
+  try {
+    return run(asCard(stored, now));
+  } catch (e) {
+    return run(createEmptyCard(now));
+  }
+}
 
-export function normalise(stored) {
+// A stored state ts-fsrs can read, as a fresh object of its known fields only; null when
+// a field is missing, of the wrong type or out of bounds (a hand-edited or foreign file):
+// dates are full ISO-8601 UTC strings, the last review no later than a day after `now` and
+// no later than the due date; counts are integers; difficulty 1 to 10 (0 for a new card);
+// stability and days at most 100 years, as ts-fsrs bounds them.
+var DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+var MARGIN = 86400000; // a day: another device's clock may run a little ahead
+var LIMITS = {
+  stability: [0, 36500, false],
+  difficulty: [0, 10, false],
+  elapsed_days: [0, 36500, false],
+  scheduled_days: [0, 36500, false],
+  learning_steps: [0, 1000, true],
+  reps: [0, 1000000, true],
+  lapses: [0, 1000000, true],
+  state: [State.New, State.Relearning, true],
+};
+
+function isoDate(value) {
+  if (typeof value !== "string" || !DATE.test(value)) { return null; }
+  var time = Date.parse(value);
+  if (isNaN(time)) { return null; }
+  var iso = new Date(time).toISOString();
+  return iso.slice(0, 19) === value.slice(0, 19) ? iso : null; // no 30 February
+}
+
+export function normalise(stored, now) {
   if (stored === null || typeof stored !== "object" || Array.isArray(stored)) { return null; }
   var clean = {};
-  for (var i = 0; i < NUMBERS.length; i++) {
-    var value = stored[NUMBERS[i]];
-    if (typeof value !== "number" || !isFinite(value) || value < 0) { return null; }
-    clean[NUMBERS[i]] = value;
+  var names = Object.keys(LIMITS);
+  for (var i = 0; i < names.length; i++) {
+    var name = names[i];
+    var value = Object.prototype.hasOwnProperty.call(stored, name) ? stored[name] : undefined;
+    var limit = LIMITS[name];
+    if (typeof value !== "number" || !isFinite(value) || value < limit[0] || value > limit[1]) { return null; }
+    if (limit[2] && !Number.isInteger(value)) { return null; }
+    clean[name] = value;
   }
-  if (!(clean.state in State)) { return null; }
-  var dates = ["due", "last_review"];
-  for (var j = 0; j < dates.length; j++) {
-    var date = stored[dates[j]];
-    if (typeof date !== "string" || isNaN(Date.parse(date))) { return null; }
-    clean[dates[j]] = new Date(Date.parse(date)).toISOString();
-  }
+  if (clean.state !== State.New && clean.difficulty < 1) { return null; }
+  clean.due = isoDate(stored.due);
+  clean.last_review = isoDate(stored.last_review);
+  if (!clean.due || !clean.last_review) { return null; }
+  var last = Date.parse(clean.last_review);
+  if (last > (now || new Date()).getTime() + MARGIN || Date.parse(clean.due) < last) { return null; }
   return clean;
 }
 
@@ -45,7 +80,7 @@ function serialise(card) {
 
 // The four possible next states of a card (null: a new card), by rating.
 export function preview(stored, now) {
-  var log = scheduler.repeat(asCard(stored, now), now);
+  var log = schedule(stored, now, function (card) { return scheduler.repeat(card, now); });
   var next = {};
   GRADES.forEach(function (grade) {
     next[grade.rating] = serialise(log[grade.rating].card);
@@ -54,7 +89,7 @@ export function preview(stored, now) {
 }
 
 export function grade(stored, rating, now) {
-  return serialise(scheduler.next(asCard(stored, now), now, rating).card);
+  return serialise(schedule(stored, now, function (card) { return scheduler.next(card, now, rating).card; }));
 }
 
 export function dueTime(stored) {

@@ -2,10 +2,14 @@
 // (Again / Hard / Good / Easy) and hands the card's new FSRS state to `keep`. Used by the
 // scenario pages and the Review page.
 //
-// Keyboard: Space or Enter reveals, 1–4 grade, Escape ends the session; never while focus
-// is in a form field, and a focused button keeps its own Space and Enter.
-// Focus: the Show answer button (described by the prompt), then the answer, then the next
-// card's button; at the end the summary's Close button, and back to what opened the panel.
+// Keyboard: Space or Enter reveals, 1–4 grade, Escape ends the session; only while focus
+// is in the study panel or on nothing (the page's body), never in a form field, and a
+// focused button keeps its own Space and Enter: a link, a summary or a field elsewhere in
+// the page keeps every key.
+// Focus: the Show answer button (described by the card's number and its prompt: what a
+// screen reader says of each card), then the answer, then the next card's button; at the
+// end the summary's Close button, and back to what opened the panel. The live region tells
+// only what focus does not: the grade's next review, and the session's end.
 import { KIND_NAMES } from "./cards.js";
 import { GRADES, grade, preview, span, dueTime } from "./schedule.js";
 
@@ -63,7 +67,7 @@ export function startSession(panel, items, options) {
   var current = null;
   var live = el("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
   var title = el(options.heading || "h3", { id: id + "-title", text: "Studying" });
-  var progress = el("p", { class: "study-progress" });
+  var progress = el("p", { class: "study-progress", id: id + "-progress" });
   var body = el("div", { class: "study-card" });
   var controls = el("div", { class: "study-controls" });
   var keys = el("p", { class: "study-keys", text: "Keys: Space or Enter shows the answer; 1 Again, 2 Hard, 3 Good, 4 Easy; Esc ends the session." });
@@ -100,12 +104,11 @@ export function startSession(panel, items, options) {
       prompt.append(el("p", { class: "study-ask", text: card.translation ? "Listen, then recall what it means." : "Listen, then recall the words." }));
       prompt.append(el("p", {}, [playButton(card, "Play again")]));
     }
-    var reveal = el("button", { type: "button", class: "reveal", "aria-describedby": promptId, text: "Show answer" });
+    var reveal = el("button", { type: "button", class: "reveal", "aria-describedby": progress.id + " " + promptId, text: "Show answer" });
     reveal.addEventListener("click", showAnswer);
     body.replaceChildren(prompt);
     controls.replaceChildren(reveal);
     reveal.focus();
-    announce(progress.textContent);
     if (card.kind === "listen") { speak(card.text, card.language); }
   }
 
@@ -113,7 +116,7 @@ export function startSession(panel, items, options) {
     if (revealed || !current) { return; }
     revealed = true;
     var card = current.card;
-    var answer = el("div", { class: "study-answer", tabindex: "-1", "aria-label": "Answer" });
+    var answer = el("div", { class: "study-answer", tabindex: "-1", role: "group", "aria-label": "Answer" });
     if (card.kind === "recognise") {
       answer.append(el("p", { class: "study-meaning", text: card.translation }));
     } else {
@@ -152,7 +155,7 @@ export function startSession(panel, items, options) {
     position += 1;
     if (position < queue.length) {
       show();
-      announce(g.name + ": next review in " + when + ". " + progress.textContent);
+      announce(g.name + ": next review in " + when + ".");
     } else {
       finish(g.name + ": next review in " + when + ". ");
     }
@@ -181,7 +184,9 @@ export function startSession(panel, items, options) {
   }
 
   function onKey(event) {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isFormField(event.target)) { return; }
+    var target = event.target;
+    var ours = target === document.body || target === document.documentElement || panel.contains(target);
+    if (!ours || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isFormField(target)) { return; }
     if (event.key === "Escape") {
       event.preventDefault();
       stop();
@@ -189,7 +194,7 @@ export function startSession(panel, items, options) {
     }
     if (!current) { return; }
     if (!revealed && (event.key === " " || event.key === "Enter")) {
-      if (event.target && event.target.tagName === "BUTTON") { return; } // its own click
+      if (target.tagName === "BUTTON") { return; } // its own click
       event.preventDefault();
       showAnswer();
       return;

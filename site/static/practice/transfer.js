@@ -3,13 +3,14 @@
 //  "scenarios": {<scenario id>: {<card id>: <FSRS card state>}}}.
 // Importing merges: for each card, the state reviewed more recently is kept.
 import * as store from "./store.js";
-import { lastReview, normalise } from "./schedule.js";
+import { normalise } from "./schedule.js";
+import { isRecord, plural } from "./shared.js";
 
 export var FORMAT = "scenariokit-progress";
 export var FORMAT_VERSION = 1;
 
 export function progress() {
-  var scenarios = {};
+  var scenarios = Object.create(null);
   store.scenarioIds().forEach(function (id) {
     var cards = store.load(id);
     if (Object.keys(cards).length) { scenarios[id] = cards; }
@@ -32,15 +33,13 @@ export function download() {
   return cards;
 }
 
-function isRecord(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 var ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
-// Merges the text of an exported file into the stored progress. Resolves to
-// {ok, message}; never rejects.
-export function importText(text) {
+// Merges the text of an exported file into the stored progress. Returns {ok, message}; never
+// throws. A card is taken only when it is readable (see schedule.js's `normalise`: no
+// review in the future, no due date before the last review) and reviewed later than this
+// browser's own state of it.
+export function importText(text, now) {
   var data;
   try {
     data = JSON.parse(text);
@@ -53,36 +52,37 @@ export function importText(text) {
   if (data.version !== FORMAT_VERSION) {
     return { ok: false, message: "This export is of format version " + String(data.version) + ", which this site does not read (it reads version " + FORMAT_VERSION + "): nothing was imported." };
   }
-  var merged = {};
-  var taken = 0;
+  now = now || new Date();
+  var wanted = new Map(); // scenario id → {card id: state}, maps with no prototype
   var skipped = 0;
   var total = 0;
   Object.keys(data.scenarios).forEach(function (scenarioId) {
     var cards = data.scenarios[scenarioId];
     if (!ID.test(scenarioId) || !isRecord(cards)) { skipped += 1; return; }
-    var mine = merged[scenarioId] || store.load(scenarioId);
+    var readable = Object.create(null);
     Object.keys(cards).forEach(function (cardId) {
-      var state = normalise(cards[cardId]);
-      if (!ID.test(cardId) || !state) { skipped += 1; return; }
+      var state = ID.test(cardId) ? normalise(cards[cardId], now) : null;
+      if (!state) { skipped += 1; return; }
+      readable[cardId] = state;
       total += 1;
-      if (!mine[cardId] || lastReview(state) > lastReview(mine[cardId])) {
-        mine[cardId] = state;
-        taken += 1;
-      }
     });
-    merged[scenarioId] = mine;
+    if (Object.keys(readable).length) { wanted.set(scenarioId, readable); }
   });
   if (!total) {
-    return { ok: false, message: "This export holds no card that could be read: nothing was imported." };
+    var none = "This export holds no card that could be read: nothing was imported.";
+    if (skipped) { none += " " + plural(skipped, "unreadable entry was", "unreadable entries were") + " left out."; }
+    return { ok: false, message: none };
   }
   var saved = true;
-  Object.keys(merged).forEach(function (scenarioId) {
-    saved = store.save(scenarioId, merged[scenarioId]) && saved;
+  var taken = 0;
+  wanted.forEach(function (cards, scenarioId) {
+    var result = store.merge(scenarioId, cards);
+    saved = result.saved && saved;
+    taken += result.taken;
   });
-  var message = "Imported " + total + (total === 1 ? " card" : " cards") + " of " + Object.keys(merged).length +
-    (Object.keys(merged).length === 1 ? " scenario" : " scenarios") + ": " + taken + " taken, " + (total - taken) +
-    " kept as this browser had them (reviewed as recently or later).";
-  if (skipped) { message += " " + skipped + " unreadable " + (skipped === 1 ? "entry was" : "entries were") + " left out."; }
+  var message = "Imported " + plural(total, "card", "cards") + " of " + plural(wanted.size, "scenario", "scenarios") +
+    ": " + taken + " taken, " + (total - taken) + " kept as this browser had them (reviewed as recently or later).";
+  if (skipped) { message += " " + plural(skipped, "unreadable entry was", "unreadable entries were") + " left out."; }
   if (!saved) { message += " " + store.problem(); }
   return { ok: saved, message: message };
 }
