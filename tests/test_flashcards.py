@@ -403,6 +403,211 @@ def test_a_changed_entry_is_a_new_card_and_a_scenario_gone_is_kept_until_forgott
     ]
 
 
+def iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def card_state(last: dt.datetime, due: dt.datetime, **fields: Any) -> dict[str, Any]:
+    """An FSRS state as ts-fsrs stores it: in review, last reviewed at `last`."""
+    state: dict[str, Any] = {
+        "stability": 3.5,
+        "difficulty": 5.2,
+        "elapsed_days": 0,
+        "scheduled_days": 3,
+        "learning_steps": 0,
+        "reps": 1,
+        "lapses": 0,
+        "state": 2,
+        "due": iso(due),
+        "last_review": iso(last),
+    }
+    return {**state, **fields}
+
+
+def put(page: Page, scenario: str, cards: dict[str, Any]) -> None:
+    """Writes a scenario's progress straight into the page's localStorage."""
+    value = json.dumps({"version": 1, "cards": cards})
+    page.evaluate(
+        "([k, v]) => localStorage.setItem(k, v)", [f"scenariokit-cards:{scenario}", value]
+    )
+
+
+def test_a_hostile_import_takes_only_sound_cards_and_deletes_nothing(
+    small_site: str, context: BrowserContext, tmp_path: Path
+) -> None:
+    page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+    status(page)
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "33")
+    page.keyboard.press("Escape")
+    mine = stored(page, "tapas-bar-madrid")
+    first, second = mine
+    day = dt.timedelta(days=1)
+    sound = card_state(T0 - 2 * day, T0 - day)
+    hostile = {
+        "format": "scenariokit-progress",
+        "version": 1,
+        "scenarios": {
+            "tapas-bar-madrid": {
+                # reviewed in the future: it would win every later merge
+                first: card_state(T0 + 400 * day, T0 + 401 * day),
+                # due before its last review: ts-fsrs throws on it
+                second: card_state(T0 - day, T0 - 2 * day),
+                "recognise-loose": {**sound, "due": "1"},
+                "recognise-local": {**sound, "due": "2030-01-06T09:00:00"},
+                "recognise-huge": {**sound, "difficulty": 1e300},
+                "recognise-hard": {**sound, "difficulty": 11},
+                "recognise-float": {**sound, "reps": 1.5},
+                "recall-unstable": {**sound, "stability": 40_000},
+                "toString": sound,
+                "recognise-soon": card_state(T0 + dt.timedelta(hours=12), T0 + 2 * day),
+            },
+            "constructor": {"recognise-1": sound},
+            "__proto__": {"recognise-2": sound},
+        },
+    }
+    saved = tmp_path / "hostile.json"
+    saved.write_text(json.dumps(hostile), encoding="utf-8")
+    page.goto(f"{small_site}/review/")
+    expect(page.locator(".review-list li")).to_have_count(1)
+    page.locator("#import-progress").set_input_files(saved)
+    message = page.locator("#transfer-message")
+    expect(message).to_have_text(
+        "Imported 3 cards of 2 scenarios: 3 taken, 0 kept as this browser had them"
+        " (reviewed as recently or later). 9 unreadable entries were left out."
+    )
+    after = stored(page, "tapas-bar-madrid")
+    assert after == {
+        **mine,
+        "toString": sound,
+        "recognise-soon": card_state(T0 + dt.timedelta(hours=12), T0 + 2 * day),
+    }
+    assert stored(page, "constructor") == {"recognise-1": sound}
+    assert page.evaluate("typeof Object['recognise-1'] + typeof Object.prototype.toString") == (
+        "undefinedfunction"
+    )
+    # Nothing imported is deleted: a scenario this site does not have is listed, kept.
+    expect(page.locator(".review-list li")).to_have_text(
+        [
+            "Ordering Tapas in Madrid: 0 cards due (2 studied, the next in 10 min)",
+            "constructor: no longer on this site; the progress of 1 card is kept, not counted."
+            " Forget",
+        ]
+    )
+    assert stored(page, "constructor") == {"recognise-1": sound}
+    assert stored(page, "tapas-bar-madrid") == after
+    # The same file again: nothing is newer, so nothing is taken.
+    with page.expect_console_message(lambda m: "404" in m.text):  # gathered again
+        page.locator("#import-progress").set_input_files(saved)
+    expect(message).to_have_text(
+        "Imported 3 cards of 2 scenarios: 0 taken, 3 kept as this browser had them"
+        " (reviewed as recently or later). 9 unreadable entries were left out."
+    )
+    assert stored(page, "tapas-bar-madrid") == after
+    # The browser's own line for constructor.json's 404, once for each import.
+    assert page.problems == 2 * [  # type: ignore[attr-defined]
+        "Failed to load resource: the server responded with a status of 404 (File not found)"
+    ]
+
+
+def test_a_state_the_scheduler_refuses_is_studied_as_a_new_card(
+    small_site: str, context: BrowserContext
+) -> None:
+    """A stored state ts-fsrs throws on (its last review after now, its due date before
+    that) comes first in the session; it must not lock it."""
+    page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+    status(page)
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "3")
+    page.keyboard.press("Escape")
+    (first,) = stored(page, "tapas-bar-madrid")
+    put(
+        page,
+        "tapas-bar-madrid",
+        {first: card_state(T0 + dt.timedelta(days=10), T0 - dt.timedelta(days=1))},
+    )
+    page.reload()
+    assert status(page).startswith("1 card due now, 36 new.")
+    page.get_by_role("button", name="Start (21 cards)").click()
+    panel = page.get_by_role("region", name="Studying")
+    expect(panel.locator(".study-kind")).to_have_text("Words → meaning")  # not new: stored
+    page.keyboard.press("Space")
+    expect(panel.get_by_role("button", name=re.compile(r"^Again 1 min$"))).to_be_visible()
+    page.keyboard.press("3")
+    expect(panel.locator(".study-progress")).to_have_text("Card 2 of 21 · 1 graded")
+    state = stored(page, "tapas-bar-madrid")[first]
+    assert (state["reps"], state["state"]) == (1, 1)  # graded Good as a new card
+    assert state["last_review"].startswith("2030-01-07T09:")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_two_tabs_keep_each_others_grades(small_site: str, context: BrowserContext) -> None:
+    page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+    status(page)
+    page.locator(".flashcards-start").click()
+    grade_with_keys(page, "44")  # Easy: days away
+    page.close()
+    later = T0 + dt.timedelta(days=30)
+    review = open_page(context, f"{small_site}/review/", at=later)
+    expect(review.locator(".review-status")).to_have_text("2 cards due now across 1 scenario.")
+    scenario = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/", at=later)
+    assert status(scenario) == (
+        "2 cards due now, 35 new. A session takes the due cards and 20 new ones."
+    )
+    review.get_by_role("button", name="Review 2 due cards").click()
+    grade_with_keys(review, "3")
+    # The other tab's counts follow.
+    expect(scenario.locator(".flashcards-status")).to_have_text(
+        "1 card due now, 35 new. A session takes the due cards and 20 new ones."
+    )
+    scenario.get_by_role("button", name="Start (21 cards)").click()
+    grade_with_keys(scenario, "33")  # the other due card, then a new one
+    scenario.keyboard.press("Escape")
+    between = stored(scenario, "tapas-bar-madrid")
+    assert len(between) == 3
+    # The Review tab grades its second card, which the other tab graded too: its own grade,
+    # the later, wins, and the other tab's new card is kept.
+    grade_with_keys(review, "3")
+    cards = stored(review, "tapas-bar-madrid")
+    assert cards.keys() == between.keys()
+    changed = [card for card in cards if cards[card] != between[card]]
+    assert len(changed) == 1
+    assert cards[changed[0]]["last_review"] > between[changed[0]]["last_review"]
+    review.get_by_role("button", name="Close").click()
+    expect(review.locator(".review-list li")).to_have_text(
+        ["Ordering Tapas in Madrid: 0 cards due (3 studied, the next in 10 min)"]
+    )
+    expect(scenario.locator(".flashcards-status")).to_have_text(
+        "0 cards due now, 34 new. A session takes the due cards and 20 new ones."
+    )
+    assert review.problems == scenario.problems == []  # type: ignore[attr-defined]
+
+
+def test_keys_elsewhere_in_the_page_are_left_alone(
+    small_site: str, context: BrowserContext
+) -> None:
+    page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+    status(page)
+    page.locator(".flashcards-start").click()
+    panel = page.get_by_role("region", name="Studying")
+    summary = page.locator("summary", has_text="Show the prompt")
+    summary.focus()
+    page.keyboard.press("Space")  # the summary's: it opens the prompt
+    expect(page.locator("details:has(#prompt)")).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(panel.locator(".study-answer")).to_have_count(0)
+    expect(panel).to_be_visible()
+    page.locator("h1").click()  # focus on nothing: keys are the study panel's
+    page.keyboard.press("Space")
+    expect(panel.locator(".study-answer")).to_be_visible()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Review").focus()
+    page.keyboard.press("3")
+    expect(panel.locator(".study-progress")).to_have_text("Card 1 of 20")  # not graded
+    page.keyboard.press("Enter")  # the link's: it goes
+    page.wait_for_url(f"{small_site}/review/")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 SPEECH_SPY = """
 window.__spoken = [];
 const speak = window.speechSynthesis.speak.bind(window.speechSynthesis);
@@ -478,6 +683,11 @@ def test_a_full_storage_is_told_and_the_progress_kept_for_the_page(
     page.locator(".flashcards-start").click()
     grade_with_keys(page, "3")
     expect(page.locator(".flashcards-problem")).to_contain_text("storage for the site is full")
+    # No promise of an export that could not hold it: the Review page is another page.
+    expect(page.locator(".flashcards-problem")).to_contain_text(
+        "kept only while this page is open, and is lost when you leave or reload it."
+    )
+    expect(page.locator(".flashcards-problem")).not_to_contain_text("export")
     grade_with_keys(page, "3")
     page.keyboard.press("Escape")
     assert status(page).startswith("0 cards due now, 35 new.")

@@ -6,7 +6,7 @@
 // What could not be kept stays in memory for the page, and `problem()` says why, in words
 // a learner can read.
 
-import { lastReview } from "./schedule.js";
+import { lastReview, normalise } from "./schedule.js";
 import { has, isRecord } from "./shared.js";
 
 export const PREFIX = "scenariokit-cards:";
@@ -103,13 +103,14 @@ function write(scenarioId, cards) {
 
 // Merges `cards` ({card id: state}) into what is stored for the scenario now (read again
 // just before writing, so another tab's grades are kept): for each card, the state
-// reviewed later wins, the stored one on a tie. Returns {saved, taken: how many of
-// `cards` were taken, cards: the scenario's cards now}.
+// reviewed later wins, the stored one on a tie; a stored state that is not sound (see
+// schedule.js's `normalise`: reviewed in the future, due before its review) always loses.
+// Returns {saved, taken: how many of `cards` were taken, cards: the scenario's cards now}.
 export function merge(scenarioId, cards) {
   var mine = load(scenarioId);
   var taken = 0;
   Object.keys(cards).forEach(function (id) {
-    if (!has(mine, id) || lastReview(cards[id]) > lastReview(mine[id])) {
+    if (!has(mine, id) || !normalise(mine[id]) || lastReview(cards[id]) > lastReview(mine[id])) {
       mine[id] = cards[id];
       taken += 1;
     }
