@@ -385,6 +385,7 @@ def test_a_changed_entry_is_a_new_card_and_a_scenario_gone_is_kept_until_forgott
         )
         expect(page.locator(".review-status")).to_have_text("16 cards due now across 1 scenario.")
         assert stored(page, "gone-away") == after
+        assert axe_violations(page) == []
         forget = page.get_by_role("button", name="Forget the progress kept for gone-away")
         forget.click()
         expect(page.locator(".review-status")).to_have_text(
