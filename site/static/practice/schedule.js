@@ -2,6 +2,7 @@
 // fuzz so that cards learned together do not all come back on the same day). A card's
 // state is stored as ts-fsrs gives it, its dates as ISO strings.
 import { createEmptyCard, fsrs, generatorParameters, Rating, State, TypeConvert } from "../vendor/ts-fsrs/dist/index.mjs";
+import { plural } from "./shared.js";
 
 var scheduler = fsrs(generatorParameters({ enable_fuzz: true }));
 
@@ -112,9 +113,9 @@ export function span(now, later) {
   var hours = Math.round(minutes / 60);
   if (hours < 24) { return hours + " h"; }
   var days = Math.round(hours / 24);
-  if (days < 31) { return days === 1 ? "1 day" : days + " days"; }
+  if (days < 31) { return plural(days, "day", "days"); }
   var months = Math.round(days / 30.4);
-  if (months < 12) { return months === 1 ? "1 month" : months + " months"; }
+  if (months < 12) { return plural(months, "month", "months"); }
   var years = Math.round(days / 365 * 10) / 10;
-  return years === 1 ? "1 year" : years + " years";
+  return plural(years, "year", "years");
 }

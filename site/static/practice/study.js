@@ -12,6 +12,7 @@
 // only what focus does not: the grade's next review, and the session's end.
 import { KIND_NAMES } from "./cards.js";
 import { GRADES, grade, preview, span, dueTime } from "./schedule.js";
+import { plural } from "./shared.js";
 
 function el(tag, attributes, children) {
   var node = document.createElement(tag);
@@ -164,7 +165,7 @@ export function startSession(panel, items, options) {
   function finish(prefix) {
     current = null;
     progress.textContent = "";
-    var summary = reviewed === 1 ? "1 card graded." : reviewed + " cards graded.";
+    var summary = plural(reviewed, "card", "cards") + " graded.";
     body.replaceChildren(el("p", { class: "study-done", text: "Session done: " + summary + " Your progress is kept in this browser." }));
     var close = el("button", { type: "button", class: "study-close", text: "Close" });
     close.addEventListener("click", stop);
