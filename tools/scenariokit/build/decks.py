@@ -50,7 +50,7 @@ def refuse_clashes(scenario_ids: set[str], languages: set[str]) -> None:
 def deck_of(entry: SiteScenario, context: SiteContext, rowid: int) -> ScenarioDeck:
     """A public scenario's deck; `rowid` is its place in id order (its index rowid)."""
     doc = entry.data
-    page = f"{context.site_url or context.base}/scenarios/{entry.scenario_id}/"
+    page = context.address(f"scenarios/{entry.scenario_id}/")
     return scenario_deck(doc, language_name(doc["language"]), rowid, entry.updated_at, page)
 
 
@@ -101,5 +101,6 @@ def language_files(
 
 def _language_deck(context: SiteContext, language: str) -> Deck:
     """The language's own deck (its description links to the language's page)."""
-    page = f"{context.site_url or context.base}/languages/{language}/"
-    return language_deck(language, language_name(language), page)
+    return language_deck(
+        language, language_name(language), context.address(f"languages/{language}/")
+    )

@@ -175,16 +175,14 @@ def full_build(
             worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
         )
         public = [c for c in compiled if c.published is not None]
-        refuse_clashes(
-            {c.row.scenario_id for c in public if c.row.scenario_id},
-            {c.row.language for c in public if c.row.language},
-        )
+        languages = {c.row.language for c in public if c.row.language}
+        refuse_clashes({c.row.scenario_id for c in public if c.row.scenario_id}, languages)
         decks = Background(
             partial(
                 _write_language_decks,
                 staging / "site",
                 context,
-                sorted({c.row.language for c in public if c.row.language}),
+                sorted(languages),
                 staging / "parts" / "decks",
             ),
             worth_it=len(scenario_files) >= PAGES_PER_PROCESS,

@@ -51,6 +51,10 @@ class SiteContext:
     repository_url: str | None
     branch: str
 
+    def address(self, relative: str) -> str:
+        """A page's address: absolute when the site's URL is known, root-relative otherwise."""
+        return f"{self.site_url or self.base}/{relative}"
+
     def globals(self) -> dict[str, Any]:
         """Template variables shared by every page."""
         return {
@@ -379,10 +383,9 @@ def api_summary(cards: list[dict[str, Any]]) -> bytes:
 
 def sitemap(pages: list[str], context: SiteContext) -> bytes:
     """`sitemap.xml`: absolute URLs when the site's URL is known, root-relative otherwise."""
-    root = context.site_url or context.base
     urls = sorted(p.removesuffix("index.html") for p in pages)
     body = "".join(
-        f"<url><loc>{html.escape(root + '/' + u, quote=False)}</loc></url>\n" for u in urls
+        f"<url><loc>{html.escape(context.address(u), quote=False)}</loc></url>\n" for u in urls
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
