@@ -64,11 +64,7 @@ def write_part(folder: Path, number: int, decks: Sequence[tuple[str, ScenarioDec
     for language, deck in decks:
         by_language.setdefault(language, []).append(deck)
     for language, some in by_language.items():
-        content = collection(
-            [deck.deck for deck in some],
-            [row for deck in some for row in deck.notes],
-            [row for deck in some for row in deck.cards],
-        )
+        content = collection(some)
         (folder / language).mkdir(parents=True, exist_ok=True)
         (folder / language / f"{number:06d}.anki2").write_bytes(content)
 

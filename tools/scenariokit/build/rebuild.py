@@ -339,14 +339,14 @@ def _write_decks(
     language's package is the last one with the scenario's rows replaced in place.
     `Damaged` when that package is not one a build wrote.
     """
-    by_language: dict[str, list[tuple[int, ScenarioDeck]]] = defaultdict(list)
+    by_language: dict[str, list[ScenarioDeck]] = defaultdict(list)
     for entry in shown:
         (rowid,) = connection.execute(
             "SELECT rowid FROM scenarios WHERE scenario_id = ?", (entry.scenario_id,)
         ).fetchone()
         deck = deck_of(entry, context, rowid)
         changes.write(f"{SITE_DIR}/{scenario_deck_file(entry.scenario_id)}", scenario_package(deck))
-        by_language[entry.data["language"]].append((rowid, deck))
+        by_language[entry.data["language"]].append(deck)
     for language, decks in sorted(by_language.items()):
         relative = f"{SITE_DIR}/{language_deck_file(language)}"
         try:
