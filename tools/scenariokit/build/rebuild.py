@@ -196,6 +196,8 @@ def _update_in_place(
     try:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("ATTACH DATABASE ? AS state", (str(out / STATE_FILE),))
+        for schema in ("main", "state"):
+            connection.execute(f"PRAGMA {schema}.synchronous = OFF")
         connection.execute("BEGIN")
         shown = [(e, d, new) for e, d, new in changed if new.is_public]
         published = {new.path: published_of(e, d) for e, d, new in shown}

@@ -4,10 +4,9 @@ An `.apkg` is a zip holding `collection.anki2`, an SQLite collection, and `media
 collection is genanki's: its schema and default collection (`APKG_SCHEMA`, `APKG_COL`),
 the note type (`genanki.Model`, whose `to_json` works out which fields each card needs)
 and the decks' JSON (`genanki.Deck.to_json`). The notes and cards are written a table at
-a time (`executemany`, or `INSERT … SELECT` from the parts a full build's workers wrote),
-where `genanki.Note.write_to_db` runs one INSERT per note and per card, in Python: a
-deck per scenario would have cost the 10,000-scenario build several seconds
-(bench/README.md).
+a time (`executemany`), where `genanki.Note.write_to_db` runs one INSERT per note and per
+card, in Python: a deck per scenario would have cost the 10,000-scenario build several
+seconds (bench/README.md).
 
 What a learner keeps across imports, and why each value is what it is:
 
@@ -45,7 +44,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
@@ -71,11 +69,6 @@ FIELDS = ("Term", "Reading", "Translation", "Note", "Scenario", "Phase", "Langua
 _SPECIAL = re.compile("[&<>\n\\[\\\\]")
 _MATH = re.compile(r"\\(?=[(\[])")
 _SUBDECKS = re.compile(":{2,}")  # "::" in a deck's name starts a subdeck
-NOTE_COLUMNS = "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data"
-CARD_COLUMNS = (
-    "id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, "
-    "odid, flags, data"
-)
 # A card as a new card has it (never reviewed), from what differs between cards.
 _CARD = "INSERT INTO cards VALUES (?, ?, ?, ?, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')"
 
@@ -305,22 +298,14 @@ def read_package(content: bytes) -> sqlite3.Connection:
     return connection
 
 
-class Source(NamedTuple):
-    """Where some rows of a language's collection come from, for `language_package`.
+def collection(decks: Sequence[ScenarioDeck], parents: Sequence[Deck] = ()) -> bytes:
+    """A collection's bytes: genanki's empty one with these scenarios' decks, notes and cards.
 
-    The databases to attach (files, or collections as bytes) under their names, and the
-    SELECTs that give the notes' and the cards' columns in id order.
+    `parents` are decks without notes of their own (a language's, over its scenarios').
+    The scenarios come in id order, so the tables are filled in order: the same rows, the
+    same bytes.
     """
-
-    attach: dict[str, Path | bytes]
-    notes: str
-    cards: str
-    parameters: tuple[object, ...] = ()
-
-
-def collection(decks: Sequence[ScenarioDeck]) -> bytes:
-    """A collection's bytes: genanki's empty one with these scenarios' decks, notes and cards."""
-    connection = _new_collection([deck.deck for deck in decks])
+    connection = _new_collection([*parents, *(deck.deck for deck in decks)])
     connection.execute("BEGIN")
     _insert(connection, decks)
     connection.execute("COMMIT")
@@ -332,42 +317,12 @@ def scenario_package(deck: ScenarioDeck) -> bytes:
     return package(collection([deck]))
 
 
-def language_package(decks: Sequence[Deck], sources: Iterable[Source]) -> bytes:
-    """A language's `.apkg`: its deck and its scenarios' decks, with their notes and cards.
-
-    The sources come in id order of the rows they bring, so the collection is built by
-    appending rows in id order whichever way they come (a full build's parts, or the last
-    package and the changed scenarios): the same rows, the same bytes.
-    """
-    connection = _new_collection(decks)
-    for source in sources:
-        for name, database in source.attach.items():
-            if isinstance(database, Path):
-                connection.execute("ATTACH DATABASE ? AS " + name, (str(database),))
-            else:
-                connection.execute("ATTACH DATABASE ':memory:' AS " + name)
-                connection.deserialize(database, name=name)
-        connection.execute(f"INSERT INTO main.notes {source.notes}", source.parameters)
-        connection.execute(f"INSERT INTO main.cards {source.cards}", source.parameters)
-        for name in source.attach:
-            connection.execute("DETACH DATABASE " + name)
-    return package(_finish(connection))
-
-
-def deck_list(connection: sqlite3.Connection) -> list[Deck]:
-    """The decks of a collection this module wrote (Anki's "Default" deck left out)."""
-    (decks,) = connection.execute("SELECT decks FROM col").fetchone()
-    return [
-        Deck(int(d["id"]), d["name"], d["desc"]) for k, d in orjson.loads(decks).items() if k != "1"
-    ]
-
-
 def patched_package(last: bytes, changed: Sequence[ScenarioDeck]) -> bytes:
     """A language's package with the rows and decks of some scenarios replaced.
 
     `changed` are the scenarios' new decks. Their rows are deleted by id
     range (`scenario_deck`'s numbering) and inserted anew, in place: the same rows and
-    decks as a full build makes (`language_package`), not always laid out in the same
+    decks as a full build makes (`collection`), not always laid out in the same
     pages, which would take building the whole collection again (most of a second for
     a language of 1,500 scenarios). Raises what `read_package` raises for a package no
     build wrote.
