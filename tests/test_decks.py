@@ -12,6 +12,7 @@ import json
 import shutil
 import sqlite3
 import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -242,6 +243,87 @@ def test_a_scenario_named_like_a_language_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"decks/yue\.apkg cannot be both packages"):
         build(root, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def many_decks(count: int) -> list[Any]:
+    """`count` scenarios' decks, each the ryokan's with an id of its own, in id order."""
+    import yaml
+
+    from scenariokit.website.decks import scenario_deck
+
+    doc = yaml.safe_load((REPO / RYOKAN).read_text("utf-8"))
+    return [
+        scenario_deck(doc | {"scenario_id": f"ryokan-{n:03d}"}, "Japanese", n, None, "/")
+        for n in range(1, count + 1)
+    ]
+
+
+def test_a_large_package_is_deflated_in_segments_and_a_patch_compresses_only_what_changed(
+    tmp_path: Path,
+) -> None:
+    """A language's package of many scenarios: its collection in segments that zip and Anki
+    read as one; patching one scenario compresses again only the segments that changed,
+    and gives the rows of a package made anew."""
+    import yaml
+
+    from scenariokit.website.decks import (
+        SEGMENT,
+        Deflated,
+        collection,
+        package,
+        patched_package,
+        scenario_deck,
+        unpack,
+    )
+
+    decks = many_decks(80)
+    content = collection(decks)
+    assert len(content) > 12 * SEGMENT
+    first = package(content)
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.testzip() is None  # every entry's checksum holds
+        assert archive.read("collection.anki2") == content
+    before = unpack(first)
+    assert before.content == content
+    assert len(before.pieces) == -(-len(content) // SEGMENT)
+    # Segments of a last package with the same bytes are taken as they are: compressed
+    # harder there, they stay so (but the last, which ends the stream).
+    harder = []
+    for start in range(0, len(content), SEGMENT):
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        end = zlib.Z_FINISH if start + SEGMENT >= len(content) else zlib.Z_FULL_FLUSH
+        harder.append(compressor.compress(content[start : start + SEGMENT]) + compressor.flush(end))
+    assert harder[:-1] != before.pieces[:-1]
+    again = package(content, Deflated(content, harder))
+    assert unpack(again).pieces[:-1] == harder[:-1]
+    with zipfile.ZipFile(io.BytesIO(again)) as archive:
+        assert archive.read("collection.anki2") == content
+
+    doc = yaml.safe_load((REPO / RYOKAN).read_text("utf-8")) | {"scenario_id": "ryokan-020"}
+    doc["phases"][1]["key_vocabulary"][0]["translation"] = "a corrected meaning"
+    changed = scenario_deck(doc, "Japanese", 20, None, "/")
+    patched = patched_package(first, [changed])
+    after = unpack(patched)
+    kept = sum(1 for old, new in zip(before.pieces, after.pieces, strict=False) if old == new)
+    # Compressed again: the header's, the scenario's notes' and cards', the decks' (the
+    # collection row), the last: a few of the 13 here, a few of the 240 of 15 MB.
+    assert len(after.pieces) - kept <= 8
+    anew = tmp_path / "anew.apkg"
+    anew.write_bytes(package(collection([*decks[:19], changed, *decks[20:]])))
+    (tmp_path / "patched.apkg").write_bytes(patched)
+    assert open_package(tmp_path / "patched.apkg") == open_package(anew)
+
+    pytest.importorskip("anki")
+    from anki.collection import Collection as AnkiCollection
+
+    (tmp_path / "learner").mkdir()
+    anki = AnkiCollection(str(tmp_path / "learner" / "collection.anki2"))
+    try:
+        log = anki_import(anki, tmp_path / "patched.apkg")
+        assert len(log.new) == sum(len(deck.notes) for deck in decks)
+        assert anki.find_notes('"Translation:a corrected meaning"')
+    finally:
+        anki.close()
 
 
 # --- in Anki itself ---------------------------------------------------------------------------
