@@ -304,18 +304,15 @@ def _deflate(content: bytes, last: Deflated | None) -> list[bytes]:
     for a last segment, which ends its stream).
     """
     count = max(1, -(-len(content) // SEGMENT))
-    view = memoryview(content)
-    before = memoryview(last.content) if last is not None else None
     pieces = []
     for n in range(count):
-        segment = view[n * SEGMENT : (n + 1) * SEGMENT]
+        segment = content[n * SEGMENT : (n + 1) * SEGMENT]  # bytes: compared by memcmp
         final = n == count - 1
         if (
             last is not None
-            and before is not None
             and not final
             and n < len(last.pieces) - 1
-            and before[n * SEGMENT : (n + 1) * SEGMENT] == segment
+            and last.content[n * SEGMENT : (n + 1) * SEGMENT] == segment
         ):
             pieces.append(last.pieces[n])
             continue
