@@ -98,7 +98,7 @@ def test_the_index_holds_every_scenario_and_its_parts(built: Built) -> None:
     files = sorted((built.root / "scenarios").rglob("*.yaml"))
     assert (built.result.scenarios, built.result.public) == (len(files), len(files) - 1)
     db = sqlite3.connect(built.out / "scenarios.sqlite")
-    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
     assert db.execute("SELECT count(*) FROM scenarios").fetchone() == (len(files),)
     docs = [
         json.loads(json.dumps(__import__("yaml").safe_load(f.read_text("utf-8")))) for f in files

@@ -131,6 +131,9 @@ CASES = [
     case("wrong-type-entry", entry(0, "essential_phrases", 1, ["a", "list"])),
     case("enum-close", put(category="restaurnt"), place="scenarios/restaurant/enum-close.yaml"),
     case("enum-far", put(difficulty="expert")),
+    case("cefr-agrees", put(cefr="A2")),
+    case("cefr-unknown", put(cefr="B3")),
+    case("cefr-disagrees", put(difficulty="advanced", cefr="A2")),
     case("enum-list", put(category=["travel"]), place="scenarios/travel/enum-list.yaml"),
     case("too-short", put(title="Hi")),
     case("too-short-slug", in_phase(0, phase_id="x")),
@@ -290,7 +293,10 @@ def test_the_browser_says_what_validate_says(
         assert sorted(in_browser[one.name]) == sorted(expected), one.name
     # Every case but the valid ones finds something, so no case passes by finding nothing.
     silent = {name for name, found in told_by_validate.items() if not found}
-    assert silent == {"all-fine"}
+    assert silent == {"all-fine", "cefr-agrees"}
+    (disagreeing,) = in_browser["cefr-disagrees"]
+    assert disagreeing[0] == "/cefr"
+    assert "an advanced scenario is at CEFR B2, C1 or C2" in disagreeing[3]
 
 
 def test_the_cases_cover_every_code_the_browser_checks(

@@ -175,6 +175,21 @@ def test_agreement_is_not_trivial() -> None:
     assert (is_valid(invalid), model_accepts(invalid)) == (False, False)
 
 
+def test_models_and_schema_agree_on_every_level_for_every_difficulty() -> None:
+    """`cefr` agrees with `difficulty` (beginner A1–A2, intermediate B1, advanced B2–C2), or
+    the document is refused, by both."""
+    allowed = {"beginner": {"A1", "A2"}, "intermediate": {"B1"}, "advanced": {"B2", "C1", "C2"}}
+    for difficulty, levels in allowed.items():
+        for cefr in (None, "A1", "A2", "B1", "B2", "C1", "C2", "a1", "B3"):
+            doc = valid_doc() | {"difficulty": difficulty}
+            if cefr is not None:
+                doc["cefr"] = cefr
+            expected = cefr is None or cefr in levels
+            assert is_valid(doc) == expected, (difficulty, cefr)
+            assert model_accepts(doc) == expected, (difficulty, cefr)
+            assert PYTHON_JSONSCHEMA.is_valid(doc) == expected, (difficulty, cefr)
+
+
 def test_the_view_is_the_document_itself() -> None:
     """Validating gives back the same fields and values: the build reads the dict as is."""
     doc = valid_doc()

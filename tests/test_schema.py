@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from scenariokit.check.schema import is_valid, load_schema, schema_path
-from tests.helpers import REPO, invoke, make_repo, valid_doc
+from tests.helpers import REPO, diagnostics, dump, invoke, make_repo, valid_doc
 
 SCHEMA = load_schema()
 
@@ -90,6 +90,21 @@ def test_categories_and_levels_are_the_designs() -> None:
         "education",
     ]
     assert SCHEMA["properties"]["difficulty"]["enum"] == ["beginner", "intermediate", "advanced"]
+
+
+def test_a_cefr_level_that_disagrees_with_the_difficulty_is_explained(tmp_path: Path) -> None:
+    """The level is checked against `difficulty`, at the line of `cefr`, saying which levels
+    the difficulty allows and that either may change."""
+    doc = {"scenario_id": "tapas-bar-madrid", "title": "Tapas", "category": "restaurant"}
+    doc |= valid_doc() | {"difficulty": "advanced", "cefr": "A2"}
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    code, (problem,) = diagnostics("--root", root, "validate")
+    assert code == 1
+    line = dump(doc).splitlines().index("cefr: A2") + 1
+    assert (problem["line"], problem["code"]) == (line, "not-allowed")
+    assert 'cefr must be one of B2, C1, C2, not "A2"' in problem["message"]
+    assert "an advanced scenario is at CEFR B2, C1 or C2" in problem["message"]
+    assert "change `cefr` or `difficulty` so that they agree" in problem["message"]
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,15 @@
   var list = document.getElementById("results");
   var status = document.getElementById("status");
   var more = document.getElementById("more");
-  var filters = ["category", "difficulty", "language", "duration"].map(function (name) {
+  // The CEFR select is there only when some scenario gives a level.
+  var filters = ["category", "difficulty", "language", "duration", "cefr"].map(function (name) {
     return document.getElementById(name);
-  });
+  }).filter(Boolean);
+
+  function chosen(name) {
+    var select = filters.find(function (each) { return each.name === name; });
+    return select ? select.value : "";
+  }
   // "My scenarios": ?author=LOGIN (each scenario page links its author's list).
   var authorNote = document.getElementById("author-filter");
   var author = "";
@@ -89,11 +95,12 @@
 
   function passes(doc) {
     var row = meta.docs[doc];
-    var wanted = filters.map(function (select) { return select.value; });
+    var wanted = ["category", "difficulty", "language", "duration", "cefr"].map(chosen);
     return (!wanted[0] || meta.categories[row[0]] === wanted[0]) &&
       (!wanted[1] || meta.difficulties[row[1]] === wanted[1]) &&
       (!wanted[2] || meta.languages[row[2]] === wanted[2]) &&
       (!wanted[3] || row[3] <= Number(wanted[3])) &&
+      (!wanted[4] || meta.cefrs[row[5]] === wanted[4]) &&
       (!author || meta.authors[row[4]] === author);
   }
 
@@ -159,7 +166,8 @@
     heading.appendChild(link);
     var line = document.createElement("p");
     line.className = "meta";
-    line.textContent = [meta.language_names[row[2]], meta.difficulties[row[1]],
+    var level = meta.difficulties[row[1]] + (row[5] >= 0 ? " (" + meta.cefrs[row[5]] + ")" : "");
+    line.textContent = [meta.language_names[row[2]], level,
       meta.category_names[row[0]], row[3] + " min"].join(" · ");
     var text = document.createElement("p");
     text.textContent = entry[2];

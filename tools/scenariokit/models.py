@@ -21,10 +21,18 @@ from typing import (
     NotRequired,  # pydantic reads these, not typing's (3.11)
 )
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, with_config
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    with_config,
+)
 from typing_extensions import TypedDict
 
-from scenariokit.check.schema import load_schema, not_blank_pattern
+from scenariokit.check.schema import cefr_levels, load_schema, not_blank_pattern
 
 Slug = Annotated[
     str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -69,9 +77,11 @@ Lines = Annotated[list[ShortText], Field(max_length=20)]  # type: ignore[valid-t
 if TYPE_CHECKING:
     Category = str
     Difficulty = str
+    Cefr = str
 else:
     Category = Literal[tuple(load_schema()["properties"]["category"]["enum"])]
     Difficulty = Literal[tuple(load_schema()["properties"]["difficulty"]["enum"])]
+    Cefr = Literal[tuple(load_schema()["properties"]["cefr"]["enum"])]
 
 
 _STRICT = with_config(ConfigDict(strict=True, extra="forbid"))
@@ -127,6 +137,7 @@ class Scenario(TypedDict):
     description: NotRequired[Annotated[str, StringConstraints(max_length=500)]]
     category: Category
     difficulty: Difficulty
+    cefr: NotRequired[Cefr]
     estimated_duration: _minutes(5, 60)  # type: ignore[valid-type]
     language: LanguageTag
     user_role: Line  # type: ignore[valid-type]
@@ -143,5 +154,12 @@ class Scenario(TypedDict):
     phases: Annotated[list[Phase], Field(min_length=2, max_length=6)]
 
 
+def _levels_agree(doc: Scenario) -> Scenario:
+    """`cefr` among the levels the schema allows for the scenario's `difficulty`."""
+    if "cefr" in doc and doc["cefr"] not in cefr_levels()[doc["difficulty"]]:
+        raise ValueError(f"cefr {doc['cefr']} does not agree with difficulty {doc['difficulty']}")
+    return doc
+
+
 # The types as a validator, for the agreement test (the build trusts the schema's verdict).
-SCENARIO: TypeAdapter[Scenario] = TypeAdapter(Scenario)
+SCENARIO: TypeAdapter[Scenario] = TypeAdapter(Annotated[Scenario, AfterValidator(_levels_agree)])

@@ -81,6 +81,9 @@ function validatorFor(schema) {
 // Keywords that only say that something below them failed: their leaves are explained.
 const WRAPPERS = new Set([
   "$ref",
+  "if",
+  "then",
+  "else",
   "allOf",
   "anyOf",
   "oneOf",
@@ -150,7 +153,11 @@ function explain(doc, { path, atKey, error, node, objectPath }, schema) {
       `the required keys ${missing.join(", ")} are missing${where}: add them`,
     );
   }
-  return found(...message(keyword, node[keyword], value, node, path, notBlankPattern(schema)));
+  const [code, text] = message(keyword, node[keyword], value, node, path, notBlankPattern(schema));
+  // A rule that holds given another field (`cefr` given `difficulty`): its branch of the
+  // schema says which, and how to make them agree (schema.py's `_explain`).
+  const conditional = error.keywordLocation.split("/").includes("then") && node.description;
+  return found(code, conditional ? `${text}; ${node.description}` : text);
 }
 
 const CODES = {

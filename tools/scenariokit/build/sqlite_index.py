@@ -32,7 +32,7 @@ from scenariokit.website.tokens import fts_text
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
 
-SCHEMA_VERSION = 2  # 2: entries' `reading`
+SCHEMA_VERSION = 3  # 2: entries' `reading`; 3: a scenario's `cefr`
 
 DDL = """
 CREATE TABLE scenarios (
@@ -41,6 +41,7 @@ CREATE TABLE scenarios (
     description TEXT,
     category TEXT NOT NULL,
     difficulty TEXT NOT NULL,
+    cefr TEXT,                          -- A1 to C2, when the file gives it
     estimated_duration INTEGER NOT NULL,
     language TEXT NOT NULL,
     user_role TEXT NOT NULL,
@@ -365,6 +366,7 @@ def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario, 
             doc.get("description"),
             doc["category"],
             doc["difficulty"],
+            doc.get("cefr"),
             doc["estimated_duration"],
             doc["language"],
             doc["user_role"],

@@ -198,6 +198,14 @@ def _write_code(path: Path, code: types.CodeType) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
+def cefr_levels() -> dict[str, list[str]]:
+    """The CEFR levels each `difficulty` allows, as the schema's conditionals say them."""
+    return {
+        rule["if"]["properties"]["difficulty"]["const"]: rule["then"]["properties"]["cefr"]["enum"]
+        for rule in load_schema()["allOf"]
+    }
+
+
 def is_valid(data: Any) -> bool:
     """Whether `data` satisfies the schema: the fast path every file takes."""
     try:
@@ -310,9 +318,12 @@ def _explain(
         else:
             message = f"the required keys {', '.join(missing)} are missing{where}: add them"
         return Finding(problem[0], "missing-key", message)
-    return Finding(
-        doc_path, *_message(keyword, expected, value, error.schema, doc_path, source_map)
-    )
+    code, message = _message(keyword, expected, value, error.schema, doc_path, source_map)
+    if "then" in error.relative_schema_path and "description" in error.schema:
+        # A rule that holds given another field (`cefr` given `difficulty`): its branch of
+        # the schema says which, and how to make them agree.
+        message += f"; {error.schema['description']}"
+    return Finding(doc_path, code, message)
 
 
 def _from_gate(exc: fastjsonschema.JsonSchemaValueException) -> Finding:

@@ -35,6 +35,7 @@ SUMMARY_KEYS = (
     "description",
     "category",
     "difficulty",
+    "cefr",
     "estimated_duration",
     "language",
     "created_by",
@@ -227,6 +228,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
     difficulties = _groups(cards, "difficulty", "difficulty")
     for group in difficulties:
         group["name"] = group["name"].capitalize()
+    levels = _groups([c for c in cards if c["cefr"]], "cefr", "cefr")
     pages = [
         Listing(
             "index.html",
@@ -235,6 +237,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
                 "categories": categories,
                 "languages": languages,
                 "difficulties": difficulties,
+                "levels": levels,
                 "public_count": len(cards),
                 "language_count": len(languages),
             },

@@ -43,10 +43,11 @@ def roleplay_prompt(doc: Scenario, language_name: str) -> str:
     block = _scenario_block(doc)
     tag = hashlib.sha256("\n".join(block).encode("utf-8")).hexdigest()[:16]
     start, end = f"<<< scenario {tag} >>>", f"<<< end of scenario {tag} >>>"
+    level = doc["difficulty"] + (f", CEFR {doc['cefr']}" if "cefr" in doc else "")
     lines = [
         f"Let's practise {language_name} with a role-play. You are my conversation partner.",
         "",
-        f"- Speak only {language_name}, at my level ({doc['difficulty']}), and keep your "
+        f"- Speak only {language_name}, at my level ({level}), and keep your "
         "turns short so that I do most of the talking.",
         "- Play your role in the scenario below, one phase after the other, and help me use "
         "its words and phrases.",

@@ -148,8 +148,8 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     builds make them here, a rebuild only when a card changed.
     """
     values = {
-        key: sorted({c[key] for c in cards})
-        for key in ("category", "difficulty", "language", "created_by")
+        key: sorted({c[key] for c in cards if c[key] is not None})
+        for key in ("category", "difficulty", "language", "created_by", "cefr")
     }
     position = {key: {v: i for i, v in enumerate(vs)} for key, vs in values.items()}
     names = {key: {c[key]: c[f"{key}_name"] for c in cards} for key in ("category", "language")}
@@ -162,6 +162,7 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
         "languages": values["language"],
         "language_names": [names["language"][v] for v in values["language"]],
         "authors": values["created_by"],
+        "cefrs": values["cefr"],
         "docs": [
             [
                 position["category"][c["category"]],
@@ -169,6 +170,7 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
                 position["language"][c["language"]],
                 c["estimated_duration"],
                 position["created_by"][c["created_by"]],
+                position["cefr"].get(c["cefr"], -1),  # -1: no CEFR level given
             ]
             for c in cards
         ],
