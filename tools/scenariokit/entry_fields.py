@@ -3,7 +3,8 @@
 The schema allows a plain string, or a mapping with the words (`term` for vocabulary,
 `text` for a phrase) and an optional `reading`, `translation` and `note`. The reading
 comes last in the tuple, after the fields every entry had before it: the index's rows and
-the pages' loops take them in this order.
+the pages' loops take them in this order. A phrase may also say who speaks it (`speaker`):
+the learner by default, or the partner (`said_by_partner`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ def vocabulary_fields(entry: str | VocabularyEntry) -> Fields:
     if isinstance(entry, str):
         return entry, None, None, None
     return entry["term"], entry.get("translation"), entry.get("note"), entry.get("reading")
+
+
+def said_by_partner(entry: str | Phrase) -> bool:
+    """Whether a phrase is the partner's (a line to understand), not the learner's."""
+    return not isinstance(entry, str) and entry.get("speaker") == "partner"
 
 
 def phrase_fields(entry: str | Phrase) -> Fields:

@@ -78,10 +78,14 @@ if TYPE_CHECKING:
     Category = str
     Difficulty = str
     Cefr = str
+    Speaker = str
 else:
     Category = Literal[tuple(load_schema()["properties"]["category"]["enum"])]
     Difficulty = Literal[tuple(load_schema()["properties"]["difficulty"]["enum"])]
     Cefr = Literal[tuple(load_schema()["properties"]["cefr"]["enum"])]
+    Speaker = Literal[
+        tuple(load_schema()["$defs"]["phrase_entry"]["properties"]["speaker"]["enum"])
+    ]
 
 
 _STRICT = with_config(ConfigDict(strict=True, extra="forbid"))
@@ -99,12 +103,13 @@ class VocabularyEntry(TypedDict):
 
 @_STRICT
 class Phrase(TypedDict):
-    """A phrase the learner will need, with its meaning."""
+    """A phrase of the conversation, with its meaning: the learner's, or the partner's."""
 
     text: ShortText  # type: ignore[valid-type]
     reading: NotRequired[ShortText]  # type: ignore[valid-type]
     translation: NotRequired[ShortText]  # type: ignore[valid-type]
     note: NotRequired[_text(500)]  # type: ignore[valid-type]
+    speaker: NotRequired[Speaker]
 
 
 @_STRICT

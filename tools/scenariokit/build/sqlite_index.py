@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenariokit.entry_fields import Fields, phrase_fields, vocabulary_fields
+from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.tokens import fts_text
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
 
-SCHEMA_VERSION = 3  # 2: entries' `reading`; 3: a scenario's `cefr`
+SCHEMA_VERSION = 3  # 2: entries' `reading`; 3: a scenario's `cefr`, a phrase's `speaker`
 
 DDL = """
 CREATE TABLE scenarios (
@@ -95,6 +95,7 @@ CREATE TABLE phrases (
     translation TEXT,
     note TEXT,
     reading TEXT,
+    speaker TEXT NOT NULL CHECK (speaker IN ('learner', 'partner')),
     PRIMARY KEY (scenario_id, phase_number, position),
     FOREIGN KEY (scenario_id, phase_number)
         REFERENCES scenario_phases (scenario_id, phase_number) ON DELETE CASCADE
@@ -405,7 +406,13 @@ def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario, 
             for i, e in enumerate(phase["key_vocabulary"], start=1)
         ]
         rows["phrases"] += [
-            (scenario_id, number, i, *phrase_fields(e))
+            (
+                scenario_id,
+                number,
+                i,
+                *phrase_fields(e),
+                "partner" if said_by_partner(e) else "learner",
+            )
             for i, e in enumerate(phase["essential_phrases"], start=1)
         ]
     rows["scenarios_fts"].append((rowid, scenario_id, *scenario.search_text))

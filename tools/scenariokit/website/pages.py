@@ -19,7 +19,7 @@ import orjson
 
 from scenariokit.check.languages import builder_languages, language_name, load_language_data
 from scenariokit.check.schema import schema_path
-from scenariokit.entry_fields import phrase_fields, vocabulary_fields
+from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.decks import language_deck_file, scenario_deck_file
 from scenariokit.website.prompts import roleplay_prompt
 from scenariokit.website.theme import environment, static_files, theme_dir
@@ -91,13 +91,15 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
 
     Optional fields are present (None or empty), so templates can test them; vocabulary and
     phrases are alike: `(text, translation, note, reading)` tuples, which a template unpacks
-    in its loop (a page has dozens, and unpacked names cost no lookups).
+    in its loop (a page has dozens, and unpacked names cost no lookups). A phase's phrases
+    are the learner's (`phrases`) and, apart, the partner's (`heard`).
     """
     doc = entry.data
     entries = [
         (
             [vocabulary_fields(e) for e in phase["key_vocabulary"]],
-            [phrase_fields(e) for e in phase["essential_phrases"]],
+            [phrase_fields(e) for e in phase["essential_phrases"] if not said_by_partner(e)],
+            [phrase_fields(e) for e in phase["essential_phrases"] if said_by_partner(e)],
         )
         for phase in doc["phases"]
     ]
@@ -106,12 +108,13 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
         | {
             "vocabulary": words,
             "phrases": said,
+            "heard": heard,
             "description": phase.get("description"),
             "expected_duration_minutes": phase.get("expected_duration_minutes"),
             "success_criteria": phase.get("success_criteria", []),
             "cultural_notes": phase.get("cultural_notes"),
         }
-        for phase, (words, said) in zip(doc["phases"], entries, strict=True)
+        for phase, (words, said, heard) in zip(doc["phases"], entries, strict=True)
     ]
     return (
         {key: doc.get(key) for key in ("description", "cultural_context")}
@@ -122,7 +125,9 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
             "learning_outcomes": doc.get("learning_outcomes", []),
             "is_system_scenario": doc.get("is_system_scenario", False),
             "phases": phases,
-            "has_readings": any(fields[3] for words, said in entries for fields in (*words, *said)),
+            "has_readings": any(
+                fields[3] for phase in entries for group in phase for fields in group
+            ),
             "language_name": language_name(doc["language"]),
             "category_name": category_name(doc["category"]),
             "derived_from_href": derived_href,

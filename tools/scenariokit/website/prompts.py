@@ -27,7 +27,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
-from scenariokit.entry_fields import Fields, phrase_fields, vocabulary_fields
+from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.escape import visible
 
 if TYPE_CHECKING:
@@ -82,14 +82,23 @@ def _scenario_block(doc: Scenario) -> list[str]:
     for number, phase in enumerate(doc["phases"], start=1):
         about = f": {_one_line(phase['description'])}" if phase.get("description") else ""
         goals = phase.get("success_criteria") or phase["learning_objectives"]
+        mine = [e for e in phase["essential_phrases"] if not said_by_partner(e)]
+        yours = [e for e in phase["essential_phrases"] if said_by_partner(e)]
         lines += [
             f"{number}. {_one_line(phase['name'])}{about}",
             "   Words I should use: "
             + "; ".join(_entry(vocabulary_fields(e)) for e in phase["key_vocabulary"]),
-            "   Phrases I should try: "
-            + "; ".join(_entry(phrase_fields(e)) for e in phase["essential_phrases"]),
-            "   I succeed if: " + "; ".join(_one_line(g) for g in goals),
         ]
+        if mine:
+            lines.append(
+                "   Phrases I should try: " + "; ".join(_entry(phrase_fields(e)) for e in mine)
+            )
+        if yours:
+            lines.append(
+                "   Lines of yours I should understand: "
+                + "; ".join(_entry(phrase_fields(e)) for e in yours)
+            )
+        lines.append("   I succeed if: " + "; ".join(_one_line(g) for g in goals))
     if doc.get("cultural_context"):
         lines.append(f"Cultural context: {_one_line(doc['cultural_context'])}")
     return lines
