@@ -549,3 +549,33 @@ def test_a_blank_form_flags_only_the_fields_reached_until_the_file_leaves(
     settled(page)
     assert page.locator("[aria-invalid='true']").count() > 10
     assert page.get_by_label("Setting").get_attribute("aria-invalid") == "true"
+
+
+# --- the level and the partner's lines --------------------------------------------------------
+
+
+def test_the_form_sets_a_cefr_level_and_a_partners_line(site: str, page: Page) -> None:
+    """The CEFR select comes from the schema, and a level the difficulty does not allow is
+    explained as `validate` explains it; a phrase can be made the partner's, and the file
+    says so."""
+    page.goto(f"{site}/builder/?template=restaurant-dining")
+    opened(page)
+    level = page.get_by_label("CEFR (optional)")
+    options = level.locator("option").all_inner_texts()
+    assert options == ["Choose…", "A1", "A2", "B1", "B2", "C1", "C2"]
+    page.get_by_label("Difficulty").select_option("beginner")
+    level.select_option("B2")
+    settled(page)
+    assert any(
+        "a beginner scenario is at CEFR A1 or A2: change `cefr` or `difficulty`" in p
+        for p in problems(page)
+    )
+    level.select_option("A2")
+    first = phase(page, 1).get_by_role("group", name="Phrase 1", exact=True)
+    first.get_by_label("Speaker (optional)").select_option("partner")
+    settled(page)
+    doc = yaml.safe_load(page.locator("#yaml-preview").text_content() or "")
+    assert doc["cefr"] == "A2"
+    assert doc["phases"][0]["essential_phrases"][0]["speaker"] == "partner"
+    assert not any("cefr" in p for p in problems(page))
+    assert page.problems == []  # type: ignore[attr-defined]

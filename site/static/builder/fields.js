@@ -21,9 +21,12 @@ const ITEM_NOUNS = {
 // Slug fields proposed from a text beside them until the user types their own.
 export const PROPOSED_FROM = { scenario_id: "title", phase_id: "name" };
 
+// Words a label writes in capitals.
+const ACRONYMS = { ai: "AI", cefr: "CEFR" };
+
 /** `ai_role` → `AI role`, `scenario_id` → `Scenario id`: a label from a key. */
 export function labelFor(key) {
-  const words = key.split("_").map((word) => (word === "ai" ? "AI" : word));
+  const words = key.split("_").map((word) => ACRONYMS[word] ?? word);
   const text = words.join(" ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
