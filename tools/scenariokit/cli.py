@@ -441,6 +441,36 @@ def list_command(options: Options, /, output_format: str, **filters: Any) -> Non
     sys.exit(1 if shelf.refused else 0)
 
 
+@cli.command()
+@_TABLE_OR_JSON
+@click.pass_obj
+def stats(options: Options, output_format: str) -> None:
+    """Show the library's coverage: scenarios by language and topic, and what is missing.
+
+    Each language's levels and CEFR levels, and its entries without a translation or a
+    reading, its phases with fewer than five words or phrases or two partner lines: where
+    the library needs help. Files that do not pass `validate` are not counted.
+
+    \b
+    Example:
+      scenarios stats
+      scenarios stats --format json
+    """
+    from scenariokit.author.documents import load_scenarios
+    from scenariokit.author.stats import coverage, coverage_text
+    from scenariokit.check.schema import is_valid
+
+    shelf = load_scenarios(_root(options))
+    docs = [s.data for s in shelf.sources if is_valid(s.data)]
+    found = coverage(docs, skipped=len(shelf.sources) - len(docs) + len(shelf.unreadable))
+    _tell_refused(shelf.refused)
+    if output_format == "json":
+        click.echo(json_text(json.dumps(found.as_json(), indent=2, ensure_ascii=False)))
+    else:
+        click.echo(coverage_text(found), nl=False)
+    sys.exit(1 if shelf.refused else 0)
+
+
 def _tell_refused(refused: list[Diagnostic]) -> None:
     """Each link, FIFO or device the walk refused, on stderr: the listing goes on without."""
     from scenariokit.check.reporters import TextReporter
