@@ -245,6 +245,24 @@ def test_a_scenario_named_like_a_language_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_partners_line_is_a_card_to_understand_not_to_produce(tmp_path: Path) -> None:
+    """`speaker: partner`: Recognise only, even with a meaning, and a tag that says so."""
+    doc = valid_doc()
+    doc["phases"][0]["essential_phrases"] += [
+        {"text": "¿Qué os pongo?", "translation": "What can I get you?", "speaker": "partner"},
+        {"text": "Una caña, por favor.", "translation": "A small beer, please."},
+    ]
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    build(root, tmp_path / "out")
+    deck = open_package(tmp_path / "out" / "site" / "decks" / "tapas-bar-madrid.apkg")
+    by_term = {n["fields"]["Term"]: n for n in deck.notes}
+    heard, said = by_term["¿Qué os pongo?"], by_term["Una caña, por favor."]
+    assert [c["ord"] for c in deck.cards if c["nid"] == heard["id"]] == [0]
+    assert [c["ord"] for c in deck.cards if c["nid"] == said["id"]] == [0, 1]
+    assert heard["tags"].split() == ["scenariokit::tapas-bar-madrid", "scenariokit::you-will-hear"]
+    assert said["tags"].split() == ["scenariokit::tapas-bar-madrid"]
+
+
 def many_decks(count: int) -> list[Any]:
     """`count` scenarios' decks, each the ryokan's with an id of its own, in id order."""
     import yaml

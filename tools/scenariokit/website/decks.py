@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
-from scenariokit.entry_fields import phrase_fields, vocabulary_fields
+from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
@@ -168,7 +168,10 @@ def scenario_deck(
 ) -> ScenarioDeck:
     """The deck of one scenario: a note per word and phrase, a card or two each.
 
-    `rowid` is the scenario's place in id order (`PER_SCENARIO` ids from there), `page`
+    Recall (meaning → words) only for what the learner says: a word or phrase with a
+    meaning, not the partner's lines (`speaker: partner`), which a learner must understand
+    but never produce; those are tagged `scenariokit::you-will-hear`. `rowid` is the
+    scenario's place in id order (`PER_SCENARIO` ids from there), `page`
     the address of its page (absolute when the site's URL is known).
     """
     scenario_id = doc["scenario_id"]
@@ -182,6 +185,7 @@ def scenario_deck(
     )
     modified = _epoch(updated_at)
     tags = f" scenariokit::{scenario_id} "
+    heard_tags = f" scenariokit::{scenario_id} scenariokit::you-will-hear "
     language = doc["language"]
     note_id = _note_ids(rowid).start
     card_id = _card_ids(rowid).start
@@ -191,10 +195,10 @@ def scenario_deck(
     for phase in doc["phases"]:
         where = f"{_field(title)}\x1f{_field(phase['name'])}\x1f{language}"
         prefix = f"{scenario_id}\x1f{phase['phase_id']}\x1f"
-        entries = [("word", vocabulary_fields(e)) for e in phase["key_vocabulary"]] + [
-            ("phrase", phrase_fields(e)) for e in phase["essential_phrases"]
+        entries = [("word", vocabulary_fields(e), False) for e in phase["key_vocabulary"]] + [
+            ("phrase", phrase_fields(e), said_by_partner(e)) for e in phase["essential_phrases"]
         ]
-        for kind, (text, translation, note, reading) in entries:
+        for kind, (text, translation, note, reading), heard in entries:
             key = f"{prefix}{kind}\x1f{text}"
             repeat = seen[key] = seen.get(key, -1) + 1  # the same word twice in a phase
             fields = "\x1f".join((_field(text), _field(reading), _field(translation), _field(note)))
@@ -205,7 +209,7 @@ def scenario_deck(
                     NOTE_TYPE_ID,
                     modified,
                     -1,
-                    tags,
+                    heard_tags if heard else tags,
                     f"{fields}\x1f{where}",
                     text,  # the sort field, as Anki keeps it: the text without markup
                     _checksum(text),
@@ -215,7 +219,7 @@ def scenario_deck(
             )
             position = len(notes) - 1  # new cards come in the order of their notes
             cards.append((card_id, note_id, did, 0, modified, position))  # Recognise
-            if translation:
+            if translation and not heard:
                 cards.append((card_id + 1, note_id, did, 1, modified, position))  # Recall
             note_id += 1
             card_id += 2
