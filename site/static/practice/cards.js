@@ -44,8 +44,10 @@ function text(value) {
 
 // Every card of a scenario (listening cards included, whatever the browser can say), in
 // study order: all recognition cards first, phase by phase, then recall, then listening,
-// so a new card never follows its own entry's card of another direction.
-export function scenarioCards(scenario) {
+// so a new card never follows its own entry's card of another direction. `direction` is
+// the scenario's language's, "rtl" or "ltr", as the build wrote it in the page (never a
+// rule of its own here: languages.py's `direction` is the one).
+export function scenarioCards(scenario, direction) {
   var scenarioId = text(scenario && scenario.scenario_id);
   var language = text(scenario && scenario.language);
   var byKind = { recognise: [], recall: [], listen: [] };
@@ -75,6 +77,7 @@ export function scenarioCards(scenario) {
           phaseId: phaseId,
           phaseName: text(phase.name),
           language: language,
+          dir: direction === "rtl" ? "rtl" : "ltr",
           text: entry.text,
           reading: entry.reading,
           translation: entry.translation,

@@ -80,7 +80,7 @@ export function sessionCards(cards, stored, now, newLimit) {
       return response.json();
     })
     .then(function (scenario) {
-      cards = scenarioCards(scenario);
+      cards = scenarioCards(scenario, section.getAttribute("data-dir"));
       ids = new Set(cards.map(function (c) { return c.id; }));
       stored = store.prune(scenarioId, ids);
       refresh();

@@ -15,6 +15,8 @@ import { has, plural, showProblem } from "./shared.js";
 
 var root = document.getElementById("review");
 var base = root.getAttribute("data-base");
+// The site's right-to-left languages, as the build found them (languages.py's `direction`).
+var rtl = new Set((root.getAttribute("data-rtl-languages") || "").split(" ").filter(Boolean));
 var status = root.querySelector(".review-status");
 var list = root.querySelector(".review-list");
 var start = root.querySelector(".review-start");
@@ -112,7 +114,7 @@ function fetchScenario(id) {
       return null;
     }
     return response.json().then(function (scenario) {
-      var cards = scenarioCards(scenario);
+      var cards = scenarioCards(scenario, rtl.has(scenario && scenario.language) ? "rtl" : "ltr");
       var stored = current(id, cards);
       if (!Object.keys(stored).length) { return null; } // none of its cards studied yet
       return { id: id, title: cards.length ? cards[0].scenarioTitle : id, cards: cards, stored: stored };

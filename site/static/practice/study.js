@@ -23,11 +23,14 @@ function el(tag, attributes, children) {
   return node;
 }
 
-// The words in the scenario's language, with their reading as ruby where there is one.
+// The words in the scenario's language (and direction, when right-to-left: the page stays
+// left-to-right), with their reading as ruby where there is one; a reading (Latin letters
+// under Arabic) takes the direction of its own text, as on the scenario page.
 function words(card, tag) {
-  var node = el(tag || "span", { lang: card.language, class: "study-words" });
+  var node = el(tag || "span", card.dir === "rtl" ? { lang: card.language, dir: "rtl", class: "study-words" } : { lang: card.language, class: "study-words" });
   if (card.reading) {
-    node.append(el("ruby", {}, [card.text, el("rp", { text: " (" }), el("rt", { text: card.reading }), el("rp", { text: ")" })]));
+    var reading = el("rt", card.dir === "rtl" ? { dir: "auto", text: card.reading } : { text: card.reading });
+    node.append(el("ruby", {}, [card.text, el("rp", { text: " (" }), reading, el("rp", { text: ")" })]));
   } else {
     node.textContent = card.text;
   }

@@ -117,6 +117,41 @@ def language_name(tag: Any) -> str:
     return _NAMES[tag]
 
 
+# The scripts written from right to left: those of Unicode CLDR's scriptMetadata.txt marked
+# RTL (living and historic), as ISO 15924 codes. A list of scripts, not of languages: which
+# script a language is written in is langcodes' (CLDR's likely subtags) to say.
+RTL_SCRIPTS = frozenset({
+    "Adlm", "Arab", "Aran", "Armi", "Avst", "Chrs", "Cprt", "Elym", "Gara", "Hatr", "Hebr",
+    "Hung", "Khar", "Lydi", "Mand", "Mani", "Mend", "Merc", "Mero", "Narb", "Nbat", "Nkoo",
+    "Orkh", "Ougr", "Palm", "Phli", "Phlp", "Phnx", "Prti", "Rohg", "Samr", "Sarb", "Sogd",
+    "Sogo", "Syrc", "Syre", "Syrj", "Syrn", "Thaa", "Yezi",
+})  # fmt: skip
+
+
+_DIRECTIONS: dict[str, str] = {}
+
+
+def direction(tag: Any) -> str:
+    """The direction of `tag`'s language, "rtl" or "ltr": from its script.
+
+    The script is the tag's own (`ar-Latn` is Latin) or the language's likely one (`ar`,
+    `fa`, `ur` → Arabic, `he`, `yi` → Hebrew, `dv` → Thaana): langcodes' `maximize`, from
+    CLDR. A tag that is not a language is "ltr", the page's own direction. The site's
+    pages, flashcards and builder all take their direction from here (see `pages.py`).
+    """
+    if not isinstance(tag, str):
+        return "ltr"
+    if tag not in _DIRECTIONS:
+        import langcodes
+
+        try:
+            script = langcodes.Language.get(tag).maximize().script
+        except (langcodes.tag_parser.LanguageTagError, ValueError):
+            script = None
+        _DIRECTIONS[tag] = "rtl" if script in RTL_SCRIPTS else "ltr"
+    return _DIRECTIONS[tag]
+
+
 def load_language_data() -> None:
     """Load langcodes and its names of languages now (a noticeable part of a second).
 

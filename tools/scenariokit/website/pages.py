@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from scenariokit.check.languages import builder_languages, language_name, load_language_data
+from scenariokit.check.languages import (
+    RTL_SCRIPTS,
+    builder_languages,
+    direction,
+    language_name,
+    load_language_data,
+)
 from scenariokit.check.schema import schema_path
 from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.decks import language_deck_file, scenario_deck_file
@@ -92,7 +98,8 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
     Optional fields are present (None or empty), so templates can test them; vocabulary and
     phrases are alike: `(text, translation, note, reading)` tuples, which a template unpacks
     in its loop (a page has dozens, and unpacked names cost no lookups). A phase's phrases
-    are the learner's (`phrases`) and, apart, the partner's (`heard`).
+    are the learner's (`phrases`) and, apart, the partner's (`heard`). `direction` is the
+    language's ("rtl" for Arabic): the words carry it, the page stays left-to-right.
     """
     doc = entry.data
     entries = [
@@ -129,6 +136,7 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
                 fields[3] for phase in entries for group in phase for fields in group
             ),
             "language_name": language_name(doc["language"]),
+            "direction": direction(doc["language"]),
             "category_name": category_name(doc["category"]),
             "derived_from_href": derived_href,
             "updated_at": entry.updated_at,
@@ -308,7 +316,7 @@ def builder_files(templates: list[Scenario], used_languages: set[str]) -> dict[s
     files = {
         "schemas/" + schema_path().name: schema_path().read_bytes(),
         "builder/languages.json": orjson.dumps(
-            builder_languages(used_languages), option=orjson.OPT_APPEND_NEWLINE
+            with_directions(builder_languages(used_languages)), option=orjson.OPT_APPEND_NEWLINE
         ),
     }
     for template in templates:
@@ -319,19 +327,34 @@ def builder_files(templates: list[Scenario], used_languages: set[str]) -> dict[s
     return files
 
 
+def with_directions(languages: dict[str, Any]) -> dict[str, Any]:
+    """`builder_languages` with each language's direction, for the builder's term inputs.
+
+    A right-to-left language has `"dir": "rtl"` (`direction`); `rtl_scripts` lets the
+    builder apply the same rule to a tag that is not listed (its script, written or likely).
+    """
+    listed = [
+        language | ({"dir": "rtl"} if direction(language["tag"]) == "rtl" else {})
+        for language in languages["languages"]
+    ]
+    return languages | {"languages": listed, "rtl_scripts": sorted(RTL_SCRIPTS)}
+
+
 def builder_page(templates: list[Scenario]) -> Listing:
     """The builder: its grid of templates to start from (the rest is the page's script)."""
     views = [view(SiteScenario(t, "", None, None)) for t in templates]
     return Listing("builder/index.html", "builder.html", {"templates": views})
 
 
-def review_page() -> Listing:
+def review_page(languages: set[str]) -> Listing:
     """The Review page: the flashcards due across scenarios.
 
     Gathered by its script from the learner's progress (in the browser) and the scenarios'
-    API files: the build writes the page alone.
+    API files: the build writes the page alone, with the site's right-to-left `languages`
+    (`direction`) for the cards' words to carry.
     """
-    return Listing("review/index.html", "review.html", {})
+    rtl = sorted(tag for tag in languages if direction(tag) == "rtl")
+    return Listing("review/index.html", "review.html", {"rtl_languages": rtl})
 
 
 def copy_assets(site: Path) -> None:
