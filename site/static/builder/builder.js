@@ -15,6 +15,7 @@ import { showDrafts } from "./draft-list.js";
 import { outputActions } from "./propose.js";
 import { fileOf, localActions, localToken } from "./local.js";
 import { el } from "./dom.js";
+import { markWords } from "./language.js";
 
 const PAUSE = 200; // ms after the last keystroke before the form is read and checked
 
@@ -178,6 +179,7 @@ function openEditor(start, schema, languages, context) {
       yaml = `# The file cannot be written yet: ${error.message}\n`;
     }
     latest = { doc, yaml, problems, fields, original: start.original ?? null };
+    markWords(formElement, doc.language, languages);
     showProblems(problems, fields, problemList, checkStatus, onField);
     preview.textContent = yaml;
     updateOutput();

@@ -384,6 +384,8 @@ class EntryItem {
       field.key,
       new ScalarNode(field, mapping[field.key], list.context, { compact: true }),
     ]);
+    // The words themselves, in the scenario's language (language.js `markWords`).
+    this.nodes.find(([key]) => key === main)?.[1].control.setAttribute("data-words", "");
     this.element = el(
       "li",
       { class: "item" },

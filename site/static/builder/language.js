@@ -4,6 +4,12 @@
 // names): each option shows "Spanish — es" and fills in the tag. What a teacher types is
 // kept as written, except that a name or an option's text becomes its tag ("spanish" → es);
 // whether the tag is right is the check's business (check.js, with the same data).
+//
+// The inputs of the scenario's words (a vocabulary term, a phrase) carry its language and,
+// when it is written from right to left, that direction (`markWords`): the build's data
+// gives each listed language's direction (`dir`, from languages.py's `direction`) and the
+// right-to-left scripts, by which a tag not listed is judged the same way (its script,
+// written or likely).
 
 import { el } from "./dom.js";
 
@@ -35,16 +41,44 @@ export function describeTag(tag, languages) {
   return name ? `${name} (${tag})` : "";
 }
 
+/** "rtl" or "ltr": the direction of the language `tag` names. */
+export function directionOf(tag, languages) {
+  const listed = indexes(languages).dirs.get(tag);
+  if (listed !== undefined) return listed;
+  try {
+    const script = new Intl.Locale(tag).maximize().script;
+    return (languages?.rtl_scripts ?? []).includes(script) ? "rtl" : "ltr";
+  } catch {
+    return "ltr"; // not a tag: the page's own direction
+  }
+}
+
+/**
+ * The words' inputs under `root` (marked `data-words`) take the language `tag` and its
+ * direction; a tag that is not a known language (nothing yet, a typo) takes neither, and
+ * the input follows what is typed in it (`dir="auto"`).
+ */
+export function markWords(root, tag, languages) {
+  const language = typeof tag === "string" && known(languages).has(tag) ? tag : null;
+  const dir = language ? directionOf(language, languages) : "auto";
+  for (const input of root.querySelectorAll("[data-words]")) {
+    if (language) input.setAttribute("lang", language);
+    else input.removeAttribute("lang");
+    input.setAttribute("dir", dir);
+  }
+}
+
 const cache = new WeakMap();
 
 function indexes(languages) {
-  if (!languages) return { known: new Map(), names: new Map() };
+  if (!languages) return { known: new Map(), names: new Map(), dirs: new Map() };
   let found = cache.get(languages);
   if (!found) {
     const list = languages.languages ?? [];
     found = {
       known: new Map(list.map(({ tag, name }) => [tag, name])),
       names: new Map(list.map(({ tag, name }) => [name.toLowerCase(), tag])),
+      dirs: new Map(list.map(({ tag, dir }) => [tag, dir ?? "ltr"])),
     };
     cache.set(languages, found);
   }
