@@ -48,8 +48,12 @@
     return cache[path];
   }
 
+  // tokens.py's _MARKS: accents, Arabic vowel marks and tatweel, the ʾ and ʿ of
+  // transliterations.
+  var marks = /[\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u02be\u02bf]/g;
+
   function fold(text) {
-    return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").normalize("NFC");
+    return text.toLowerCase().normalize("NFKD").replace(marks, "").normalize("NFC");
   }
 
   function terms(text) {

@@ -1,11 +1,13 @@
 """Words for search: the same normalisation for the SQLite index and the site's search.
 
-Text is lower-cased and stripped of accents ("Qué" → "que"), split on anything that is not
-a letter or digit, and runs of Chinese, Japanese or Korean characters, which are written
-without spaces, become overlapping two-character pieces ("焼き鳥" → "焼き", "き鳥"), so a
-search for a word inside a run still finds it. `site/static/search.js` does the same, step
-by step (lower(), NFKD, drop U+0300–U+036F, NFC), so both sides agree on every word; a
-test runs the two on the same text.
+Text is lower-cased and stripped of accents ("Qué" → "que", "ёлка" → "елка"), of Arabic's
+vowel marks and tatweel ("مَرْحَبًا" → "مرحبا", "أ" → "ا": a word is found however fully it
+is vowelled) and of the ʾ and ʿ of transliterations ("ʿarabī" → "arabi"); it is split on
+anything that is not a letter or digit, and runs of Chinese, Japanese or Korean characters,
+which are written without spaces, become overlapping two-character pieces ("焼き鳥" →
+"焼き", "き鳥"), so a search for a word inside a run still finds it. search.js does the
+same, step by step (lower(), NFKD, drop `_MARKS`, NFC), so both sides agree on every word;
+tests run the two on the same texts (tests/test_browser.py, tests/test_scripts.py).
 """
 
 from __future__ import annotations
@@ -20,15 +22,21 @@ _IS_CJK = re.compile(rf"[{_CJK}]")
 MIN_LENGTH = 3  # shorter words ("la", "de", "to") are not indexed on the site
 
 
-_ACCENTS = re.compile("[\u0300-\u036f]")
+# What a word is found without (search.js has the same class): the combining accents of
+# Latin, Greek and Cyrillic letters; Arabic's vowel and Quranic marks, with the hamza and
+# madda that NFKD takes off an alef, and tatweel; the modifier letters ʾ and ʿ.
+_MARKS = re.compile(
+    "[\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4"
+    "\u06e7\u06e8\u06ea-\u06ed\u02be\u02bf]"
+)
 
 
 def fold(text: str) -> str:
-    """Lower case, without the accents of Latin, Greek and Cyrillic letters."""
+    """Lower case, without accents, Arabic vowel marks and tatweel (see `_MARKS`)."""
     if text.isascii():  # most translations: nothing to decompose
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
+    return unicodedata.normalize("NFC", _MARKS.sub("", decomposed))
 
 
 @lru_cache(maxsize=1 << 14)
