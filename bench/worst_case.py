@@ -168,7 +168,11 @@ def worst_scenario(
     fill = Filler(style, word_length)
 
     def text(*path: str) -> str:
-        return fill.text(at(*path)["maxLength"], path[-1] in SEARCHED)
+        """The value at its largest: a text at its limit, or the longest choice of a list."""
+        rules = at(*path)
+        if "enum" in rules:  # `speaker`
+            return str(max(rules["enum"], key=lambda choice: len(str(choice))))
+        return fill.text(rules["maxLength"], path[-1] in SEARCHED)
 
     def texts(*path: str) -> list[str]:
         return [text(*path, "items") for _ in range(at(*path)["maxItems"])]
@@ -180,6 +184,7 @@ def worst_scenario(
         "description": text("description"),
         "category": "restaurant",
         "difficulty": "intermediate",
+        "cefr": "B1",
         "estimated_duration": phase_count * (at("estimated_duration")["maximum"] // phase_count),
         "language": "es",
         "user_role": text("user_role"),

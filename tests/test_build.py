@@ -29,6 +29,7 @@ from scenariokit.build.state import STATE_FILE
 from scenariokit.errors import UserError
 from tests.helpers import (
     REPO,
+    SHIPPED,
     VALID_TEXT,
     dump,
     invoke,
@@ -360,7 +361,8 @@ def test_an_invalid_repository_builds_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "train-ticket-lyon.yaml:6:13: error: difficulty must be one of" in result.stdout
     assert (
-        "the build stopped: 1 error, 0 warnings in 41 files; nothing was written" in result.stderr
+        f"the build stopped: 1 error, 0 warnings in {SHIPPED + 11} files; nothing was written"
+        in result.stderr
     )
     assert all_files(tmp_path / "out") == before
 
@@ -554,7 +556,7 @@ def test_a_build_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
     done = "[####################################] 100%"
     assert bars(shown) == [f"Building {done}", f"Swapping {done}"]
     assert shown.endswith(
-        f"Built 30 scenarios (30 public): 30 pages rendered, 0 unchanged; "
+        f"Built {SHIPPED} scenarios ({SHIPPED} public): {SHIPPED} pages rendered, 0 unchanged; "
         f"{out}/scenarios.sqlite and {out}/site/ (open it with `scenarios serve`)\n"
     )
     edit(root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml", "la barra", "el mostrador")
@@ -562,7 +564,9 @@ def test_a_build_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
     assert bars(shown) == [f"Reading {done}", f"Moving {done}"]
     edit(root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml", "el mostrador", "la barra")
     shown = run_in_terminal(["build", "--out", out], root, {"NO_COLOR": "1"})
-    assert shown.startswith("Built 30 scenarios (30 public): 1 page rendered, 29 unchanged")
+    assert shown.startswith(
+        f"Built {SHIPPED} scenarios ({SHIPPED} public): 1 page rendered, {SHIPPED - 1} unchanged"
+    )
 
 
 def test_every_value_is_escaped(tmp_path: Path) -> None:

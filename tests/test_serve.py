@@ -21,7 +21,7 @@ from typing import IO
 import pytest
 
 from scenariokit.author.serve import rebuild
-from tests.helpers import REPO, installed_command, make_repo
+from tests.helpers import REPO, SHIPPED, installed_command, make_repo
 
 
 def line_reader(stream: IO[str]) -> Callable[[], str]:
@@ -74,7 +74,7 @@ def serving(
         assert process.stdout is not None
         next_line = line_reader(process.stdout)
         lines = [next_line(), next_line()]
-        assert lines[0].startswith("Built 30 public scenarios in ")
+        assert lines[0].startswith(f"Built {SHIPPED} public scenarios in ")
         url = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", lines[1])
         assert url is not None, lines
         yield url.group(1), next_line
@@ -102,7 +102,7 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
         text = path.read_text("utf-8")
         retitled = text.replace("title: Ordering Tapas in Madrid", "title: Tapas at the Bar")
         replace(path, lambda new: new.write_text(retitled, "utf-8"))
-        assert next_line().startswith("Built 30 public scenarios")
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
         replace(path, lambda new: new.write_text("title: [broken\n", "utf-8"))
         assert next_line().startswith("Build failed: the build stopped")
@@ -126,7 +126,7 @@ def test_a_theme_changed_while_serving_reaches_every_page(tmp_path: Path) -> Non
         template = source / "site" / "templates" / "scenario.html"
         text = template.read_text("utf-8").replace("<h2>Practise</h2>", "<h2>Practise it</h2>")
         template.write_text(text, "utf-8")
-        assert next_line().endswith("(30 pages rendered)\n")
+        assert next_line().endswith(f"({SHIPPED} pages rendered)\n")
         assert fetch(base + "assets/style.css").endswith("/* changed */\n")
         for page in ("tapas-bar-madrid", "izakaya-evening-tokyo"):
             assert "<h2>Practise it</h2>" in fetch(base + f"scenarios/{page}/")
@@ -166,32 +166,32 @@ def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) ->
         assert "elsewhere" not in told
         assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(page)
         replace(home, lambda new: new.write_text(text, "utf-8"))
-        assert next_line().startswith("Built 30 public scenarios")
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")
 
         pipe = root / "scenarios" / "restaurant" / "pipe.yaml"
         os.mkfifo(pipe)
         assert "pipe.yaml:1:1: error: this is a named pipe" in "".join(failure(next_line))
         pipe.unlink()
-        assert next_line().startswith("Built 30 public scenarios")
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")
 
         strange = os.fsencode(root / "scenarios" / "restaurant") + b"/caf\xe9.yaml"
         with open(strange, "wb") as stream:  # noqa: PTH123 - a bytes path
             stream.write(text.encode())  # refused by its name, empty or not
         assert "caf\\xe9.yaml:1:1: error: this name is not UTF-8" in "".join(failure(next_line))
         os.unlink(strange)  # noqa: PTH108
-        assert next_line().startswith("Built 30 public scenarios")
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")
 
         replace(home, lambda new: new.write_text("title: [broken\n", "utf-8"))
         assert "[yaml-syntax]" in "".join(failure(next_line))
         home.unlink()
-        assert next_line().startswith("Built 29 public scenarios")
+        assert next_line().startswith(f"Built {SHIPPED - 1} public scenarios")
 
         # The output folder in trouble: its build state is no longer a database. Whatever
         # the build makes of that, it is told in a line, and the server goes on.
         (out / ".scenariokit-build.sqlite").write_bytes(b"not a database" * 100)
         replace(home, lambda new: new.write_text(text, "utf-8"))
         told = next_line()
-        assert told.startswith(("Build failed", "Built 30 public scenarios"))
+        assert told.startswith(("Build failed", f"Built {SHIPPED} public scenarios"))
         assert "Traceback" not in told
         assert "</html>" in fetch(base)
 
@@ -215,7 +215,7 @@ def test_serve_outlives_a_build_that_raises(tmp_path: Path) -> None:
         assert told.startswith("Build failed: TemplateSyntaxError: "), told
         assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
         template.write_text(text, "utf-8")
-        assert next_line().startswith("Built 30 public scenarios")
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")
 
 
 def threads(pid: int) -> int:
