@@ -142,9 +142,12 @@ def test_show_more_pages_through_the_list_and_only_while_there_is_more(
     total = int(page.locator("#status").inner_text().split()[0])
     assert total > 20  # the list shows 20 at a time
     assert len(titles(page)) == 20
-    assert page.locator("#more").is_visible()
-    page.click("#more")
-    page.wait_for_function(f"document.querySelectorAll('#results .card').length === {total}")
+    shown = 20
+    while shown < total:  # each click shows 20 more, and the button stays while there are
+        assert page.locator("#more").is_visible()
+        page.click("#more")
+        shown = min(shown + 20, total)
+        page.wait_for_function(f"document.querySelectorAll('#results .card').length === {shown}")
     assert page.locator("#more").is_hidden()
     page.fill("#q", "tapas")
     page.wait_for_function("document.querySelector('#status').textContent === '2 scenarios'")
