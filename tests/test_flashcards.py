@@ -737,3 +737,20 @@ def test_the_study_panel_and_the_review_page_pass_an_accessibility_audit(
     finally:
         context.close()
     assert found == {"scenario": [], "review": [], "review session": []}
+
+
+def test_a_partners_line_is_studied_to_understand_not_to_produce(
+    tmp_path: Path, context: BrowserContext
+) -> None:
+    """`speaker: partner`: recognised and listened to, never recalled from its meaning."""
+    doc = small_doc()
+    doc["phases"][0]["essential_phrases"].append(
+        {"text": "¿Qué os pongo?", "translation": "What can I get you?", "speaker": "partner"}
+    )
+    make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    build(tmp_path / "repo", tmp_path / "out", base_url="/")
+    with serving(tmp_path / "out" / "site") as address:
+        page = open_page(context, f"{address}/scenarios/tapas-bar-madrid/")
+        # 37 cards of the small scenario, and the partner's line to recognise and to hear.
+        assert status(page).startswith("0 cards due now, 39 new.")
+        assert page.problems == []  # type: ignore[attr-defined]

@@ -2,7 +2,9 @@
 // term and essential phrase of every phase gives up to three cards.
 //
 //   recognise  the words (target language) → their meaning      needs a translation
-//   recall     the meaning → the words                          needs a translation
+//   recall     the meaning → the words                          needs a translation, and
+//              words the learner says: a partner's line (`speaker: partner`) is to
+//              understand, never to produce (as in the Anki decks)
 //   listen     the words spoken by speech synthesis → meaning   always (without a
 //              translation the answer is the written words: the learner checks what they heard)
 //
@@ -60,12 +62,13 @@ export function scenarioCards(scenario, direction) {
       entries.push({ text: text(e && e.term), reading: text(e && e.reading), translation: text(e && e.translation), note: text(e && e.note), type: "word" });
     });
     (Array.isArray(phase.essential_phrases) ? phase.essential_phrases : []).forEach(function (e) {
-      entries.push({ text: text(e && e.text), reading: text(e && e.reading), translation: text(e && e.translation), note: text(e && e.note), type: "phrase" });
+      entries.push({ text: text(e && e.text), reading: text(e && e.reading), translation: text(e && e.translation), note: text(e && e.note), type: "phrase", heard: Boolean(e && e.speaker === "partner") });
     });
     entries.forEach(function (entry) {
       if (!entry.text) { return; }
       KINDS.forEach(function (kind) {
         if (kind !== "listen" && !entry.translation) { return; }
+        if (kind === "recall" && entry.heard) { return; }
         var id = cardId(scenarioId, phaseId, kind, entry.text, entry.reading, entry.translation);
         if (seen.has(id)) { return; } // the same entry twice in a phase: one card
         seen.add(id);
