@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.helpers import REPO, dump, invoke, make_repo, run_installed, valid_doc
+from scenariokit.build.run import build
+from tests.helpers import (
+    REPO,
+    axe_violations,
+    dump,
+    invoke,
+    make_repo,
+    run_installed,
+    serving,
+    valid_doc,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 
 def scenario(scenario_id: str, category: str, **fields: Any) -> tuple[str, str]:
@@ -100,3 +114,47 @@ def test_the_shipped_library_has_no_entry_without_a_translation() -> None:
     assert {c["language"]: c["missing_translation"] for c in found["languages"]} == dict.fromkeys(
         [c["language"] for c in found["languages"]], 0
     )
+
+
+# --- the same coverage on the site's languages page ---------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    files = dict(
+        [
+            scenario("kneipe", "restaurant", language="de"),
+            scenario("bahnhof", "travel", language="de", difficulty="advanced", cefr="B2"),
+            scenario("beisl", "restaurant", language="de-AT"),
+            scenario("izakaya", "restaurant", **japanese()),
+        ]
+    )
+    root = make_repo(tmp_path / "repo", files)
+    build(root, tmp_path / "out")
+    return tmp_path / "out" / "site"
+
+
+def test_the_languages_page_shows_the_coverage(site: Path) -> None:
+    page = (site / "languages" / "index.html").read_text("utf-8")
+    table = page.split('<table class="coverage">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)
+    header = re.findall(r"<th scope=\"col\">(.*?)</th>", rows[0])
+    assert header[:3] == ["Language", "Restaurant", "Travel"]
+    assert header[-3:] == ["Beginner", "Intermediate", "Advanced"]
+    german = re.findall(r">([^<]*)</t[hd]>", rows[1])
+    assert german[:3] == ["German", "2", "1"]  # de and de-AT together
+    assert german[3] == "–"  # no shopping scenario yet
+    assert german[-3:] == ["2", "0", "1"]
+    assert re.findall(r">([^<]*)</t[hd]>", rows[2])[:2] == ["Japanese", "1"]
+    assert "17 empty cells: a topic no scenario covers yet" in page
+
+
+def test_the_coverage_table_reads_well_on_a_phone(site: Path, page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    with serving(site) as address:
+        page.goto(f"{address}/languages/")
+        table = page.get_by_role("region", name="Coverage")
+        assert table.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # it scrolls alone
+        assert axe_violations(page) == []
+        assert page.problems == []  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from scenariokit.check.languages import (
     language_name,
     load_language_data,
 )
-from scenariokit.check.schema import schema_path
+from scenariokit.check.schema import choices, schema_path
 from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.decks import language_deck_file, scenario_deck_file
 from scenariokit.website.prompts import roleplay_prompt
@@ -269,6 +269,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
             {
                 "heading": "Languages",
                 "groups": [g | {"href": f"languages/{g['key']}/"} for g in languages],
+                "coverage": coverage(cards),
             },
         ),
     ]
@@ -364,6 +365,29 @@ def copy_assets(site: Path) -> None:
         target = site / "assets" / asset
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(static / asset, target)
+
+
+def coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
+    """The languages page's table: public scenarios by language and every topic, by level.
+
+    A language is its primary subtag, with its regional variants (as `scenarios stats`
+    counts them, drafts aside): an empty cell is a topic no scenario covers yet in it.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for c in cards:
+        primary = c["language"].split("-")[0].lower()
+        row = rows.setdefault(
+            primary,
+            {"name": language_name(primary), "topics": Counter(), "levels": Counter()},
+        )
+        row["topics"][c["category"]] += 1
+        row["levels"][c["difficulty"]] += 1
+    topics = choices("category")
+    return {
+        "topics": [{"key": t, "name": category_name(t)} for t in topics],
+        "rows": [rows[key] for key in sorted(rows, key=lambda k: rows[k]["name"].casefold())],
+        "empty": sum(1 for r in rows.values() for t in topics if not r["topics"][t]),
+    }
 
 
 def _groups(cards: list[dict[str, Any]], key: str, name: str) -> list[dict[str, Any]]:
