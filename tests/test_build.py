@@ -202,7 +202,7 @@ def test_a_rebuild_renders_only_what_changed_and_matches_a_full_build(tmp_path: 
     tapas = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
     edit(tapas, "Ordering Tapas in Madrid", "Tapas in Madrid")  # title: listings, order
     edit(tapas, "term: la barra", "term: el mostrador")  # words: search files
-    edit(tapas, "difficulty: beginner", "difficulty: intermediate")  # the home's counts
+    edit(tapas, "difficulty: beginner\ncefr: A1", "difficulty: intermediate\ncefr: B1")  # counts
     edit(root / "scenarios" / "restaurant" / "secret-draft.yaml", "A secret draft", "Draft")
     os.utime(root / "scenarios" / "travel" / "train-ticket-lyon.yaml")  # touched, unchanged
     changed = build(root, tmp_path / "out")
@@ -240,7 +240,7 @@ TRATTORIA = "scenarios/restaurant/trattoria-dinner-rome.yaml"
     ("path", "old", "new", "linked"),
     [
         (TAPAS, "Order a round of tapas", "Order some tapas", True),  # a card: listings
-        (TAPAS, "difficulty: beginner", "difficulty: advanced", True),  # the home's counts
+        (TAPAS, "difficulty: beginner\ncefr: A1", "difficulty: advanced\ncefr: B2", True),
         (TAPAS, "language: es", "language: fr", True),  # another language's listing
         (TAPAS, "is_public: true", "is_public: false", False),  # the source made a draft
         (TRATTORIA, "from: tapas-bar-madrid", "from: business-meeting", False),  # a template
