@@ -37,6 +37,14 @@ if TYPE_CHECKING:
     from scenariokit.models import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
+# A phone's screen, for `browser.new_context(**PHONE)`: the width of a common phone, its
+# pixel density, touch.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 # The starter library's scenario files (all public): the tests count with it, as the
 # library grows.
 SHIPPED = sum(1 for _ in (REPO / "scenarios").rglob("*.yaml"))

@@ -20,6 +20,7 @@ from scenariokit.check.languages import language_name
 from scenariokit.website.prompts import roleplay_prompt
 from scenariokit.website.tokens import site_terms
 from tests.helpers import (
+    PHONE,
     REPO,
     as_scenario,
     axe_violations,
@@ -265,12 +266,7 @@ def test_every_kind_of_page_passes_an_accessibility_audit(
 
 
 def test_a_phone_sized_page_renders(site: str, browser: Browser, tmp_path: Path) -> None:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     page.goto(f"{site}/scenarios/lost-luggage-sao-paulo/")
     shot = tmp_path / "phone.png"

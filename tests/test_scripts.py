@@ -20,7 +20,7 @@ import pytest
 from scenariokit.build.run import build
 from scenariokit.check.languages import RTL_SCRIPTS, direction
 from scenariokit.website.tokens import site_terms
-from tests.helpers import axe_violations, dump, make_repo, serving, valid_doc
+from tests.helpers import PHONE, axe_violations, dump, make_repo, serving, valid_doc
 
 # --- the rule: a language's direction, from its script ------------------------------------
 
@@ -381,12 +381,7 @@ def test_the_builders_languages_carry_the_rule(site: str, page: Any) -> None:
 def test_an_arabic_page_on_a_phone_passes_an_accessibility_audit(
     site: str, browser: Any, tmp_path: Path
 ) -> None:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     page.goto(f"{site}/scenarios/dinner-arabic/")
     page.locator(".flashcards-start:not([hidden])").wait_for()

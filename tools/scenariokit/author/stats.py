@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from scenariokit.check.languages import language_name
+from scenariokit.check.languages import language_name, primary_language
 from scenariokit.check.readings import needs_reading
 from scenariokit.check.schema import choices
-from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
+from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.escape import visible
 
 # Which entries of a language should carry a `reading`: every Chinese and Korean one,
@@ -84,7 +84,7 @@ def coverage(docs: list[dict[str, Any]], skipped: int = 0) -> Coverage:
     categories, levels = choices("category"), choices("difficulty")
     by_language: dict[str, LanguageCoverage] = {}
     for doc in docs:
-        primary = doc["language"].split("-")[0].lower()
+        primary = primary_language(doc["language"])
         if primary not in by_language:
             by_language[primary] = LanguageCoverage(
                 primary,
@@ -118,16 +118,24 @@ def _count(into: LanguageCoverage, doc: dict[str, Any]) -> None:
         into.phases += 1
         into.entries += len(words) + len(phrases)
         into.missing_translation += sum(1 for f in (*words, *phrases) if not f[1])
-        wanted = {
-            "entries": [*words, *phrases],
-            "kanji": [f for f in (*words, *phrases) if needs_reading(doc["language"], f[0])],
-            "vocabulary": words,
-        }.get(expected or "", [])
-        into.missing_reading += sum(1 for f in wanted if not f[3])
+        into.missing_reading += sum(
+            1 for f in _reading_expected(expected, words, phrases, doc["language"]) if not f[3]
+        )
         if len(words) < MIN_WORDS or len(phrases) < MIN_PHRASES:
             into.thin_phases += 1
         if partner < MIN_PARTNER_LINES:
             into.phases_without_partner_lines += 1
+
+
+def _reading_expected(
+    expected: str | None, words: list[Fields], phrases: list[Fields], language: str
+) -> list[Fields]:
+    """The entries of a phase that should carry a reading (`READINGS_EXPECTED`)."""
+    if expected == "entries":
+        return [*words, *phrases]
+    if expected == "kanji":
+        return [f for f in (*words, *phrases) if needs_reading(language, f[0])]
+    return words if expected == "vocabulary" else []
 
 
 def coverage_text(found: Coverage) -> str:

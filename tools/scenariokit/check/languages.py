@@ -131,6 +131,15 @@ RTL_SCRIPTS = frozenset({
 _DIRECTIONS: dict[str, str] = {}
 
 
+def primary_language(tag: str) -> str:
+    """The language a tag names, without its region or script: `pt-BR` → `pt`, `zh-Hans` → `zh`.
+
+    What the library's coverage counts by (`scenarios stats`, the languages page): a
+    language with all its regional variants.
+    """
+    return tag.split("-")[0].lower()
+
+
 def direction(tag: Any) -> str:
     """The direction of `tag`'s language, "rtl" or "ltr": from its script.
 

@@ -23,6 +23,7 @@ from scenariokit.check.languages import (
     direction,
     language_name,
     load_language_data,
+    primary_language,
 )
 from scenariokit.check.schema import choices, schema_path
 from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
@@ -375,7 +376,7 @@ def coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
     """
     rows: dict[str, dict[str, Any]] = {}
     for c in cards:
-        primary = c["language"].split("-")[0].lower()
+        primary = primary_language(c["language"])
         row = rows.setdefault(
             primary,
             {"name": language_name(primary), "topics": Counter(), "levels": Counter()},
