@@ -267,6 +267,30 @@ def test_duplicate_into_another_language(project: Path) -> None:
     assert copy["phases"][0]["essential_phrases"][0]["text"].startswith("TODO: ")
 
 
+def test_a_partner_line_stays_the_partners_in_another_language(project: Path) -> None:
+    source = load(project / "scenarios" / "restaurant" / "samgyeopsal-restaurant-seoul.yaml")
+    result = invoke(
+        "duplicate",
+        "samgyeopsal-restaurant-seoul",
+        "samgyeopsal-tokyo",
+        "--language",
+        "ja",
+        "--author",
+        "octocat",
+    )
+    assert result.exit_code == 0, result.output
+    copy = load(project / "scenarios" / "restaurant" / "samgyeopsal-tokyo.yaml")
+    for before, after in zip(source["phases"], copy["phases"], strict=True):
+        assert [e.get("speaker") for e in after["essential_phrases"]] == [
+            e.get("speaker") for e in before["essential_phrases"]
+        ]
+        # The Korean reading and notes would be wrong under the Japanese wording.
+        for entry in after["key_vocabulary"] + after["essential_phrases"]:
+            assert "reading" not in entry
+            assert "note" not in entry
+    assert any(e.get("speaker") == "partner" for e in copy["phases"][0]["essential_phrases"])
+
+
 def test_every_template_is_a_full_starting_point() -> None:
     categories = []
     for name in TEMPLATES:

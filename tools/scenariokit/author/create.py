@@ -263,12 +263,19 @@ def _copy_of(
     return doc
 
 
+_KEPT_IN_TRANSLATION = ("translation", "speaker")
+
+
 def _to_translate(entry: str | dict[str, Any], key: str) -> dict[str, Any]:
-    """An entry to translate: the reference wording behind the marker, its meaning kept."""
-    wording = entry if isinstance(entry, str) else entry[key]
-    result = {key: f"{PLACEHOLDER} {wording}"}
-    if isinstance(entry, dict) and entry.get("translation"):
-        result["translation"] = entry["translation"]
+    """An entry to translate: the reference wording behind the marker, its meaning kept.
+
+    Who says a line (`speaker`) holds in every language, so it is kept; a `reading` or a
+    `note` belongs to the reference wording and would mislead under the new one.
+    """
+    if isinstance(entry, str):
+        return {key: f"{PLACEHOLDER} {entry}"}
+    result = {key: f"{PLACEHOLDER} {entry[key]}"}
+    result.update({k: entry[k] for k in _KEPT_IN_TRANSLATION if entry.get(k)})
     return result
 
 
