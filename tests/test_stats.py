@@ -140,12 +140,25 @@ def test_the_languages_page_shows_the_coverage(site: Path) -> None:
     rows = re.findall(r"<tr>(.*?)</tr>", table)
     header = re.findall(r"<th scope=\"col\">(.*?)</th>", rows[0])
     assert header[:3] == ["Language", "Restaurant", "Travel"]
-    assert header[-3:] == ["Beginner", "Intermediate", "Advanced"]
+    assert header[-5:] == ["Beginner", "Intermediate", "Advanced", "No translation", "No reading"]
     german = re.findall(r">([^<]*)</t[hd]>", rows[1])
     assert german[:3] == ["German", "2", "1"]  # de and de-AT together
     assert german[3] == "–"  # no shopping scenario yet
-    assert german[-3:] == ["2", "0", "1"]
-    assert re.findall(r">([^<]*)</t[hd]>", rows[2])[:2] == ["Japanese", "1"]
+    assert german[-5:-2] == ["2", "0", "1"]
+    assert german[-1] == "–"  # German expects no readings
+    japanese = re.findall(r">([^<]*)</t[hd]>", rows[2])
+    assert japanese[:2] == ["Japanese", "1"]
+    # The page counts what `stats` counts: the example's entries without a translation, and
+    # in Japanese the kanji word without a reading (the kana one needs none).
+    result = invoke("--root", site.parent.parent / "repo", "stats", "--format", "json")
+    counted = {c["language"]: c for c in json.loads(result.stdout)["languages"]}
+    assert german[-2] == str(counted["de"]["missing_translation"])
+    assert japanese[-2:] == [
+        str(counted["ja"]["missing_translation"]),
+        str(counted["ja"]["missing_reading"]),
+    ]
+    assert counted["ja"]["missing_reading"] == 1
+    assert rows[2].endswith('<td class="gap">1</td>')  # shown as a gap to fill
     assert "17 empty cells: a topic no scenario covers yet" in page
 
 

@@ -2,11 +2,10 @@
 
 Counts the valid scenarios (drafts too) by language and topic, and for each language its
 levels, its CEFR levels given, and what its entries still lack against the library's
-standard (issue 13): a translation on every entry; a reading on every Chinese and Korean
-entry, on every Japanese one written with kanji (kana need none) and a transliteration on
-every Arabic word (`READINGS_EXPECTED`); at least five words and five phrases in every
-phase; at least two lines of the partner's in every phase. These are goals for the
-shipped library, not rules: `validate` does not refuse a scenario that misses them.
+standard (`check/standard`): a translation on every entry; a reading on every Chinese and
+Korean entry, on every Japanese one written with kanji (kana need none) and a
+transliteration on every Arabic word; at least five words and five phrases in every
+phase; at least two lines of the partner's in every phase.
 
 A language is its primary subtag: `pt-BR` and `pt` are Portuguese, `de-AT` German. Its
 regional variants are listed with it (`tags`): a library covers a language when each
@@ -19,18 +18,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from scenariokit.check.languages import language_name, primary_language
-from scenariokit.check.readings import needs_reading
 from scenariokit.check.schema import choices
-from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
+from scenariokit.check.standard import (
+    MIN_PARTNER_LINES,
+    MIN_PHRASES,
+    MIN_WORDS,
+    expects_readings,
+    measure_phase,
+)
 from scenariokit.escape import visible
-
-# Which entries of a language should carry a `reading`: every Chinese and Korean one,
-# Japanese ones with kanji (`readings.needs_reading`: a beginner reads kana), and Arabic's
-# words (its phrases are read with the words' help).
-READINGS_EXPECTED = {"zh": "entries", "ko": "entries", "ja": "kanji", "ar": "vocabulary"}
-MIN_WORDS = 5  # a phase's words and phrases (partner lines count)
-MIN_PHRASES = 5
-MIN_PARTNER_LINES = 2
 
 
 @dataclass(slots=True)
@@ -110,32 +106,14 @@ def _count(into: LanguageCoverage, doc: dict[str, Any]) -> None:
         into.cefr[doc["cefr"]] = into.cefr.get(doc["cefr"], 0) + 1
     else:
         into.without_cefr += 1
-    expected = READINGS_EXPECTED.get(into.language)
     for phase in doc["phases"]:
-        words = [vocabulary_fields(e) for e in phase["key_vocabulary"]]
-        phrases = [phrase_fields(e) for e in phase["essential_phrases"]]
-        partner = sum(1 for e in phase["essential_phrases"] if said_by_partner(e))
+        measure = measure_phase(phase, doc["language"])
         into.phases += 1
-        into.entries += len(words) + len(phrases)
-        into.missing_translation += sum(1 for f in (*words, *phrases) if not f[1])
-        into.missing_reading += sum(
-            1 for f in _reading_expected(expected, words, phrases, doc["language"]) if not f[3]
-        )
-        if len(words) < MIN_WORDS or len(phrases) < MIN_PHRASES:
-            into.thin_phases += 1
-        if partner < MIN_PARTNER_LINES:
-            into.phases_without_partner_lines += 1
-
-
-def _reading_expected(
-    expected: str | None, words: list[Fields], phrases: list[Fields], language: str
-) -> list[Fields]:
-    """The entries of a phase that should carry a reading (`READINGS_EXPECTED`)."""
-    if expected == "entries":
-        return [*words, *phrases]
-    if expected == "kanji":
-        return [f for f in (*words, *phrases) if needs_reading(language, f[0])]
-    return words if expected == "vocabulary" else []
+        into.entries += measure.entries
+        into.missing_translation += measure.missing_translation
+        into.missing_reading += measure.missing_reading
+        into.thin_phases += measure.thin
+        into.phases_without_partner_lines += measure.few_partner_lines
 
 
 def coverage_text(found: Coverage) -> str:
@@ -180,7 +158,7 @@ def coverage_text(found: Coverage) -> str:
             " ".join(f"{level}:{n}" for level, n in c.cefr.items()) or "-",
             str(c.entries),
             str(c.missing_translation),
-            str(c.missing_reading) if c.language in READINGS_EXPECTED else "-",
+            str(c.missing_reading) if expects_readings(c.language) else "-",
             f"{c.thin_phases}/{c.phases}",
             f"{c.phases_without_partner_lines}/{c.phases}",
         ]

@@ -26,6 +26,7 @@ from scenariokit.check.languages import (
     primary_language,
 )
 from scenariokit.check.schema import choices, schema_path
+from scenariokit.check.standard import expects_readings, missing
 from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.decks import language_deck_file, scenario_deck_file
 from scenariokit.website.prompts import roleplay_prompt
@@ -148,9 +149,11 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
 def card(entry: SiteScenario) -> dict[str, Any]:
     """What a listing shows of a scenario (a light `view`)."""
     doc = entry.data
+    untranslated, unread = missing(doc)
     return {key: doc.get(key) for key in SUMMARY_KEYS} | {
         "language_name": language_name(doc["language"]),
         "category_name": category_name(doc["category"]),
+        "missing": [untranslated, unread],  # for the languages page's coverage
     }
 
 
@@ -369,20 +372,31 @@ def copy_assets(site: Path) -> None:
 
 
 def coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
-    """The languages page's table: public scenarios by language and every topic, by level.
+    """The languages page's table: public scenarios by language, topic and level.
 
-    A language is its primary subtag, with its regional variants (as `scenarios stats`
-    counts them, drafts aside): an empty cell is a topic no scenario covers yet in it.
+    With each language's entries still without a translation or the reading it expects
+    (`unread` None where it expects none, as `check/standard` says). A language is its
+    primary subtag, with its regional variants (as `scenarios stats` counts them, drafts
+    aside): an empty cell is a topic no scenario covers yet in it.
     """
     rows: dict[str, dict[str, Any]] = {}
     for c in cards:
         primary = primary_language(c["language"])
         row = rows.setdefault(
             primary,
-            {"name": language_name(primary), "topics": Counter(), "levels": Counter()},
+            {
+                "name": language_name(primary),
+                "topics": Counter(),
+                "levels": Counter(),
+                "untranslated": 0,
+                "unread": 0 if expects_readings(primary) else None,
+            },
         )
         row["topics"][c["category"]] += 1
         row["levels"][c["difficulty"]] += 1
+        row["untranslated"] += c["missing"][0]
+        if row["unread"] is not None:
+            row["unread"] += c["missing"][1]
     topics = choices("category")
     return {
         "topics": [{"key": t, "name": category_name(t)} for t in topics],
