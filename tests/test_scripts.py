@@ -286,6 +286,29 @@ def test_each_script_is_drawn_with_real_glyphs_and_its_direction(
         assert rt.evaluate("e => getComputedStyle(e).direction") == "ltr"
     # The flashcards know the direction the page's words have.
     assert page.locator("#flashcards").get_attribute("data-dir") == ("rtl" if rtl else "ltr")
+    # The prompt: each of the scenario's words in its language and direction, the text
+    # copied unchanged; an Arabic phrase's full stop ends it on its left, not its right.
+    page.get_by_text("Show the prompt").click()
+    spans = page.locator("#prompt span")
+    assert spans.count() == len(texts) * len(scenario(script)["phases"])
+    assert spans.first.get_attribute("lang") == language
+    assert spans.first.get_attribute("dir") == ("rtl" if rtl else None)
+    assert [spans.nth(i).inner_text() for i in range(len(texts))] == texts
+    copied = page.locator("#prompt").text_content() or ""
+    assert "<span" not in copied
+    assert f"{phrases[2][0]} " in copied
+    ending = spans.filter(has_text=phrases[2][0]).first.evaluate(
+        """span => {
+            const text = span.firstChild, range = document.createRange();
+            const left = (from) => {
+                range.setStart(text, from); range.setEnd(text, from + 1);
+                return range.getBoundingClientRect().left;
+            };
+            return [left(0), left(text.length - 1)];
+        }"""
+    )
+    first, full_stop = ending
+    assert (full_stop < first) if rtl else (full_stop > first)
     # What a learner sees: a picture of the entries, each character a real glyph.
     shot = tmp_path / f"{script}.png"
     page.locator(".phase").first.screenshot(path=str(shot))

@@ -8,6 +8,7 @@ contributors see where help is needed. Measured in one place, so both say the sa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,7 @@ def expects_readings(language: str) -> bool:
     return primary_language(language) in READINGS_EXPECTED
 
 
-def measure_phase(phase: dict[str, Any], language: str) -> PhaseMeasure:
+def measure_phase(phase: Mapping[str, Any], language: str) -> PhaseMeasure:
     """How far one phase of a scenario in `language` is from the standard."""
     words = [vocabulary_fields(e) for e in phase["key_vocabulary"]]
     phrases = [phrase_fields(e) for e in phase["essential_phrases"]]
@@ -57,7 +58,7 @@ def measure_phase(phase: dict[str, Any], language: str) -> PhaseMeasure:
     )
 
 
-def missing(doc: dict[str, Any]) -> tuple[int, int]:
+def missing(doc: Mapping[str, Any]) -> tuple[int, int]:
     """A scenario's entries without a translation, and without the reading expected."""
     measures = [measure_phase(p, doc["language"]) for p in doc["phases"]]
     return (

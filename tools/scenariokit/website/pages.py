@@ -29,7 +29,7 @@ from scenariokit.check.schema import choices, schema_path
 from scenariokit.check.standard import expects_readings, missing
 from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.decks import language_deck_file, scenario_deck_file
-from scenariokit.website.prompts import roleplay_prompt
+from scenariokit.website.prompts import marked_prompt, prompt_html
 from scenariokit.website.theme import environment, static_files, theme_dir
 
 if TYPE_CHECKING:
@@ -174,7 +174,11 @@ def render_scenario(entry: SiteScenario, context: SiteContext, derived_href: str
             edit_url=edit_url,
             deck=scenario_deck_file(entry.scenario_id),
             language_deck=language_deck_file(entry.data["language"]),
-            prompt=roleplay_prompt(entry.data, page["language_name"]),
+            prompt=prompt_html(
+                marked_prompt(entry.data, page["language_name"]),
+                entry.data["language"],
+                page["direction"],
+            ),
         )
     )
 

@@ -18,7 +18,10 @@ to be followed. Nothing inside can close the block early:
 What the learner copies is exactly what the page shows (`scenario.html`), and it holds
 nothing invisible: validation refuses such characters (`characters`), and whatever would
 still get here is shown escaped (`escape.visible`); direction marks, which only place
-punctuation on a page, are dropped.
+punctuation on a page, are dropped. On the page (`prompt_html`) the scenario's words sit
+in elements that say their language and, for Arabic, their direction: the bidirectional
+algorithm then keeps a phrase's question mark at its end, on its left, while the English
+lines stay left-to-right, and the text copied is the same characters.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
 
 from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.escape import visible
@@ -36,12 +41,29 @@ if TYPE_CHECKING:
 _BREAKS = re.compile("\\s*[\t\n\r\x0b\x0c\x85\u2028\u2029]\\s*")
 _DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c]")
 _BREAK_OR_MARK = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029\u200e\u200f\u061c]")
+# Around the scenario's words while the prompt is composed: control characters, which no
+# text can bring (`visible` escapes them), taken out of the plain prompt and turned into
+# an element on the page.
+_WORDS, _END = "\x02", "\x03"
+_MARKERS = str.maketrans("", "", _WORDS + _END)
 
 
 def roleplay_prompt(doc: Scenario, language_name: str) -> str:
     """The prompt for `doc`, plain text: instructions, then the scenario fenced as data."""
+    return marked_prompt(doc, language_name).translate(_MARKERS)
+
+
+def prompt_html(marked: str, language: str, direction: str) -> Markup:
+    """The prompt as the page shows it: escaped, the scenario's words in their language."""
+    opening = f'<span lang="{escape(language)}"' + (' dir="rtl">' if direction == "rtl" else ">")
+    return Markup(str(escape(marked)).replace(_WORDS, opening).replace(_END, "</span>"))
+
+
+def marked_prompt(doc: Scenario, language_name: str) -> str:
+    """The prompt with the scenario's words between markers (`roleplay_prompt` drops them)."""
     block = _scenario_block(doc)
-    tag = hashlib.sha256("\n".join(block).encode("utf-8")).hexdigest()[:16]
+    plain = "\n".join(block).translate(_MARKERS)
+    tag = hashlib.sha256(plain.encode("utf-8")).hexdigest()[:16]
     start, end = f"<<< scenario {tag} >>>", f"<<< end of scenario {tag} >>>"
     level = doc["difficulty"] + (f", CEFR {doc['cefr']}" if "cefr" in doc else "")
     lines = [
@@ -119,7 +141,7 @@ def _one_line(text: Any) -> str:
 def _entry(fields: Fields) -> str:
     """`words [reading] (translation)`, each part there when the entry has it."""
     text, translation, _, reading = fields
-    words = _one_line(text)
+    words = f"{_WORDS}{_one_line(text)}{_END}"
     if reading:
         words += f" [{_one_line(reading)}]"
     return f"{words} ({_one_line(translation)})" if translation else words
