@@ -179,18 +179,17 @@ def test_from_a_template_to_a_file_ci_accepts_and_its_proposal(
     assert (doc["created_by"], doc["derived_from"]) == ("octocat", "restaurant-dining")
     assert doc["is_system_scenario"] is False
     accepted_by_ci(repo, text)
-    # Proposed as a new file, the content filled in.
+    # Proposed as a new file; a template's words and phrases are more than an address
+    # carries, so the file goes by the clipboard (see the test below).
     address = page.get_attribute("#propose", "href") or ""
-    parts = urlsplit(address)
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{GITHUB}/new/main"
-    query = parse_qs(parts.query, keep_blank_values=True)
-    assert query == {"filename": ["scenarios/restaurant/lunch-in-seville.yaml"], "value": [text]}
-    assert len(address) <= LIMIT
-    assert page.locator("#propose-note").is_hidden()
+    assert len(text) > LIMIT
+    assert address == f"{GITHUB}/new/main?filename=scenarios/restaurant/lunch-in-seville.yaml"
+    assert "clipboard" in page.locator("#propose-note").inner_text()
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_from_a_blank_scenario_to_a_file_ci_accepts(site: str, repo: Path, page: Page) -> None:
+def fill_a_blank_scenario(site: str, page: Page) -> None:
+    """Start from a blank scenario and fill it in as a newcomer would, to a valid file."""
     page.goto(f"{site}/builder/")
     page.click("text=Start from a blank scenario")
     opened(page)
@@ -212,6 +211,10 @@ def test_from_a_blank_scenario_to_a_file_ci_accepts(site: str, repo: Path, page:
     fill_phase(page, 1, ["la fruta", "el kilo", "la bolsa"], ["Hola.", "¿Cuánto?", "Gracias."])
     fill_phase(page, 2, ["la naranja", "el euro", "el cambio"], ["Un kilo.", "Tome.", "Adiós."])
     settled(page)
+
+
+def test_from_a_blank_scenario_to_a_file_ci_accepts(site: str, repo: Path, page: Page) -> None:
+    fill_a_blank_scenario(site, page)
     assert status(page) == "No problems found: the file is ready.", problems(page)
     text = the_file(page)
     doc = yaml.safe_load(text)
@@ -223,6 +226,17 @@ def test_from_a_blank_scenario_to_a_file_ci_accepts(site: str, repo: Path, page:
     ]
     assert "description" not in doc  # empty optional fields are left out
     accepted_by_ci(repo, text)
+    # Proposed as a new file, the content filled in.
+    address = page.get_attribute("#propose", "href") or ""
+    parts = urlsplit(address)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{GITHUB}/new/main"
+    query = parse_qs(parts.query, keep_blank_values=True)
+    assert query == {
+        "filename": ["scenarios/shopping/buying-fruit-at-the-market.yaml"],
+        "value": [text],
+    }
+    assert len(address) <= LIMIT
+    assert page.locator("#propose-note").is_hidden()
 
 
 def test_a_copy_of_a_public_scenario_becomes_the_users_own(
@@ -275,16 +289,15 @@ def test_a_file_too_long_for_an_address_goes_by_the_clipboard(
     site: str, clipboard_page: Page
 ) -> None:
     page = clipboard_page
-    page.goto(f"{site}/builder/?template=restaurant-dining")
-    opened(page)
-    page.get_by_label("Created by").fill("octocat")
+    fill_a_blank_scenario(site, page)
+    assert "&value=" in (page.get_attribute("#propose", "href") or "")
     # Accented letters take six characters each in an address: 1,000 of them are enough.
     page.get_by_label("Cultural context (optional)").fill("ñ" * 1000)
     settled(page)
     text = page.locator("#yaml-preview").text_content() or ""
     doc = yaml.safe_load(text)
     href = page.get_attribute("#propose", "href")
-    assert href == (f"{GITHUB}/new/main?filename=scenarios/restaurant/{doc['scenario_id']}.yaml")
+    assert href == (f"{GITHUB}/new/main?filename=scenarios/shopping/{doc['scenario_id']}.yaml")
     note = page.locator("#propose-note")
     assert note.is_visible()
     assert "clipboard" in note.inner_text()
