@@ -91,8 +91,8 @@ def test_the_api_and_the_prompt_carry_readings(built: Path) -> None:
     assert api["phases"][0]["key_vocabulary"][0]["reading"] == "いざかや"
     page = (site / "scenarios" / "izakaya-tokyo" / "index.html").read_text("utf-8")
     assert "<ruby>居酒屋<rp> (</rp><rt>いざかや</rt><rp>)</rp></ruby>" in page
-    assert "居酒屋 [いざかや] (pub)" in page  # the prompt, shown on the page
-    assert "お通し [おとおし]" in page
+    assert '<span lang="ja">居酒屋</span> [いざかや] (pub)' in page  # the prompt, shown
+    assert '<span lang="ja">お通し</span> [おとおし]' in page
 
 
 def test_a_page_without_readings_has_no_switch(built: Path, tmp_path: Path) -> None:
