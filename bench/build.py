@@ -142,7 +142,8 @@ def hugo_site(
     reduced page this bench began with: the scenario's fields only, without the layout
     around them (2.9 KB against 10 KB for the same scenario). `with_json` adds a JSON file
     of each scenario's fields beside its page, as the site's API does. The layouts read
-    vocabulary and phrases as mappings, as the generator writes them all.
+    vocabulary and phrases as mappings, as the generator writes them all, with readings as
+    ruby and the partner's lines apart ("You will hear"), as the site shows them.
     """
     shutil.rmtree(target, ignore_errors=True)
     if same_pages:
@@ -231,7 +232,10 @@ def main() -> None:
     build = tools["scenarios build"](runs / "0-0")[0]
     files = sorted(corpus.glob("scenarios/*/*.yaml"))
     unchanged = [measure(build) for _ in range(RUNS)]
-    phrase = [_edit_and_measure(build, path, "Learner", "Student") for path in files[:RUNS]]
+    phrase = [
+        _edit_and_measure(build, path, "translation: ", "translation: (changed) ")
+        for path in files[:RUNS]
+    ]
     title = [_edit_and_measure(build, p, "\ntitle: ", "\ntitle: New ") for p in files[-RUNS:]]
     print(f"{args.files} scenarios, full builds into new folders in {runs}, in turn:")
     for label, timings in full.items():

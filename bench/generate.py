@@ -1,14 +1,22 @@
 """Generate a corpus of realistic scenario files for benchmarks.
 
-    python bench/generate.py 2000 bench/corpus
+    python bench/generate.py 2000 bench/corpus [--shape library|synthetic]
 
-writes a repository (schemas/ and scenarios/<category>/<id>.yaml) of N valid files of about
-5 KB each, with 2 to 6 phases, translations and notes, deterministic for a given N and seed.
+writes a repository (schemas/ and scenarios/<category>/<id>.yaml) of N valid files,
+deterministic for a given N and seed. Two shapes:
+
+- `library` (the default, since 2026-12-04): each file is a shipped scenario under a new id
+  and title, taken in turn from the 100 of the starter library: its ten languages and
+  scripts, readings, partner lines and notes, about 47 entries and 12 KB a file, as the
+  library's own standard now writes them. The owner and `is_public` (nine in ten) vary.
+- `synthetic`: the shape every figure before 2026-12-04 (evening) was measured on: about
+  5.5 KB, 2 to 6 phases of four words and four phrases in six languages.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import shutil
@@ -209,6 +217,26 @@ def scenario(index: int, rng: random.Random) -> dict[str, object]:
     }
 
 
+def library() -> list[dict[str, object]]:
+    """The shipped scenarios, in id order: the models of the `library` shape."""
+    paths = sorted((ROOT / "scenarios").rglob("*.yaml"), key=lambda p: p.stem)
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def from_library(
+    index: int, rng: random.Random, models: list[dict[str, object]]
+) -> dict[str, object]:
+    """A shipped scenario under a new id and title, owned by someone, public or not."""
+    doc = copy.deepcopy(models[index % len(models)])
+    doc.pop("derived_from", None)
+    doc["scenario_id"] = f"{doc['scenario_id']}-{index:05d}"
+    doc["title"] = f"{doc['title']} ({index})"
+    doc["created_by"] = rng.choice(["maintainers", "octocat", "hubot", "monalisa"])
+    doc["is_system_scenario"] = False
+    doc["is_public"] = rng.random() > 0.1
+    return doc
+
+
 def _unique(term: str, phase: int, used: set[str]) -> str:
     """A term not used yet in this scenario (repeats would be warnings)."""
     if term in used:
@@ -217,16 +245,17 @@ def _unique(term: str, phase: int, used: set[str]) -> str:
     return term
 
 
-def generate(count: int, out: Path, seed: int = 1) -> list[Path]:
+def generate(count: int, out: Path, seed: int = 1, shape: str = "library") -> list[Path]:
     """Write `count` scenarios into a fresh repository at `out`; return their paths."""
     if out.exists():
         shutil.rmtree(out)
     (out / "schemas").mkdir(parents=True)
     shutil.copy(ROOT / "schemas" / "scenario.schema.json", out / "schemas")
     rng = random.Random(seed)
+    models = library() if shape == "library" else []
     paths = []
     for index in range(count):
-        doc = scenario(index, rng)
+        doc = from_library(index, rng, models) if models else scenario(index, rng)
         if sum(p["expected_duration_minutes"] for p in doc["phases"]) != doc["estimated_duration"]:
             doc["phases"][0]["expected_duration_minutes"] += doc["estimated_duration"] - sum(
                 p["expected_duration_minutes"] for p in doc["phases"]
@@ -245,7 +274,8 @@ if __name__ == "__main__":
     parser.add_argument("count", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", choices=["library", "synthetic"], default="library")
     args = parser.parse_args()
-    written = generate(args.count, args.out, args.seed)
+    written = generate(args.count, args.out, args.seed, args.shape)
     size = sum(p.stat().st_size for p in written)
     print(f"{len(written)} files, {size / len(written) / 1024:.1f} KB on average, in {args.out}")
