@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate
+from generate import DUMPER, generate
 from scenariokit.check.languages import language_name
 from scenariokit.website.pages import category_name
 
@@ -177,9 +177,8 @@ def hugo_site(
                     "categories": [doc["category"]],
                     "languages": [doc["language"]],
                 }
-            (content / f"{doc['scenario_id']}.md").write_text(
-                "---\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) + "---\n"
-            )
+            front = yaml.dump(doc, Dumper=DUMPER, allow_unicode=True, sort_keys=False)
+            (content / f"{doc['scenario_id']}.md").write_text(f"---\n{front}---\n")
     return target
 
 
