@@ -680,3 +680,29 @@ def test_a_rule_added_to_the_tool_reaches_files_the_last_build_passed(tmp_path: 
     again = run()
     assert again.returncode == 1, again.stdout + again.stderr
     assert "ids may not start with x [no-x]" in again.stdout
+
+
+def test_a_rebuild_of_one_file_does_without_langcodes(tmp_path: Path) -> None:
+    """What the last build found out about each language (its verdict, name and direction)
+    is remembered: a rebuild that changes one page does not load langcodes' data (a good
+    part of a one-file rebuild), and the page keeps its language's direction."""
+    arabic = valid_doc() | {"scenario_id": "cafe-cairo", "language": "ar"}
+    root = make_repo(
+        tmp_path / "repo",
+        {
+            "scenarios/restaurant/cafe-cairo.yaml": dump(arabic),
+            "scenarios/restaurant/tapas.yaml": dump(valid_doc() | {"scenario_id": "tapas"}),
+        },
+    )
+    out = tmp_path / "out"
+    build(root, out)
+    edit(root / "scenarios" / "restaurant" / "cafe-cairo.yaml", "translation: ", "translation: a ")
+    script = (
+        "import sys; from pathlib import Path; from scenariokit.build.run import build; "
+        f"result = build(Path({str(root)!r}), Path({str(out)!r})); "
+        "print(result.rendered, 'langcodes' in sys.modules)"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["1", "False"]
+    page = (out / "site" / "scenarios" / "cafe-cairo" / "index.html").read_text("utf-8")
+    assert 'lang="ar" dir="rtl"' in page

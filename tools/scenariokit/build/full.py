@@ -55,7 +55,7 @@ from scenariokit.build.sqlite_index import (
     write_public,
 )
 from scenariokit.build.state import STATE_FILE, FileRow
-from scenariokit.check.languages import language_facts, remember_language_facts
+from scenariokit.check.languages import direction, language_facts, remember_language_facts
 from scenariokit.errors import UserError
 from scenariokit.files.history import FileDates, file_dates, head
 from scenariokit.files.repository import Catalog, read_catalog
@@ -200,11 +200,13 @@ def full_build(
         public.sort(key=lambda c: c.row.scenario_id or "")
         cards = [orjson.loads(c.published.card) for c in public if c.published]
         # What the workers found out about languages, for the next rebuild: every valid
-        # file's language is real, and the cards carry their names.
+        # file's language is real, and the cards carry their names; the directions of the
+        # pages' languages are worked out here, where langcodes is loaded already.
         remember_language_facts(
             {
                 "verdicts": {r.language: None for r in rows if r.language},
                 "names": {c["language"]: c["language_name"] for c in cards},
+                "directions": {tag: direction(tag) for tag in {c["language"] for c in cards}},
             }
         )
         digests = _write_listings(staging / "site", context, public, cards, template_docs)

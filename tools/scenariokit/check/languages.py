@@ -174,7 +174,7 @@ def load_language_data() -> None:
 
 def language_facts() -> dict[str, Any]:
     """What this process has found out about language tags, as JSON-ready data."""
-    return {"verdicts": _VERDICTS, "names": _NAMES}
+    return {"verdicts": _VERDICTS, "names": _NAMES, "directions": _DIRECTIONS}
 
 
 def remember_language_facts(facts: dict[str, Any]) -> None:
@@ -182,3 +182,4 @@ def remember_language_facts(facts: dict[str, Any]) -> None:
     verdicts = facts.get("verdicts", {})
     _VERDICTS.update({tag: (v[0], v[1]) if v else None for tag, v in verdicts.items()})
     _NAMES.update(facts.get("names", {}))
+    _DIRECTIONS.update(facts.get("directions", {}))
