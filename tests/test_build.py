@@ -240,12 +240,13 @@ TRATTORIA = "scenarios/restaurant/trattoria-dinner-rome.yaml"
     ("path", "old", "new", "linked"),
     [
         (TAPAS, "Order a round of tapas", "Order some tapas", True),  # a card: listings
+        (TAPAS, "title: Ordering Tapas", "title: Tapas", True),  # the decks' names too
         (TAPAS, "difficulty: beginner\ncefr: A1", "difficulty: advanced\ncefr: B2", True),
         (TAPAS, "language: es", "language: fr", True),  # another language's listing
         (TAPAS, "is_public: true", "is_public: false", False),  # the source made a draft
         (TRATTORIA, "from: tapas-bar-madrid", "from: business-meeting", False),  # a template
     ],
-    ids=["card", "level", "language", "draft", "source"],
+    ids=["card", "title", "level", "language", "draft", "source"],
 )
 def test_a_rebuild_gives_the_bytes_of_a_full_build(
     tmp_path: Path, path: str, old: str, new: str, linked: bool
