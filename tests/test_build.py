@@ -683,10 +683,11 @@ def test_a_rule_added_to_the_tool_reaches_files_the_last_build_passed(tmp_path: 
     assert "ids may not start with x [no-x]" in again.stdout
 
 
-def test_a_rebuild_of_one_file_does_without_langcodes(tmp_path: Path) -> None:
+def test_a_rebuild_of_one_file_does_without_langcodes_and_genanki(tmp_path: Path) -> None:
     """What the last build found out about each language (its verdict, name and direction)
-    is remembered: a rebuild that changes one page does not load langcodes' data (a good
-    part of a one-file rebuild), and the page keeps its language's direction."""
+    and the Anki packages' empty collection are remembered: a rebuild that changes one page
+    loads neither langcodes' data nor genanki (a good part of a one-file rebuild), the page
+    keeps its language's direction and the decks are a full build's."""
     arabic = valid_doc() | {"scenario_id": "cafe-cairo", "language": "ar"}
     root = make_repo(
         tmp_path / "repo",
@@ -701,9 +702,12 @@ def test_a_rebuild_of_one_file_does_without_langcodes(tmp_path: Path) -> None:
     script = (
         "import sys; from pathlib import Path; from scenariokit.build.run import build; "
         f"result = build(Path({str(root)!r}), Path({str(out)!r})); "
-        "print(result.rendered, 'langcodes' in sys.modules)"
+        "print(result.rendered, 'langcodes' in sys.modules, 'genanki' in sys.modules)"
     )
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert ran.stdout.split() == ["1", "False"]
+    assert ran.stdout.split() == ["1", "False", "False"]
     page = (out / "site" / "scenarios" / "cafe-cairo" / "index.html").read_text("utf-8")
     assert 'lang="ar" dir="rtl"' in page
+    build(root, tmp_path / "fresh")
+    decks = out / "site" / "decks"
+    assert output_contents(decks) == output_contents(tmp_path / "fresh" / "site" / "decks")

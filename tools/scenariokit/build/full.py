@@ -60,7 +60,7 @@ from scenariokit.errors import UserError
 from scenariokit.files.history import FileDates, file_dates, head
 from scenariokit.files.repository import Catalog, read_catalog
 from scenariokit.parallel import Background, map_chunks, map_with
-from scenariokit.website.decks import scenario_deck_file, scenario_package
+from scenariokit.website.decks import empty_collection_text, scenario_deck_file, scenario_package
 from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
@@ -216,6 +216,7 @@ def full_build(
             "head": head(root) or "",
             "generation": "1",  # a new folder: no journal of an earlier build applies to it
             "languages": orjson.dumps(language_facts()).decode(),
+            "empty_collection": empty_collection_text(),
             "public_index": public_index or "",
         }
         published = {c.row.path: c.published for c in public if c.published}

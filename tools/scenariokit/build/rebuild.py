@@ -56,6 +56,7 @@ from scenariokit.website.decks import (
     ScenarioDeck,
     language_deck_file,
     patched_package,
+    remember_empty_collection,
     scenario_deck_file,
     scenario_package,
 )
@@ -88,6 +89,7 @@ def rebuild(
     if not _index_intact(out / INDEX_FILE):
         return None
     remember_language_facts(orjson.loads(previous.info.get("languages") or "{}"))
+    remember_empty_collection(previous.info.get("empty_collection"))
     commit = head(root) or ""
     dates = file_dates(root) if commit != previous.info.get("head") else None
     touched, stale = [], []

@@ -43,7 +43,6 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
@@ -430,7 +429,7 @@ def patched_package(last: bytes, changed: Sequence[ScenarioDeck]) -> bytes:
 
 def _new_collection(decks: Iterable[Deck]) -> sqlite3.Connection:
     """The empty collection genanki writes, in memory, with the note type and these decks."""
-    empty, known = _empty_collection()
+    empty, known, _ = empty_collection()
     connection = sqlite3.connect(":memory:", isolation_level=None)
     connection.deserialize(empty)
     _set_decks(connection, dict(known), decks)
@@ -442,20 +441,17 @@ def _set_decks(
 ) -> None:
     """Write a collection's decks: those `listed` (by id), with `decks` put in.
 
-    A deck already listed (a rebuild's changed scenario) gets its name and description
-    in place: they are all that genanki's `to_json` of the same id writes differently, and
-    a one-file rebuild then does without importing genanki (tens of milliseconds).
+    Each deck is genanki's `Deck.to_json` (`EmptyCollection.deck`, whose only fields that
+    differ from deck to deck are its id, name and description), so that a rebuild
+    patching a language's package need not import genanki.
     """
+    shape = empty_collection().deck
     for deck in decks:
-        known = listed.get(str(deck.deck_id))
-        if isinstance(known, dict) and known.get("id") == deck.deck_id:
-            known.update(name=deck.name, desc=deck.description)
-            continue
-        import genanki
-
-        listed[str(deck.deck_id)] = genanki.Deck(
-            deck.deck_id, deck.name, deck.description
-        ).to_json()
+        listed[str(deck.deck_id)] = shape | {
+            "id": deck.deck_id,
+            "name": deck.name,
+            "desc": deck.description,
+        }
     connection.execute(
         "UPDATE col SET decks = ?", (orjson.dumps(listed, option=orjson.OPT_SORT_KEYS).decode(),)
     )
@@ -476,9 +472,52 @@ def _finish(connection: sqlite3.Connection) -> bytes:
     return content
 
 
-@cache
-def _empty_collection() -> tuple[bytes, dict[str, object]]:
-    """The schema and default collection genanki writes, with the note type: made once a process.
+class EmptyCollection(NamedTuple):
+    """What every collection starts from, as genanki makes it."""
+
+    content: bytes  # the database: genanki's schema and default collection, our note type
+    decks: dict[str, object]  # its decks (genanki's default deck), by id
+    deck: dict[str, object]  # a deck's JSON as `genanki.Deck.to_json` writes it
+
+
+# Made once a process, or handed over by the last build's state (`remember_empty_collection`):
+# making it takes genanki, whose import alone is tens of milliseconds of a one-file rebuild.
+_EMPTY: list[EmptyCollection] = []
+
+
+def empty_collection() -> EmptyCollection:
+    """The empty collection, and the JSON every deck of a collection is written with."""
+    if not _EMPTY:
+        _EMPTY.append(_make_empty_collection())
+    return _EMPTY[0]
+
+
+def empty_collection_text() -> str:
+    """The empty collection as a build's state keeps it (JSON, the database in base64)."""
+    content, decks, deck = empty_collection()
+    kept = {"content": base64.b64encode(content).decode(), "decks": decks, "deck": deck}
+    return orjson.dumps(kept).decode()
+
+
+def remember_empty_collection(text: str | None) -> None:
+    """Take the empty collection an earlier build of this same tool made.
+
+    From `empty_collection_text`; nothing is taken from a text it did not write: the
+    collection is then made anew.
+    """
+    try:
+        kept = orjson.loads(text or "null")
+        found = EmptyCollection(
+            base64.b64decode(kept["content"], validate=True), kept["decks"], kept["deck"]
+        )
+    except (orjson.JSONDecodeError, TypeError, KeyError, ValueError):
+        return
+    if isinstance(found.decks, dict) and isinstance(found.deck, dict) and not _EMPTY:
+        _EMPTY.append(found)
+
+
+def _make_empty_collection() -> EmptyCollection:
+    """The schema and default collection genanki writes, with the note type.
 
     Without the schema's indexes: Anki reads an imported collection once, note by note,
     and keeps its own indexes in the learner's collection (the tests import packages
@@ -510,7 +549,8 @@ def _empty_collection() -> tuple[bytes, dict[str, object]]:
     (decks,) = connection.execute("SELECT decks FROM col").fetchone()
     content = connection.serialize()
     connection.close()
-    return content, orjson.loads(decks)
+    deck = genanki.Deck(0, "", "").to_json()
+    return EmptyCollection(content, orjson.loads(decks), deck)
 
 
 def _marks(count: int) -> str:

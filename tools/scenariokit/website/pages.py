@@ -28,7 +28,7 @@ from scenariokit.check.languages import (
 from scenariokit.check.schema import choices, schema_path
 from scenariokit.check.standard import expects_readings, missing
 from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
-from scenariokit.website.decks import language_deck_file, scenario_deck_file
+from scenariokit.website.decks import empty_collection, language_deck_file, scenario_deck_file
 from scenariokit.website.prompts import marked_prompt, prompt_html
 from scenariokit.website.theme import environment, static_files, theme_dir
 
@@ -186,11 +186,12 @@ def render_scenario(entry: SiteScenario, context: SiteContext, derived_href: str
 def load_renderer() -> None:
     """Load what rendering a scenario's page needs, before a build forks its workers.
 
-    Jinja2 and the page's template, and langcodes' names of languages: time each worker
-    would otherwise spend again on its first page.
+    Jinja2 and the page's template, langcodes' names of languages and the Anki packages'
+    empty collection: time each worker would otherwise spend again on its first page.
     """
     environment().get_template("scenario.html")
     load_language_data()
+    empty_collection()
 
 
 def derived_href(entry: SiteScenario, public_ids: set[str], template_ids: set[str]) -> str | None:
