@@ -45,12 +45,11 @@ _BREAK_OR_MARK = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029\u200e\u200f\u061c]"
 # text can bring (`visible` escapes them), taken out of the plain prompt and turned into
 # an element on the page.
 _WORDS, _END = "\x02", "\x03"
-_MARKERS = str.maketrans("", "", _WORDS + _END)
 
 
 def roleplay_prompt(doc: Scenario, language_name: str) -> str:
     """The prompt for `doc`, plain text: instructions, then the scenario fenced as data."""
-    return marked_prompt(doc, language_name).translate(_MARKERS)
+    return _unmarked(marked_prompt(doc, language_name))
 
 
 def prompt_html(marked: str, language: str, direction: str) -> Markup:
@@ -62,7 +61,7 @@ def prompt_html(marked: str, language: str, direction: str) -> Markup:
 def marked_prompt(doc: Scenario, language_name: str) -> str:
     """The prompt with the scenario's words between markers (`roleplay_prompt` drops them)."""
     block = _scenario_block(doc)
-    plain = "\n".join(block).translate(_MARKERS)
+    plain = _unmarked("\n".join(block))
     tag = hashlib.sha256(plain.encode("utf-8")).hexdigest()[:16]
     start, end = f"<<< scenario {tag} >>>", f"<<< end of scenario {tag} >>>"
     level = doc["difficulty"] + (f", CEFR {doc['cefr']}" if "cefr" in doc else "")
@@ -124,6 +123,15 @@ def _scenario_block(doc: Scenario) -> list[str]:
     if doc.get("cultural_context"):
         lines.append(f"Cultural context: {_one_line(doc['cultural_context'])}")
     return lines
+
+
+def _unmarked(text: str) -> str:
+    """`text` without the markers around the scenario's words.
+
+    Two replacements: `str.translate` maps character by character through a dictionary,
+    half a millisecond on a prompt in Japanese.
+    """
+    return text.replace(_WORDS, "").replace(_END, "")
 
 
 def _one_line(text: Any) -> str:
