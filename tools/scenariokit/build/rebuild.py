@@ -113,7 +113,7 @@ def rebuild(
     # The other files' diagnostics are as the last build left them: theirs depend on the
     # catalog only through the files' names, which are the same (or this is a full build).
     done = progress("Reading", len(stale)) if progress and stale else None
-    fresh = derive(stale, read_catalog(root, (f.name for f in files)), done)
+    fresh = derive(stale, read_catalog(root, (f.name for f in files)), done) if stale else []
     derived = dict(zip((f.key for f in stale), fresh, strict=True))
     stop_on_errors(
         report(

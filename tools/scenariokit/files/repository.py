@@ -240,13 +240,24 @@ def read_catalog(
         names = (f.name for f in list_files(default_paths(root), root).files)
     by_id: dict[str, list[str]] = defaultdict(list)
     for name in names:
-        stem = os.path.splitext(os.path.basename(name))[0]  # noqa: PTH119, PTH122
-        by_id[stem].append(name if os.path.isabs(name) else os.path.abspath(name))  # noqa: PTH100, PTH117
+        absolute = name if name.startswith(os.sep) else os.path.abspath(name)  # noqa: PTH100
+        by_id[_stem(absolute)].append(absolute)
     for path in adding:
         name = str(path.absolute())
         if name not in by_id[path.stem]:
             by_id[path.stem].append(name)
     return Catalog(root, _PathsById(by_id))
+
+
+def _stem(name: str) -> str:
+    """`os.path.splitext(os.path.basename(name))[0]` of an absolute name, by slicing.
+
+    A catalog reads thousands of names: the two calls took a fifth of a one-file rebuild's
+    own time at 10,000 files.
+    """
+    base = name[name.rfind(os.sep) + 1 :]
+    dot = base.rfind(".")
+    return base[:dot] if dot > 0 and base[:dot].strip(".") else base
 
 
 class _PathsById(Mapping[str, list[Path]]):
