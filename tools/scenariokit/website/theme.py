@@ -78,8 +78,9 @@ def fingerprint() -> str:
     were.
     """
     digest = hashlib.sha256()
-    for path in sorted(theme_dir().rglob("*")):
+    folder = theme_dir()  # once: it resolves a real path
+    for path in sorted(folder.rglob("*")):
         if path.is_file():
-            digest.update(path.relative_to(theme_dir()).as_posix().encode())
+            digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
