@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 import scenariokit
@@ -107,16 +108,20 @@ def test_readme_quick_start_has_two_commands() -> None:
     assert "pytest" in lines[1]
 
 
-def test_the_benchmark_corpus_is_valid(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("shape", "least", "most"),
+    [("library", 8_000, 16_000), ("synthetic", 2_000, 10_000)],  # about 11 and 5.5 KB
+)
+def test_the_benchmark_corpus_is_valid(tmp_path: Path, shape: str, least: int, most: int) -> None:
     sys.path.insert(0, str(REPO / "bench"))
     try:
         from generate import generate
     finally:
         sys.path.remove(str(REPO / "bench"))
-    written = generate(25, tmp_path / "corpus")
+    written = generate(25, tmp_path / "corpus", shape=shape)
     assert len(written) == 25
     sizes = sorted(p.stat().st_size for p in written)
-    assert 2_000 < sizes[len(sizes) // 2] < 10_000  # "5 KB-ish"
+    assert least < sizes[len(sizes) // 2] < most
     result = invoke("--root", tmp_path / "corpus", "validate", "--strict")
     assert result.exit_code == 0, result.stdout
     assert result.stdout == "0 errors, 0 warnings in 25 files\n"
