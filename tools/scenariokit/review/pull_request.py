@@ -53,6 +53,7 @@ from scenariokit.files.loader import MAX_BYTES
 from scenariokit.files.repository import SCENARIOS_DIR, TEMPLATES_DIR, YAML_SUFFIXES
 from scenariokit.review import codeowners
 from scenariokit.review.codeowners import CodeOwners
+from scenariokit.review.diff import scenario_diff
 
 Change = Literal["added", "edited", "renamed", "removed"]
 
@@ -106,25 +107,12 @@ class ScenarioChange:
         return [p for p in dict.fromkeys((self.old_path, self.path)) if p]
 
     def differences(self) -> list[str]:
-        """What an edit changed, in words."""
+        """What an edit changed, in words (`diff.ScenarioDiff.notes`)."""
         notes = []
         if self.change == "renamed":
             notes.append(f"renamed from {self.old_path}")
-        if not (self.old and self.new):
-            return notes
-        notes += [
-            str(key)
-            for key in sorted({*self.old, *self.new}, key=str)
-            if key != "phases" and self.old.get(key) != self.new.get(key)
-        ]
-        old_phases, new_phases = _phases(self.old), _phases(self.new)
-        added = [p for p in new_phases if p not in old_phases]
-        removed = [p for p in old_phases if p not in new_phases]
-        edited = [p for p in new_phases if p in old_phases and new_phases[p] != old_phases[p]]
-        notes += [f"phase {p} added" for p in added] + [f"phase {p} removed" for p in removed]
-        notes += [f"phase {p} edited" for p in edited]
-        if not added and not removed and list(old_phases) != list(new_phases):
-            notes.append("phases reordered")
+        if self.old and self.new:
+            notes += scenario_diff(self.old, self.new).notes()
         return notes
 
 
@@ -360,18 +348,6 @@ def _read(side: Side, blobs: dict[str, bytes | int]) -> tuple[dict[str, Any] | N
     if not isinstance(data, dict):
         return None, "it is not a mapping of keys to values"
     return data, None
-
-
-def _phases(doc: dict[str, Any]) -> dict[str, Any]:
-    """A document's phases by id, whatever shape a broken file gives them."""
-    phases = doc.get("phases")
-    if not isinstance(phases, list):
-        return {}
-    found = {}
-    for number, phase in enumerate(phases, 1):
-        key = phase.get("phase_id") if isinstance(phase, dict) else None
-        found[str(key) if isinstance(key, str) else f"#{number}"] = phase
-    return found
 
 
 def _owner(doc: dict[str, Any]) -> str | None:

@@ -6,27 +6,28 @@ a terminal, `markdown_code` (paths, ids, logins: a code span mentions no one) an
 `markdown_text` in the summary, `workflow_property` and `workflow_data` in annotations.
 
 What needs a maintainer comes FIRST in every format, before the table: a change to the
-tool, the schema, the theme or the workflows is the one thing a reader must not miss, and
-a warning follows when the base branch's CODEOWNERS names no one (then nobody counts as a
-maintainer). The markdown is ready to post on the pull request or append to the job
-summary: then the rules broken, the table of scenarios with title, language, level, phases
-and what each edit changed, the files that cannot be read, and the other files to look at.
+tool, the schema, the theme or the workflows is the one thing a reader must not miss. In
+the markdown the other changes outside the scenarios follow, then a warning when the base
+branch's CODEOWNERS names no one (then nobody counts as a maintainer), the rules broken,
+the table of scenarios with title, language, level, phases and what each edit changed,
+each scenario told in full (`summary`: an added one whole, an edit entry by entry), and
+the files that cannot be read. It is the job summary and the comment that the comment
+workflow posts on the pull request, so it stays within a comment's size (`MAX_CHARACTERS`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from itertools import islice
 
 from scenariokit.escape import markdown_code, markdown_text, visible, workflow_data
 from scenariokit.escape import workflow_property as prop
 from scenariokit.files.repository import SCENARIOS_DIR, YAML_SUFFIXES
 from scenariokit.review.pull_request import OtherChange, Review, ScenarioChange
+from scenariokit.review.summary import Page, code, level, scenario_blocks, text
 
-# Rows of each table or list in the markdown: GitHub drops a job summary over 1 MiB whole,
-# which would lose what needs a maintainer with the rest. 500 rows of escaped titles stay
-# far below it; the terminal and the annotations list everything.
-MAX_ROWS = 500
+# GitHub's limit for a comment (the summary is posted as one), and the summary's own: room
+# is left for the header the comment workflow puts above it. (A job summary may hold 1 MiB.)
+GITHUB_COMMENT_LIMIT = 65_536
+MAX_CHARACTERS = 60_000
+_VERDICT_ROOM = 1_000  # the note saying where the summary was cut, and the verdict
 
 _NO_MAINTAINER = (
     "no maintainer is configured: CODEOWNERS on the base branch names no GitHub login, "
@@ -63,56 +64,109 @@ def as_text(result: Review) -> str:
 
 
 def as_markdown(result: Review) -> str:
-    """The pull-request summary."""
-    lines = [f"## Scenario review for {markdown_code(result.author)}", ""]
+    """The pull-request summary: the job summary, and the comment posted on the pull request.
+
+    At most `MAX_CHARACTERS`: it stops between two blocks, says so, and ends with the verdict.
+    """
+    page = Page(MAX_CHARACTERS - _VERDICT_ROOM)
+    page.add(f"## Scenario review for {markdown_code(result.author)}")
     if result.needs_maintainer:
-        lines += [
-            "> [!CAUTION]",
+        page.add(
+            "> [!CAUTION]\n"
             "> **Needs a maintainer.** This pull request changes files that only a maintainer "
             "may change (the tool, the schema, the site's theme, the workflows or other code). "
             "Its checks ran with the base branch's tool, so these changes were not used; a "
-            "maintainer must review them.",
-            "",
-            "| file | change | who may approve (CODEOWNERS) |",
-            "|---|---|---|",
-        ]
-        lines += _capped(
-            f"| {markdown_code(o.path)} | {o.change}{_kind(o)} | {_owner_cells(result, o.path)} |"
-            for o in result.needs_maintainer
+            "maintainer must review them."
         )
-        lines.append("")
-    if not result.owners.names_anyone:
-        lines += ["> [!WARNING]", f"> {markdown_text('N' + _NO_MAINTAINER[1:])}", ""]
-    if result.violations:
-        lines += ["### Rules broken", ""]
-        lines += _capped(
-            f"- {markdown_code(v.path)}: {markdown_text(v.message)} ({markdown_code(v.rule)})"
-            for v in result.violations
-        )
-        lines.append("")
-    if result.changes:
-        lines += [
-            "| change | scenario | title | language | level | phases | what changed |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        lines += _capped(_row(c) for c in result.changes)
-    else:
-        lines.append("No scenario is added, edited or removed.")
-    if result.unreadable:
-        lines += ["", "### Files that cannot be read", ""]
-        lines += _capped(
-            f"- {markdown_code(path)}: {markdown_text(why)}"
-            for path, why in result.unreadable.items()
+        _table(
+            page,
+            "| file | change | who may approve (CODEOWNERS) |\n|---|---|---|",
+            [
+                f"| {markdown_code(o.path)} | {o.change}{_kind(o)} | "
+                f"{_owner_cells(result, o.path)} |"
+                for o in result.needs_maintainer
+            ],
         )
     asked = [o for o in result.others if o.need != "required" and not o.refused]
     if asked:
-        lines += ["", "### Other changes (a maintainer must review these)", ""]
-        lines += _capped(
-            f"- {markdown_code(o.path)} ({o.change}{', by its owner' if o.need == 'owner' else ''})"
-            for o in asked
+        page.add("### Other changes outside the scenarios (a maintainer must review these)")
+        _table(
+            page,
+            "",
+            [
+                f"- {markdown_code(o.path)} ({o.change}"
+                f"{', by its owner' if o.need == 'owner' else ''})"
+                for o in asked
+            ],
         )
-    lines += ["", f"**{_verdict(result)}**"]
-    return "\n".join(lines) + "\n"
+    if not result.owners.names_anyone:
+        page.add(f"> [!WARNING]\n> {markdown_text('N' + _NO_MAINTAINER[1:])}")
+    if result.violations:
+        page.add("### Rules broken")
+        _table(
+            page,
+            "",
+            [
+                f"- {markdown_code(v.path)}: {markdown_text(v.message)} ({markdown_code(v.rule)})"
+                for v in result.violations
+            ],
+        )
+    if result.changes:
+        page.add("### Scenarios")
+        _table(
+            page,
+            "| change | scenario | title | language | level | phases | what changed |\n"
+            "|---|---|---|---|---|---|---|",
+            [_row(c) for c in result.changes],
+        )
+        for change in result.changes:
+            for block in scenario_blocks(change):
+                page.add(block, scenario=change.path)
+    else:
+        page.add("No scenario is added, edited or removed.")
+    if result.unreadable:
+        page.add("### Files that cannot be read")
+        _table(
+            page,
+            "",
+            [
+                f"- {markdown_code(path)}: {markdown_text(why)}"
+                for path, why in result.unreadable.items()
+            ],
+        )
+    ending = [page.text()]
+    if page.cut:
+        ending.append(_cut_note(page))
+    ending.append(f"**{_verdict(result)}**")
+    return "\n\n".join(ending) + "\n"
+
+
+def _table(page: Page, header: str, rows: list[str]) -> None:
+    """Rows of a table (under `header`) or a list, as many as fit, as one block."""
+    kept = [header] if header else []
+    for number, row in enumerate(rows):
+        if page.size + sum(len(r) + 1 for r in [*kept, row]) + 2 > page.limit:
+            page.lines_left_out += len(rows) - number
+            page.cut = True
+            break
+        kept.append(row)
+    if kept and kept != [header]:
+        page.add("\n".join(kept))
+
+
+def _cut_note(page: Page) -> str:
+    missing = []
+    if page.left_out:
+        count = len(page.left_out)
+        missing.append(f"{count} scenario{'s' if count != 1 else ''} not shown in full")
+    if page.lines_left_out:
+        missing.append(f"{page.lines_left_out} more line(s) of the lists above")
+    what = f" ({', '.join(missing)})" if missing else ""
+    return (
+        f"> [!NOTE]\n> **The summary is cut here{what}**: a pull-request comment holds at "
+        f"most {GITHUB_COMMENT_LIMIT:,} characters. The job's log lists every file "
+        "(`scenarios review` in text), and the pull request's files hold the rest."
+    )
 
 
 def as_github(result: Review) -> str:
@@ -141,15 +195,6 @@ def as_github(result: Review) -> str:
     ]
     lines.append(_verdict(result))
     return "\n".join(lines) + "\n"
-
-
-def _capped(rows: Iterator[str]) -> list[str]:
-    """At most `MAX_ROWS` rows, and a line that says how many more the log holds."""
-    kept = list(islice(rows, MAX_ROWS))
-    more = sum(1 for _ in rows)
-    if more:
-        kept.append(f"\n*… and {more} more: the job's log lists them all.*")
-    return kept
 
 
 def _verdict(result: Review) -> str:
@@ -204,12 +249,12 @@ def _row(change: ScenarioChange) -> str:
     phases = doc.get("phases")
     cells = [
         change.change,
-        markdown_code(str(doc.get("scenario_id", change.path))),
-        markdown_text(_title(change)),
-        markdown_text(str(doc.get("language", ""))),
-        markdown_text(str(doc.get("difficulty", ""))),
+        code(doc.get("scenario_id", change.path)),
+        text(_title(change)),
+        text(doc.get("language", "")),
+        text(level(doc)),
         str(len(phases)) if isinstance(phases, list) else "",
-        markdown_text(", ".join(change.differences())),
+        text("; ".join(change.differences())),
     ]
     return "| " + " | ".join(cells) + " |"
 
