@@ -90,7 +90,8 @@ def test_the_pull_request_workflow_trusts_only_the_base() -> None:
     runs = [s["run"] for s in steps if "run" in s]
     assert runs == [
         "python -m pip install ./base",
-        'bash base/.github/scripts/check-pull-request.sh base head "$AUTHOR" preview',
+        'bash base/.github/scripts/check-pull-request.sh base head "$AUTHOR" preview '
+        "review-summary.md",
     ]
 
 
@@ -200,10 +201,22 @@ def pull_request(
 
 
 def check(base_tool: Path, base: Path, head: Path, author: str) -> tuple[int, str, str]:
-    """Run the workflow's script as the workflow does: exit code, log, job summary."""
+    """Run the workflow's script as the workflow does: exit code, log, job summary.
+
+    The summary file it writes for the comment workflow holds the job summary's text.
+    """
     summary = base.parent / f"summary-{author}.md"
+    posted = base.parent / f"review-summary-{author}.md"
     result = subprocess.run(
-        ["bash", str(SCRIPT), str(base), str(head), author, str(base.parent / "preview")],
+        [
+            "bash",
+            str(SCRIPT),
+            str(base),
+            str(head),
+            author,
+            str(base.parent / "preview"),
+            str(posted),
+        ],
         cwd=base.parent,
         capture_output=True,
         text=True,
@@ -216,6 +229,7 @@ def check(base_tool: Path, base: Path, head: Path, author: str) -> tuple[int, st
         check=False,
     )
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert posted.read_text("utf-8") == summary.read_text("utf-8")
     return result.returncode, result.stdout, summary.read_text("utf-8")
 
 
@@ -327,6 +341,20 @@ def test_the_script_refuses_a_tool_from_the_pull_request(tmp_path: Path) -> None
     assert "comes from the pull request's checkout" in result.stderr
 
 
+def test_the_script_writes_no_summary_file_into_the_pull_request(tmp_path: Path) -> None:
+    head = make_repo(tmp_path / "head", {})
+    result = subprocess.run(
+        ["bash", str(SCRIPT), str(REPO), str(head), "octocat", str(tmp_path / "preview"),
+         str(head / "review-summary.md")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "SUMMARY_FILE must be outside the pull request's checkout" in result.stderr
+    assert not (head / "review-summary.md").exists()
+
+
 def test_a_review_that_cannot_run_says_so_in_the_summary(tmp_path: Path) -> None:
     """The pull request's checkout lacks the history (a checkout without fetch-depth: 0)."""
     head = make_repo(tmp_path / "head", {})
@@ -334,8 +362,9 @@ def test_a_review_that_cannot_run_says_so_in_the_summary(tmp_path: Path) -> None
     git(head, "add", ".")
     git(head, "commit", "-qm", "only the pull request, no base")
     summary = tmp_path / "summary.md"
+    posted = tmp_path / "review-summary.md"
     result = subprocess.run(
-        ["bash", str(SCRIPT), str(REPO), str(head), "octocat", str(tmp_path / "preview")],
+        ["bash", str(SCRIPT), str(REPO), str(head), "octocat", str(tmp_path / "preview"), posted],
         capture_output=True,
         text=True,
         env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)},
@@ -345,4 +374,5 @@ def test_a_review_that_cannot_run_says_so_in_the_summary(tmp_path: Path) -> None
     assert result.returncode == 1
     assert "cannot find the revision" in result.stderr
     assert summary.read_text("utf-8").startswith("> [!CAUTION]\n> **The review could not run**")
+    assert posted.read_text("utf-8") == summary.read_text("utf-8")
     assert "Review ownership (scenarios review): failed" in result.stdout

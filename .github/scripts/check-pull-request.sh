@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pull-request check: the BASE branch's tool judges the pull request's files.
 #
-#   check-pull-request.sh BASE_DIR HEAD_DIR AUTHOR [OUT_DIR]
+#   check-pull-request.sh BASE_DIR HEAD_DIR AUTHOR [OUT_DIR [SUMMARY_FILE]]
 #
 # BASE_DIR  the base branch's checkout; `scenarios` on PATH was installed from it
 #           (`pip install ./base`, not editable: the schema and the site's theme are
@@ -12,14 +12,17 @@
 #           folder, not the current one (never `python -m` there: that would import from it).
 # AUTHOR    the pull request's author (github.event.pull_request.user.login).
 # OUT_DIR   where the preview site is built (default: ./preview), outside HEAD_DIR.
+# SUMMARY_FILE  where the review's markdown is written too (default: none), outside
+#           HEAD_DIR: the workflow uploads it for the comment workflow to post.
 #
 # The review runs first, so its markdown (what needs a maintainer at the top) opens the job
-# summary ($GITHUB_STEP_SUMMARY when set). Every check runs even when an earlier one fails;
-# the exit status is 1 when any failed, 2 on a usage error.
+# summary ($GITHUB_STEP_SUMMARY when set); it is also SUMMARY_FILE's whole content. Every
+# check runs even when an earlier one fails; the exit status is 1 when any failed, 2 on a
+# usage error.
 set -uo pipefail
 
-if [ "$#" -lt 3 ] || [ "$#" -gt 4 ]; then
-  echo "usage: $0 BASE_DIR HEAD_DIR AUTHOR [OUT_DIR]" >&2
+if [ "$#" -lt 3 ] || [ "$#" -gt 5 ]; then
+  echo "usage: $0 BASE_DIR HEAD_DIR AUTHOR [OUT_DIR [SUMMARY_FILE]]" >&2
   exit 2
 fi
 base_dir=$(cd "$1" && pwd -P) || exit 2
@@ -27,6 +30,7 @@ head_dir=$(cd "$2" && pwd -P) || exit 2
 author=$3
 out_dir=$(realpath -m -- "${4:-preview}")
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
+summary_file=$(realpath -m -- "${5:-/dev/null}")
 
 tool=$(command -v scenarios) || { echo "error: scenarios is not installed" >&2; exit 2; }
 case "$(realpath -- "$tool")/" in
@@ -34,6 +38,9 @@ case "$(realpath -- "$tool")/" in
 esac
 case "$out_dir/" in
   "$head_dir"/*) echo "error: OUT_DIR must be outside the pull request's checkout" >&2; exit 2 ;;
+esac
+case "$summary_file" in
+  "$head_dir"/*) echo "error: SUMMARY_FILE must be outside the pull request's checkout" >&2; exit 2 ;;
 esac
 base_sha=$(git -C "$base_dir" rev-parse --verify 'HEAD^{commit}') || exit 2
 
@@ -53,13 +60,12 @@ check() {  # check NAME COMMAND...: run one check in its own log group, remember
 
 cd "$head_dir" || exit 2
 markdown=$("$tool" review --base "$base_sha" --head HEAD --author "$author" --format markdown)
-if [ -n "$markdown" ]; then
-  printf '%s\n' "$markdown" >>"$summary"
-else  # it could not run at all: say so where the summary would have been
-  printf '%s\n' "> [!CAUTION]" \
-    "> **The review could not run** (see the job's log): a maintainer must check this pull request." \
-    >>"$summary"
+if [ -z "$markdown" ]; then  # it could not run at all: say so where the summary would be
+  markdown=$(printf '%s\n' "> [!CAUTION]" \
+    "> **The review could not run** (see the job's log): a maintainer must check this pull request.")
 fi
+printf '%s\n' "$markdown" >>"$summary"
+printf '%s\n' "$markdown" >"$summary_file"
 check "Review ownership (scenarios review)" \
   "$tool" review --base "$base_sha" --head HEAD --author "$author" --format github
 check "Validate (scenarios validate --strict)" "$tool" validate --format github --strict
