@@ -174,7 +174,8 @@ def test_an_edit_is_told_entry_by_entry(tmp_path: Path, monkeypatch: pytest.Monk
         "| changed | ¿Qué nos recomienda\\? → ¿Qué me recomienda\\? | What do you recommend\\? |"
         in ordering
     )
-    assert "| removed | ¿Lleva gluten\\? | Does it contain gluten\\? |  |" in ordering
+    assert "| | phrase | translation |\n|---|---|---|\n" in ordering  # no note: no column
+    assert "| removed | ¿Lleva gluten\\? | Does it contain gluten\\? |\n" in ordering
     assert "Phase `dessert` added:\n\n<details><summary>Phase 3: dessert · 2 min · 2 words · " in (
         markdown
     )

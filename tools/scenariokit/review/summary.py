@@ -273,22 +273,28 @@ def _phase_diff(number: int, phase: PhaseDiff, name: Any) -> str:
 
 
 def _entry_diff_table(noun: str, changes: list[EntryChange]) -> str:
-    lines = [f"| | {noun} | translation | other |", "|---|---|---|---|"]
+    """Words or phrases added, changed and removed, with their translations.
+
+    An `other` column holds their readings, notes and speakers, when any of them has one.
+    """
+    rows = []
     for change in changes:
         old, new = change.old or {}, change.new or {}
         shown = new if change.new is not None else old
-        words = _part(change, "words") if change.change == "changed" else text(shown["words"])
         if change.change == "changed":
-            translation = _part(change, "translation")
+            words, translation = _part(change, "words"), _part(change, "translation")
         else:
-            translation = _translation(shown)
+            words, translation = text(shown["words"]), _translation(shown)
         other = [
             f"{p}: {_part(change, p)}"
             for p in _OTHER_PARTS
             if (p in old or p in new) and (change.change != "changed" or old.get(p) != new.get(p))
         ]
-        lines.append(f"| {change.change} | {words} | {translation} | {'; '.join(other)} |")
-    return "\n".join(lines)
+        rows.append([change.change, words, translation, "; ".join(other)])
+    wide = any(row[3] for row in rows)
+    header = [f"| | {noun} | translation |" + (" other |" if wide else ""), "|---|---|---|"]
+    header[1] += "---|" if wide else ""
+    return "\n".join(header + ["| " + " | ".join(row if wide else row[:3]) + " |" for row in rows])
 
 
 def _part(change: EntryChange, part: str) -> str:
