@@ -304,8 +304,11 @@ def test_a_large_package_is_deflated_in_segments_and_a_patch_compresses_only_wha
         assert archive.read("collection.anki2") == content
     before = unpack(first)
     assert before.content == content
-    assert len(before.pieces) == -(-len(content) // SEGMENT)
-    # Segments of a last package with the same bytes are taken as they are: compressed
+    assert len(before.pieces) == len(before.checks) == -(-len(content) // SEGMENT)
+    assert before.checks == [
+        zlib.crc32(content[start : start + SEGMENT]) for start in range(0, len(content), SEGMENT)
+    ]
+    # Segments whose CRC-32 the last package lists are taken as they are: compressed
     # harder there, they stay so (but the last, which ends the stream).
     harder = []
     for start in range(0, len(content), SEGMENT):
@@ -313,7 +316,7 @@ def test_a_large_package_is_deflated_in_segments_and_a_patch_compresses_only_wha
         end = zlib.Z_FINISH if start + SEGMENT >= len(content) else zlib.Z_FULL_FLUSH
         harder.append(compressor.compress(content[start : start + SEGMENT]) + compressor.flush(end))
     assert harder[:-1] != before.pieces[:-1]
-    again = package(content, Deflated(content, harder))
+    again = package(content, Deflated(b"", harder, before.checks))
     assert unpack(again).pieces[:-1] == harder[:-1]
     with zipfile.ZipFile(io.BytesIO(again)) as archive:
         assert archive.read("collection.anki2") == content
@@ -321,14 +324,26 @@ def test_a_large_package_is_deflated_in_segments_and_a_patch_compresses_only_wha
     doc = yaml.safe_load((REPO / RYOKAN).read_text("utf-8")) | {"scenario_id": "ryokan-020"}
     doc["phases"][1]["key_vocabulary"][0]["translation"] = "a corrected meaning"
     changed = scenario_deck(doc, "Japanese", 20, None, "/")
-    patched = patched_package(first, [changed])
-    after = unpack(patched)
-    kept = sum(1 for old, new in zip(before.pieces, after.pieces, strict=False) if old == new)
-    # Compressed again: the header's, the scenario's notes' and cards', the decks' (the
-    # collection row), the last: a few of the 13 here, a few of the 240 of 15 MB.
-    assert len(after.pieces) - kept <= 8
     anew = tmp_path / "anew.apkg"
     anew.write_bytes(package(collection([*decks[:19], changed, *decks[20:]])))
+    # The collection the build keeps beside the package, patched in place: missing (written
+    # from the package first), as the package holds it, or not (a rolled-back rebuild's).
+    kept = tmp_path / "kept.anki2"
+    patched = patched_package(first, [changed], kept)
+    assert kept.read_bytes() == unpack(patched).content
+    stale = kept.read_bytes()
+    assert patched_package(first, [changed], kept) == patched  # rewritten from `first`
+    kept.write_bytes(content)
+    assert patched_package(first, [changed], kept) == patched  # taken as it is
+    kept.write_bytes(stale[:-1] + bytes([stale[-1] ^ 1]))  # the right size, another CRC
+    assert patched_package(first, [changed], kept) == patched
+    after = unpack(patched)
+    kept_pieces = sum(
+        1 for old, new in zip(before.pieces, after.pieces, strict=False) if old == new
+    )
+    # Compressed again: the header's, the scenario's notes' and cards', the decks' (the
+    # collection row), the last: a few of the 13 here, a few of the 240 of 15 MB.
+    assert len(after.pieces) - kept_pieces <= 8
     (tmp_path / "patched.apkg").write_bytes(patched)
     assert open_package(tmp_path / "patched.apkg") == open_package(anew)
 

@@ -20,7 +20,13 @@ from typing import Any
 import orjson
 import pytest
 
-from scenariokit.build.folder import LEGACY_STATE_FILE, OUTPUT_ENTRIES, exclusive, is_output
+from scenariokit.build.folder import (
+    COLLECTIONS_DIR,
+    LEGACY_STATE_FILE,
+    OUTPUT_ENTRIES,
+    exclusive,
+    is_output,
+)
 from scenariokit.build.run import build
 from scenariokit.build.state import STATE_FILE
 from tests.helpers import (
@@ -155,7 +161,9 @@ def test_a_real_output_is_rebuilt_and_replaced(tmp_path: Path) -> None:
     root = committed_repo(tmp_path)
     out = tmp_path / "out"
     assert invoke("--root", root, "build", "--out", out).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(["scenarios.sqlite", "site", STATE_FILE])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["scenarios.sqlite", "site", STATE_FILE, COLLECTIONS_DIR]
+    )
     assert build(root, out).parsed == 0  # recognised: an incremental rebuild
     # A new base URL rebuilds everything: the output is swapped for a new folder.
     result = invoke("--root", root, "build", "--out", out, "--base-url", "/sub/")

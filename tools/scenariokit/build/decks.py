@@ -4,6 +4,13 @@ A full build's workers write each public scenario's package and put its rows int
 of their chunk (`write_part`); then each language's package is made from the parts
 (`language_files`). A rebuild writes the changed scenarios' packages and patches their
 languages' (`website.decks.patched_package`).
+
+Each language's collection is also kept uncompressed beside the site (`kept_collection`,
+not published): a rebuild patches a copy of it in place (moved in with the rebuild's other
+changes) and compresses only the segments that changed, where unpacking the package would
+inflate the whole collection (tens of megabytes at 10,000 scenarios) for every one-file
+rebuild. It is trusted only while its size and CRC-32 are those its package lists
+(`website.decks.patched_package`).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scenariokit.build.folder import COLLECTIONS_DIR
 from scenariokit.check.languages import language_name
 from scenariokit.errors import UserError
 from scenariokit.website.decks import (
@@ -66,10 +74,15 @@ def write_part(folder: Path, number: int, decks: Sequence[tuple[str, ScenarioDec
         (folder / language / f"{number:06d}").write_bytes(marshal.dumps(some))
 
 
+def kept_collection(language: str) -> str:
+    """Where an output keeps a language's collection uncompressed (see the module's doc)."""
+    return f"{COLLECTIONS_DIR}/{language}.anki2"
+
+
 def language_files(
     context: SiteContext, languages: Sequence[str], folder: Path
-) -> list[tuple[str, bytes]]:
-    """Each language's package, from the parts the workers of a full build wrote."""
+) -> list[tuple[str, bytes, bytes]]:
+    """Each language's tag, collection and package, from the parts a full build's workers wrote."""
     files = []
     for language in languages:
         decks = [
@@ -78,7 +91,7 @@ def language_files(
             for deck, *rest in marshal.loads(part.read_bytes())
         ]
         content = collection(decks, [_language_deck(context, language)])
-        files.append((language_deck_file(language), package(content)))
+        files.append((language, content, package(content)))
     return files
 
 

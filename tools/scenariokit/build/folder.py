@@ -53,8 +53,10 @@ LEGACY_STATE_FILE = ".scenariokit-build.json"  # what the first builds left
 LOCK_WAIT = 60.0  # seconds a build waits for another into the same folder
 INDEX_FILE = "scenarios.sqlite"
 SITE_DIR = "site"
+# Each language's Anki collection, uncompressed, for a rebuild to patch (build/decks.py).
+COLLECTIONS_DIR = ".scenariokit-collections"
 # Everything a build writes at the top of its output, and nothing else may be there.
-OUTPUT_ENTRIES = frozenset({INDEX_FILE, SITE_DIR, STATE_FILE})
+OUTPUT_ENTRIES = frozenset({INDEX_FILE, SITE_DIR, STATE_FILE, COLLECTIONS_DIR})
 # What SQLite leaves beside a database while a rebuild's transaction is open (the index's
 # and the state's rollback journals, and the super-journal of the two): after a killed
 # rebuild, SQLite itself rolls them back and deletes them (`_settle`).

@@ -14,6 +14,7 @@ import orjson
 from scenariokit.build import state as build_state
 from scenariokit.build.decks import (
     deck_of,
+    kept_collection,
     language_files,
     refuse_clashes,
 )
@@ -60,7 +61,12 @@ from scenariokit.errors import UserError
 from scenariokit.files.history import FileDates, file_dates, head
 from scenariokit.files.repository import Catalog, read_catalog
 from scenariokit.parallel import Background, map_chunks, map_with
-from scenariokit.website.decks import empty_collection_text, scenario_deck_file, scenario_package
+from scenariokit.website.decks import (
+    empty_collection_text,
+    language_deck_file,
+    scenario_deck_file,
+    scenario_package,
+)
 from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
@@ -180,7 +186,7 @@ def full_build(
         decks = Background(
             partial(
                 _write_language_decks,
-                staging / "site",
+                staging,
                 context,
                 sorted(languages),
                 staging / "parts" / "decks",
@@ -308,17 +314,18 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
 
 
 def _write_language_decks(
-    site: Path, context: SiteContext, languages: list[str], parts: Path
+    staging: Path, context: SiteContext, languages: list[str], parts: Path
 ) -> None:
     """Each language's package from the parts the workers wrote (forked: a language each)."""
-    map_with(_language_decks, (site, context, parts), languages, per_process=1, per_task=1)
+    map_with(_language_decks, (staging, context, parts), languages, per_process=1, per_task=1)
 
 
 def _language_decks(shared: tuple[Path, SiteContext, Path], languages: Sequence[str]) -> list[None]:
-    """Write these languages' packages."""
-    site, context, parts = shared
-    for relative, content in language_files(context, languages, parts):
-        write(site / relative, content)
+    """Write these languages' packages, and keep their collections for rebuilds."""
+    staging, context, parts = shared
+    for language, content, packed in language_files(context, languages, parts):
+        write(staging / "site" / language_deck_file(language), packed)
+        write(staging / kept_collection(language), content)
     return [None] * len(languages)
 
 

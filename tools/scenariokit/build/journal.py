@@ -89,6 +89,21 @@ class Changes:
             self._replaced.append(relative)
         return True
 
+    def patch(self, relative: str) -> Path:
+        """A copy of `relative` for the caller to change in place, moved in with the others.
+
+        The copy is the kernel's (no read into memory); when `relative` does not exist,
+        the caller writes the file whole at the path returned.
+        """
+        exists = _existing(self.folder, relative)
+        target = self._work / "new" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if exists:
+            shutil.copyfile(self.folder / relative, target)
+            self._replaced.append(relative)
+        self._entries.append((relative, WRITE))
+        return target
+
     def remove(self, relative: str) -> None:
         """Delete `relative` when the changes are applied (nothing if it does not exist)."""
         if _existing(self.folder, relative):

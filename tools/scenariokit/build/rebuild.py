@@ -14,7 +14,7 @@ import orjson
 
 from scenariokit.build import journal
 from scenariokit.build import state as build_state
-from scenariokit.build.decks import deck_of
+from scenariokit.build.decks import deck_of, kept_collection
 from scenariokit.build.folder import (
     INDEX_FILE,
     SITE_DIR,
@@ -342,7 +342,8 @@ def _write_decks(
     """The Anki package of each changed public scenario, and of its language.
 
     A scenario's notes are numbered from its rowid in the index (as in a full build); its
-    language's package is the last one with the scenario's rows replaced in place.
+    language's package is the last one with the scenario's rows replaced in place, in a
+    copy of the collection the output keeps (`kept_collection`).
     `Damaged` when that package is not one a build wrote.
     """
     by_language: dict[str, list[ScenarioDeck]] = defaultdict(list)
@@ -357,7 +358,7 @@ def _write_decks(
         relative = f"{SITE_DIR}/{language_deck_file(language)}"
         try:
             last = (changes.folder / relative).read_bytes()
-            content = patched_package(last, decks)
+            content = patched_package(last, decks, changes.patch(kept_collection(language)))
         except (OSError, zipfile.BadZipFile, KeyError, ValueError, sqlite3.DatabaseError) as exc:
             raise Damaged(f"{relative}: {exc}") from exc
         changes.write(relative, content)

@@ -36,6 +36,8 @@ import base64
 import hashlib
 import html
 import io
+import mmap
+import os
 import re
 import sqlite3
 import struct
@@ -43,6 +45,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
@@ -51,6 +54,8 @@ from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
+
+Buffer = bytes | mmap.mmap  # a collection: made in memory, or a build's kept file
 
 NOTE_TYPE_ID = 1_733_011_200_001  # fixed: Anki matches the note type by it on import
 # When the note type last changed (its fields, cards or style). Anki updates the learner's
@@ -245,21 +250,28 @@ def _parent_name(language_name: str) -> str:
 
 
 class Deflated(NamedTuple):
-    """A collection and its compressed segments, as `package` puts them in a zip."""
+    """A collection's compressed segments, as `package` put them in a zip.
+
+    `checks`: each segment's CRC-32, as `package` lists them ([] when not listed).
+    """
 
     content: bytes
     pieces: list[bytes]
+    checks: list[int]
 
 
-def package(collection: bytes, last: Deflated | None = None) -> bytes:
+def package(collection: Buffer, last: Deflated | None = None) -> bytes:
     """The `.apkg`: the collection and an empty media list, zipped with fixed dates.
 
     The collection is deflated in segments of `SEGMENT` bytes, each compressed on its own
     (a full flush between them: one deflate stream that every unzip reads, about 2%
-    larger), and their compressed lengths are listed in an extra field of its entry in
-    the central directory (`_SEGMENTS`). So a rebuild that changes a few pages of a
-    language's collection compresses again only the segments that changed (those of
-    `last` that are the same are taken as they are), not its 15 MB (bench/README.md).
+    larger), and their compressed lengths and CRC-32s are listed in an extra field of its
+    entry in the central directory (`_SEGMENTS`). So a rebuild that changes a few pages of
+    a language's collection compresses again only the segments that changed (those whose
+    CRC-32 is the one `last` lists are taken as they are there), not its 15 MB
+    (bench/README.md); a segment that changed and kept its CRC-32 (one chance in four
+    billion) would leave the zip's own checksum of the whole collection wrong, which every
+    unzip reports.
 
     Written here rather than by `zipfile`, whose work around each entry took two thirds
     of the time of zipping a scenario's small collection: a local header and the data per
@@ -268,14 +280,15 @@ def package(collection: bytes, last: Deflated | None = None) -> bytes:
     """
     local = bytearray()
     central = bytearray()
-    pieces = _deflate(collection, last)
+    pieces, checks = _deflate(collection, last)
     extra = b""
-    if len(pieces) > 1 and 4 * len(pieces) <= 0xFFFF:
+    if len(pieces) > 1 and 8 * len(pieces) <= 0xFFFF:
         lengths = [len(piece) for piece in pieces]
-        extra = struct.pack(f"<HH{len(pieces)}I", _SEGMENTS, 4 * len(pieces), *lengths)
+        listed = struct.pack(f"<{2 * len(pieces)}I", *lengths, *checks)
+        extra = struct.pack("<HH", _SEGMENTS, len(listed)) + listed
     entries = (
         ("collection.anki2", pieces, collection, extra),
-        ("media", _deflate(b"{}", None), b"{}", b""),
+        ("media", _deflate(b"{}", None)[0], b"{}", b""),
     )
     for name, deflated, content, field in entries:
         data = b"".join(deflated)
@@ -300,29 +313,35 @@ def package(collection: bytes, last: Deflated | None = None) -> bytes:
     return bytes(local + central + end)
 
 
-def _deflate(content: bytes, last: Deflated | None) -> list[bytes]:
+def _deflate(content: Buffer, last: Deflated | None) -> tuple[list[bytes], list[int]]:
     """A collection's segments, each deflated on its own, the last one ending the stream.
 
-    A segment of `last` that has the same bytes is taken as it is compressed there (but
-    for a last segment, which ends its stream).
+    With each segment's CRC-32. A segment whose CRC-32 `last` lists for it is taken as it
+    is compressed there (but for a last segment, which ends its stream).
     """
-    count = max(1, -(-len(content) // SEGMENT))
-    pieces = []
+    view = memoryview(content)  # a segment is a view: no copy of the collection
+    count = max(1, -(-len(view) // SEGMENT))
+    pieces, checks = [], []
     for n in range(count):
-        segment = content[n * SEGMENT : (n + 1) * SEGMENT]  # bytes: compared by memcmp
+        segment = view[n * SEGMENT : (n + 1) * SEGMENT]
+        check = zlib.crc32(segment)
+        checks.append(check)
         final = n == count - 1
         if (
             last is not None
             and not final
             and n < len(last.pieces) - 1
-            and last.content[n * SEGMENT : (n + 1) * SEGMENT] == segment
+            and n < len(last.checks)
+            and last.checks[n] == check
         ):
             pieces.append(last.pieces[n])
             continue
         compressor = zlib.compressobj(1, zlib.DEFLATED, -15)  # raw deflate, as a zip holds it
         flush = zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH
         pieces.append(compressor.compress(segment) + compressor.flush(flush))
-    return pieces
+        segment.release()
+    view.release()
+    return pieces, checks
 
 
 def unpack(content: bytes) -> Deflated:
@@ -333,23 +352,32 @@ def unpack(content: bytes) -> Deflated:
     """
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         info = archive.getinfo("collection.anki2")
-        collection = archive.read(info)
+        return Deflated(archive.read(info), *_segments(content, info))
+
+
+def _segments(content: bytes, info: zipfile.ZipInfo) -> tuple[list[bytes], list[int]]:
+    """The compressed segments of a package's collection and their CRC-32s, as listed.
+
+    Nothing when the package does not list them as `package` does.
+    """
     lengths: list[int] = []
+    checks: list[int] = []
     extra = info.extra
     while len(extra) >= 4:
         kind, size = struct.unpack_from("<HH", extra)
-        if kind == _SEGMENTS and size % 4 == 0 and len(extra) >= 4 + size:
-            lengths = list(struct.unpack_from(f"<{size // 4}I", extra, 4))
+        if kind == _SEGMENTS and size % 8 == 0 and len(extra) >= 4 + size:
+            listed = struct.unpack_from(f"<{size // 4}I", extra, 4)
+            lengths, checks = list(listed[: size // 8]), list(listed[size // 8 :])
         extra = extra[4 + size :]
     (name_length, extra_length) = struct.unpack_from("<HH", content, info.header_offset + 26)
     start = info.header_offset + 30 + name_length + extra_length
     if sum(lengths) != info.compress_size or info.compress_type != zipfile.ZIP_DEFLATED:
-        return Deflated(collection, [])  # not listed: every segment is compressed again
+        return [], []  # not listed: every segment is compressed again
     pieces = []
     for length in lengths:
         pieces.append(content[start : start + length])
         start += length
-    return Deflated(collection, pieces)
+    return pieces, checks
 
 
 def read_package(content: bytes) -> sqlite3.Connection:
@@ -361,11 +389,22 @@ def read_package(content: bytes) -> sqlite3.Connection:
     return _opened(unpack(content).content)
 
 
-def _opened(collection: bytes) -> sqlite3.Connection:
-    """A collection this module wrote, opened in memory; `ValueError` for another."""
-    connection = sqlite3.connect(":memory:", isolation_level=None)
+def _opened(collection: bytes | Path) -> sqlite3.Connection:
+    """A collection this module wrote, opened in memory (or its file, in place).
+
+    `ValueError` for another. A file is opened without a rollback journal, whose file a
+    killed build would leave behind: its caller checks the collection against its
+    package before it trusts it again (`patched_package`).
+    """
+    connection = sqlite3.connect(
+        collection if isinstance(collection, Path) else ":memory:", isolation_level=None
+    )
     try:
-        connection.deserialize(collection)
+        if isinstance(collection, Path):
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+        else:
+            connection.deserialize(collection)
         rows = connection.execute("SELECT decks, models FROM col").fetchall()
         if len(rows) != 1:
             raise ValueError("not one collection row")
@@ -399,7 +438,7 @@ def scenario_package(deck: ScenarioDeck) -> bytes:
     return package(collection([deck]))
 
 
-def patched_package(last: bytes, changed: Sequence[ScenarioDeck]) -> bytes:
+def patched_package(last: bytes, changed: Sequence[ScenarioDeck], kept: Path) -> bytes:
     """A language's package with the rows and decks of some scenarios replaced.
 
     `changed` are the scenarios' new decks. Their rows are deleted by id
@@ -408,9 +447,18 @@ def patched_package(last: bytes, changed: Sequence[ScenarioDeck]) -> bytes:
     pages, which would take building the whole collection again (most of a second for
     a language of 1,500 scenarios). Its unchanged segments are not compressed again
     (`package`). Raises what `read_package` raises for a package no build wrote.
+
+    `kept`: the file where the build keeps the language's collection uncompressed, patched
+    there in place. It is trusted only when its size and CRC-32 are those the package
+    lists, else written anew from the package first (missing, or patched by a rebuild
+    that was then rolled back): inflating a language's collection was a third of a
+    one-file rebuild's own time.
     """
-    before = unpack(last)
-    connection = _opened(before.content)
+    with zipfile.ZipFile(io.BytesIO(last)) as archive:
+        info = archive.getinfo("collection.anki2")
+        if not _holds(kept, info):
+            kept.write_bytes(archive.read(info))
+    connection = _opened(kept)
     try:
         connection.execute("BEGIN")
         for deck in changed:
@@ -419,12 +467,26 @@ def patched_package(last: bytes, changed: Sequence[ScenarioDeck]) -> bytes:
                     f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", (ids[0], ids[-1])
                 )
         _insert(connection, changed)
-        (known,) = connection.execute("SELECT decks FROM col").fetchone()
-        _set_decks(connection, orjson.loads(known), [deck.deck for deck in changed])
+        (listed,) = connection.execute("SELECT decks FROM col").fetchone()
+        _set_decks(connection, orjson.loads(listed), [deck.deck for deck in changed])
         connection.execute("COMMIT")
-        return package(connection.serialize(), before)
     finally:
         connection.close()
+    before = Deflated(b"", *_segments(last, info))
+    with kept.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as after:
+        return package(after, before)
+
+
+def _holds(kept: Path, info: zipfile.ZipInfo) -> bool:
+    """Whether the file `kept` holds the collection `info` lists (its size and CRC-32)."""
+    try:
+        with kept.open("rb") as file:
+            if os.fstat(file.fileno()).st_size != info.file_size or not info.file_size:
+                return False
+            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as content:
+                return zlib.crc32(content) == info.CRC
+    except FileNotFoundError:
+        return False
 
 
 def _new_collection(decks: Iterable[Deck]) -> sqlite3.Connection:
