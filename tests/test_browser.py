@@ -207,7 +207,7 @@ def test_copy_prompt_puts_the_role_play_on_the_clipboard(site: str, browser: Bro
         (REPO / "scenarios" / "restaurant" / "trattoria-dinner-rome.yaml").read_text("utf-8")
     )
     assert copied == roleplay_prompt(doc, language_name("it"))
-    assert "You play: Waiter and owner of the trattoria. I play: Diner." in copied
+    assert "You play: Waiter and owner of the trattoria. The learner plays: Diner." in copied
     context.close()
 
 

@@ -5,6 +5,7 @@ Three scenarios: a beginner one at A2, an advanced one at B2, and one that gives
 
 from __future__ import annotations
 
+import html
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,10 +54,10 @@ def test_pages_the_api_and_the_prompt_say_the_level(out: Path) -> None:
     site = out / "site"
     page = (site / "scenarios" / "tapas-a2" / "index.html").read_text("utf-8")
     assert '<p class="meta">Beginner (CEFR A2) · ' in page
-    assert "at my level (beginner, CEFR A2)" in page  # the role-play prompt
+    assert "at the learner's level (beginner, CEFR A2)" in html.unescape(page)  # the prompt
     unlevelled = (site / "scenarios" / "tapas-any" / "index.html").read_text("utf-8")
     assert '<p class="meta">Beginner · ' in unlevelled
-    assert "at my level (beginner)" in unlevelled
+    assert "at the learner's level (beginner)" in html.unescape(unlevelled)
     listing = (site / "categories" / "restaurant" / "index.html").read_text("utf-8")
     assert "<span>advanced (B2)</span>" in listing
     assert "<span>beginner</span>" in listing  # the one without a level

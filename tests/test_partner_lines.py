@@ -87,10 +87,10 @@ def test_the_page_lists_the_partners_lines_apart(out: Path) -> None:
 def test_the_prompt_asks_the_partner_to_use_their_lines(out: Path) -> None:
     page = (out / "site" / "scenarios" / "tapas-bar-madrid" / "index.html").read_text("utf-8")
     assert (
-        'Lines of yours I should understand: <span lang="es">¿Qué os pongo?</span> '
+        'Lines of yours the learner should understand: <span lang="es">¿Qué os pongo?</span> '
         "(What can I get you?)"
     ) in page
-    tried = page.split("Phrases I should try: ")[1].split("\n")[0]
+    tried = page.split("Phrases the learner should try: ")[1].split("\n")[0]
     assert "Una caña, por favor." in tried
     assert "¿Qué os pongo?" not in tried
 

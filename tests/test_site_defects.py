@@ -1,0 +1,44 @@
+"""Defects of the site found by hand (issue 15, point 5), each with its own test."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from scenariokit.check.languages import language_name
+from scenariokit.website.prompts import roleplay_prompt
+from tests.helpers import REPO, as_scenario
+
+FIRST_PERSON = re.compile(r"\b(I|I'm|me|my|mine|myself)\b")
+
+
+def shipped_prompts() -> list[str]:
+    """The role-play prompt of every shipped scenario."""
+    prompts = []
+    for path in sorted((REPO / "scenarios").rglob("*.yaml")):
+        doc = yaml.safe_load(path.read_text("utf-8"))
+        prompts.append(roleplay_prompt(as_scenario(doc), language_name(doc["language"])))
+    return prompts
+
+
+def test_the_prompt_speaks_of_the_learner_in_one_person_and_lets_the_learner_speak() -> None:
+    """The partner is told to write only its own lines and wait, to give a hint in English
+    when the learner switches to it, and the learner is "the learner" throughout: the
+    scenarios' success criteria say "The learner orders…", so an "I" in the rules around
+    them would be a second person for the same learner."""
+    prompts = shipped_prompts()
+    assert len(prompts) >= 100
+    for prompt in prompts:
+        rules, rest = prompt.split("\n<<< scenario ", 1)
+        block, closing = rest.split("\n<<< end of scenario ", 1)
+        assert "then wait for the learner's reply" in rules
+        assert "never write the learner's lines" in rules
+        assert "When the learner writes in English or is stuck, give a short hint" in rules
+        assert FIRST_PERSON.findall(rules + closing.split("\n", 1)[1]) == []
+        # Each phase's labels (the phase's own name and texts are the scenario's).
+        labels = [line.split(":")[0] for line in block.splitlines() if line.startswith("   ")]
+        assert labels
+        assert FIRST_PERSON.findall(" ".join(labels)) == []
+        assert "The learner plays: " in block
+        assert "   The learner succeeds if: " in block
