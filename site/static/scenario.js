@@ -9,11 +9,20 @@ import { copyText } from "./clipboard.js";
   var article = document.querySelector("article[data-language]");
   var language = article ? article.getAttribute("data-language") : "";
 
-  function copy(text, button) {
-    copyText(text).then(function () {
-      var label = button.textContent;
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = label; }, 1500);
+  // Each button's own label, kept from before the first click: a second click while it
+  // says "Copied" must not take "Copied" for the label to put back.
+  var labels = new Map();
+  var timers = new Map();
+
+  function copy(text, button, shown) {
+    if (!labels.has(button)) { labels.set(button, button.textContent); }
+    copyText(text).then(function (copied) {
+      button.textContent = copied ? "Copied" : "Could not copy: select the text";
+      if (!copied && shown) { window.getSelection().selectAllChildren(shown); }
+      clearTimeout(timers.get(button));
+      timers.set(button, setTimeout(function () {
+        button.textContent = labels.get(button);
+      }, copied ? 1500 : 4000));
     });
   }
 
@@ -26,7 +35,7 @@ import { copyText } from "./clipboard.js";
       // The learner sees what was copied: the very text of the block it came from.
       var box = shown ? shown.closest("details") : null;
       if (box) { box.open = true; }
-      copy(text, button);
+      copy(text, button, shown);
     });
   });
 
