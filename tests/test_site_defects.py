@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
+from scenariokit.build.run import build
 from scenariokit.check.languages import language_name
 from scenariokit.website.prompts import roleplay_prompt
-from tests.helpers import REPO, as_scenario
+from tests.helpers import REPO, as_scenario, dump, invoke, make_repo, valid_doc
 
 FIRST_PERSON = re.compile(r"\b(I|I'm|me|my|mine|myself)\b")
 
@@ -42,3 +44,22 @@ def test_the_prompt_speaks_of_the_learner_in_one_person_and_lets_the_learner_spe
         assert FIRST_PERSON.findall(" ".join(labels)) == []
         assert "The learner plays: " in block
         assert "   The learner succeeds if: " in block
+
+
+def test_the_sitemap_has_absolute_addresses_or_is_not_written(tmp_path: Path) -> None:
+    """The sitemap protocol requires absolute URLs: a site built without its full URL
+    has no sitemap (rather than one of root-relative paths), one built with it lists
+    every page by its absolute address."""
+    root = make_repo(
+        tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(valid_doc())}
+    )
+    build(root, tmp_path / "plain")
+    assert not (tmp_path / "plain" / "site" / "sitemap.xml").exists()
+    build(root, tmp_path / "sub", base_url="/scenarios/")
+    assert not (tmp_path / "sub" / "site" / "sitemap.xml").exists()
+    build(root, tmp_path / "full", base_url="https://octocat.github.io/scenarios/")
+    found = re.findall(r"<loc>(.*?)</loc>", (tmp_path / "full/site/sitemap.xml").read_text())
+    assert "https://octocat.github.io/scenarios/scenarios/tapas-bar-madrid/" in found
+    assert all(u.startswith("https://octocat.github.io/scenarios/") for u in found)
+    help_text = invoke("build", "--help").stdout
+    assert "only a full URL gives sitemap.xml" in " ".join(help_text.split())

@@ -644,7 +644,8 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
     default="/",
     show_default=True,
     help="Where the site is served: a path (/repo/) or a full URL "
-    "(https://owner.github.io/repo/), for links and the sitemap.",
+    "(https://owner.github.io/repo/), for links; only a full URL gives sitemap.xml "
+    "(a sitemap needs absolute addresses).",
 )
 @click.option(
     "--public-index",

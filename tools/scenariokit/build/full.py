@@ -350,8 +350,8 @@ def _write_listings(
 
     `public` are in id order, `cards` their cards. The listings, summaries and word files
     come from the functions the rebuild uses, given everything (`listing_files`,
-    `word_files_to_write`); the templates page, the assets and the sitemap only a full build
-    writes (a rebuild changes none of them).
+    `word_files_to_write`); the templates page, the assets and the sitemap (when the site's
+    full URL is known) only a full build writes (a rebuild changes none of them).
     """
     files, digests = listing_files(context, cards, [c.row for c in public], {})
     weights = [orjson.loads(c.published.weights) for c in public if c.published]
@@ -365,7 +365,8 @@ def _write_listings(
         *(page.relative for page in pages),
         *(scenario_files(c["scenario_id"])[0] for c in cards),
     ]
-    files["sitemap.xml"] = sitemap(listed, context)
+    if context.site_url:  # the sitemap protocol wants absolute addresses: none without one
+        files["sitemap.xml"] = sitemap(listed, context)
     for relative, content in [*files.items(), *new_words.items()]:
         if content is not None:
             write(site / relative, content)

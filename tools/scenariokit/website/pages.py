@@ -473,7 +473,11 @@ def api_summary(cards: list[dict[str, Any]], facts: list[tuple[int | None, str |
 
 
 def sitemap(pages: list[str], context: SiteContext) -> bytes:
-    """`sitemap.xml`: absolute URLs when the site's URL is known, root-relative otherwise."""
+    """`sitemap.xml`, for a site whose full URL is known (`--base-url https://…`).
+
+    The sitemap protocol requires absolute addresses: without the site's URL the build
+    writes no sitemap rather than one search engines would reject.
+    """
     urls = sorted(p.removesuffix("index.html") for p in pages)
     body = "".join(
         f"<url><loc>{html.escape(context.address(u), quote=False)}</loc></url>\n" for u in urls
