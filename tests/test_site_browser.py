@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -80,3 +81,27 @@ def test_a_copy_that_failed_says_so_and_selects_the_prompt(site: str, browser: B
     page.clock.run_for(5000)
     assert button.inner_text() == label
     page.context.close()
+
+
+def _luminance(colour: str) -> float:
+    """The relative brightness (0 to 1) of a computed `rgb(…)` colour."""
+    red, green, blue = (int(n) for n in re.findall(r"\d+", colour)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_printing_in_dark_mode_prints_dark_on_white(site: str, browser: Browser) -> None:
+    """A learner whose system is dark prints a scenario: black on white, the cards and
+    the prompt's box too, not the dark theme's colours."""
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(site + PROMPT_PAGE)
+    probe = """() => ['body', '.phase', '#prompt', '.entries dd']
+        .map(s => getComputedStyle(document.querySelector(s)))
+        .map(style => [style.color, style.backgroundColor])"""
+    screen = page.evaluate(probe)
+    assert _luminance(screen[0][1]) < 0.2  # the dark theme on screen
+    page.emulate_media(media="print")
+    for colour, background in page.evaluate(probe):
+        assert _luminance(colour) < 0.3
+        assert background in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+    context.close()
