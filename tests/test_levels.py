@@ -59,8 +59,8 @@ def test_pages_the_api_and_the_prompt_say_the_level(out: Path) -> None:
     assert '<p class="meta">Beginner · ' in unlevelled
     assert "at the learner's level (beginner)" in html.unescape(unlevelled)
     listing = (site / "categories" / "restaurant" / "index.html").read_text("utf-8")
-    assert "<span>advanced (B2)</span>" in listing
-    assert "<span>beginner</span>" in listing  # the one without a level
+    assert "<span>Advanced (B2)</span>" in listing
+    assert "<span>Beginner</span>" in listing  # the one without a level
     summary = orjson.loads((site / "api" / "scenarios.json").read_bytes())
     cards = summary["scenarios"] if isinstance(summary, dict) else summary
     assert {c["scenario_id"]: c["cefr"] for c in cards} == {
@@ -90,7 +90,7 @@ def test_the_home_page_filters_by_level_and_keeps_it_in_the_address(
     page.select_option("#cefr", "B2")
     page.wait_for_function("document.querySelector('#status').textContent === '1 scenario'")
     assert page.locator("#results .card h2").all_inner_texts() == ["Tapas at B2"]
-    assert "advanced (B2)" in page.locator("#results .card .meta").inner_text()
+    assert "Advanced (B2)" in page.locator("#results .card .meta").inner_text()
     assert page.url.endswith("/?cefr=B2")
     page.goto(f"{served}/?cefr=A2&difficulty=beginner")
     page.wait_for_function("document.querySelector('#status').textContent === '1 scenario'")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+import yaml
 
 from scenariokit.build.run import build
 from tests.helpers import REPO, require_chromium, serving
@@ -105,3 +107,80 @@ def test_printing_in_dark_mode_prints_dark_on_white(site: str, browser: Browser)
         assert _luminance(colour) < 0.3
         assert background in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
     context.close()
+
+
+def _shown(page: Page) -> list[str]:
+    """The addresses of the result cards the home page shows, once the count is up."""
+    page.wait_for_function("document.getElementById('status').textContent.includes('scenario')")
+    return [
+        str(link.get_attribute("href")).rstrip("/").rsplit("/", 1)[-1]
+        for link in page.locator("#results .card h2 a").all()
+    ]
+
+
+def _ids(wanted: Callable[[dict[str, Any]], bool]) -> set[str]:
+    """The public shipped scenarios `wanted` takes."""
+    docs = [yaml.safe_load(p.read_text("utf-8")) for p in (REPO / "scenarios").rglob("*.yaml")]
+    return {d["scenario_id"] for d in docs if d.get("is_public", True) and wanted(d)}
+
+
+def test_a_language_takes_in_its_regional_variants(site: str, page: Page) -> None:
+    """German is de and de-AT, Spanish es, es-AR and es-MX: each variant also on its own,
+    under its language, and shown on the cards."""
+    page.goto(site + "/")
+    german_ids = _ids(lambda d: d["language"].split("-")[0] == "de")
+    austrian = _ids(lambda d: d["language"] == "de-AT")
+    assert austrian < german_ids
+    options = page.locator("#language option").all_inner_texts()
+    german = next(n for n, o in enumerate(options) if o.startswith("German ("))
+    assert options[german] == f"German ({len(german_ids)})"
+    assert options[german + 1].strip() == f"German (Austria) ({len(austrian)})"
+    page.select_option("#language", "de")
+    assert "language=de" in page.url
+    shown = _shown(page)
+    while page.locator("#more").is_visible():
+        page.click("#more")
+        shown = _shown(page)
+    assert set(shown) == german_ids
+    page.goto(site + "/?language=es")
+    spanish = set(_shown(page))
+    assert {"es", "es-AR", "es-MX"} <= {
+        yaml.safe_load(next((REPO / "scenarios").rglob(f"{i}.yaml")).read_text())["language"]
+        for i in spanish
+    }
+    page.goto(site + "/?language=es-AR")
+    assert "Spanish (Argentina)" in page.locator("#results .card .meta").first.inner_text()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_levels_read_the_same_and_go_from_easiest(site: str, page: Page) -> None:
+    page.goto(site + "/")
+    levels = [o.split(" (")[0] for o in page.locator("#difficulty option").all_inner_texts()]
+    assert levels == ["All levels", "Beginner", "Intermediate", "Advanced"]
+    page.goto(site + "/?difficulty=intermediate")
+    _shown(page)
+    meta = page.locator("#results .card .meta").first.inner_text()
+    assert "Intermediate" in meta
+    assert "intermediate" not in meta
+    page.goto(site + "/categories/restaurant/")
+    listed = page.locator(".card .meta").all_inner_texts()
+    assert listed
+    assert all(re.search(r"· (Beginner|Intermediate|Advanced)\b", m) for m in listed)
+
+
+def test_show_more_keeps_the_keyboard_on_the_results(site: str, page: Page) -> None:
+    """Enter on "Show more" puts the focus on the first scenario it added, including
+    when those were the last ones and the button hides itself."""
+    page.goto(site + "/")
+    first = _shown(page)
+    page.focus("#more")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('#results .card').length > {len(first)}")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == page.locator("#results .card h2 a").nth(len(first)).get_attribute("href")
+    while page.locator("#more").is_visible():
+        count = page.locator("#results .card").count()
+        page.focus("#more")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"document.querySelectorAll('#results .card').length > {count}")
+    assert page.evaluate("document.activeElement.closest('#results') !== null")

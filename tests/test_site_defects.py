@@ -63,3 +63,24 @@ def test_the_sitemap_has_absolute_addresses_or_is_not_written(tmp_path: Path) ->
     assert all(u.startswith("https://octocat.github.io/scenarios/") for u in found)
     help_text = invoke("build", "--help").stdout
     assert "only a full URL gives sitemap.xml" in " ".join(help_text.split())
+
+
+def test_a_phase_without_description_and_the_vocabulary_focus_read_well(tmp_path: Path) -> None:
+    """A phase with a duration but no description says "About 4 minutes" (not a lone
+    "(4 min)"); one with both keeps the minutes after its description; the scenario's
+    `vocabulary_focus` is shown under its own heading."""
+    doc = valid_doc()
+    doc["vocabulary_focus"] = ["food & drink", "paying"]
+    doc["phases"][0].pop("description", None)
+    doc["phases"][0]["expected_duration_minutes"] = 4
+    doc["phases"][1]["description"] = "Order two dishes"
+    doc["phases"][1]["expected_duration_minutes"] = 6
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    build(root, tmp_path / "out")
+    page = (tmp_path / "out/site/scenarios/tapas-bar-madrid/index.html").read_text("utf-8")
+    first, second = page.split('<section class="phase"')[1:3]
+    assert '<p class="meta">About 4 minutes</p>' in first
+    assert "(4 min)" not in first
+    assert '<p>Order two dishes <span class="meta">(6 min)</span></p>' in second
+    focus = page.split("<h2>Vocabulary you will practise</h2>")[1].split("</ul>")[0]
+    assert re.findall(r"<li>(.*?)</li>", focus) == ["food &amp; drink", "paying"]

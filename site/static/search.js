@@ -102,7 +102,8 @@
     var wanted = ["category", "difficulty", "language", "duration", "cefr"].map(chosen);
     return (!wanted[0] || meta.categories[row[0]] === wanted[0]) &&
       (!wanted[1] || meta.difficulties[row[1]] === wanted[1]) &&
-      (!wanted[2] || meta.languages[row[2]] === wanted[2]) &&
+      (!wanted[2] || meta.languages[row[2]] === wanted[2] ||
+        meta.language_primaries[row[2]] === wanted[2]) &&
       (!wanted[3] || row[3] <= Number(wanted[3])) &&
       (!wanted[4] || meta.cefrs[row[5]] === wanted[4]) &&
       (!author || meta.authors[row[4]] === author);
@@ -151,10 +152,13 @@
       var byChunk = {};
       chunks.forEach(function (n, i) { byChunk[n] = loaded[i]; });
       if (typeof replace === "function") { replace(); }
-      page.forEach(function (doc) {
+      var cards = page.map(function (doc) {
         var entry = byChunk[Math.floor(doc / meta.chunk)][doc % meta.chunk];
-        list.appendChild(card(doc, entry));
+        return list.appendChild(card(doc, entry));
       });
+      // "Show more" from the keyboard: focus goes on to the first new scenario, not back
+      // to the top of the page when the button hides itself after the last ones.
+      if (typeof replace !== "function" && cards.length) { cards[0].querySelector("a").focus(); }
     });
   }
 
@@ -170,7 +174,7 @@
     heading.appendChild(link);
     var line = document.createElement("p");
     line.className = "meta";
-    var level = meta.difficulties[row[1]] + (row[5] >= 0 ? " (" + meta.cefrs[row[5]] + ")" : "");
+    var level = meta.difficulty_names[row[1]] + (row[5] >= 0 ? " (" + meta.cefrs[row[5]] + ")" : "");
     line.textContent = [meta.language_names[row[2]], level,
       meta.category_names[row[0]], row[3] + " min"].join(" · ");
     var text = document.createElement("p");

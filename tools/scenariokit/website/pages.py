@@ -248,7 +248,9 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
     cards = sorted(cards, key=lambda v: (v["title"].casefold(), v["scenario_id"]))
     categories = _groups(cards, "category", "category_name")
     languages = _groups(cards, "language", "language_name")
+    order = choices("difficulty")  # easiest first, as a learner looks for a level
     difficulties = _groups(cards, "difficulty", "difficulty")
+    difficulties.sort(key=lambda g: order.index(g["key"]))
     for group in difficulties:
         group["name"] = group["name"].capitalize()
     levels = _groups([c for c in cards if c["cefr"]], "cefr", "cefr")
@@ -259,6 +261,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
             {
                 "categories": categories,
                 "languages": languages,
+                "language_choices": language_choices(languages),
                 "difficulties": difficulties,
                 "levels": levels,
                 "public_count": len(cards),
@@ -411,6 +414,30 @@ def coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
         "rows": [rows[key] for key in sorted(rows, key=lambda k: rows[k]["name"].casefold())],
         "empty": sum(1 for r in rows.values() for t in topics if not r["topics"][t]),
     }
+
+
+def language_choices(languages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The home page's language filter: each language, then each of its variants under it.
+
+    A language's choice takes in all its variants (`variant` marks those after it):
+    German takes in `de-AT` as well as `de`: a learner of German wants the Austrian
+    scenarios too, and the search matches a language by its primary subtag (search.js).
+    A language with one tag, the language's own, is one choice.
+    """
+    by_primary: dict[str, list[dict[str, Any]]] = {}
+    for group in languages:
+        by_primary.setdefault(primary_language(group["key"]), []).append(group)
+    found = []
+    for primary, tags in by_primary.items():
+        if [g["key"] for g in tags] == [primary]:
+            found.append(tags[0] | {"variant": False})
+            continue
+        count = sum(g["count"] for g in tags)
+        found.append(
+            {"key": primary, "name": language_name(primary), "count": count, "variant": False}
+        )
+        found += [g | {"variant": True} for g in tags if g["key"] != primary]
+    return found
 
 
 def _groups(cards: list[dict[str, Any]], key: str, name: str) -> list[dict[str, Any]]:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from scenariokit.check.languages import primary_language
+from scenariokit.check.schema import choices
 from scenariokit.entry_fields import phrase_fields, vocabulary_fields
 from scenariokit.website.tokens import is_cjk, site_terms
 
@@ -151,8 +153,10 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     """
     values = {
         key: sorted({c[key] for c in cards if c[key] is not None})
-        for key in ("category", "difficulty", "language", "created_by", "cefr")
+        for key in ("category", "language", "created_by", "cefr")
     }
+    present = {c["difficulty"] for c in cards}  # in the schema's order, easiest first
+    values["difficulty"] = [d for d in choices("difficulty") if d in present]
     position = {key: {v: i for i, v in enumerate(vs)} for key, vs in values.items()}
     names = {key: {c[key]: c[f"{key}_name"] for c in cards} for key in ("category", "language")}
     meta = {
@@ -161,8 +165,11 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
         "categories": values["category"],
         "category_names": [names["category"][v] for v in values["category"]],
         "difficulties": values["difficulty"],
+        "difficulty_names": [d.capitalize() for d in values["difficulty"]],
         "languages": values["language"],
         "language_names": [names["language"][v] for v in values["language"]],
+        # The filter "de" takes in de-AT: a tag matches its own value and its language's.
+        "language_primaries": [primary_language(v) for v in values["language"]],
         "authors": values["created_by"],
         "cefrs": values["cefr"],
         "docs": [
