@@ -184,3 +184,32 @@ def test_show_more_keeps_the_keyboard_on_the_results(site: str, page: Page) -> N
         page.keyboard.press("Enter")
         page.wait_for_function(f"document.querySelectorAll('#results .card').length > {count}")
     assert page.evaluate("document.activeElement.closest('#results') !== null")
+
+
+@pytest.mark.parametrize(
+    ("path", "current", "how"),
+    [
+        ("/", "Scenarios", "page"),
+        ("/categories/", "Topics", "page"),
+        ("/categories/restaurant/", "Topics", "true"),
+        ("/languages/", "Languages", "page"),
+        ("/languages/ja/", "Languages", "true"),
+        ("/templates/", "Templates", "page"),
+        ("/builder/", "Write", "page"),
+        ("/review/", "Review", "page"),
+        (PROMPT_PAGE, "Scenarios", "true"),
+    ],
+)
+def test_the_nav_marks_where_the_learner_is(
+    site: str, page: Page, path: str, current: str, how: str
+) -> None:
+    """The section's own page is the current page; a page inside it is in the current
+    section (`aria-current="true"`), which screen readers announce, and it looks marked."""
+    page.goto(site + path)
+    marked = page.locator("header.site nav a[aria-current]")
+    assert marked.all_inner_texts() == [current]
+    assert marked.get_attribute("aria-current") == how
+    weights = page.eval_on_selector_all(
+        "header.site nav a", "links => links.map(a => getComputedStyle(a).fontWeight)"
+    )
+    assert sorted(set(weights)) == ["400", "700"]

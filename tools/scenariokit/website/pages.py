@@ -273,6 +273,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
             "listing.html",
             {
                 "heading": "Topics",
+                "nav": ["topics", "page"],
                 "groups": [g | {"href": f"categories/{g['key']}/"} for g in categories],
             },
         ),
@@ -281,6 +282,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
             "listing.html",
             {
                 "heading": "Languages",
+                "nav": ["languages", "page"],
                 "groups": [g | {"href": f"languages/{g['key']}/"} for g in languages],
                 "coverage": coverage(cards),
             },
@@ -293,6 +295,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
                 "listing.html",
                 {
                     "heading": group["name"],
+                    "nav": ["topics", "true"],
                     "scenarios": [c for c in cards if c["category"] == group["key"]],
                 },
             )
@@ -304,6 +307,7 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
                 "listing.html",
                 {
                     "heading": f"Scenarios in {group['name']}",
+                    "nav": ["languages", "true"],
                     "scenarios": [c for c in cards if c["language"] == group["key"]],
                     "deck": language_deck_file(group["key"]),
                 },
