@@ -99,7 +99,7 @@ def test_the_index_holds_every_scenario_and_its_parts(built: Built) -> None:
     files = sorted((built.root / "scenarios").rglob("*.yaml"))
     assert (built.result.scenarios, built.result.public) == (len(files), len(files) - 1)
     db = sqlite3.connect(built.out / "scenarios.sqlite")
-    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
     assert db.execute("SELECT count(*) FROM scenarios").fetchone() == (len(files),)
     docs = [
         json.loads(json.dumps(__import__("yaml").safe_load(f.read_text("utf-8")))) for f in files
@@ -336,7 +336,11 @@ def test_a_rebuild_after_a_commit_takes_the_new_dates(tmp_path: Path) -> None:
     )
     rows = index_rows(tmp_path / "out" / "scenarios.sqlite")
     assert rows == index_rows(tmp_path / "fresh" / "scenarios.sqlite")
-    dates = {r[0]: (r[-2], r[-1]) for r in rows["scenarios"]}
+    with sqlite3.connect(tmp_path / "out" / "scenarios.sqlite") as db:
+        dates = {
+            r[0]: r[1:]
+            for r in db.execute("SELECT scenario_id, created_at, updated_at FROM scenarios")
+        }
     assert dates["tapas-bar-madrid"] == ("2025-01-02T03:04:05Z", "2025-06-07T08:09:10Z")
     api = json.loads((tmp_path / "out" / "site" / "api" / "scenarios.json").read_text("utf-8"))
     updated = {s["scenario_id"]: s["updated_at"] for s in api["scenarios"]}

@@ -32,7 +32,9 @@ from scenariokit.website.tokens import fts_text
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
 
-SCHEMA_VERSION = 3  # 2: entries' `reading`; 3: a scenario's `cefr`, a phrase's `speaker`
+# 2: entries' `reading`; 3: a scenario's `cefr`, a phrase's `speaker`; 4: the full-text
+# table reads its text from `scenarios` (`search_*`), as Datasette and sqlite-utils detect
+SCHEMA_VERSION = 4
 
 DDL = """
 CREATE TABLE scenarios (
@@ -58,7 +60,12 @@ CREATE TABLE scenarios (
     source_path TEXT NOT NULL UNIQUE,
     phase_count INTEGER NOT NULL,
     created_at TEXT,                    -- ISO 8601 UTC, from git; NULL outside git
-    updated_at TEXT
+    updated_at TEXT,
+    -- What full-text search reads (scenarios_fts): the text normalised by `tokens`.
+    search_title TEXT NOT NULL,
+    search_description TEXT NOT NULL,
+    search_vocabulary TEXT NOT NULL,    -- words, readings and translations
+    search_phrases TEXT NOT NULL
 );
 CREATE TABLE scenario_phases (
     scenario_id TEXT NOT NULL REFERENCES scenarios (scenario_id) ON DELETE CASCADE,
@@ -101,8 +108,8 @@ CREATE TABLE phrases (
         REFERENCES scenario_phases (scenario_id, phase_number) ON DELETE CASCADE
 );
 CREATE VIRTUAL TABLE scenarios_fts USING fts5 (
-    scenario_id UNINDEXED, title, description, vocabulary, phrases,
-    tokenize = 'unicode61 remove_diacritics 2'
+    search_title, search_description, search_vocabulary, search_phrases,
+    content="scenarios", tokenize = 'unicode61 remove_diacritics 2'
 );
 """
 
@@ -119,8 +126,11 @@ CREATE INDEX vocabulary_term ON vocabulary (term);
 
 _LISTS = ("prerequisites", "learning_outcomes", "vocabulary_focus")
 # Tables whose rows carry their rowid first: a scenario and its full-text row share it.
-_NUMBERED = ("scenarios", "scenarios_fts")
-_TABLES = ("scenarios", "scenario_phases", "vocabulary", "phrases", "scenarios_fts")
+_NUMBERED = ("scenarios",)
+# The tables whose rows a build writes; the full-text table indexes the `search_*` columns
+# of `scenarios` (an external-content table, `_index_text`), holding no copy of them.
+_TABLES = ("scenarios", "scenario_phases", "vocabulary", "phrases")
+_FULL_TEXT = "scenarios_fts"
 
 
 @cache
@@ -214,11 +224,24 @@ def merge_parts(path: Path, parts: Sequence[Path]) -> None:
             connection.execute("COMMIT")
             connection.execute("DETACH DATABASE part")
         connection.execute("BEGIN")
+        _index_text(connection)
         for statement in filter(str.strip, INDEXES.split(";")):
             connection.execute(statement)
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def _index_text(connection: sqlite3.Connection) -> None:
+    """Index the full text of every scenario, once its rows are all in (in rowid order).
+
+    `scenarios_fts` is an external-content table over `scenarios` (`content="scenarios"`):
+    the way Datasette and sqlite-utils find a table's full-text index, so that
+    `?_search=` on `scenarios` works with no configuration, and the text is stored once.
+    Kept in step by hand: `replace_scenarios` deletes a scenario's entry while its old
+    row is still there to read.
+    """
+    connection.execute(f"INSERT INTO {_FULL_TEXT} ({_FULL_TEXT}) VALUES ('rebuild')")
 
 
 def write_public(source: Path, path: Path) -> None:
@@ -249,6 +272,7 @@ def write_public(source: Path, path: Path) -> None:
                 f"INSERT INTO main.{table} ({','.join(columns)}) SELECT {values} "
                 f"FROM source.{table} WHERE {where} ORDER BY {order}"
             )
+        _index_text(connection)
         for statement in filter(str.strip, INDEXES.split(";")):
             connection.execute(statement)
         connection.execute("COMMIT")
@@ -273,7 +297,7 @@ def is_index(path: Path) -> bool:
             connection.close()
     except sqlite3.Error:
         return False
-    return version == SCHEMA_VERSION and set(_TABLES) <= tables
+    return version == SCHEMA_VERSION and {*_TABLES, _FULL_TEXT} <= tables
 
 
 # Which rows of each table `write_public` copies, and in which order: the scenarios first,
@@ -284,7 +308,6 @@ _PUBLIC_ROWS = (
     ("scenario_phases", _PUBLISHED, "scenario_id, phase_number"),
     ("vocabulary", _PUBLISHED, "scenario_id, phase_number, position"),
     ("phrases", _PUBLISHED, "scenario_id, phase_number, position"),
-    ("scenarios_fts", "rowid IN (SELECT rowid FROM main.scenarios)", "rowid"),
 )
 
 
@@ -324,10 +347,19 @@ def replace_scenarios(connection: sqlite3.Connection, scenarios: list[IndexedSce
         (rowid,) = connection.execute(
             "SELECT rowid FROM scenarios WHERE scenario_id = ?", (scenario.data["scenario_id"],)
         ).fetchone()
+        # The full-text entry first: the index reads the words to take out of it from the
+        # scenario's row, which must still be the one it indexed.
+        connection.execute(f"DELETE FROM {_FULL_TEXT} WHERE rowid = ?", (rowid,))
         connection.execute("DELETE FROM scenarios WHERE rowid = ?", (rowid,))
-        connection.execute("DELETE FROM scenarios_fts WHERE rowid = ?", (rowid,))
         rowids.append(rowid)
     _insert(connection, _rows(scenarios, rowids))
+    columns = ", ".join(_columns(connection, _FULL_TEXT))
+    for rowid in rowids:
+        connection.execute(
+            f"INSERT INTO {_FULL_TEXT} (rowid, {columns}) SELECT rowid, {columns} "
+            "FROM scenarios WHERE rowid = ?",
+            (rowid,),
+        )
 
 
 def _rows(
@@ -383,6 +415,7 @@ def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario, 
             len(doc["phases"]),
             scenario.created_at,
             scenario.updated_at,
+            *scenario.search_text,
         )
     )
     for number, phase in enumerate(doc["phases"], start=1):
@@ -415,7 +448,6 @@ def _collect(rows: dict[str, list[tuple[Any, ...]]], scenario: IndexedScenario, 
             )
             for i, e in enumerate(phase["essential_phrases"], start=1)
         ]
-    rows["scenarios_fts"].append((rowid, scenario_id, *scenario.search_text))
 
 
 def _json(value: Any) -> str:
@@ -448,7 +480,7 @@ def search(
         return []
     sql = (
         "SELECT s.scenario_id, s.title, s.language, s.difficulty, s.category, s.is_public "
-        "FROM scenarios_fts JOIN scenarios AS s USING (scenario_id) "
+        "FROM scenarios_fts JOIN scenarios AS s ON s.rowid = scenarios_fts.rowid "
         "WHERE scenarios_fts MATCH ? "
     )
     parameters: list[Any] = [" ".join(words)]
@@ -458,7 +490,7 @@ def search(
     if category:
         sql += "AND s.category = ? "
         parameters.append(category)
-    sql += "ORDER BY bm25(scenarios_fts, 0, 10.0, 3.0, 4.0, 1.0), s.scenario_id LIMIT ?"
+    sql += "ORDER BY bm25(scenarios_fts, 10.0, 3.0, 4.0, 1.0), s.scenario_id LIMIT ?"
     parameters.append(limit)
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
