@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from scenariokit.build.run import build
-from tests.helpers import REPO, require_chromium, serving
+from tests.helpers import REPO, axe_violations, require_chromium, serving
 
 require_chromium()
 
@@ -213,3 +213,14 @@ def test_the_nav_marks_where_the_learner_is(
         "header.site nav a", "links => links.map(a => getComputedStyle(a).fontWeight)"
     )
     assert sorted(set(weights)) == ["400", "700"]
+
+
+def test_the_404_page_leads_back_into_the_site(site: str, page: Page) -> None:
+    """`404.html`, which static hosts show for a missing address: its links start at the
+    site's root, so they work from any depth; axe finds nothing."""
+    page.goto(site + "/404.html")
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Browse by topic").click()
+    page.wait_for_url(site + "/categories/")
+    assert page.problems == []  # type: ignore[attr-defined]

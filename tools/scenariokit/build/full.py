@@ -75,6 +75,7 @@ from scenariokit.website.pages import (
     copy_assets,
     derived_href,
     load_renderer,
+    not_found_page,
     review_page,
     sitemap,
     templates_page,
@@ -358,7 +359,7 @@ def _write_listings(
     new_words = word_files_to_write(None, {n: ({}, w) for n, w in enumerate(weights)})
     languages = {c["language"] for c in cards} | {t["language"] for t in templates}
     pages = [templates_page(templates), builder_page(templates), review_page(languages)]
-    files |= {page.relative: page.render(context) for page in pages}
+    files |= {page.relative: page.render(context) for page in [*pages, not_found_page()]}
     files |= builder_files(templates, languages)
     listed = [
         *digests,

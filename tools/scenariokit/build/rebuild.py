@@ -226,6 +226,10 @@ def _update_in_place(
             stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
             cards = [orjson.loads(stored[r.path]) for r in public]
             listed, digests = listing_files(context, cards, public, previous.pages)
+            if digests.keys() != previous.pages.keys():
+                # A listing gained or lost a page (a scenario moved to another topic): its
+                # folder goes too, which only a new output does cleanly.
+                raise Damaged("the listings' pages are not the last build's")
             for relative, content in listed.items():
                 changes.write(f"site/{relative}", content)
         public_index = info["public_index"] or None

@@ -219,6 +219,9 @@ def published_source(doc: Scenario, derived_href: str | None) -> str | None:
     return doc.get("derived_from") if derived_href is not None else None
 
 
+PER_PAGE = 50  # scenarios on a page of a topic's or a language's listing
+
+
 class Listing(NamedTuple):
     """A page of the site that lists scenarios: where it goes, its template, its variables."""
 
@@ -289,29 +292,20 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
         ),
     ]
     for group in categories:
-        pages.append(
-            Listing(
-                f"categories/{group['key']}/index.html",
-                "listing.html",
-                {
-                    "heading": group["name"],
-                    "nav": ["topics", "true"],
-                    "scenarios": [c for c in cards if c["category"] == group["key"]],
-                },
-            )
+        pages += paginated(
+            f"categories/{group['key']}/",
+            [c for c in cards if c["category"] == group["key"]],
+            {"heading": group["name"], "nav": ["topics", "true"]},
         )
     for group in languages:
-        pages.append(
-            Listing(
-                f"languages/{group['key']}/index.html",
-                "listing.html",
-                {
-                    "heading": f"Scenarios in {group['name']}",
-                    "nav": ["languages", "true"],
-                    "scenarios": [c for c in cards if c["language"] == group["key"]],
-                    "deck": language_deck_file(group["key"]),
-                },
-            )
+        pages += paginated(
+            f"languages/{group['key']}/",
+            [c for c in cards if c["language"] == group["key"]],
+            {
+                "heading": f"Scenarios in {group['name']}",
+                "nav": ["languages", "true"],
+                "deck": language_deck_file(group["key"]),
+            },
         )
     return pages
 
@@ -375,6 +369,14 @@ def review_page(languages: set[str]) -> Listing:
     return Listing("review/index.html", "review.html", {"rtl_languages": rtl})
 
 
+def not_found_page() -> Listing:
+    """`404.html`, which static hosts (GitHub Pages among them) show for a missing page.
+
+    Its links start at the site's root, so they work at whatever address it is shown.
+    """
+    return Listing("404.html", "404.html", {})
+
+
 def copy_assets(site: Path) -> None:
     """The theme's CSS and JavaScript, with their folders, into `site/assets/`."""
     static = theme_dir() / "static"
@@ -418,6 +420,39 @@ def coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
         "rows": [rows[key] for key in sorted(rows, key=lambda k: rows[k]["name"].casefold())],
         "empty": sum(1 for r in rows.values() for t in topics if not r["topics"][t]),
     }
+
+
+def paginated(folder: str, cards: list[dict[str, Any]], variables: dict[str, Any]) -> list[Listing]:
+    """A listing of `cards` in pages of `PER_PAGE`: `folder` first, then `folder/page/N/`.
+
+    Stable, crawlable addresses (each page is in the sitemap), so a page stays small at
+    any size of the library: a topic of 10,000 scenarios was a 5 MB page. The cards keep
+    their order (by title) across pages; a retitled scenario changes the pages between
+    its old place and its new one, and a rebuild re-renders those alone.
+    """
+    count = max(1, -(-len(cards) // PER_PAGE))
+    pages = []
+    for number in range(1, count + 1):
+        pager = {
+            "page": number,
+            "pages": count,
+            "first": folder,
+            "total": len(cards),
+        }
+        pages.append(
+            Listing(
+                f"{page_folder(folder, number)}index.html",
+                "listing.html",
+                variables
+                | {"scenarios": cards[(number - 1) * PER_PAGE : number * PER_PAGE], "pager": pager},
+            )
+        )
+    return pages
+
+
+def page_folder(folder: str, number: int) -> str:
+    """Where page `number` of the listing at `folder` goes (the first is the folder)."""
+    return folder if number == 1 else f"{folder}page/{number}/"
 
 
 def language_choices(languages: list[dict[str, Any]]) -> list[dict[str, Any]]:
