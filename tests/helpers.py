@@ -68,6 +68,13 @@ def as_scenario(doc: dict[str, Any]) -> Scenario:
     return cast("Scenario", doc)
 
 
+def library_copy(root: Path) -> Path:
+    """A copy of the shipped library at `root`: the schema, the scenarios, the templates."""
+    for folder in ("schemas", "scenarios", "templates"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
 def make_repo(root: Path, files: Mapping[str, str | bytes]) -> Path:
     """A repository at `root`: the real schema, plus `files` (relative path → content)."""
     (root / "schemas").mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 from scenariokit.build.run import build
 from scenariokit.check.languages import MESSAGES, judge_language
-from tests.helpers import REPO, require_chromium, serving
+from tests.helpers import library_copy, require_chromium, serving
 
 require_chromium()
 
@@ -127,9 +126,7 @@ def canonical(tag: str) -> str | None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The repository's scenarios and templates built into a site, served on 127.0.0.1."""
-    root = tmp_path_factory.mktemp("repository")
-    for folder in ("schemas", "scenarios", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = library_copy(tmp_path_factory.mktemp("repository"))
     out = tmp_path_factory.mktemp("served") / "out"
     build(root, out)
     with serving(out / "site") as address:

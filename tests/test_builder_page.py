@@ -10,7 +10,6 @@ Local mode (saving through `scenarios serve`) is tested in test_builder_local.py
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -23,6 +22,7 @@ from tests.helpers import (
     REPO,
     axe_violations,
     diagnostics,
+    library_copy,
     require_chromium,
     run_installed,
     serving,
@@ -39,10 +39,7 @@ LIMIT = 7000  # propose.js's ADDRESS_LIMIT
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's scenarios and templates, where the page's files go."""
-    root = tmp_path_factory.mktemp("repo")
-    for folder in ("schemas", "scenarios", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+    return library_copy(tmp_path_factory.mktemp("repo"))
 
 
 @pytest.fixture(scope="module")

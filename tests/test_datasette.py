@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 
 from scenariokit.build.run import build
 from scenariokit.website.tokens import fts_text
-from tests.helpers import REPO
+from tests.helpers import library_copy
 
 datasette_app = pytest.importorskip("datasette.app")
 
@@ -28,14 +28,14 @@ def _search(index: Path, query: str) -> dict[str, Any]:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    return asyncio.run(get())
+    # A thread of its own: a browser test's Playwright may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, get()).result()
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("repo")
-    for folder in ("schemas", "scenarios", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = library_copy(tmp_path_factory.mktemp("repo"))
     out = tmp_path_factory.mktemp("out") / "out"
     build(root, out)
     return out / "scenarios.sqlite"
@@ -75,9 +75,7 @@ def test_datasette_searches_the_scenarios_table_out_of_the_box(index: Path) -> N
 def test_a_rebuild_keeps_the_full_text_index_whole(tmp_path: Path) -> None:
     """A one-file rebuild replaces the scenario's entry in the external-content index: the
     old words no longer find it, the new ones do, and FTS5's own check passes."""
-    root = tmp_path / "repo"
-    for folder in ("schemas", "scenarios", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = library_copy(tmp_path / "repo")
     out = tmp_path / "out"
     build(root, out)
     tapas = next((root / "scenarios").rglob("tapas-bar-madrid.yaml"))

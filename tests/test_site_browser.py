@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 import yaml
 
 from scenariokit.build.run import build
-from tests.helpers import REPO, axe_violations, require_chromium, serving
+from tests.helpers import REPO, axe_violations, library_copy, require_chromium, serving
 
 require_chromium()
 
@@ -24,9 +23,7 @@ COPY = "button.copy"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The shipped library, built and served."""
-    root = tmp_path_factory.mktemp("repo")
-    for folder in ("schemas", "scenarios", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = library_copy(tmp_path_factory.mktemp("repo"))
     out = tmp_path_factory.mktemp("served") / "out"
     build(root, out)
     with serving(out / "site") as address:
