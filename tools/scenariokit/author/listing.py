@@ -1,15 +1,20 @@
 """`scenarios list`, `scenarios templates`: the old builder's "my / public / system" listings.
 
-Filters combine with AND; each is optional. Rows are summaries, not whole scenarios.
+Filters combine with AND; each is optional. Rows are summaries, not whole scenarios. A
+language filter takes in the language's regional variants (`check.languages.takes_in`:
+`pt` lists `pt-BR` and `pt-PT` too), as the site's filter does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scenariokit.check.diagnostics import plural
+from scenariokit.check.languages import takes_in
+from scenariokit.errors import UserError
 from scenariokit.escape import visible
 from scenariokit.files.loader import Source
 
@@ -34,13 +39,34 @@ class Filters:
             "created_by": self.author,
             "category": self.category,
             "difficulty": self.difficulty,
-            "language": self.language,
         }
         if any(value is not None and doc.get(key) != value for key, value in wanted.items()):
             return False
+        if self.language is not None:
+            tag = doc.get("language")
+            if not isinstance(tag, str) or not takes_in(self.language, tag):
+                return False
         if self.public is not None and doc.get("is_public", True) is not self.public:
             return False
         return self.system is None or doc.get("is_system_scenario", False) is self.system
+
+
+def my_login(root: Path) -> str:
+    """`list --mine`: the login `new` writes as the author, from git config (`github.user`).
+
+    A usage error, saying what to set, when git config has none.
+    """
+    from scenariokit.author.create import git_login  # loads the checks: only for --mine
+
+    login = git_login(root)
+    if not login:
+        raise UserError(
+            "--mine needs your GitHub login, which git config does not give: set it with "
+            "`git config --global github.user LOGIN` (as `scenarios new` reads it), or "
+            "name it with --author LOGIN",
+            exit_code=2,
+        )
+    return login
 
 
 def summary(source: Source) -> dict[str, Any]:

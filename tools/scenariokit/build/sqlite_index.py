@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from scenariokit.check.languages import takes_in
 from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.tokens import fts_text
 
@@ -484,8 +485,8 @@ def search(
         "WHERE scenarios_fts MATCH ? "
     )
     parameters: list[Any] = [" ".join(words)]
-    if language:
-        sql += "AND s.language = ? "
+    if language:  # the language or, for a language alone, its regional variants too
+        sql += "AND takes_in(?, s.language) "
         parameters.append(language)
     if category:
         sql += "AND s.category = ? "
@@ -496,6 +497,7 @@ def search(
     try:
         if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             raise ValueError("index of another version")
+        connection.create_function("takes_in", 2, takes_in, deterministic=True)
         rows = connection.execute(sql, parameters).fetchall()
     finally:
         connection.close()

@@ -140,6 +140,18 @@ def primary_language(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
+def takes_in(wanted: str, tag: str) -> bool:
+    """Whether a filter for the language `wanted` takes in a scenario in `tag`.
+
+    The same tag, or, when `wanted` is a language alone, any of its regional variants:
+    `pt` takes in `pt`, `pt-BR` and `pt-PT`; `pt-BR` only itself. As the site's language
+    filter groups them (search.js), for `scenarios list` and `scenarios search`. Tags are
+    compared without regard to case, as BCP 47 says.
+    """
+    wanted = wanted.lower()
+    return tag.lower() == wanted or primary_language(tag) == wanted
+
+
 def direction(tag: Any) -> str:
     """The direction of `tag`'s language, "rtl" or "ltr": from its script.
 
