@@ -61,7 +61,7 @@ def test_text_format_lists_problems_and_a_summary(mixed: Path) -> None:
         "scenarios/restaurant/tapas-bad.yaml:6:13: error: difficulty must be one of beginner, "
         'intermediate, advanced, not "easy" [not-allowed]',
         "scenarios/restaurant/tapas-bad.yaml:8:11: error: language must be text, not false; "
-        'YAML reads the unquoted no as the boolean false: put it in quotes, "no" [wrong-type]',
+        "YAML reads the unquoted no as the boolean false: put it in quotes, 'no' [wrong-type]",
         "2 errors, 1 warning in 3 files",
     ]
 

@@ -69,7 +69,7 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
                 "language:",
                 11,
                 "wrong-type",
-                'YAML reads the unquoted no as the boolean false: put it in quotes, "no"',
+                "YAML reads the unquoted no as the boolean false: put it in quotes, 'no'",
             )
         ],
     ),

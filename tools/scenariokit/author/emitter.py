@@ -17,7 +17,8 @@ a key of 128 characters or more as `? key`).
 Quoting follows ruamel.yaml's emitter (`analyze_scalar`, `choose_scalar_style`) for that text,
 with the YAML 1.1 resolver ruamel.yaml itself uses (`y`, `on`, `2024-05-01` and `15` read as
 something else, so they are quoted): plain where it reads back as text and no indicator forbids
-it, else in double quotes when it holds a `'`, in single quotes otherwise.
+it, else in double quotes when it holds a `'`, in single quotes otherwise. The rule is
+`files/quoting.py`'s, where `validate`'s advice to quote a value takes its quotes from.
 
 Key order and layout are `writer`'s (`canonical_keys`, two spaces a level, list items under
 their key). tests/test_fmt.py proves the output byte-identical to `canonical_text`, and left
@@ -30,9 +31,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ruamel.yaml.resolver import VersionedResolver
-
 from scenariokit.author.writer import ITEM_KINDS, canonical_keys
+from scenariokit.files.quoting import yaml_text
 
 # Longer text or keys go the slow way: ruamel.yaml would fold or write `? key` (see above).
 MAX_TEXT = 10_000
@@ -43,14 +43,6 @@ MAX_KEY = 100
 _WRITTEN_AS_IS = re.compile(
     "[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]+"
 )
-# What makes ruamel.yaml quote one line of such text in block context (`analyze_scalar`):
-# a document marker, a leading indicator, `: ` or ` #` inside, a space at either end.
-_NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[-?:](?: |$)|[#,\[\]{}&*!|>'\"%@`])|: |:$| #|^ | $")
-# The implicit resolvers ruamel.yaml dumps by (YAML 1.1), by first character.
-_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = VersionedResolver(
-    version=(1, 1)
-).versioned_resolver
-_TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 class _Unhandled(Exception):
@@ -140,16 +132,4 @@ def _text(value: str) -> str:
         return "''"
     if len(value) > MAX_TEXT or not _WRITTEN_AS_IS.fullmatch(value):
         raise _Unhandled
-    if not _NOT_PLAIN.search(value) and _reads_as_text(value):
-        return value
-    if "'" in value:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"'{value}'"
-
-
-def _reads_as_text(value: str) -> bool:
-    """Whether ruamel.yaml's YAML 1.1 resolver reads `value`, unquoted, as text."""
-    for tag, pattern in _RESOLVERS.get(value[0], ()):
-        if pattern.match(value):
-            return tag == _TEXT_TAG
-    return True
+    return yaml_text(value)

@@ -17,6 +17,7 @@ import yaml
 
 from scenariokit.check.diagnostics import Diagnostic, DocPath, Finding, capped, json_pointer
 from scenariokit.files.loader import Source
+from scenariokit.files.quoting import quoted
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -101,7 +102,8 @@ class SourceMap:
         kind = _kind_of(self._data_at(doc_path))
         if kind is None:
             return None
-        return f'YAML reads the unquoted {node.value} as {kind}: put it in quotes, "{node.value}"'
+        written = node.value
+        return f"YAML reads the unquoted {written} as {kind}: put it in quotes, {quoted(written)}"
 
     def _walk(self, doc_path: DocPath) -> tuple[yaml.Node, yaml.Node | None, bool]:
         node, key_node, data = self.root, None, self.source.data

@@ -42,6 +42,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from scenariokit.escape import visible
+from scenariokit.files.quoting import quoted
 
 _EventParser: Any
 try:
@@ -164,7 +165,7 @@ def _refuse_key(key_node: yaml.Node) -> None:
         message = (
             f"the key {written} is not text: YAML reads it as "
             f"{_TAG_WORDS.get(key_node.tag, 'another type')}; keys are text: put it in "
-            f"quotes, '{written}', or remove it"
+            f"quotes, {quoted(written)}, or remove it"
         )
     raise LoadError("key-not-text", message, mark.line + 1, mark.column + 1)
 
@@ -211,7 +212,7 @@ def _impossible_value(written: str, tag: str, why: str, mark: yaml.Mark | None) 
     return LoadError(
         "yaml-value",
         f"YAML reads {_brief(written)} as {kind}, but it is not a valid one{why}: if it is "
-        f'text, put it in quotes, "{_brief(written)}", without a !! tag',
+        f"text, put it in quotes, {quoted(_brief(written))}, without a !! tag",
         line,
         column,
     )
