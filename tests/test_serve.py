@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import queue
 import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,12 +18,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pytest
 
 from scenariokit.author.serve import rebuild
-from tests.helpers import REPO, SHIPPED, installed_command, make_repo
+from tests.helpers import REPO, SHIPPED, installed_command, make_repo, run_installed
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 
 def line_reader(stream: IO[str]) -> Callable[[], str]:
@@ -105,8 +110,29 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
         assert next_line().startswith(f"Built {SHIPPED} public scenarios")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
         replace(path, lambda new: new.write_text("title: [broken\n", "utf-8"))
-        assert next_line().startswith("Build failed: the build stopped")
+        told = failure(next_line)  # in the terminal, as `validate` prints it
+        assert told[1].startswith("scenarios/restaurant/tapas-bar-madrid.yaml:2:1: error: ")
+        # Not the old page, silently: the error page, in place of every page.
+        for page in ("scenarios/tapas-bar-madrid/", "", "scenarios/izakaya-evening-tokyo/"):
+            status, body = fetch_status(base + page)
+            assert status == 500
+            assert "<h1>The build failed</h1>" in body
+            assert "tapas-bar-madrid.yaml:2:1: error: " in body
+            assert "Tapas at the Bar" not in body
+        assert fetch_status(base + "assets/style.css")[0] == 200  # files other than pages
+        replace(path, lambda new: new.write_text(retitled, "utf-8"))
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")
         assert "<h1>Tapas at the Bar</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
+
+
+def fetch_status(url: str) -> tuple[int, str]:
+    """The status and body of a GET, an error's too."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode("utf-8")
 
 
 def test_a_theme_changed_while_serving_reaches_every_page(tmp_path: Path) -> None:
@@ -164,7 +190,10 @@ def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) ->
         )
         assert "ghp_SECRET" not in told
         assert "elsewhere" not in told
-        assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(page)
+        status, shown = fetch_status(page)  # the error page, saying what the terminal said
+        assert status == 500
+        assert "tapas-bar-madrid.yaml:1:1: error: this is a symbolic link" in shown
+        assert "ghp_SECRET" not in shown
         replace(home, lambda new: new.write_text(text, "utf-8"))
         assert next_line().startswith(f"Built {SHIPPED} public scenarios")
 
@@ -193,13 +222,13 @@ def test_serve_reports_what_it_cannot_build_and_keeps_serving(tmp_path: Path) ->
         told = next_line()
         assert told.startswith(("Build failed", f"Built {SHIPPED} public scenarios"))
         assert "Traceback" not in told
-        assert "</html>" in fetch(base)
+        assert "</html>" in fetch_status(base)[1]
 
 
 def test_serve_outlives_a_build_that_raises(tmp_path: Path) -> None:
     # A broken page template makes the build raise what is not a user's error (Jinja's
-    # syntax error); the server says so in one line, keeps the last site, and builds
-    # again once the template is mended.
+    # syntax error); the server says so in one line and on its pages, and builds again
+    # once the template is mended.
     source = tmp_path / "source"
     for folder in ("tools", "site", "schemas"):
         shutil.copytree(REPO / folder, source / folder)
@@ -213,9 +242,12 @@ def test_serve_outlives_a_build_that_raises(tmp_path: Path) -> None:
         template.write_text(text + "{% if %}\n", "utf-8")
         told = next_line()
         assert told.startswith("Build failed: TemplateSyntaxError: "), told
-        assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
+        status, shown = fetch_status(base + "scenarios/tapas-bar-madrid/")
+        assert status == 500
+        assert html.escape(told.strip()) in shown
         template.write_text(text, "utf-8")
         assert next_line().startswith(f"Built {SHIPPED} public scenarios")
+        assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(base + "scenarios/tapas-bar-madrid/")
 
 
 def threads(pid: int) -> int:
@@ -298,3 +330,81 @@ def test_a_rebuild_is_told_in_good_english(tmp_path: Path) -> None:
     told: list[str] = []
     rebuild(root, tmp_path / "out", told.append)
     assert re.fullmatch(r"Built 1 public scenario in \d+\.\d\d s \(1 page rendered\)", told[0])
+
+
+def test_a_broken_file_shows_in_the_open_page_and_the_page_reloads_when_fixed(
+    tmp_path: Path, page: Page
+) -> None:
+    """In real Chromium: the page open on a scenario turns, by itself, into the error page
+    when its file breaks (what the terminal says, where), and back when it is mended."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    text = path.read_text("utf-8")
+    out = tmp_path / "out"
+    with serving(root, out, installed_command()) as (base, next_line):
+        page.goto(base + "scenarios/tapas-bar-madrid/")
+        assert page.locator("h1").inner_text() == "Ordering Tapas in Madrid"
+        broken = text.replace("title: Ordering Tapas in Madrid", "title: [Ordering Tapas", 1)
+        replace(path, lambda new: new.write_text(broken, "utf-8"))
+        told = failure(next_line)
+        errors = page.locator("#build-errors")
+        errors.wait_for(timeout=30_000)  # no goto: the page reloaded by itself
+        assert page.locator("h1").inner_text() == "The build failed"
+        shown = errors.inner_text()
+        where = "scenarios/restaurant/tapas-bar-madrid.yaml:"
+        assert told[1].startswith(where)
+        for line in told:  # every line the terminal printed, as `validate` prints it
+            assert line.rstrip("\n") in shown
+        validated = run_installed("validate", cwd=root)
+        assert validated.returncode == 1
+        assert told[1:] == validated.stdout.splitlines(keepends=True)
+        line = int(told[1][len(where) :].split(":")[0])
+        assert re.search(rf"\n {line} \| .+\n +\| +\^\n", shown)  # its source line, a caret
+
+        replace(path, lambda new: new.write_text(text.replace("Madrid", "Seville", 1), "utf-8"))
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")
+        page.locator("h1", has_text="Ordering Tapas in Seville").wait_for(timeout=30_000)
+        assert page.url == base + "scenarios/tapas-bar-madrid/"
+        problems = [p for p in page.problems if "status of 500" not in p]  # type: ignore[attr-defined]
+        assert problems == []
+    # Only `serve` adds the reloading: the built site holds none of it.
+    for built in (out / "site").rglob("*"):
+        if built.is_file():
+            assert built.name != "reload.js"
+            assert b"/reload.js" not in built.read_bytes(), built
+            assert b"scenariokit-build" not in built.read_bytes(), built
+
+
+def test_the_builder_page_is_neither_reloaded_nor_replaced(tmp_path: Path) -> None:
+    """A reload would lose what the author is typing into the builder."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    with serving(root, tmp_path / "out", installed_command()) as (base, next_line):
+        assert 'name="scenariokit-build"' in fetch(base + "scenarios/tapas-bar-madrid/")
+        builder = fetch(base + "builder/")
+        assert 'name="scenariokit-local"' in builder
+        assert "scenariokit-build" not in builder
+        replace(path, lambda new: new.write_text("title: [broken\n", "utf-8"))
+        failure(next_line)
+        assert "scenariokit-local" in fetch(base + "builder/")
+        assert fetch_status(base + "scenarios/tapas-bar-madrid/")[0] == 500
+
+
+def test_a_port_in_use_is_said_plainly(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_installed("serve", "--port", str(port), "--out", tmp_path / "out", cwd=root)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"error: port {port} is in use (another `scenarios serve`, or another program): "
+        f"choose another with --port, e.g. `scenarios serve --port {port + 1}` "
+        "(--port 0 takes any free port)\n"
+    )
+    assert not (tmp_path / "out").exists()  # said before building anything

@@ -2,7 +2,17 @@
 
 A preview for authors, not a production server: the standard library's HTTP server, bound
 to the loopback address only, and a loop that polls the repository's files once a second
-and rebuilds (incrementally) when one changed, appeared or disappeared.
+and rebuilds (incrementally) when one changed, appeared or disappeared. With `drafts`, the
+site it builds includes the drafts (marked as drafts), as the pull request's preview does.
+
+What an author sees of each build: a failed one prints its diagnostics in the terminal as
+`validate` prints them, and every page of the site is, until the next good build, a page
+showing the same text (path:line:column, the source line and a caret) in place of the old
+page, so a broken file is never mistaken for a saved one. Every page served (the site's,
+or that error page) carries a small ES module (`site/serve/reload.js`) that asks the
+server for the build's number and reloads the page when a new build, good or failed, is
+done. Both are added by this server only, as it serves a page: nothing of them is in the
+build's output. The builder page is left as it is (a reload would lose what is typed).
 
 The server runs in a process of its own, forked before any build: a large build forks
 worker processes, and forking a process while another of its threads serves a request
@@ -23,14 +33,17 @@ given to a frame at all.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hmac
+import html
 import json
 import multiprocessing
 import os
 import secrets
 import signal
 import stat
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -82,32 +95,76 @@ def serve(
     echo: Callable[[str], object],
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
+    drafts: bool = False,
+    reporter: TextReporter | None = None,
 ) -> None:
-    """Serve `out/site` until interrupted (or `stop` is set), rebuilding on changes."""
+    """Serve `out/site` until interrupted (or `stop` is set), rebuilding on changes.
+
+    The port is taken before the first build, so that a port in use is said at once (a
+    `UserError`). `reporter` prints a failed build's diagnostics (as `validate` would on
+    this terminal); `drafts` puts the drafts into the site.
+    """
     out = out if out.is_absolute() else Path.cwd() / out
-    seen = snapshot(root)  # before the build: a change made while it runs is seen next
-    rebuild(root, out, echo)
-    handler = functools.partial(_Handler, directory=str(out / "site"))
-    server = _Server((HOST, port), handler)
-    server.local = _Local(root.resolve(), secrets.token_urlsafe(32))
-    serving = multiprocessing.get_context("fork").Process(
-        target=_serve_forever, args=(server,), daemon=True
-    )
-    serving.start()
-    server.server_close()  # the child listens; this process only builds
-    echo(f"Serving http://{HOST}:{server.server_address[1]}/ (Ctrl+C to stop)")
-    stop = stop or threading.Event()
+    reporter = reporter or TextReporter()
+    server = listen(port, out / "site")
+    serving = None
     try:
-        while not stop.wait(poll_seconds):
-            current = snapshot(root)
-            if current != seen:
-                seen = current
-                rebuild(root, out, echo)
-    except KeyboardInterrupt:
-        pass
+        with tempfile.TemporaryDirectory(prefix="scenariokit-serve-") as folder:
+            status = _Status(Path(folder) / "build.json")
+            every_ms = max(100, int(poll_seconds * 1000))
+            server.local = _Local(root.resolve(), secrets.token_urlsafe(32), status, every_ms)
+            seen = snapshot(root)  # before the build: a change made while it runs is seen next
+            number = 1
+            rebuild(root, out, echo, reporter=reporter, drafts=drafts, done=status.write_as(number))
+            serving = multiprocessing.get_context("fork").Process(
+                target=_serve_forever, args=(server,), daemon=True
+            )
+            serving.start()
+            server.server_close()  # the child listens; this process only builds
+            echo(f"Serving http://{HOST}:{server.server_address[1]}/ (Ctrl+C to stop)")
+            stop = stop or threading.Event()
+            try:
+                while not stop.wait(poll_seconds):
+                    current = snapshot(root)
+                    if current != seen:
+                        seen = current
+                        number += 1
+                        rebuild(
+                            root,
+                            out,
+                            echo,
+                            reporter=reporter,
+                            drafts=drafts,
+                            done=status.write_as(number),
+                        )
+            except KeyboardInterrupt:
+                pass
     finally:
-        serving.terminate()
-        serving.join()
+        server.server_close()
+        if serving is not None:
+            serving.terminate()
+            serving.join()
+
+
+def listen(port: int, site: Path) -> _Server:
+    """The server, listening on `port` of the loopback address; a `UserError` if it cannot.
+
+    A port in use is the usual case (another `serve`, another program): the message says
+    how to choose another one.
+    """
+    handler = functools.partial(_Handler, directory=str(site))
+    try:
+        return _Server((HOST, port), handler)
+    except OSError as exc:
+        other = port + 1 if 0 < port < 65535 else 8001
+        if exc.errno == errno.EADDRINUSE:
+            problem = f"port {port} is in use (another `scenarios serve`, or another program)"
+        else:
+            problem = f"cannot listen on {HOST}:{port}: {exc.strerror or exc}"
+        raise UserError(
+            f"{problem}: choose another with --port, e.g. `scenarios serve --port {other}` "
+            "(--port 0 takes any free port)"
+        ) from None
 
 
 def _serve_forever(server: ThreadingHTTPServer) -> None:
@@ -129,33 +186,122 @@ def _serve_forever(server: ThreadingHTTPServer) -> None:
     server.serve_forever()
 
 
-def rebuild(root: Path, out: Path, echo: Callable[[str], object]) -> None:
+def rebuild(
+    root: Path,
+    out: Path,
+    echo: Callable[[str], object],
+    *,
+    reporter: TextReporter | None = None,
+    drafts: bool = False,
+    done: Callable[[str | None], object] = lambda failed: None,
+) -> str | None:
     """Build, and report its warnings, or its failure without stopping the server.
 
     Whatever a build raises is reported and served past: a file that became invalid, a
     link, a file gone between the walk and the read, an output folder in trouble. The
-    author fixes it and saves, and the next poll builds again; the last good site stays.
+    author fixes it and saves, and the next poll builds again; the last good site stays
+    in the output. Returns what failed, as the error page shows it (the diagnostics as
+    `validate` prints them, with their source lines), or None after a good build; and
+    gives it to `done` before telling the terminal, so that the pages show what the
+    terminal says by the time it says it.
     """
     started = time.perf_counter()
     try:
-        result = build(root, out, waiting=lambda: echo(waiting_message(out)))
+        options: dict[str, Any] = {"drafts": True} if drafts else {}
+        result = build(root, out, waiting=lambda: echo(waiting_message(out)), **options)
     except BuildFailed as exc:
-        echo(f"Build failed: {exc} (run `scenarios validate`)")
-        echo(TextReporter().render(exc.report).rstrip("\n"))
-        return
+        headline = f"Build failed: {exc} (run `scenarios validate`)"
+        failed = f"{headline}\n\n{TextReporter(excerpts=True).render(exc.report)}"
+        done(failed)
+        echo(headline)
+        echo((reporter or TextReporter()).render(exc.report).rstrip("\n"))
+        return failed
     except UserError as exc:
-        echo(f"Build failed: {exc}")
-        return
+        failed = f"Build failed: {visible(str(exc))}"
     except Exception as exc:  # a preview server outlives any one build: report, go on
-        echo(f"Build failed: {visible(type(exc).__name__)}: {visible(str(exc))}")
-        return
-    echo(
-        f"Built {plural(result.public, 'public scenario')} in "
-        f"{time.perf_counter() - started:.2f} s "
-        f"({plural(result.rendered, 'page')} rendered)"
+        failed = f"Build failed: {visible(type(exc).__name__)}: {visible(str(exc))}"
+    else:
+        done(None)
+        echo(
+            f"Built {plural(result.public, 'public scenario')} in "
+            f"{time.perf_counter() - started:.2f} s "
+            f"({plural(result.rendered, 'page')} rendered)"
+        )
+        for warning in result.warnings:  # what `validate` warns of, as `build` shows it
+            echo(TextReporter().headline(warning))
+        return None
+    done(failed + "\n")
+    echo(failed)
+    return failed + "\n"
+
+
+class _Status:
+    """The number of the last build and what failed in it, for the server's process.
+
+    A small JSON file in a folder of this `serve`'s own, replaced whole (a rename) after
+    each build: the server reads it for each page, and for `reload.js`'s question.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, number: int, failed: str | None) -> None:
+        new = self.path.with_name(self.path.name + ".new")
+        new.write_text(json.dumps({"build": number, "failed": failed}), "utf-8")
+        new.replace(self.path)
+
+    def write_as(self, number: int) -> Callable[[str | None], None]:
+        """What writes build `number`'s outcome, once it is known."""
+        return lambda failed: self.write(number, failed)
+
+    def read(self) -> tuple[int, str | None]:
+        try:
+            found = json.loads(self.path.read_text("utf-8"))
+            return int(found["build"]), found["failed"]
+        except (OSError, ValueError, KeyError, TypeError):  # not written yet
+            return 0, None
+
+
+RELOAD_SCRIPT = Path("serve") / "reload.js"  # in the theme's folder, never copied to a build
+
+
+def reload_tags(number: int, every_ms: int) -> str:
+    """What a served page gets in its head: the build it shows, and the module that reloads."""
+    return (
+        f'<meta name="scenariokit-build" content="{number}" data-poll="{every_ms}">'
+        f'<script type="module" src="{LOCAL}reload.js"></script>'
     )
-    for warning in result.warnings:  # what `validate` warns of, as `build` shows it
-        echo(TextReporter().headline(warning))
+
+
+def error_page(failed: str, number: int, every_ms: int) -> str:
+    """The page served in place of every page of the site while the last build failed."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed · scenarios serve</title>
+<link rel="icon" href="data:,">
+<style>
+:root {{ color-scheme: light dark; }}
+body {{ font: 1rem/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem;
+  padding: 0 1rem; }}
+pre {{ white-space: pre-wrap; overflow-wrap: anywhere; border-left: 0.3rem solid #c62828;
+  padding: 0.5rem 1rem; font-size: 0.9rem; }}
+</style>
+{reload_tags(number, every_ms)}
+</head>
+<body>
+<main>
+<h1>The build failed</h1>
+<p>The site was not rebuilt. Fix what is listed here and save: this page reloads by itself
+when the site builds again. The terminal running <code>scenarios serve</code> shows the same,
+and <code>scenarios validate</code> checks the files on their own.</p>
+<pre id="build-errors">{html.escape(failed)}</pre>
+</main>
+</body>
+</html>
+"""
 
 
 # The builder's requests to the local endpoints: a scenario is at most 1 MiB of YAML, and
@@ -168,10 +314,16 @@ BUILDER_PAGES = ("/builder/", "/builder/index.html")
 
 @dataclass(frozen=True, slots=True)
 class _Local:
-    """What the local endpoints need: the repository, and this process's token."""
+    """What the local endpoints and the pages need.
+
+    The repository and this process's token (local mode); the last build's status, and how
+    often `reload.js` asks for it (the pages).
+    """
 
     root: Path
     token: str
+    status: _Status
+    poll_ms: int
 
 
 class _Server(ThreadingHTTPServer):
@@ -187,14 +339,66 @@ class _Handler(SimpleHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
-        """A file of the site; the builder page with the token; or a local endpoint."""
+        """A file, a page (with `reload.js`, or the error page), or an endpoint.
+
+        The builder page gets the token; `/__scenariokit/` holds the reloading's files and
+        the local endpoints.
+        """
         path = urlsplit(self.path).path
-        if path.startswith(LOCAL):
+        if path in (LOCAL + "reload.js", LOCAL + "build") and self._addressed_here():
+            self._reloading(path)
+        elif path.startswith(LOCAL):
             self._local(path)
-        elif path in BUILDER_PAGES and self._addressed_here() and not self._framed():
-            self._builder_page()
+        elif path in BUILDER_PAGES:
+            if self._addressed_here() and not self._framed():
+                self._builder_page()
+            else:
+                super().do_GET()
+        elif path.endswith(("/", ".html")) and self._addressed_here():
+            self._page()
         else:
             super().do_GET()
+
+    def _reloading(self, path: str) -> None:
+        """`reload.js`, or the number of the last build, which it asks for.
+
+        No secret (the same for every page), still only for a request addressed to this
+        server.
+        """
+        local = self.server.local
+        if path.endswith("build"):
+            self._answer(200, {"build": local.status.read()[0]})
+            return
+        body = (theme_dir() / RELOAD_SCRIPT).read_bytes()
+        self._send(200, body, "text/javascript; charset=utf-8")
+
+    def _page(self) -> None:
+        """A page of the site with `reload.js`, or the error page while the last build failed."""
+        local = self.server.local
+        number, failed = local.status.read()
+        if failed is not None:
+            self._send(500, error_page(failed, number, local.poll_ms).encode(), "text/html")
+            return
+        file = Path(self.translate_path(self.path))
+        if file.is_dir():
+            file = file / "index.html"
+        try:
+            text = file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            super().do_GET()  # not there: the usual answer (a 404)
+            return
+        tags = reload_tags(number, local.poll_ms)
+        self._send(200, text.replace("</head>", tags + "</head>", 1).encode(), "text/html")
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        if content_type == "text/html":
+            content_type += "; charset=utf-8"
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_POST(self) -> None:
         """Only the local endpoints take a POST."""
