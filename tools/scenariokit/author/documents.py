@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scenariokit.check.diagnostics import Diagnostic
+from scenariokit.check.suggestions import closest
 from scenariokit.check.validate import check, refusals
 from scenariokit.errors import UserError
 from scenariokit.files.loader import Source
@@ -100,9 +101,11 @@ def find_source(root: Path, scenario_id: str) -> Source:
             f"[{diagnostic.code}]"
         )
     if not paths:
+        near = closest(scenario_id, sorted({p.stem for p in listing.paths}))
         raise UserError(
             f"no scenario or template '{scenario_id}' in {root}: "
-            "`scenarios list` and `scenarios templates` show what there is"
+            + (f"did you mean '{near}'? " if near else "")
+            + "`scenarios list` and `scenarios templates` show what there is"
         )
     if len(paths) > 1:
         raise UserError(

@@ -46,6 +46,7 @@ from scenariokit.check.diagnostics import (
     describe_path,
     not_explained,
 )
+from scenariokit.check.suggestions import minutes_in
 
 if TYPE_CHECKING:
     import jsonschema
@@ -364,6 +365,9 @@ def _message(
         fix = source_map.yaml_reading(doc_path) if "string" in expected else None
         if fix is None and value is None:
             fix = "write a value, or remove the key if it is optional"
+        if fix is None and expected == "integer" and isinstance(value, str):
+            minutes = minutes_in(value)
+            fix = None if minutes is None else f"write {minutes}, without a unit or quotes"
         return code, f"{field} must be {wanted}, not {_shown(value)}" + (f"; {fix}" if fix else "")
     if keyword == "enum":
         choices = ", ".join(str(c) for c in expected)
