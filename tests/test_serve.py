@@ -359,8 +359,8 @@ def test_a_broken_file_shows_in_the_open_page_and_the_page_reloads_when_fixed(
         validated = run_installed("validate", cwd=root)
         assert validated.returncode == 1
         assert told[1:] == validated.stdout.splitlines(keepends=True)
-        line = int(told[1][len(where) :].split(":")[0])
-        assert re.search(rf"\n {line} \| .+\n +\| +\^\n", shown)  # its source line, a caret
+        number = int(told[1][len(where) :].split(":")[0])
+        assert re.search(rf"\n {number} \| .+\n +\| +\^\n", shown)  # its source line, a caret
 
         replace(path, lambda new: new.write_text(text.replace("Madrid", "Seville", 1), "utf-8"))
         assert next_line().startswith(f"Built {SHIPPED} public scenarios")
