@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
 
@@ -351,8 +352,15 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 
 
 def test_derived_from_a_template_is_known(tmp_path: Path) -> None:
-    template = valid_doc() | {"scenario_id": "restaurant-dining", "created_by": "maintainers"}
-    text = VALID_TEXT.replace(
+    # Templates and what starts from them translate every entry (tests/test_adapting.py).
+    translated = VALID_TEXT.replace(
+        "      - la carta\n", "      - term: la carta\n        translation: the menu\n"
+    )
+    template = yaml.safe_load(translated) | {
+        "scenario_id": "restaurant-dining",
+        "created_by": "maintainers",
+    }
+    text = translated.replace(
         "is_public: true\n", "is_public: true\nderived_from: restaurant-dining\n"
     )
     root = make_repo(tmp_path, {HOME: text, "templates/restaurant-dining.yaml": dump(template)})

@@ -6,8 +6,9 @@ a scenario sits in the folder of its `category`; `phase_id` is unique within a s
 character that hides text or disguises output (`characters` says which). Warnings (errors
 only with `--strict`): phase durations that do not add up to `estimated_duration`, a
 vocabulary entry repeated, `derived_from` naming nothing known (a removed source must not
-break its copies), text still holding a `TODO:` placeholder (an untranslated entry), a
-Japanese or Chinese entry in Han characters without a reading.
+break its copies), text still holding a `TODO:` placeholder (an untranslated entry, a
+text to adapt), a Japanese or Chinese entry in Han characters without a reading, a title
+or description not in English, an entry without a translation (`adapting` has those two).
 
 The rules run on documents that may also have schema errors, so each reads its fields
 defensively and stays silent on a value of the wrong type: the schema already said so.
@@ -18,6 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from scenariokit.check.adapting import (
+    ADAPT_MARKER,
+    PLACEHOLDER,
+    titles_are_in_english,
+    translations_are_given,
+)
 from scenariokit.check.characters import hidden_in, may_hide
 from scenariokit.check.diagnostics import DocPath, Finding, describe_path
 from scenariokit.check.languages import judge_language, language_name
@@ -221,22 +228,32 @@ def source_is_known(source: Source, catalog: Catalog) -> Iterator[Finding]:
         )
 
 
-PLACEHOLDER = "TODO:"
-
-
 def placeholders_are_filled(source: Source, catalog: Catalog) -> Iterator[Finding]:
     """Warn on text still starting with `TODO:` (errors with --strict: they are not merged).
 
     `scenarios new` writes such placeholders: in a blank scenario, and for every vocabulary
     and phrase entry of a template started in another language, where the text keeps the
-    template's wording after the marker and `translation` keeps its meaning.
+    template's wording after the marker and `translation` keeps its meaning. A copy in
+    another language also marks the texts written for the source's language and country
+    (`TODO: adapt:`, `unadapted`): the description, setting, roles, cultural context and
+    notes, and what quotes the source's language.
     """
     if PLACEHOLDER not in source.text:  # the marker is written out, never escaped
         return
     for doc_path, text in _strings(source.data, ()):
         if not text.startswith(PLACEHOLDER):
             continue
-        if doc_path[-1:] in (("term",), ("text",)) or _is_entry(doc_path):
+        if text.startswith(ADAPT_MARKER):
+            language = language_name(source.data.get("language"))
+            yield Finding(
+                doc_path,
+                "unadapted",
+                f"{describe_path(doc_path)} was written for the source's language and country: "
+                f"rewrite it for {language} and the place your scenario is set, then remove "
+                f"the {ADAPT_MARKER!r} marker",
+                "warning",
+            )
+        elif doc_path[-1:] in (("term",), ("text",)) or _is_entry(doc_path):
             language = language_name(source.data.get("language"))
             yield Finding(
                 doc_path,
@@ -309,9 +326,10 @@ def _keys_and_strings(node: Any, doc_path: DocPath) -> Iterator[tuple[DocPath, s
             yield from _keys_and_strings(value, (*doc_path, index))
 
 
-# Every rule, in the order their findings are made. Two read the catalog (`id_is_unique`,
-# `source_is_known`), and only the names of the files in it: so a file's diagnostics stay
-# true while it and the set of file names do not change, which a rebuild relies on.
+# Every rule, in the order their findings are made. Three read the catalog (`id_is_unique`,
+# `source_is_known`, `translations_are_given`), and only the names of the files in it: so a
+# file's diagnostics stay true while it and the set of file names do not change, which a
+# rebuild relies on.
 RULES: tuple[Rule, ...] = (
     file_name_matches_id,
     scenario_is_in_its_category,
@@ -321,6 +339,8 @@ RULES: tuple[Rule, ...] = (
     vocabulary_is_not_repeated,
     readings_are_given,
     placeholders_are_filled,
+    titles_are_in_english,
+    translations_are_given,
     texts_hide_nothing,
     id_is_unique,
     source_is_known,
