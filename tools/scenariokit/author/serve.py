@@ -222,8 +222,9 @@ def rebuild(
         failed = f"Build failed: {visible(type(exc).__name__)}: {visible(str(exc))}"
     else:
         done(None)
+        shown = "scenario" if drafts else "public scenario"  # with drafts: all on the site
         echo(
-            f"Built {plural(result.public, 'public scenario')} in "
+            f"Built {plural(result.public, shown)}{', drafts included,' if drafts else ''} in "
             f"{time.perf_counter() - started:.2f} s "
             f"({plural(result.rendered, 'page')} rendered)"
         )
