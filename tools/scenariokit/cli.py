@@ -356,6 +356,14 @@ def _next_steps(root: Path, created: Created) -> None:
             f"{created.untranslated} vocabulary and phrase entries wait for their "
             f"{language_name(created.language)} wording (marked TODO:)."
         )
+    if created.to_adapt:
+        click.echo(
+            f"Left to adapt, written for the source's language and country (marked "
+            f"'TODO: adapt:'; rewrite each for {language_name(created.language)} and your "
+            f"setting, then remove its marker): {plural(len(created.to_adapt), 'text')}"
+        )
+        for where in created.to_adapt:
+            click.echo(f"  - {visible(where)}")
     click.echo(
         "Next steps:\n"
         f"  git switch -c add-{path.stem}\n"

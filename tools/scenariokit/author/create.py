@@ -5,26 +5,31 @@ repository rules, so a duplicate id is refused) and writes it through the one wr
 over an existing file.
 
 Languages: a template is written in one reference language, with an English translation on
-every entry. Starting from it in another language keeps the structure, objectives, criteria
-and cultural notes, and turns every vocabulary and phrase entry into a to-translate entry:
-`TODO: <reference wording>`, with the reference's English `translation` kept. `validate`
-warns about each (`untranslated`) and `--strict` refuses them, so a half-translated scenario
-can be saved and worked on, but not merged.
+every entry. Starting from it (or copying a scenario) in another language keeps the
+structure, and turns every vocabulary and phrase entry into a to-translate entry:
+`TODO: <reference wording>`, with the reference's English `translation` kept. The texts
+written for the source's language and country are marked to adapt, `TODO: adapt: <text>`
+(`to_adapt` says which): the description, setting, roles, cultural context and cultural
+notes always, the title of a copy that keeps it, and any outcome, objective, criterion,
+prerequisite, theme or phase text that quotes the source's language
+(`adapting.quotes_language`). `validate` warns about each (`untranslated`, `unadapted`)
+and `--strict` refuses them, so a half-adapted scenario can be saved and worked on, but
+not merged.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from scenariokit.author.documents import find_source, load_templates
 from scenariokit.author.writer import canonical_text, modeline_for, write_file
-from scenariokit.check.diagnostics import Diagnostic
-from scenariokit.check.rules import PLACEHOLDER
-from scenariokit.check.schema import choices, slugify
+from scenariokit.check.adapting import ADAPT_MARKER, PLACEHOLDER, quotes_language
+from scenariokit.check.diagnostics import Diagnostic, DocPath, describe_path
+from scenariokit.check.schema import choices, load_schema, slugify
 from scenariokit.check.validate import check
 from scenariokit.errors import UserError
 from scenariokit.files.git import git_output
@@ -71,12 +76,17 @@ class NewScenario:
 
 @dataclass(frozen=True, slots=True)
 class Created:
-    """A scenario just written: where, from what, and how many entries await translation."""
+    """A scenario just written: where, from what, and what is left to do.
+
+    `untranslated` counts the entries awaiting translation; `to_adapt` names the texts left
+    to adapt, in words (`setting`, `phase 2 › cultural_notes`).
+    """
 
     path: Path
     origin: str
     untranslated: int
     language: str
+    to_adapt: tuple[str, ...] = ()
 
 
 def create_new(
@@ -138,7 +148,7 @@ def create_new(
             difficulty=difficulty or "beginner",
         )
         origin = "a blank skeleton"
-    return Created(save_new(root, doc), origin, untranslated(doc), language)
+    return Created(save_new(root, doc), origin, untranslated(doc), language, to_adapt(doc))
 
 
 def create_copy(
@@ -160,7 +170,7 @@ def create_copy(
     source = find_source(root, source_id).data
     doc = duplicate(source, scenario_id=new_id, author=author, title=title, language=language)
     origin = f"{source_id} (a draft: set is_public: true to publish it)"
-    return Created(save_new(root, doc), origin, untranslated(doc), doc["language"])
+    return Created(save_new(root, doc), origin, untranslated(doc), doc["language"], to_adapt(doc))
 
 
 def from_template(
@@ -191,6 +201,7 @@ def duplicate(
         scenario_id=scenario_id,
         title=title or source["title"],
         language=language or source["language"],
+        title_kept=not title,
     )
     doc.update(
         created_by=author,
@@ -249,7 +260,12 @@ def blank_scenario(
 
 
 def _copy_of(
-    original: dict[str, Any], *, scenario_id: str, title: str, language: str
+    original: dict[str, Any],
+    *,
+    scenario_id: str,
+    title: str,
+    language: str,
+    title_kept: bool = False,
 ) -> dict[str, Any]:
     doc = {k: copy.deepcopy(v) for k, v in original.items() if k not in _OWNERSHIP}
     doc.update(scenario_id=scenario_id, title=title)
@@ -260,7 +276,94 @@ def _copy_of(
             phase["essential_phrases"] = [
                 _to_translate(e, "text") for e in phase["essential_phrases"]
             ]
+        _mark_to_adapt(doc, str(original.get("language")), title_kept=title_kept)
     return doc
+
+
+# Texts that belong to the source's country whatever they say, and lists (or phase texts)
+# that do when they quote the source's language. A title the author gave is theirs.
+_COUNTRY_TEXTS = ("description", "user_role", "ai_role", "setting", "cultural_context")
+_QUOTING_LISTS = ("prerequisites", "learning_outcomes", "vocabulary_focus")
+_PHASE_QUOTING = ("name", "description", "learning_objectives", "success_criteria")
+
+
+def _mark_to_adapt(doc: dict[str, Any], source_language: str, *, title_kept: bool) -> None:
+    """Put `TODO: adapt:` before every text of `doc` written for the source's country."""
+    marked: list[DocPath] = [("title",)] if title_kept else []
+    marked += [(key,) for key in _COUNTRY_TEXTS if isinstance(doc.get(key), str)]
+    marked += [
+        (key, index)
+        for key in _QUOTING_LISTS
+        for index, text in enumerate(doc.get(key) or [])
+        if quotes_language(text, source_language)
+    ]
+    for number, phase in enumerate(doc.get("phases", [])):
+        if isinstance(phase.get("cultural_notes"), str):
+            marked.append(("phases", number, "cultural_notes"))
+        for key in _PHASE_QUOTING:
+            value = phase.get(key)
+            if isinstance(value, str) and quotes_language(value, source_language):
+                marked.append(("phases", number, key))
+            elif isinstance(value, list):
+                marked += [
+                    ("phases", number, key, index)
+                    for index, text in enumerate(value)
+                    if quotes_language(text, source_language)
+                ]
+    for doc_path in marked:
+        *parents, last = doc_path
+        holder: Any = doc
+        for part in parents:
+            holder = holder[part]
+        holder[last] = _marked(holder[last], _max_length(doc_path))
+
+
+def _marked(text: str, limit: int | None) -> str:
+    """`text` behind the adapt marker; cut (with …) where it would pass the schema's limit."""
+    if text.startswith(PLACEHOLDER):
+        return text
+    result = f"{ADAPT_MARKER} {text}"
+    return result if limit is None or len(result) <= limit else result[: limit - 1] + "…"
+
+
+def _max_length(doc_path: DocPath) -> int | None:
+    """The schema's `maxLength` for the text at `doc_path` (None when it sets none)."""
+    schema = load_schema()
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = {
+                **schema["$defs"][node["$ref"].rsplit("/", 1)[-1]],
+                **{k: v for k, v in node.items() if k != "$ref"},
+            }
+        return node
+
+    node = resolve(schema)
+    for part in doc_path:
+        node = resolve(
+            node.get("items", {})
+            if isinstance(part, int)
+            else node.get("properties", {}).get(part, {})
+        )
+    limits = [n.get("maxLength") for n in (node, *map(resolve, node.get("allOf", [])))]
+    found = [limit for limit in limits if isinstance(limit, int)]
+    return min(found) if found else None
+
+
+def to_adapt(doc: dict[str, Any]) -> tuple[str, ...]:
+    """Where `doc` still holds a text marked to adapt, in words (`phase 2 › cultural_notes`)."""
+
+    def walk(node: Any, doc_path: DocPath) -> Iterator[str]:
+        if isinstance(node, str) and node.startswith(ADAPT_MARKER):
+            yield describe_path(doc_path)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                yield from walk(value, (*doc_path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from walk(value, (*doc_path, index))
+
+    return tuple(walk(doc, ()))
 
 
 _KEPT_IN_TRANSLATION = ("translation", "speaker")
