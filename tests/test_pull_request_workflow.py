@@ -302,6 +302,14 @@ def test_the_theme_and_schema_of_a_pull_request_are_not_used(
     assert code == 0, log
     assert "[!CAUTION]" not in summary
     assert not marker.exists()
+    # the preview opens from its folder, on the scenarios the pull request changes, and
+    # the summary says how to open it (tests/test_preview.py opens one in Chromium)
+    assert "### Preview" in summary
+    assert "unzip it and open `index.html`" in summary
+    assert "python3 -m http.server" in summary
+    home = (site / "index.html").read_text("utf-8")
+    assert 'href="scenarios/octocat-bar/index.html"' in home
+    assert "octocat-tapas" not in home.split('id="changes"')[1].split("</section>")[0]
 
 
 def test_ownership_is_judged_on_the_base_as_it_is_now(base_tool: Path, tmp_path: Path) -> None:

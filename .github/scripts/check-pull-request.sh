@@ -11,7 +11,9 @@
 #           and the installed `scenarios` console script, whose sys.path starts with its own
 #           folder, not the current one (never `python -m` there: that would import from it).
 # AUTHOR    the pull request's author (github.event.pull_request.user.login).
-# OUT_DIR   where the preview site is built (default: ./preview), outside HEAD_DIR.
+# OUT_DIR   where the preview site is built (default: ./preview), outside HEAD_DIR: drafts
+#           included and marked, relative links (it opens unzipped, from file://), a home
+#           page listing the scenarios changed since the base; the summary says how to open it.
 # SUMMARY_FILE  where the review's markdown is written too (default: none), outside
 #           HEAD_DIR: the workflow uploads it for the comment workflow to post.
 #
@@ -70,5 +72,19 @@ check "Review ownership (scenarios review)" \
   "$tool" review --base "$base_sha" --head HEAD --author "$author" --format github
 check "Validate (scenarios validate --strict)" "$tool" validate --format github --strict
 check "Check the canonical layout (scenarios fmt --check)" "$tool" fmt --check
-check "Build the index and the site (scenarios build)" "$tool" build --out "$out_dir"
+# The preview: the drafts too (marked), links relative to each page (it opens unzipped,
+# from file://), and a home page listing the scenarios the pull request changes.
+check "Build the index and the preview site (scenarios build)" \
+  "$tool" build --out "$out_dir" --drafts --relative-links --changes-since "$base_sha"
+if [ -f "$out_dir/site/index.html" ]; then
+  run_url=""
+  if [ -n "${GITHUB_RUN_ID:-}" ]; then
+    run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/$GITHUB_RUN_ID"
+  fi
+  preview=$(printf '%s\n' "" "### Preview" "" \
+    "Download the \`site-preview\` artifact (at the bottom of ${run_url:-the summary page of this run}), unzip it and open \`index.html\` in a browser: it starts with the changed scenarios; drafts are shown, marked **Draft**." \
+    "Pages, styles and links work straight from the folder. Search, flashcards, the builder and Review need a local server: in the unzipped folder run \`python3 -m http.server\` and open http://localhost:8000/.")
+  printf '%s\n' "$preview" >>"$summary"
+  printf '%s\n' "$preview" >>"$summary_file"
+fi
 exit "$status"

@@ -42,7 +42,7 @@ from scenariokit.build.outputs import (
     word_files_to_write,
     write,
 )
-from scenariokit.build.settings import context_fingerprint, site_context
+from scenariokit.build.settings import context_fingerprint
 from scenariokit.build.sources import (
     SourceFile,
     derive,
@@ -120,7 +120,7 @@ class Compiled(NamedTuple):
 def full_build(
     root: Path,
     out: Path,
-    base_url: str,
+    context: SiteContext,
     files: list[SourceFile],
     progress: Progress | None,
     public_index: str | None,
@@ -149,7 +149,6 @@ def full_build(
     try:
         (staging / "site" / "api" / "scenarios").mkdir(parents=True)
         (staging / "parts").mkdir()
-        context = site_context(root, base_url)
         ids = [f.stem for f in scenario_files]
         template_ids = {f.stem for f in template_files}
         job = Job(
@@ -202,7 +201,7 @@ def full_build(
         render = partial(_render_pages, staging / "site", context, links)
         map_chunks(render, waiting, per_process=PAGES_PER_PROCESS)
         template_rows = [
-            state_row(f, t, None) for f, t in zip(template_files, templates, strict=True)
+            state_row(f, t, None, context) for f, t in zip(template_files, templates, strict=True)
         ]
         public.sort(key=lambda c: c.row.scenario_id or "")
         cards = [orjson.loads(c.published.card) for c in public if c.published]
@@ -278,7 +277,7 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
             entry = None
             if record.data is not None:
                 entry = SiteScenario(record.data, file.key, *dates_of(file.key, job.dates))
-            row = state_row(file, record, entry)
+            row = state_row(file, record, entry, job.context)
             published = waiting = None
             valid = entry is not None and not any(
                 d["severity"] == "error" for d in record.diagnostics

@@ -115,8 +115,10 @@ def dates_of(key: str, dates: dict[str, Any]) -> tuple[str | None, str | None]:
     return (when.created_at, when.updated_at) if when else (None, None)
 
 
-def state_row(file: SourceFile, record: Derived, entry: SiteScenario | None) -> FileRow:
-    """What the state remembers of a file."""
+def state_row(
+    file: SourceFile, record: Derived, entry: SiteScenario | None, context: SiteContext
+) -> FileRow:
+    """What the state remembers of a file (`is_public`: whether it is on the site)."""
     row = FileRow(
         file.key,
         file.mtime_ns,
@@ -128,7 +130,7 @@ def state_row(file: SourceFile, record: Derived, entry: SiteScenario | None) -> 
         row.scenario_id = record.data.get("scenario_id")
     if entry is not None:
         doc = entry.data
-        row.is_public = bool(doc.get("is_public", True))
+        row.is_public = context.shown(doc)
         row.language = doc["language"]
         row.phase_count = len(doc["phases"])
         row.created_at, row.updated_at = entry.created_at, entry.updated_at
@@ -159,7 +161,7 @@ def listing_files(
     page's digest.
     """
     files, digests = {}, {}
-    for page in listing_pages(cards):
+    for page in listing_pages(cards, context.changes):
         digests[page.relative] = page.digest()
         if digests[page.relative] != before.get(page.relative):
             files[page.relative] = page.render(context)

@@ -34,7 +34,7 @@ from scenariokit.build.outputs import (
     stop_on_errors,
     word_files_to_write,
 )
-from scenariokit.build.settings import context_fingerprint, site_context
+from scenariokit.build.settings import context_fingerprint
 from scenariokit.build.sources import (
     Derived,
     SourceFile,
@@ -69,7 +69,7 @@ from scenariokit.website.pages import (
 def rebuild(
     root: Path,
     out: Path,
-    base_url: str,
+    context: SiteContext,
     files: list[SourceFile],
     previous: build_state.State,
     progress: Progress | None,
@@ -135,7 +135,7 @@ def rebuild(
         entry = SiteScenario(
             record.data, file.key, *(old_dates if dates is None else dates_of(file.key, dates))
         )
-        new = state_row(file, record, entry)
+        new = state_row(file, record, entry, context)
         if (new.is_public, new.language) != (row.is_public, row.language):
             return None  # the scenario moves to or from other listings
         changed.append((entry, record, new))
@@ -146,7 +146,6 @@ def rebuild(
     updates = {new.path: new for _, _, new in changed}
     public = [updates.get(r.path, r) for r in scenarios if r.is_public]
     result.public = len(public)
-    context = site_context(root, base_url)
     if context_fingerprint(context) != previous.info.get("context"):
         return None
     info = {

@@ -52,6 +52,7 @@ from scenariokit.build.folder import (
 from scenariokit.build.full import full_build
 from scenariokit.build.outputs import BuildFailed, BuildResult, Progress, tool_fingerprint
 from scenariokit.build.rebuild import rebuild
+from scenariokit.build.settings import site_context
 from scenariokit.build.sources import (
     refused_report,
     scan,
@@ -62,6 +63,7 @@ from scenariokit.build.sqlite_index import (
 )
 from scenariokit.build.state import STATE_FILE
 from scenariokit.errors import UserError
+from scenariokit.website.pages import SiteContext
 
 
 def build(
@@ -72,11 +74,17 @@ def build(
     progress: Progress | None = None,
     waiting: Callable[[], object] | None = None,
     public_index: Path | None = None,
+    drafts: bool = False,
+    relative_links: bool = False,
+    changes_since: str | None = None,
 ) -> BuildResult:
     """Build `out/scenarios.sqlite` and `out/site/` from the repository at `root`.
 
     Waits while another build writes `out`, calling `waiting()` once if it has to. With
     `public_index`, also writes there an index of the public scenarios alone, to publish.
+    A preview (a pull request's) puts the drafts on the site, marked (`drafts`), links
+    every page relative to itself so that it opens from a folder (`relative_links`), and
+    lists on its home page the scenarios changed since a revision (`changes_since`).
 
     `out` is taken by its real path, once: through a symlink, the lock, the swap and the
     checks apply to the folder itself, and the symlink is left pointing at the new output.
@@ -91,8 +99,15 @@ def build(
         inside = None
         if published is not None:
             inside = _refuse_public_index(published, target)
+        context = site_context(
+            root.absolute(),
+            base_url,
+            drafts=drafts,
+            relative=relative_links,
+            changes_since=changes_since,
+        )
         with exclusive(target, waiting):
-            result = _build(root.absolute(), target, base_url, progress, inside)
+            result = _build(root.absolute(), target, context, progress, inside)
             if published is not None and inside is None:
                 write_public(target / INDEX_FILE, published)
             return result
@@ -141,7 +156,7 @@ def _refuse_public_index(path: Path, out: Path) -> str | None:
 
 
 def _build(
-    root: Path, out: Path, base_url: str, progress: Progress | None, public: str | None
+    root: Path, out: Path, context: SiteContext, progress: Progress | None, public: str | None
 ) -> BuildResult:
     """Rebuild in place when the output allows it, else build everything anew.
 
@@ -155,7 +170,7 @@ def _build(
     files = scanned.files
     previous = build_state.read(out / STATE_FILE)
     if previous is not None and previous.info.get("tool") == tool_fingerprint():
-        rebuilt = rebuild(root, out, base_url, files, previous, progress, public)
+        rebuilt = rebuild(root, out, context, files, previous, progress, public)
         if rebuilt is not None:
             return rebuilt
-    return full_build(root, out, base_url, files, progress, public)
+    return full_build(root, out, context, files, progress, public)

@@ -1,8 +1,11 @@
 """The static site: pages, the JSON API and the sitemap, from validated scenarios.
 
-Only public scenarios appear here (drafts are in the SQLite index only). Every page links
-with root-relative URLs under `SiteContext.base`, so the site works from a sub-path such as
-a GitHub Pages project site. Nothing on a page loads from another host.
+Only public scenarios appear here (drafts are in the SQLite index only), unless the site is
+built with drafts (`SiteContext.drafts`: a pull request's preview, `serve --drafts`), where
+each draft is marked as one. Every page links with root-relative URLs under
+`SiteContext.base`, so the site works from a sub-path such as a GitHub Pages project site;
+or, in a preview (`SiteContext.relative`), relative to the page itself, so the site opens
+from a folder (`links.relative_links`). Nothing on a page loads from another host.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from scenariokit.check.schema import choices, schema_path
 from scenariokit.check.standard import expects_readings, missing
 from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_fields
 from scenariokit.website.decks import empty_collection, language_deck_file, scenario_deck_file
+from scenariokit.website.links import relative_links
 from scenariokit.website.prompts import marked_prompt, prompt_html
 from scenariokit.website.theme import environment, static_files, theme_dir
 
@@ -60,6 +64,11 @@ class SiteContext:
     site_url: str  # absolute URL of the site root for the sitemap, or "" if unknown
     repository_url: str | None
     branch: str
+    drafts: bool = False  # drafts are on the site too, marked as drafts
+    relative: bool = False  # every link relative to its page (`links.relative_links`)
+    # A preview's changed scenarios, (status, scenario id, path) with status "added",
+    # "edited" or "removed", listed on its home page; None for a site that is no preview.
+    changes: tuple[tuple[str, str, str], ...] | None = None
 
     def address(self, relative: str) -> str:
         """A page's address: absolute when the site's URL is known, root-relative otherwise."""
@@ -72,7 +81,17 @@ class SiteContext:
             "site_name": SITE_NAME,
             "repository_url": self.repository_url,
             "branch": self.branch,
+            "preview": self.changes is not None,
+            "drafts": self.drafts,
         }
+
+    def shown(self, doc: Scenario) -> bool:
+        """Whether a scenario has its page on this site: a public one, or any with drafts."""
+        return self.drafts or bool(doc.get("is_public", True))
+
+    def finished(self, html: str, page: str) -> str:
+        """A rendered page as it is written at `page` (relative to the site)."""
+        return relative_links(html, page) if self.relative else html
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,22 +170,28 @@ def card(entry: SiteScenario) -> dict[str, Any]:
     """What a listing shows of a scenario (a light `view`)."""
     doc = entry.data
     untranslated, unread = missing(doc)
-    return {key: doc.get(key) for key in SUMMARY_KEYS} | {
-        "language_name": language_name(doc["language"]),
-        "category_name": category_name(doc["category"]),
-        "missing": [untranslated, unread],  # for the languages page's coverage
-    }
+    return (
+        {key: doc.get(key) for key in SUMMARY_KEYS}
+        | {
+            "language_name": language_name(doc["language"]),
+            "category_name": category_name(doc["category"]),
+            "missing": [untranslated, unread],  # for the languages page's coverage
+        }
+        # Only a site with drafts (`--drafts`) has them: a published site's cards are unchanged.
+        | ({"draft": True} if doc.get("is_public", True) is False else {})
+    )
 
 
 def render_scenario(entry: SiteScenario, context: SiteContext, derived_href: str | None) -> str:
     """The HTML page of one public scenario."""
     page = view(entry, derived_href)
+    page["draft"] = entry.data.get("is_public", True) is False
     edit_url = (
         f"{context.repository_url}/edit/{context.branch}/{entry.source_path}"
         if context.repository_url
         else None
     )
-    return (
+    html = (
         environment()
         .get_template("scenario.html")
         .render(
@@ -182,6 +207,7 @@ def render_scenario(entry: SiteScenario, context: SiteContext, derived_href: str
             ),
         )
     )
+    return context.finished(html, f"scenarios/{entry.scenario_id}/index.html")
 
 
 def load_renderer() -> None:
@@ -243,11 +269,17 @@ class Listing(NamedTuple):
         html = (
             environment().get_template(self.template).render(**context.globals(), **self.variables)
         )
-        return html.encode()
+        return context.finished(html, self.relative).encode()
 
 
-def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
-    """Home, topics, languages and a page per topic and per language, from public cards."""
+def listing_pages(
+    cards: list[dict[str, Any]], changes: tuple[tuple[str, str, str], ...] | None = None
+) -> list[Listing]:
+    """Home, topics, languages and a page per topic and per language, from public cards.
+
+    A preview's home page (`changes`, see `SiteContext`) starts with its changed scenarios.
+    """
+    home = {} if changes is None else {"changes": changed_scenarios(cards, changes)}
     cards = sorted(cards, key=lambda v: (v["title"].casefold(), v["scenario_id"]))
     categories = _groups(cards, "category", "category_name")
     languages = _groups(cards, "language", "language_name")
@@ -269,7 +301,8 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
                 "levels": levels,
                 "public_count": len(cards),
                 "language_count": len(languages),
-            },
+            }
+            | home,
         ),
         Listing(
             "categories/index.html",
@@ -308,6 +341,31 @@ def listing_pages(cards: list[dict[str, Any]]) -> list[Listing]:
             },
         )
     return pages
+
+
+def changed_scenarios(
+    cards: list[dict[str, Any]], changes: tuple[tuple[str, str, str], ...]
+) -> list[dict[str, Any]]:
+    """A preview's list of changed scenarios: each with its title and page when it has one.
+
+    A removed scenario has neither (its file is gone); an added or edited one that is not
+    on the site (a draft, on a site without drafts) has no page either.
+    """
+    by_id = {c["scenario_id"]: c for c in cards}
+    found = []
+    for status, scenario_id, path in changes:
+        shown = by_id.get(scenario_id) if status != "removed" else None
+        found.append(
+            {
+                "status": status,
+                "scenario_id": scenario_id,
+                "path": path,
+                "title": shown["title"] if shown else None,
+                "draft": bool(shown and shown.get("draft")),
+                "href": f"scenarios/{scenario_id}/" if shown else None,
+            }
+        )
+    return found
 
 
 def templates_page(templates: list[Scenario]) -> Listing:
