@@ -661,8 +661,31 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
     help="Also write here an index of the public scenarios alone (no byte of a draft), "
     "to publish: OUT/scenarios.sqlite holds drafts too.",
 )
+@click.option(
+    "--drafts", is_flag=True, help="Put the drafts on the site too, each marked as a draft."
+)
+@click.option(
+    "--relative-links",
+    is_flag=True,
+    help="Link every page relative to itself (instead of --base-url), so the site opens "
+    "from a folder or a zip's contents: index.html, from file://.",
+)
+@click.option(
+    "--changes-since",
+    metavar="REV",
+    help="A preview: the home page lists the scenarios added, edited and removed since "
+    "REV's merge base with HEAD (a pull request's base), with links to their pages.",
+)
 @click.pass_obj
-def build(options: Options, out: Path, base_url: str, public_index: Path | None) -> None:
+def build(
+    options: Options,
+    out: Path,
+    base_url: str,
+    public_index: Path | None,
+    drafts: bool,
+    relative_links: bool,
+    changes_since: str | None,
+) -> None:
     """Compile the SQLite index and the static site.
 
     Validates first and stops on any error. Writes OUT/scenarios.sqlite (every scenario,
@@ -675,12 +698,15 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
       scenarios build
       scenarios build --out public --base-url https://octocat.github.io/scenarios/
       scenarios build --public-index build/site/scenarios.sqlite
+      scenarios build --out preview --drafts --relative-links --changes-since origin/main
     """
     from scenariokit.build.folder import waiting_message
     from scenariokit.build.outputs import BuildFailed
     from scenariokit.build.run import build as run_build
     from scenariokit.check.reporters import TextReporter
 
+    if relative_links and base_url != "/":
+        raise click.UsageError("--relative-links links pages to each other: leave out --base-url")
     root = _root(options)
     try:
         with contextlib.ExitStack() as bars:
@@ -691,6 +717,9 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
                 progress=_progress_bars(bars, _progress_from()) if sys.stderr.isatty() else None,
                 waiting=lambda: click.echo(waiting_message(out), err=True),
                 public_index=public_index,
+                drafts=drafts,
+                relative_links=relative_links,
+                changes_since=changes_since,
             )
     except BuildFailed as failed:
         click.echo(
@@ -704,7 +733,8 @@ def build(options: Options, out: Path, base_url: str, public_index: Path | None)
     for warning in result.warnings:
         click.echo(TextReporter().headline(warning), err=True)
     click.echo(
-        f"Built {plural(result.scenarios, 'scenario')} ({result.public} public): "
+        f"Built {plural(result.scenarios, 'scenario')} "
+        f"({result.public} {'on the site, drafts included' if drafts else 'public'}): "
         f"{plural(result.rendered, 'page')} rendered, {result.reused} unchanged; "
         f"{display_path(result.out / 'scenarios.sqlite')} and "
         f"{display_path(result.out / 'site')}/ (open it with `scenarios serve`)"
