@@ -207,8 +207,7 @@ def rebuild(
     """
     started = time.perf_counter()
     try:
-        options: dict[str, Any] = {"drafts": True} if drafts else {}
-        result = build(root, out, waiting=lambda: echo(waiting_message(out)), **options)
+        result = build(root, out, waiting=lambda: echo(waiting_message(out)), drafts=drafts)
     except BuildFailed as exc:
         headline = f"Build failed: {exc} (run `scenarios validate`)"
         failed = f"{headline}\n\n{TextReporter(excerpts=True).render(exc.report)}"
