@@ -172,6 +172,7 @@ CASES = [
         ),
     ),
     case("placeholder", put(description="TODO: describe it", cultural_context="TODO: it's")),
+    case("unadapted", put(setting="TODO: adapt: A bar in Madrid.", user_role="TODO: adapt: x")),
     case(
         "untranslated",
         also(
@@ -322,6 +323,7 @@ def test_the_cases_cover_every_code_the_browser_checks(
         "repeated-vocabulary",
         "placeholder",
         "untranslated",
+        "unadapted",
         "language-form",
         "unknown-language",
     }

@@ -8,8 +8,8 @@
 // one message per value, chosen as python-jsonschema would choose it (the first failing
 // keyword in the schema's own order). Then the repository rules a browser can judge, with
 // the codes and words of check/rules.py: a taken id, a phase id used twice, durations that
-// do not add up, vocabulary repeated, TODO: placeholders, and a language tag that names no
-// language or is not in its canonical form. What only the server knows (drafts' ids, how a
+// do not add up, vocabulary repeated, TODO: placeholders (texts to adapt too), and a
+// language tag that names no language or is not in its canonical form. What only the server knows (drafts' ids, how a
 // YAML file was written) is left to `scenarios validate`.
 
 import { Validator } from "../vendor/json-schema/index.js";
@@ -437,12 +437,22 @@ function* vocabularyIsNotRepeated(doc) {
 }
 
 const PLACEHOLDER = "TODO:";
+const ADAPT_MARKER = `${PLACEHOLDER} adapt:`; // check/adapting.py's
 
 function* placeholdersAreFilled(doc, context) {
   for (const [path, text] of strings(doc, [])) {
     if (!text.startsWith(PLACEHOLDER)) continue;
     const last = path.at(-1);
-    if (last === "term" || last === "text" || isEntry(path)) {
+    if (text.startsWith(ADAPT_MARKER)) {
+      yield finding(
+        path,
+        "unadapted",
+        `${describePath(path)} was written for the source's language and country: ` +
+          `rewrite it for ${languageName(doc.language, context)} and the place your ` +
+          `scenario is set, then remove the ${pyRepr(ADAPT_MARKER)} marker`,
+        "warning",
+      );
+    } else if (last === "term" || last === "text" || isEntry(path)) {
       yield finding(
         path,
         "untranslated",
