@@ -53,9 +53,10 @@ QUERIES = [
 
 def _ours(page: Page, address: str, query: str) -> tuple[int, list[str]]:
     page.goto(f"{address}/?q={query}")
-    page.wait_for_function("document.getElementById('status').textContent.includes('scenario')")
+    page.wait_for_function("document.getElementById('status').textContent !== ''")
     page.wait_for_load_state("networkidle")
-    count = int(page.locator("#status").inner_text().split()[0])
+    said = page.locator("#status").inner_text().split()[0]  # "12 scenarios", "Too short…"
+    count = int(said) if said.isdigit() else 0
     links = page.locator("#results .card h2 a").all()
     return count, [str(a.get_attribute("href")).rstrip("/").rsplit("/", 1)[-1] for a in links]
 
@@ -124,7 +125,7 @@ def main() -> None:
                 p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file()
             ),
         }
-        print(f"ours: whole build {ours_build:.2f} s, search files {sizes['search'] / 1e6:.1f} MB")
+        print(f"ours: whole build {ours_build:.2f} s, search files {sizes['ours'] / 1e6:.1f} MB")
         print(f"pagefind: index {pagefind_build:.2f} s, files {sizes['pagefind'] / 1e6:.1f} MB")
     finally:
         shutil.rmtree(work, ignore_errors=True)

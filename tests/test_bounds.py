@@ -24,7 +24,12 @@ from scenariokit.build.run import build
 from scenariokit.check.diagnostics import MAX_COUNTED, MAX_PROBLEMS, TOO_MANY
 from scenariokit.check.schema import is_valid
 from scenariokit.files.loader import MAX_BYTES
-from scenariokit.website.search_files import MAX_WORD_LENGTH, MAX_WORDS, scenario_weights
+from scenariokit.website.search_files import (
+    LEAD_BYTES,
+    MAX_WORD_LENGTH,
+    MAX_WORDS,
+    scenario_weights,
+)
 from scenariokit.website.theme import static_files
 from tests.helpers import (
     REPO,
@@ -340,7 +345,11 @@ def test_the_worst_file_writes_a_bounded_site(worst: Path) -> None:
     assert max(map(len, words)) <= MAX_WORD_LENGTH
     assets = [p for p in (site / "assets").rglob("*") if p.is_file()]
     assert len(assets) == len(static_files())  # the theme's, whatever the scenarios hold
-    others = [p for p in site.rglob("*") if p.is_file() and p not in shards + assets]
+    # The lists of word files, one for each byte a word can start with, hold their keys.
+    keys = list((site / "search" / "keys").glob("*.json"))
+    assert len(keys) == len(LEAD_BYTES)
+    assert sum(len(orjson.loads(p.read_bytes())) for p in keys) == len(shards)
+    others = [p for p in site.rglob("*") if p.is_file() and p not in shards + assets + keys]
     assert len(others) <= 40  # the pages and API files of two scenarios, listings, builder
     page = site / "scenarios" / worst_case.scenario_id(0) / "index.html"
     assert page.stat().st_size <= worst_case.page_bound()

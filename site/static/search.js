@@ -20,6 +20,7 @@
   var list = document.getElementById("results");
   var status = document.getElementById("status");
   var more = document.getElementById("more");
+  var help = document.getElementById("search-help");
   // The CEFR select is there only when some scenario gives a level.
   var filters = ["category", "difficulty", "language", "duration", "cefr"].map(function (name) {
     return document.getElementById(name);
@@ -72,6 +73,14 @@
   // The words a search looks up; also read by the tests, which hold them to tokens.py.
   window.scenariokitSearchTerms = terms;
 
+  // The words of a query too short to be looked up (one or two letters, not CJK): the
+  // page says so rather than showing every scenario as if they matched.
+  function tooShort(text) {
+    return (fold(text).match(pieces) || []).filter(function (piece) {
+      return !isCjk.test(piece) && piece.length < 3;
+    });
+  }
+
   function shardOf(term) {
     var key = isCjk.test(term) ? term.slice(0, 2) : term.slice(0, 3);
     return Array.from(new TextEncoder().encode(key), function (b) {
@@ -79,11 +88,21 @@
     }).join("");
   }
 
+  // A word's file, or null when no scenario has a word of its key: the list of the files
+  // of its first byte (keys/XX.json, one for every byte a word can start with) says so
+  // without a request that would fail.
+  function wordFile(term) {
+    var key = shardOf(term);
+    return fetchJson("keys/" + key.slice(0, 2) + ".json").then(function (keys) {
+      return keys && keys.indexOf(key) >= 0 ? fetchJson("terms/" + key + ".json") : null;
+    });
+  }
+
   // Scores of the scenarios containing a word that starts with `term`. The index keeps
   // only the first meta.word_length characters of a word (code points, as Python counts).
   function lookup(term) {
     term = Array.from(term).slice(0, meta.word_length).join("");
-    return fetchJson("terms/" + shardOf(term) + ".json").then(function (shard) {
+    return wordFile(term).then(function (shard) {
       var scores = new Map();
       if (!shard) { return scores; }
       Object.keys(shard).forEach(function (word) {
@@ -112,8 +131,11 @@
   function run() {
     var current = ++generation;
     var query = terms(input.value);
+    var short = tooShort(input.value);
     var found;
-    if (query.length === 0) {
+    if (query.length === 0 && short.length) {
+      found = Promise.resolve([]);
+    } else if (query.length === 0) {
       found = Promise.resolve(meta.order.filter(passes));
     } else {
       found = Promise.all(query.map(lookup)).then(function (maps) {
@@ -132,11 +154,104 @@
       if (current !== generation) { return; }
       matches = docs;
       shown = 0;
-      showMore(function () {
-        list.textContent = "";
-        status.textContent = docs.length === 1 ? "1 scenario" : docs.length + " scenarios";
+      var hints = docs.length || !query.length ? Promise.resolve([]) : suggestions(query);
+      hints.then(function (words) {
+        if (current !== generation) { return; }
+        showMore(function () {
+          list.textContent = "";
+          report(docs.length, query, short, words);
+        });
       });
     });
+  }
+
+  // The count, what was not searched, and on no result what may help: the indexed words
+  // nearest the query's (a typo) and a search without the filters chosen.
+  function report(count, query, short, words) {
+    var quoted = short.map(function (w) { return "\u201c" + w + "\u201d"; }).join(", ");
+    if (!query.length && short.length) {
+      status.textContent = "Too short to search: " + quoted +
+        ". Type a word of three letters or more.";
+    } else {
+      status.textContent = (count === 1 ? "1 scenario" : count + " scenarios") +
+        (short.length ? " (not searched, too short: " + quoted + ")" : "");
+    }
+    help.textContent = "";
+    var filtered = filters.some(function (select) { return select.value; }) || author;
+    help.hidden = count > 0 || (!words.length && !(filtered && query.length));
+    if (help.hidden) { return; }
+    if (words.length) {
+      help.append("Did you mean ");
+      words.forEach(function (near, n) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "link";
+        button.textContent = near.word;
+        button.addEventListener("click", function () {
+          // The query's words with this one in place of the word it corrects.
+          input.value = query.map(function (term, i) { return i === near.at ? near.word : term; }).join(" ");
+          remember();
+          run();
+          input.focus();
+        });
+        help.append(n ? ", " : "", button);
+      });
+      help.append("? ");
+    }
+    if (filtered && query.length) {
+      var clear = document.createElement("button");
+      clear.type = "button";
+      clear.textContent = "Search all scenarios, without the filters";
+      clear.addEventListener("click", function () {
+        filters.forEach(function (select) { select.value = ""; });
+        author = "";
+        authorNote.hidden = true;
+        remember();
+        run();
+        input.focus();
+      });
+      help.append(clear);
+    }
+  }
+
+  // For each word of the query, the indexed words of its file nearest it (at most two
+  // letters apart, the closest first, three at most): a typo's likely word. Each is
+  // `{word, at}`, `at` the place in the query of the word it would replace.
+  function suggestions(query) {
+    return Promise.all(query.map(wordFile)).then(function (shards) {
+      var found = [];
+      query.forEach(function (term, at) {
+        if (isCjk.test(term) || term.length < 4) { return; }
+        var words = Object.keys(shards[at] || {}).filter(function (word) {
+          return word.indexOf(term) !== 0;
+        });
+        words.map(function (word) { return {word: word, at: at, apart: distance(term, word)}; })
+          .filter(function (near) { return near.apart <= 2; })
+          .sort(function (a, b) { return a.apart - b.apart || (a.word < b.word ? -1 : 1); })
+          .slice(0, 3)
+          .forEach(function (near) { found.push(near); });
+      });
+      return found;
+    });
+  }
+
+  // How many letters to add, drop, change or swap to make `a` into `b` (Damerau-Levenshtein,
+  // restricted: each letter moved once).
+  function distance(a, b) {
+    var rows = [];
+    for (var i = 0; i <= a.length; i++) {
+      rows.push([i]);
+      for (var j = 1; j <= b.length; j++) {
+        if (i === 0) { rows[i].push(j); continue; }
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          best = Math.min(best, rows[i - 2][j - 2] + 1);
+        }
+        rows[i].push(best);
+      }
+    }
+    return rows[a.length][b.length];
   }
 
   // Show the next page of matches; `replace` runs first when the new cards are ready, so

@@ -5,7 +5,9 @@
 - `search/docs/<n>.json`: id, title and description of scenarios n*100 … n*100+99, numbered
   in id order;
 - `search/terms/<key>.json`: for every word whose first three letters (or, for CJK, whose
-  two characters) are `key` (hex of its UTF-8), the scenarios that contain it and a weight.
+  two characters) are `key` (hex of its UTF-8), the scenarios that contain it and a weight;
+- `search/keys/<byte>.json`: the keys of the `terms/` files that exist, by their first
+  byte, so that a word no scenario has costs no failing request.
 A search fetches the meta file once and then only the shards of its own words: the page
 stays small for tens of thousands of scenarios, and needs no server.
 
@@ -22,13 +24,13 @@ scenario in a CJK language, where each pair of characters is a word, gives up to
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenariokit.check.languages import primary_language
+from scenariokit.check.languages import language_name, primary_language
 from scenariokit.check.schema import choices
 from scenariokit.entry_fields import phrase_fields, vocabulary_fields
 from scenariokit.website.tokens import is_cjk, site_terms
@@ -41,8 +43,16 @@ CHUNK = 100
 # same length, which it reads from meta.json.
 MAX_WORDS = 2000
 MAX_WORD_LENGTH = 40
-# How much a word counts, by where it occurs.
-WEIGHTS = {"title": 10, "vocabulary": 4, "description": 3, "translation": 2, "phrases": 1}
+# How much a word counts, by where it occurs: the title first, then what names the
+# scenario (its topic and language, roles, setting, phases) and its words; its notes last.
+WEIGHTS = {
+    "title": 10,
+    "vocabulary": 4,
+    "description": 3,
+    "translation": 2,
+    "phrases": 1,
+    "notes": 1,
+}
 
 
 def shard_key(term: str) -> str:
@@ -54,30 +64,64 @@ def shard_key(term: str) -> str:
 def scenario_weights(doc: Scenario) -> dict[str, int]:
     """Each searchable word of a scenario and its weight (once per field it occurs in).
 
-    At most `MAX_WORDS` of them, each at most `MAX_WORD_LENGTH` long: the full build and
-    the rebuild both index what this returns, so both apply the same bound.
+    Everything a learner may search by: the title; the topic's and the language's names,
+    the roles, the setting, the phases' names and descriptions, the vocabulary's themes;
+    words and phrases with their readings and translations; and last the notes,
+    objectives, success criteria and cultural notes ("farmacia" is in the Roman
+    pharmacy's cultural context only). A CJK run is indexed by its two-character pieces
+    and by each of its characters, so that a single kanji (鳥) finds the words holding it
+    (焼き鳥). At most `MAX_WORDS` words, each at most `MAX_WORD_LENGTH` long: the full build
+    and the rebuild both index what this returns, so both apply the same bound.
     """
     fields: dict[str, list[str]] = defaultdict(list)
     fields["title"].append(doc["title"])
-    fields["description"] += [doc.get("description", ""), doc.get("setting", "")]
+    fields["description"] += [
+        doc.get("description", ""),
+        doc["setting"],
+        doc["user_role"],
+        doc["ai_role"],
+        doc["category"].replace("_", " "),
+        language_name(doc["language"]),
+        *doc.get("vocabulary_focus", []),
+    ]
+    fields["notes"] += [
+        doc.get("cultural_context", ""),
+        *doc.get("learning_outcomes", []),
+        *doc.get("prerequisites", []),
+    ]
     for phase in doc["phases"]:
-        fields["description"].append(phase["name"])
+        fields["description"] += [phase["name"], phase.get("description", "")]
+        fields["notes"] += [
+            phase.get("cultural_notes", ""),
+            *phase["learning_objectives"],
+            *phase.get("success_criteria", []),
+        ]
         for field, entries in (
             ("vocabulary", [vocabulary_fields(e) for e in phase["key_vocabulary"]]),
             ("phrases", [phrase_fields(e) for e in phase["essential_phrases"]]),
         ):
-            for text, translation, _, reading in entries:
+            for text, translation, note, reading in entries:
                 fields[field].append(text)
                 if reading:  # found by how it reads, as by how it is written
                     fields[field].append(reading)
                 if translation:
                     fields["translation"].append(translation)
+                if note:
+                    fields["notes"].append(note)
     weights: dict[str, int] = defaultdict(int)
     for field, texts in fields.items():
-        words = {t[:MAX_WORD_LENGTH] for text in texts for t in site_terms(text)}
+        words = {t[:MAX_WORD_LENGTH] for text in texts for t in _indexed(text)}
         for word in sorted(words):  # a stable order: the build state is byte-identical too
             weights[word] += WEIGHTS[field]
     return _heaviest(weights)
+
+
+def _indexed(text: str) -> Iterator[str]:
+    """The words of `text` the index holds: a search's words, and each CJK character."""
+    for term in site_terms(text):
+        yield term
+        if len(term) == 2 and is_cjk(term):
+            yield from term
 
 
 def _heaviest(weights: dict[str, int]) -> dict[str, int]:
@@ -119,16 +163,47 @@ def word_files(
     for word in words:  # each word's shard worked out once, not per scenario
         by_shard[shard_key(word)].append(word)
     files: dict[str, bytes | None] = {}
+    born, gone = set(), set()  # the shard files made and removed
     for key, shard_words in by_shard.items():
         path = _shard_path(key)
         shard: dict[str, list[int]] = {}
-        if site is not None and (site / path).exists():
+        existed = site is not None and (site / path).exists()
+        if site is not None and existed:
             shard = orjson.loads((site / path).read_bytes())
         for word in shard_words:
             shard[word] = _merged(shard.get(word, []), fresh[word], changed)
             if not shard[word]:
                 del shard[word]
         files[path] = _dump(shard) if shard else None
+        if shard and not existed:
+            born.add(key)
+        elif existed and not shard:
+            gone.add(key)
+    return files | _key_files(born, gone, site)
+
+
+# The first bytes of the UTF-8 of a searchable word: a digit, a lower-case ASCII letter or
+# the lead byte of any other character (what `tokens.terms` keeps is letters and digits).
+LEAD_BYTES = [f"{b:02x}" for b in [*range(0x30, 0x3A), *range(0x61, 0x7B), *range(0xC2, 0xF5)]]
+
+
+def _key_files(born: set[str], gone: set[str], site: Path | None) -> dict[str, bytes]:
+    """`search/keys/<lead byte>.json`: which word files exist, by their key's first byte.
+
+    search.js reads the list before it asks for a word's file, so a word no scenario has
+    is known to be missing without a request that fails (and a 404 in the console).
+    Every lead byte has its list, empty or not; a rebuild rewrites those whose files were
+    made or removed.
+    """
+    leads = LEAD_BYTES if site is None else sorted({k[:2] for k in born | gone})
+    files = {}
+    for lead in leads:
+        path = f"search/keys/{lead}.json"
+        keys: set[str] = set()
+        if site is not None and (site / path).exists():
+            keys = set(orjson.loads((site / path).read_bytes()))
+        keys = (keys | {k for k in born if k.startswith(lead)}) - gone
+        files[path] = _dump(sorted(keys))
     return files
 
 
