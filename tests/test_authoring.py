@@ -130,12 +130,16 @@ def test_new_without_a_terminal_names_what_is_missing(project: Path) -> None:
 
 
 def test_new_asks_for_what_is_missing_in_a_terminal(project: Path) -> None:
-    answers = "hotel-check-in\nCheck-in in Kyoto\n\nja\nmonalisa\n"
+    # Template, title, id, language, author, difficulty and duration (the last two defaults).
+    answers = "hotel-check-in\nCheck-in in Kyoto\n\nja\nmonalisa\n\n\n"
     result = invoke("new", "--interactive", input=answers)
     assert result.exit_code == 0, result.output
     assert "Template (or 'blank') (" in result.output
-    assert "Id [check-in-in-kyoto]" in result.output
-    assert "Language (BCP 47 tag) [es]" in result.output
+    assert "Id [check-in-in-kyoto, from the title]" in result.output
+    assert "Language (BCP 47 tag) [es, the template's]" in result.output
+    assert "Difficulty (beginner, intermediate, advanced) [intermediate, the template's]" in (
+        result.output
+    )
     doc = load(project / "scenarios" / "travel" / "check-in-in-kyoto.yaml")
     assert (doc["title"], doc["language"], doc["created_by"]) == (
         "Check-in in Kyoto",
@@ -145,10 +149,10 @@ def test_new_asks_for_what_is_missing_in_a_terminal(project: Path) -> None:
 
 
 def test_a_prompt_refuses_a_template_that_does_not_exist(project: Path) -> None:
-    answers = "hotel\nhotel-check-in\nA title\n\nes\nmonalisa\n"
+    answers = "hotel\nhotel-check-in\nA title\n\nes\nmonalisa\n\n\n"
     result = invoke("new", "--interactive", input=answers)
-    assert result.exit_code == 0
-    assert "'hotel' is not one of" in result.output
+    assert result.exit_code == 0, result.output
+    assert "no template 'hotel': did you mean 'hotel-check-in'?" in result.output
 
 
 def test_new_blank_validates_with_placeholders(project: Path) -> None:
@@ -200,12 +204,13 @@ def test_new_refuses_an_invalid_language(project: Path) -> None:
         "--title",
         "Hotel X",
         "--language",
-        "klingon",
+        "qqq-zz",
         "--author",
         "octocat",
     )
-    assert code == 1
+    assert code == 1  # no language is near: the file's check says so, with everything else
     assert "[unknown-language]" in output
+    assert not (project / "scenarios" / "travel").exists()
 
 
 def test_author_defaults_to_the_git_config(project: Path) -> None:
@@ -316,7 +321,7 @@ def test_every_template_is_a_full_starting_point() -> None:
 
 def test_new_prompts_on_a_real_terminal(project: Path) -> None:
     """No --interactive: a terminal on stdin is what makes `new` ask."""
-    answers = "sports-class\nYoga in Seville\n\nes\nhubot\n"
+    answers = "sports-class\nYoga in Seville\n\nes\nhubot\n\n\n"
     shown = run_in_terminal(["new"], project, {"NO_COLOR": "1"}, answers)
     assert "Template (or 'blank')" in shown
     assert "Created scenarios/hobbies/yoga-in-seville.yaml from template sports-class." in shown

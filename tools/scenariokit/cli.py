@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,11 +214,16 @@ def templates(options: Options, output_format: str) -> None:
 @click.option(
     "--author", metavar="LOGIN", help="Your GitHub login (default: git config github.user)."
 )
-@click.option("--category", type=click.Choice(CATEGORIES), help="Category (with --blank).")
+@click.option("--category", metavar="NAME", help="Category (with --blank).")
 @click.option(
     "--difficulty",
-    type=click.Choice(DIFFICULTIES),
-    help="Level (default: the template's; beginner with --blank).",
+    metavar="LEVEL",
+    help="beginner, intermediate or advanced (default: the template's; beginner with --blank).",
+)
+@click.option(
+    "--duration",
+    metavar="MINUTES",
+    help="Whole minutes, 5 to 60, spread over the phases (default: the template's; 10).",
 )
 @click.option(
     "--interactive/--no-interactive",
@@ -235,13 +241,15 @@ def new(
     author: str | None,
     category: str | None,
     difficulty: str | None,
+    duration: str | None,
     interactive: bool | None,
 ) -> None:
     """Create scenarios/<category>/<id>.yaml from a template, or from scratch.
 
-    Whatever is not given as an option is asked for when run in a terminal; in a script or
-    CI nothing is asked, and a missing value is an error. An existing file is never
-    overwritten. The new file validates; in another language than the template's, its
+    Whatever is not given as an option is asked for when run in a terminal, each answer
+    checked as it is given (a bad one is asked again, with the nearest good value offered);
+    in a script or CI nothing is asked, and a missing or bad value is an error. An existing
+    file is never overwritten. The new file validates; in another language than the template's, its
     vocabulary and phrases are marked TODO: for you to translate.
 
     \b
@@ -253,10 +261,15 @@ def new(
 
     ask = _Asker(sys.stdin.isatty() if interactive is None else interactive)
     given = create.NewScenario(
-        template_name, blank, scenario_id, title, language, author, category, difficulty
+        template_name, blank, scenario_id, title, language, author, category, difficulty, duration
     )
     root = _root(options)
-    _next_steps(root, _usage(create.create_new, root, given, ask, ask.fail_if_missing))
+    try:
+        created = _usage(create.create_new, root, given, ask, ask.fail_if_missing)
+    except (click.UsageError, click.Abort, UserError):
+        ask.tell_answers()
+        raise
+    _next_steps(root, created)
 
 
 @cli.command()
@@ -313,11 +326,18 @@ def _usage(make: Callable[..., Created], *args: Any, **kwargs: Any) -> Created:
 
 
 class _Asker:
-    """Values from options, else from the user in a terminal, else their defaults."""
+    """Values from options, else from the user in a terminal, else their defaults.
+
+    Each value is judged as it comes (`questions.Ask`): in a terminal a bad one is told and
+    asked again, the nearest good value offered as the default; otherwise it is a usage
+    error. The answers are kept, so a failure at the end shows the command that gives them
+    all again (`tell_answers`).
+    """
 
     def __init__(self, interactive: bool) -> None:
         self.interactive = interactive
         self.missing: list[str] = []
+        self.answers: list[tuple[str, str]] = []
 
     def __call__(
         self,
@@ -326,16 +346,45 @@ class _Asker:
         flag: str,
         *,
         default: str | None = None,
+        why: str | None = None,
         choices: list[str] | None = None,
+        judge: Callable[[str], None] | None = None,
     ) -> str | None:
-        if value is not None:
-            return value
-        if self.interactive:
-            kind = click.Choice(choices) if choices else click.STRING
-            return str(click.prompt(prompt, default=default, type=kind))
-        if default is None:
-            self.missing.append(flag)
-        return default
+        from scenariokit.author.questions import BadAnswer
+
+        if value is None and not self.interactive:
+            if default is None:
+                self.missing.append(flag)
+                return None
+            value = default
+        while True:
+            if value is None:
+                value = self._prompt(prompt, default, why, choices)
+            try:
+                if judge:
+                    judge(value)
+            except BadAnswer as bad:
+                if not self.interactive and bad.told_later:
+                    break  # the file's check tells it, with every other problem
+                if not self.interactive:
+                    raise click.UsageError(f"{flag}: {visible(str(bad))}") from None
+                click.echo(f"  {visible(str(bad))}")
+                if bad.suggestion:
+                    default, why = bad.suggestion, "suggested"
+                value = None
+                continue
+            break
+        self.answers.append((flag, value))
+        return value
+
+    @staticmethod
+    def _prompt(
+        prompt: str, default: str | None, why: str | None, choices: list[str] | None
+    ) -> str:
+        text = prompt + (f" ({', '.join(choices)})" if choices else "")
+        if default is not None:
+            text += f" [{visible(default)}{f', {why}' if why else ''}]"
+        return str(click.prompt(text, default=default, show_default=False)).strip()
 
     def fail_if_missing(self) -> None:
         if self.missing:
@@ -343,6 +392,14 @@ class _Asker:
                 f"missing {', '.join(self.missing)}: stdin is not a terminal, so nothing is "
                 "asked; pass them as options (or use --interactive)"
             )
+
+    def tell_answers(self) -> None:
+        """After a failure in a terminal, the command that gives every answer again."""
+        if self.interactive and self.answers:
+            words = ["scenarios", "new"]
+            for flag, value in self.answers:
+                words += ["--blank"] if (flag, value) == ("--template", "blank") else [flag, value]
+            click.echo(f"Your answers, to run again: {visible(shlex.join(words))}", err=True)
 
 
 def _next_steps(root: Path, created: Created) -> None:

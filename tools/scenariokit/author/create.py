@@ -23,41 +23,27 @@ import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from scenariokit.author.documents import find_source, load_templates
+from scenariokit.author.documents import find_source
+from scenariokit.author.questions import (
+    Ask,
+    BadAnswer,
+    ask_new,
+    judge_language_tag,
+    login_from_git,
+    spread_minutes,
+)
 from scenariokit.author.writer import canonical_text, modeline_for, write_file
 from scenariokit.check.adapting import ADAPT_MARKER, PLACEHOLDER, quotes_language
 from scenariokit.check.diagnostics import Diagnostic, DocPath, describe_path
-from scenariokit.check.schema import choices, load_schema, slugify
+from scenariokit.check.schema import load_schema
 from scenariokit.check.validate import check
 from scenariokit.errors import UserError
-from scenariokit.files.git import git_output
 from scenariokit.files.repository import SCENARIOS_DIR, read_catalog
 
 # Keys that belong to one file and are set anew on every copy.
 _OWNERSHIP = ("created_by", "is_system_scenario", "is_public", "derived_from")
-
-
-class Ask(Protocol):
-    """How a command gets a value the user did not give as an option.
-
-    Called with the value given (None if not), a prompt, the option's flag, a default and
-    the allowed choices; returns the value to use, or None when there is none. The command
-    line asks in a terminal and otherwise collects what is missing; the library never
-    prompts, so it serves a script, the command line and a builder alike.
-    """
-
-    def __call__(
-        self,
-        value: str | None,
-        prompt: str,
-        flag: str,
-        *,
-        default: str | None = None,
-        choices: list[str] | None = None,
-    ) -> str | None:
-        """The value to use for `flag`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +58,7 @@ class NewScenario:
     author: str | None = None
     category: str | None = None
     difficulty: str | None = None
+    duration: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,60 +81,45 @@ def create_new(
 ) -> Created:
     """`scenarios new`: resolve what was not given (asked, or its default), then save.
 
-    Defaults: the id made from the title, the template's language, the author from git
-    config, beginner for a blank scenario. `finish_asking` is called once everything was
-    asked (the command line then refuses what is still missing). A usage error (exit 2)
-    when the template and blank are both asked for, or something needed is missing.
+    `questions.ask_new` asks and judges every value: the template, title, id, language and
+    author, the category of a blank scenario, the difficulty and the duration (spread over
+    the phases). Defaults: the id made from the title, the template's language, difficulty
+    and duration, the author from git config, beginner and 10 minutes for a blank scenario.
+    `finish_asking` is called once everything was asked (the command line then refuses
+    what is still missing). A usage error (exit 2) when the template and blank are both
+    asked for, a value is wrong, or something needed is missing.
     """
-    if given.template and given.blank:
-        raise UserError("--template and --blank exclude each other", exit_code=2)
-    names = [str(s.data.get("scenario_id")) for s in load_templates(root).sources]
-    template_name, blank = given.template, given.blank
-    if not blank:
-        template_name = ask(
-            template_name, "Template (or 'blank')", "--template", choices=[*names, "blank"]
-        )
-        blank = template_name == "blank"
-    template = None if blank or template_name is None else find_source(root, template_name).data
-    title = ask(given.title, "Title", "--title")
-    scenario_id = ask(given.scenario_id, "Id", "--id", default=slugify(title) if title else None)
-    language = ask(
-        given.language,
-        "Language (BCP 47 tag)",
-        "--language",
-        default=template.get("language") if template else None,
-    )
-    author = ask(given.author, "Your GitHub login", "--author", default=git_login(root))
-    category, difficulty = given.category, given.difficulty
-    if blank:
-        category = ask(category, "Category", "--category", choices=choices("category"))
-        difficulty = ask(
-            difficulty,
-            "Difficulty",
-            "--difficulty",
-            choices=choices("difficulty"),
-            default="beginner",
-        )
+    answers = ask_new(root, given, ask)
     finish_asking()
+    title, scenario_id, language, author = (
+        answers.title,
+        answers.scenario_id,
+        answers.language,
+        answers.author,
+    )
     if not (title and scenario_id and language and author):
         raise UserError("a title, an id, a language and an author are needed", exit_code=2)
+    template, difficulty = answers.template, answers.difficulty
     if template is not None:
         doc = from_template(
             template, scenario_id=scenario_id, title=title, language=language, author=author
         )
-        if difficulty:
+        if difficulty and difficulty != doc.get("difficulty"):
             doc["difficulty"] = difficulty
-        origin = f"template {template_name}"
+            doc.pop("cefr", None)  # the template's level, not this one's
+        origin = f"template {answers.template_name}"
     else:
         doc = blank_scenario(
             scenario_id=scenario_id,
             title=title,
             language=language,
             author=author,
-            category=category or "",
+            category=answers.category or "",
             difficulty=difficulty or "beginner",
         )
         origin = "a blank skeleton"
+    if answers.duration is not None:
+        spread_minutes(doc, answers.duration)
     return Created(save_new(root, doc), origin, untranslated(doc), language, to_adapt(doc))
 
 
@@ -167,6 +139,12 @@ def create_copy(
     author = author or git_login(root)
     if not author:
         raise UserError("--author is needed (no github.user in git config)", exit_code=2)
+    if language is not None:
+        try:
+            judge_language_tag(language)
+        except BadAnswer as bad:
+            if not bad.told_later:  # else the file's check says it, with everything else
+                raise
     source = find_source(root, source_id).data
     doc = duplicate(source, scenario_id=new_id, author=author, title=title, language=language)
     origin = f"{source_id} (a draft: set is_public: true to publish it)"
@@ -446,15 +424,5 @@ def _line(d: Diagnostic) -> str:
 
 def git_login(root: Path) -> str | None:
     """The author's GitHub login from git config (`github.user`, or a noreply address)."""
-    for key in ("github.user", "user.email"):
-        value = _git_config(root, key)
-        if key == "github.user" and value:
-            return value
-        if value and value.endswith("@users.noreply.github.com"):
-            return value.split("@", 1)[0].split("+")[-1]
-    return None
-
-
-def _git_config(root: Path, key: str) -> str | None:
-    value = git_output(root, "config", "--get", key, timeout=10)
-    return value.strip() or None if value else None
+    found = login_from_git(root)
+    return found[0] if found else None

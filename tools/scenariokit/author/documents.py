@@ -89,6 +89,10 @@ def load_templates(root: Path) -> Shelf:
     return load_area(root, TEMPLATES_DIR)
 
 
+class NotFound(UserError):
+    """No scenario or template has that id."""
+
+
 def find_source(root: Path, scenario_id: str) -> Source:
     """The scenario or template whose file is named `scenario_id`, or a `UserError`."""
     listing = list_files(default_paths(root), root)
@@ -102,7 +106,7 @@ def find_source(root: Path, scenario_id: str) -> Source:
         )
     if not paths:
         near = closest(scenario_id, sorted({p.stem for p in listing.paths}))
-        raise UserError(
+        raise NotFound(
             f"no scenario or template '{scenario_id}' in {root}: "
             + (f"did you mean '{near}'? " if near else "")
             + "`scenarios list` and `scenarios templates` show what there is"
