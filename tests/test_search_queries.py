@@ -113,3 +113,24 @@ def test_a_word_no_scenario_has_asks_for_no_missing_file(site: str, page: Page) 
         assert _search(page, site, query) == []
     assert failed == []
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+TAPAS = 'a[href="/scenarios/tapas-bar-madrid/"]'
+
+
+def test_a_result_shows_the_entries_that_matched(site: str, page: Page) -> None:
+    """Each card shows the scenario's first words or phrases holding a word searched for,
+    with their translation, the words marked with their language."""
+    _search(page, site, "cuenta")
+    card = page.locator("#results .card", has=page.locator(TAPAS))
+    card.locator(".matched li").first.wait_for()
+    shown = card.locator(".matched li").all_inner_texts()
+    assert 1 <= len(shown) <= 2
+    assert all("cuenta" in line.casefold() for line in shown)
+    assert "la cuenta \u2014 the bill" in shown
+    assert card.locator(".matched span").first.get_attribute("lang") == "es"
+    _search(page, site, "bill")  # by the translation too
+    card = page.locator("#results .card", has=page.locator(TAPAS))
+    card.locator(".matched li").first.wait_for()
+    assert "la cuenta \u2014 the bill" in card.locator(".matched li").all_inner_texts()
+    assert page.problems == []  # type: ignore[attr-defined]

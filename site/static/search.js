@@ -295,7 +295,35 @@
     var text = document.createElement("p");
     text.textContent = entry[2];
     item.append(heading, line, text);
+    var query = terms(input.value);
+    if (query.length) { showMatched(item, entry[0], meta.languages[row[2]], query); }
     return item;
+  }
+
+  // Under a result, the first entries of the scenario that hold a word searched for
+  // ("la cuenta — the bill"), from its search/entries/ file.
+  function showMatched(item, id, language, query) {
+    fetchJson("entries/" + id + ".json").then(function (entries) {
+      var found = (entries || []).filter(function (pair) {
+        var words = terms(pair[0] + " " + pair[1]);
+        return query.some(function (term) {
+          return words.some(function (word) { return word.indexOf(term) === 0; });
+        });
+      }).slice(0, 2);
+      if (!found.length) { return; }
+      var matched = document.createElement("ul");
+      matched.className = "matched";
+      found.forEach(function (pair) {
+        var line = document.createElement("li");
+        var words = document.createElement("span");
+        words.lang = language;
+        words.dir = "auto";
+        words.textContent = pair[0];
+        line.append(words, pair[1] ? " \u2014 " + pair[1] : "");
+        matched.append(line);
+      });
+      item.append(matched);
+    });
   }
 
   function remember() {

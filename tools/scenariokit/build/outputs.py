@@ -40,7 +40,12 @@ from scenariokit.website.pages import (
     render_scenario,
     scenario_json,
 )
-from scenariokit.website.search_files import summary_files, word_files
+from scenariokit.website.search_files import (
+    entries_path,
+    search_entries,
+    summary_files,
+    word_files,
+)
 
 # A progress reporter: called with a stage's name and its number of items when the stage
 # starts, then with the number of items done each time some are. The stages: a full build's
@@ -193,17 +198,22 @@ class Links(NamedTuple):
 def scenario_output(
     entry: SiteScenario, context: SiteContext, href: str | None
 ) -> list[tuple[str, bytes]]:
-    """A scenario's page and API file: (path relative to the site, content)."""
-    page, api = scenario_files(entry.scenario_id)
+    """A scenario's page, API file and search entries: (path relative to the site, content)."""
+    page, api, entries = scenario_files(entry.scenario_id)
     return [
         (page, render_scenario(entry, context, href).encode()),
         (api, scenario_json(entry, href)),
+        (entries, search_entries(entry.data)),
     ]
 
 
-def scenario_files(scenario_id: str) -> tuple[str, str]:
+def scenario_files(scenario_id: str) -> tuple[str, str, str]:
     """The files of the site that belong to one scenario alone."""
-    return f"scenarios/{scenario_id}/index.html", f"api/scenarios/{scenario_id}.json"
+    return (
+        f"scenarios/{scenario_id}/index.html",
+        f"api/scenarios/{scenario_id}.json",
+        entries_path(scenario_id),
+    )
 
 
 def write(path: Path, content: bytes) -> None:

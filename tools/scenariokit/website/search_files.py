@@ -124,6 +124,29 @@ def _indexed(text: str) -> Iterator[str]:
             yield from term
 
 
+def entries_path(scenario_id: str) -> str:
+    """Where a scenario's words and phrases are listed for the search's result cards."""
+    return f"search/entries/{scenario_id}.json"
+
+
+def search_entries(doc: Scenario) -> bytes:
+    """`search/entries/<id>.json`: each word and phrase with its translation, in order.
+
+    A result card shows the entries that hold the words searched for ("la cuenta — the
+    bill"): search.js fetches this small file for the cards it shows, about 3 KB a
+    scenario, where the whole API file is ten times that.
+    """
+    entries = [
+        [text, translation or ""]
+        for phase in doc["phases"]
+        for text, translation, _, _ in [
+            *(vocabulary_fields(e) for e in phase["key_vocabulary"]),
+            *(phrase_fields(e) for e in phase["essential_phrases"]),
+        ]
+    ]
+    return _dump(entries)
+
+
 def _heaviest(weights: dict[str, int]) -> dict[str, int]:
     """The `MAX_WORDS` heaviest words, ties broken by the word.
 
