@@ -260,3 +260,35 @@ def test_the_preview_served_over_http_runs_its_scripts(preview: Path, page: Page
         assert "A Draft Bakery" in page.locator("#results").inner_text()
     assert failed == []
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_rebuild_keeps_the_preview_and_a_plain_build_drops_it(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "repo",
+        {"scenarios/restaurant/tapas-madrid.yaml": scenario("tapas-madrid", "Tapas")},
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
+    draft = "scenarios/restaurant/new-draft.yaml"
+    write(repo, draft, scenario("new-draft", "A Draft Bakery", public=False))
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "a draft")
+    out = tmp_path / "out"
+    options = ("--drafts", "--relative-links", "--changes-since", "HEAD~1")
+    assert invoke("--root", repo, "build", "--out", out, *options).exit_code == 0
+    write(repo, draft, scenario("new-draft", "A Draft Bakehouse", public=False))
+    again = invoke("--root", repo, "build", "--out", out, *options)
+    assert again.exit_code == 0, again.output
+    assert "on the site, drafts included" in again.output
+    assert "1 page rendered" in again.output  # in place: the draft's page alone
+    page = text_of(out / "site/scenarios/new-draft/index.html")
+    assert "A Draft Bakehouse" in page
+    assert 'href="../../index.html#changes"' in page
+    assert "A Draft Bakehouse" in text_of(out / "site/index.html")
+    plain = invoke("--root", repo, "build", "--out", out)
+    assert plain.exit_code == 0, plain.output
+    assert not (out / "site/scenarios/new-draft").exists()
+    home = text_of(out / "site/index.html")
+    assert 'href="/assets/style.css"' in home
+    assert "changes" not in home
