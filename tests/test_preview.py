@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 from playwright.sync_api import Page
 
 from scenariokit.website.links import relative_links
-from tests.helpers import VALID_TEXT, invoke, make_repo, serving
+from tests.helpers import REPO, VALID_TEXT, invoke, make_repo, serving
 
 
 def git(root: Path, *args: str) -> str:
@@ -292,3 +294,18 @@ def test_a_rebuild_keeps_the_preview_and_a_plain_build_drops_it(tmp_path: Path) 
     home = text_of(out / "site/index.html")
     assert 'href="/assets/style.css"' in home
     assert "changes" not in home
+
+
+def test_the_workflow_uploads_the_preview_the_script_builds() -> None:
+    """The check builds the preview with its options and uploads that folder (actionlint
+    passes); end to end, tests/test_pull_request_workflow.py runs the script on a branch."""
+    path = REPO / ".github" / "workflows" / "pull-request.yml"
+    actionlint = Path(sys.executable).parent / "actionlint"  # from the test extra
+    linted = subprocess.run([actionlint, path], capture_output=True, text=True, check=False)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    steps = yaml.safe_load(path.read_text("utf-8"))["jobs"]["check"]["steps"]
+    upload = next(s for s in steps if s.get("with", {}).get("name") == "site-preview")
+    assert upload["with"]["path"] == "preview/site"
+    script = (REPO / ".github" / "scripts" / "check-pull-request.sh").read_text("utf-8")
+    assert 'build --out "$out_dir" --drafts --relative-links --changes-since "$base_sha"' in script
+    assert "unzip it and open \\`index.html\\`" in script
