@@ -235,3 +235,23 @@ def test_validate_says_which_number_to_write(
     assert code == 1
     (problem,) = [d for d in found if d["pointer"] == "/estimated_duration"]
     assert problem["message"].endswith(f"; write {number}, without a unit or quotes")
+
+
+def test_validate_names_the_source_a_misspelt_derived_from_meant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = VALID_TEXT.replace("scenario_id: tapas-bar-madrid", "scenario_id: restaurant-dining")
+    copy = VALID_TEXT.replace(
+        "is_public: true", "is_public: true\nderived_from: restaurant-dinning"
+    )
+    root = make_repo(
+        tmp_path,
+        {
+            "templates/restaurant-dining.yaml": template,
+            "scenarios/restaurant/tapas-bar-madrid.yaml": copy,
+        },
+    )
+    monkeypatch.chdir(root)
+    _, found = diagnostics("validate", "scenarios/restaurant/tapas-bar-madrid.yaml")
+    (problem,) = [d for d in found if d["code"] == "unknown-source"]
+    assert problem["message"].endswith("otherwise did you mean 'restaurant-dining'?")

@@ -29,6 +29,7 @@ from scenariokit.check.characters import hidden_in, may_hide
 from scenariokit.check.diagnostics import DocPath, Finding, describe_path
 from scenariokit.check.languages import judge_language, language_name
 from scenariokit.check.readings import needs_reading, suggested_reading
+from scenariokit.check.suggestions import closest
 from scenariokit.escape import visible
 from scenariokit.files.loader import Source
 from scenariokit.files.repository import SCENARIOS_DIR, Catalog, place_of
@@ -219,11 +220,13 @@ def source_is_known(source: Source, catalog: Catalog) -> Iterator[Finding]:
     """Warn when `derived_from` names nothing in the repository (provenance, not a link)."""
     origin = source.data.get("derived_from")
     if isinstance(origin, str) and catalog.root is not None and not catalog.knows(origin):
+        near = closest(origin, catalog.files_by_id)
+        spelling = f"did you mean '{near}'?" if near else "check the spelling"
         yield Finding(
             ("derived_from",),
             "unknown-source",
             f"derived_from names '{origin}', which is no scenario or template here; that is "
-            "fine if the source was removed, otherwise check the spelling",
+            f"fine if the source was removed, otherwise {spelling}",
             "warning",
         )
 
