@@ -124,6 +124,7 @@ CASES = [
     ),
     case("unknown-key-in-phase", in_phase(1, hint="Say hello")),
     case("wrong-type-number", put(estimated_duration="15")),
+    case("wrong-type-minutes", put(estimated_duration="15 min")),
     case("wrong-type-text", put(title=["Tapas"])),
     case("wrong-type-empty", put(setting=None)),
     case("wrong-type-list", put(prerequisites="Numbers 1-20")),

@@ -183,6 +183,17 @@ const TYPE_WORDS = {
   null: "empty",
 };
 
+// A duration written as text (`15 min`, `1 hour`): check/suggestions.py's `minutes_in`.
+const MINUTES = /^\s*([0-9]{1,3})\s*(?:m|mn|min|mins|minute|minutes|minutos|minuten|minuti)?\.?\s*$/i;
+const HOURS = /^\s*([0-9])\s*(?:h|hr|hrs|hour|hours|horas?|stunden?)\.?\s*$/i;
+
+function minutesIn(text) {
+  const minutes = MINUTES.exec(text);
+  if (minutes) return Number(minutes[1]);
+  const hours = HOURS.exec(text);
+  return hours ? 60 * Number(hours[1]) : null;
+}
+
 // (code, message) for one failed keyword: schema.py's `_message`.
 function message(keyword, expected, value, node, path, blankPattern) {
   const field = describePath(path);
@@ -190,7 +201,9 @@ function message(keyword, expected, value, node, path, blankPattern) {
   if (keyword === "type") {
     const wanted = (Array.isArray(expected) ? expected : [expected]).map((t) => TYPE_WORDS[t]);
     // schema.py also tells how YAML read an unquoted value; a form's value was not YAML.
-    const fix = value === null ? "; write a value, or remove the key if it is optional" : "";
+    let fix = value === null ? "; write a value, or remove the key if it is optional" : "";
+    const minutes = expected === "integer" && typeof value === "string" ? minutesIn(value) : null;
+    if (minutes !== null) fix = `; write ${minutes}, without a unit or quotes`;
     return [code, `${field} must be ${wanted.join(" or ")}, not ${shown(value)}${fix}`];
   }
   if (keyword === "enum") {

@@ -68,10 +68,11 @@ def _named(words: str) -> str | None:
     return found if judge_language(found) is None else None
 
 
+# The builder's check.js has the same two patterns (`minutesIn`), for the same message.
 _MINUTES = re.compile(
-    r"\s*(\d{1,3})\s*(?:m|mn|min|mins|minute|minutes|minutos|minuten|minuti)?\.?\s*", re.I
+    r"\s*([0-9]{1,3})\s*(?:m|mn|min|mins|minute|minutes|minutos|minuten|minuti)?\.?\s*", re.I
 )
-_HOURS = re.compile(r"\s*(\d)\s*(?:h|hr|hrs|hour|hours|horas?|stunden?)\.?\s*", re.I)
+_HOURS = re.compile(r"\s*([0-9])\s*(?:h|hr|hrs|hour|hours|horas?|stunden?)\.?\s*", re.I)
 
 
 def minutes_in(text: str) -> int | None:
