@@ -56,7 +56,12 @@ def fetch(url: str) -> str:
 
 @contextlib.contextmanager
 def serving(
-    root: Path, out: Path, command: list[str], env: dict[str, str] | None = None
+    root: Path,
+    out: Path,
+    command: list[str],
+    env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
+    built: str = f"Built {SHIPPED} public scenarios in ",
 ) -> Iterator[tuple[str, Callable[[], str]]]:
     """Run `scenarios serve` in `root` until the block ends; yield its URL and a line reader.
 
@@ -65,7 +70,7 @@ def serving(
     if env is None:  # polled five times a second: each change is one rename (`replace`)
         env = os.environ | {"SCENARIOKIT_POLL_SECONDS": "0.2"}
     process = subprocess.Popen(
-        [*command, "serve", "--port", "0", "--out", str(out)],
+        [*command, "serve", "--port", "0", "--out", str(out), *options],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,
@@ -79,7 +84,7 @@ def serving(
         assert process.stdout is not None
         next_line = line_reader(process.stdout)
         lines = [next_line(), next_line()]
-        assert lines[0].startswith(f"Built {SHIPPED} public scenarios in ")
+        assert lines[0].startswith(built), lines
         url = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", lines[1])
         assert url is not None, lines
         yield url.group(1), next_line
@@ -408,3 +413,27 @@ def test_a_port_in_use_is_said_plainly(tmp_path: Path) -> None:
         "(--port 0 takes any free port)\n"
     )
     assert not (tmp_path / "out").exists()  # said before building anything
+
+
+def test_drafts_are_served_with_drafts_only(tmp_path: Path) -> None:
+    """`serve --drafts` shows a draft's page, marked; plain `serve`, as `build`, leaves it out."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    source = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    draft = source.with_name("tapas-draft.yaml")
+    text = source.read_text("utf-8").replace(
+        "scenario_id: tapas-bar-madrid", "scenario_id: tapas-draft"
+    )
+    text = text.replace("title: Ordering Tapas in Madrid", "title: Tapas, My Draft")
+    draft.write_text(text.replace("is_public: true", "is_public: false"), "utf-8")
+    assert "is_public: false" in draft.read_text("utf-8")
+    with serving(root, tmp_path / "out", installed_command()) as (base, _):
+        assert fetch_status(base + "scenarios/tapas-draft/")[0] == 404
+    told = f"Built {SHIPPED + 1} scenarios, drafts included, in "
+    with serving(
+        root, tmp_path / "drafts", installed_command(), options=("--drafts",), built=told
+    ) as (base, _):
+        status, shown = fetch_status(base + "scenarios/tapas-draft/")
+        assert status == 200
+        assert ">Draft<" in shown
+        assert 'name="scenariokit-build"' in shown  # reloaded like any page

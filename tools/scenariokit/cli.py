@@ -468,9 +468,14 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
 
 @cli.command(name="list")
 @click.option("--author", metavar="LOGIN", help="Only scenarios owned by LOGIN.")
+@click.option(
+    "--mine", is_flag=True, help="Only your scenarios: LOGIN from git config github.user."
+)
 @click.option("--category", type=click.Choice(CATEGORIES))
 @click.option("--difficulty", type=click.Choice(DIFFICULTIES))
-@click.option("--language", metavar="TAG")
+@click.option(
+    "--language", metavar="TAG", help="Only this language: pt takes in pt-BR and pt-PT too."
+)
 @click.option("--public/--private", "public", default=None, help="Published ones, or drafts.")
 @click.option(
     "--system/--user",
@@ -480,18 +485,23 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
 )
 @_TABLE_OR_JSON
 @click.pass_obj
-def list_command(options: Options, /, output_format: str, **filters: Any) -> None:
+def list_command(options: Options, /, output_format: str, mine: bool, **filters: Any) -> None:
     """List scenarios, filtered: mine, public, system, by language or level.
 
     \b
     Example:
-      scenarios list --author octocat          # my scenarios
-      scenarios list --public --language fr    # published French scenarios
+      scenarios list --mine                    # my scenarios (git config github.user)
+      scenarios list --author octocat          # octocat's scenarios
+      scenarios list --public --language pt    # published Portuguese: pt, pt-BR, pt-PT
       scenarios list --system --format json
     """
     from scenariokit.author.documents import load_scenarios
-    from scenariokit.author.listing import Filters, scenarios_table, summary, unlisted
+    from scenariokit.author.listing import Filters, my_login, scenarios_table, summary, unlisted
 
+    if mine and filters["author"]:
+        raise click.UsageError("--mine and --author both name an owner: give one of them")
+    if mine:
+        filters["author"] = my_login(_root(options))
     shelf = load_scenarios(_root(options))
     chosen = Filters(**filters)
     rows = [summary(s) for s in shelf.sources if isinstance(s.data, dict) and chosen.match(s.data)]
@@ -835,7 +845,11 @@ def _progress_bars(
 
 @cli.command()
 @click.argument("query")
-@click.option("--language", metavar="TAG", help="Only scenarios in this language.")
+@click.option(
+    "--language",
+    metavar="TAG",
+    help="Only scenarios in this language: pt takes in pt-BR and pt-PT too.",
+)
 @click.option("--category", type=click.Choice(CATEGORIES))
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @_OUT
@@ -878,24 +892,39 @@ def search(
 
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--drafts", is_flag=True, help="Show the drafts (is_public: false) too, marked as drafts."
+)
 @_OUT
 @click.pass_obj
-def serve(options: Options, port: int, out: Path) -> None:
+def serve(options: Options, port: int, drafts: bool, out: Path) -> None:
     """Build, serve the site on 127.0.0.1, and rebuild when a file changes.
 
-    Only this machine can reach it. Stop with Ctrl+C.
+    Only this machine can reach it. An open page reloads by itself after each rebuild. A
+    build that fails prints its problems here, as `validate` does, and every page shows
+    them (path:line:column) until a build succeeds again. Stop with Ctrl+C.
 
     \b
     Example:
       scenarios serve --port 8080
+      scenarios serve --drafts            # see your drafts as they will look
     """
     from scenariokit.author.serve import serve as run_serve
+    from scenariokit.check.reporters import TextReporter
 
     def say(message: str) -> None:
-        click.echo(message)
+        click.echo(message, color=_wants_colour())
         sys.stdout.flush()  # a long-running command: show each line as it happens
 
-    run_serve(_root(options), out, port=port, echo=say, poll_seconds=_poll_seconds())
+    run_serve(
+        _root(options),
+        out,
+        port=port,
+        echo=say,
+        poll_seconds=_poll_seconds(),
+        reporter=TextReporter(excerpts=sys.stdout.isatty(), colour=_wants_colour()),
+        drafts=drafts,
+    )
 
 
 def _poll_seconds() -> float:
