@@ -94,3 +94,13 @@ def test_validating_the_repository_walks_its_folders_once(tmp_path: Path) -> Non
     # A file named alone: its catalog is still the whole repository's (one walk of it).
     two = root / "scenarios" / "restaurant" / "two.yaml"
     assert opens_of(root / "scenarios", lambda: validate([two], root)) == 1
+
+
+def test_asking_after_an_unknown_id_does_not_make_it_known(tmp_path: Path) -> None:
+    """Looking up the files of an id no file claims leaves the catalog as it was."""
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/one.yaml": dump(valid_doc())})
+    catalog = read_catalog(root)
+    assert catalog.others("nobody", root / "scenarios/restaurant/one.yaml") == []
+    assert not catalog.knows("nobody")
+    assert "nobody" not in catalog.files_by_id
+    assert catalog.knows("one")

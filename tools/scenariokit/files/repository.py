@@ -246,7 +246,7 @@ def read_catalog(
         name = str(path.absolute())
         if name not in by_id[path.stem]:
             by_id[path.stem].append(name)
-    return Catalog(root, _PathsById(by_id))
+    return Catalog(root, _PathsById(dict(by_id)))  # a lookup of an unknown id adds nothing
 
 
 def _stem(name: str) -> str:
