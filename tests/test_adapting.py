@@ -254,7 +254,7 @@ def test_a_title_or_description_not_in_english_is_flagged(
     strict, _ = diagnostics("--root", root, "validate", "--strict")
     assert strict == 1
     shown = invoke("--root", root, "validate", "--strict")
-    assert f"{HOME}:{line}:{len(key) + 3}: error: {key} " in shown.output
+    assert f"{HOME}:{line}:{len(key) + 3}: error: the {key} does not " in shown.output
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,9 @@ def titles_are_in_english(source: Source, catalog: Catalog) -> Iterator[Finding]
             yield Finding(
                 (key,),
                 "not-english",
-                f"{key} {visible(repr(text))} does not read as English ({why}): write the "
+                # The text itself is not quoted: it may hold characters no output shows raw
+                # (`characters`), and the position points at it.
+                f"the {key} does not read as English ({why}): write the "
                 f"{key} in English, the site's language (the {language_name(language)} "
                 "belongs in the entries); a name may stay, in quotes or inside an English "
                 "sentence",
