@@ -11,8 +11,10 @@ told so briefly.
 The two validators differ on one point of regular-expression dialect: JSON Schema patterns
 are ECMA-262, where `$` matches only at the very end; python-jsonschema uses Python's `re`,
 where `$` also matches before a final newline. fastjsonschema follows ECMA-262 (it compiles
-each `$` of a pattern as `\\Z`), and it is the one that decides; should python-jsonschema
-find nothing, its first error is reported.
+each `$` of a pattern as `\\Z`), and it is the one that decides; python-jsonschema is given
+the same patterns with `$` written `\\Z` (`_ecma_patterns`), so a slug, tag or login with a
+final newline is explained like any other bad value. Should it still find nothing, the fast
+validator's first error is explained in the same words (`_from_gate`), never in its own.
 """
 
 from __future__ import annotations
@@ -243,7 +245,7 @@ def schema_findings(data: Any, source_map: SourceMap) -> list[Finding]:
         if len(seen) > len(findings):
             rest = len(seen) - len(findings)
             findings.append(not_explained(rest, stopped_counting=stopped_counting))
-        return findings or [_from_gate(exc)]
+        return findings or [_from_gate(exc, data, source_map)]
     return []
 
 
@@ -267,7 +269,26 @@ def _problems(error: jsonschema.ValidationError) -> list[tuple[DocPath, bool]]:
 def _detailed_validator() -> jsonschema.Draft202012Validator:
     import jsonschema  # imported only when a file is invalid: importing it is slow
 
-    return jsonschema.Draft202012Validator(_without_refs(load_schema()))
+    return jsonschema.Draft202012Validator(_ecma_patterns(_without_refs(load_schema())))
+
+
+def _ecma_patterns(node: Any) -> Any:
+    """`node` with each pattern's final `$` written `\\Z`: ECMA-262's `$` in Python's `re`.
+
+    Python's `$` also matches before a final newline, so python-jsonschema alone would let
+    `phase_id: "greeting\\n"` through where fastjsonschema (and any ECMA-262 validator:
+    the builder's, an editor's) refuses it. The schema writes `$` only at a pattern's end
+    (tests/test_schema.py holds it to that).
+    """
+    if isinstance(node, list):
+        return [_ecma_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: _ecma_patterns(value) for key, value in node.items()}
+    pattern = node.get("pattern")
+    if isinstance(pattern, str) and pattern.endswith("$") and not pattern.endswith("\\$"):
+        copied["pattern"] = pattern[:-1] + "\\Z"
+    return copied
 
 
 def _without_refs(schema: dict[str, Any]) -> dict[str, Any]:
@@ -327,11 +348,34 @@ def _explain(
     return Finding(doc_path, code, message)
 
 
-def _from_gate(exc: fastjsonschema.JsonSchemaValueException) -> Finding:
-    """A finding from fastjsonschema's first error, for what python-jsonschema accepts."""
-    doc_path: DocPath = tuple(exc.path[1:]) if exc.path else ()
-    code = _CODES.get(str(exc.rule), "schema")
-    return Finding(doc_path, code, f"{describe_path(doc_path)}: {exc.message}")
+def _from_gate(
+    exc: fastjsonschema.JsonSchemaValueException, data: Any, source_map: SourceMap
+) -> Finding:
+    """A finding from fastjsonschema's first error, for what python-jsonschema accepts.
+
+    Explained as python-jsonschema's errors are (`_message`: the field in words, the value,
+    a fix), at the value's place, never in fastjsonschema's own words ("data.phases[0]...").
+    """
+    # fastjsonschema names a list's index as text ("0"): the document's own keys instead.
+    parts: list[Any] = []
+    node = data
+    for part in exc.path[1:] if exc.path else ():
+        if isinstance(node, list):
+            parts.append(int(part))
+            node = node[int(part)]
+        else:
+            parts.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    doc_path: DocPath = tuple(parts)
+    definition = exc.definition if isinstance(exc.definition, dict) else {}
+    rule = str(exc.rule)
+    if rule == "pattern" and isinstance(definition.get("pattern"), str):
+        # fastjsonschema reports the pattern as it compiled it (`\\Z` for `$`).
+        expected: Any = definition["pattern"]
+    else:
+        expected = exc.rule_definition
+    code, message = _message(rule, expected, exc.value, definition, doc_path, source_map)
+    return Finding(doc_path, code, message)
 
 
 _CODES = {
