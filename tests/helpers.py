@@ -68,6 +68,20 @@ def as_scenario(doc: dict[str, Any]) -> Scenario:
     return cast("Scenario", doc)
 
 
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` as a fixed author and committer; its output."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, env=env, capture_output=True, text=True
+    ).stdout
+
+
 def library_copy(root: Path) -> Path:
     """A copy of the shipped library at `root`: the schema, the scenarios, the templates."""
     for folder in ("schemas", "scenarios", "templates"):

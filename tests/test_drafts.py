@@ -11,9 +11,7 @@ published file read.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +20,11 @@ import pytest
 
 from scenariokit.build.run import build
 from scenariokit.website.pages import SiteScenario, derived_href, scenario_json
-from tests.helpers import as_scenario, dump, invoke, make_repo, valid_doc
+from tests.helpers import as_scenario, dump, git, invoke, make_repo, valid_doc
 
 DRAFT_ID = "zorblax-hidden-draft"
 DRAFT_TITLE = "Zorblaxian Hidden Draft"
 CHILD = "scenarios/restaurant/public-child.yaml"
-
-
-def git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
 
 
 def scenario(scenario_id: str, title: str, **fields: Any) -> str:

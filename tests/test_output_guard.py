@@ -31,6 +31,7 @@ from scenariokit.build.run import build
 from scenariokit.build.state import STATE_FILE
 from tests.helpers import (
     VALID_TEXT,
+    git,
     installed_command,
     invoke,
     make_repo,
@@ -39,17 +40,6 @@ from tests.helpers import (
 )
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
-
-
-def git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
 
 
 def committed_repo(tmp_path: Path, extra: Mapping[str, str | bytes] | None = None) -> Path:

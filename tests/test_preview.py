@@ -7,7 +7,6 @@ the home page lists what the branch changed, and real Chromium opens it from `fi
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -19,20 +18,7 @@ import yaml
 from playwright.sync_api import Page
 
 from scenariokit.website.links import relative_links
-from tests.helpers import REPO, VALID_TEXT, invoke, make_repo, serving
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, env=env, capture_output=True, text=True
-    ).stdout
+from tests.helpers import REPO, VALID_TEXT, git, invoke, make_repo, serving
 
 
 def scenario(scenario_id: str, title: str, *, public: bool = True) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REPO, VALID_TEXT, invoke, make_repo
+from tests.helpers import REPO, VALID_TEXT, git, invoke, make_repo
 
 # A module of the tool itself, which a pull request may try to change.
 REVIEW_MODULE = "tools/scenariokit/review/pull_request.py"
@@ -96,19 +96,6 @@ def test_the_pull_request_workflow_trusts_only_the_base() -> None:
 
 
 # --- end to end ------------------------------------------------------------------------------
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, env=env, capture_output=True, text=True
-    ).stdout
 
 
 @pytest.fixture(scope="module")

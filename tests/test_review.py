@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, dump, invoke, make_repo, valid_doc
+from tests.helpers import REPO, dump, git, invoke, make_repo, valid_doc
 
 OCTOCAT = "scenarios/restaurant/octocat-tapas.yaml"
 MONALISA = "scenarios/restaurant/monalisa-tapas.yaml"
@@ -26,19 +26,6 @@ def scenario(scenario_id: str, owner: str, **changes: object) -> str:
         | changes
     )
     return dump(doc)
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, env=env, capture_output=True, text=True
-    ).stdout
 
 
 @pytest.fixture

@@ -23,24 +23,11 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from tests.helpers import REPO, dump, invoke, make_repo, valid_doc
+from tests.helpers import REPO, dump, git, invoke, make_repo, valid_doc
 
 WORKFLOWS = REPO / ".github" / "workflows"
 COMMENT_WORKFLOW = WORKFLOWS / "pull-request-comment.yml"
 MINE = "scenarios/restaurant/my-tapas.yaml"
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, env=env, capture_output=True, text=True
-    ).stdout
 
 
 def mine(**changes: Any) -> dict[str, Any]:

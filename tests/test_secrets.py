@@ -19,7 +19,7 @@ from scenariokit.build.run import build
 from scenariokit.build.sqlite_index import SCHEMA_VERSION, search
 from scenariokit.build.state import STATE_FILE
 from scenariokit.files.git import repository_url
-from tests.helpers import REPO, VALID_TEXT, dump, invoke, make_repo, valid_doc
+from tests.helpers import REPO, VALID_TEXT, dump, git, invoke, make_repo, valid_doc
 
 TAPAS = "scenarios/restaurant/tapas-bar-madrid.yaml"
 DRAFT = "scenarios/restaurant/quiet-draft.yaml"
@@ -27,17 +27,6 @@ DRAFT = "scenarios/restaurant/quiet-draft.yaml"
 DRAFT_TITLE = "Zorblaxian draft title"
 DRAFT_PHRASE = "Quuxifrage phrase only drafts know"
 DRAFT_NOTE = "Wibblenote for the draft alone"
-
-
-def git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
 
 
 def draft_text(phrase: str = DRAFT_PHRASE) -> str:
