@@ -82,6 +82,12 @@ def git(root: Path, *args: str) -> str:
     ).stdout
 
 
+def shipped_ids(wanted: Callable[[dict[str, Any]], bool]) -> set[str]:
+    """The ids of the public shipped scenarios `wanted` takes."""
+    docs = [yaml.safe_load(p.read_text("utf-8")) for p in (REPO / "scenarios").rglob("*.yaml")]
+    return {d["scenario_id"] for d in docs if d.get("is_public", True) and wanted(d)}
+
+
 def library_copy(root: Path) -> Path:
     """A copy of the shipped library at `root`: the schema, the scenarios, the templates."""
     for folder in ("schemas", "scenarios", "templates"):

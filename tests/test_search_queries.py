@@ -4,23 +4,15 @@ in Chromium over the shipped library (issue 15, points 1 and 6)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-import yaml
 
 from scenariokit.build.run import build
-from tests.helpers import REPO, library_copy, require_chromium, serving
+from tests.helpers import library_copy, require_chromium, serving, shipped_ids
 
 require_chromium()
 
 from playwright.sync_api import Page  # noqa: E402
-
-
-def _ids(wanted: Callable[[dict[str, Any]], bool]) -> set[str]:
-    """The public shipped scenarios `wanted` takes."""
-    docs = [yaml.safe_load(p.read_text("utf-8")) for p in (REPO / "scenarios").rglob("*.yaml")]
-    return {d["scenario_id"] for d in docs if d.get("is_public", True) and wanted(d)}
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +39,9 @@ def _search(page: Page, site: str, query: str) -> list[str]:
 # Each query and the scenarios it must find (all of them; others may come too).
 QUERIES: dict[str, Callable[[], set[str]]] = {
     # a topic's name finds the whole topic, not only titles that say it
-    "restaurant": lambda: _ids(lambda d: d["category"] == "restaurant"),
+    "restaurant": lambda: shipped_ids(lambda d: d["category"] == "restaurant"),
     # a language's name
-    "japanese": lambda: _ids(lambda d: d["language"] == "ja"),
+    "japanese": lambda: shipped_ids(lambda d: d["language"] == "ja"),
     # the ryokan says it is a hotel in its cultural context
     "hotel": lambda: {"ryokan-check-in-kyoto"},
     # a word of the cultural context (the Roman pharmacy's 'farmacia di turno')

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import yaml
 
 from scenariokit.build.run import build
-from tests.helpers import REPO, axe_violations, library_copy, require_chromium, serving
+from tests.helpers import REPO, axe_violations, library_copy, require_chromium, serving, shipped_ids
 
 require_chromium()
 
@@ -115,18 +114,12 @@ def _shown(page: Page) -> list[str]:
     ]
 
 
-def _ids(wanted: Callable[[dict[str, Any]], bool]) -> set[str]:
-    """The public shipped scenarios `wanted` takes."""
-    docs = [yaml.safe_load(p.read_text("utf-8")) for p in (REPO / "scenarios").rglob("*.yaml")]
-    return {d["scenario_id"] for d in docs if d.get("is_public", True) and wanted(d)}
-
-
 def test_a_language_takes_in_its_regional_variants(site: str, page: Page) -> None:
     """German is de and de-AT, Spanish es, es-AR and es-MX: each variant also on its own,
     under its language, and shown on the cards."""
     page.goto(site + "/")
-    german_ids = _ids(lambda d: d["language"].split("-")[0] == "de")
-    austrian = _ids(lambda d: d["language"] == "de-AT")
+    german_ids = shipped_ids(lambda d: d["language"].split("-")[0] == "de")
+    austrian = shipped_ids(lambda d: d["language"] == "de-AT")
     assert austrian < german_ids
     options = page.locator("#language option").all_inner_texts()
     german = next(n for n, o in enumerate(options) if o.startswith("German ("))
