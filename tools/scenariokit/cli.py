@@ -120,8 +120,15 @@ def _wants_colour() -> bool:
     help="text for people, json for tools, github for pull-request annotations.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1): what CI requires.")
+@click.option(
+    "--spelling",
+    is_flag=True,
+    help="Also warn on misspelt words and phrases (misspelt), with Hunspell's dictionaries.",
+)
 @click.pass_obj
-def validate(options: Options, paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
+def validate(
+    options: Options, paths: tuple[Path, ...], output_format: str, strict: bool, spelling: bool
+) -> None:
     """Check scenario files against the schema and the repository's rules.
 
     PATHS are files or folders (default: scenarios/ and templates/). Every problem in every
@@ -134,13 +141,16 @@ def validate(options: Options, paths: tuple[Path, ...], output_format: str, stri
     Example:
       scenarios validate scenarios/restaurant/tapas-bar-madrid.yaml
       scenarios validate --format json > problems.json
+      scenarios validate --spelling scenarios/restaurant/
     """
     from scenariokit.check.reporters import REPORTERS, TextReporter
     from scenariokit.check.validate import validate as run_validate
 
     root = _root_of_paths(options, paths)
     targets = list(paths) or default_paths(Options(root).require_root())
-    report = run_validate(targets, root)
+    report = run_validate(targets, root, spelling=spelling)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     if strict:
         report = report.strictly()
     reporter = (

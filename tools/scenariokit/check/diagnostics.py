@@ -141,6 +141,9 @@ class Report:
 
     files_checked: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # What was not checked and why (a spelling dictionary not installed): for the person
+    # reading, on standard error, never a diagnostic (it says nothing about a file).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -165,6 +168,7 @@ class Report:
         return Report(
             self.files_checked,
             [replace(d, severity="error") for d in self.diagnostics],
+            self.notes,
         )
 
     def summary(self) -> str:

@@ -62,6 +62,8 @@ class Checked:
     source: Source | None = None
     conforms: bool = False
     raw: bytes | None = None
+    # Why its spelling was not checked, when it was asked for and could not be (`spelling`).
+    spelling_note: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -69,16 +71,19 @@ class Checked:
         return self.source is not None and not any(d.severity == "error" for d in self.diagnostics)
 
 
-def check(path: Path, catalog: Catalog, content: bytes | str | None = None) -> Checked:
+def check(
+    path: Path, catalog: Catalog, content: bytes | str | None = None, *, spelling: bool = False
+) -> Checked:
     """The diagnostics of one file, sorted by position; the one check of every command.
 
     `content` is the file's bytes or text when the caller has them (the text a command is
     about to write, a blob from git); else the file at `path` is read. `catalog` holds the
     repository's ids (the names of its files), which `path` is judged against too.
+    `spelling` adds the `misspelt` warnings (`validate --spelling` only: see `spelling`).
     """
     checked = load(path, content)
     if checked.source is not None:
-        _judge(checked, checked.source, catalog)
+        _judge(checked, checked.source, catalog, spelling=spelling)
     return checked
 
 
@@ -115,7 +120,7 @@ def _refuse_too_large(raw: bytes) -> None:
         raise too_large(f"the file is {len(raw):,} bytes")
 
 
-def _judge(checked: Checked, source: Source, catalog: Catalog) -> None:
+def _judge(checked: Checked, source: Source, catalog: Catalog, *, spelling: bool = False) -> None:
     """Judge a loaded document by the schema, then by the repository's rules.
 
     At most `MAX_PROBLEMS` diagnostics and a line counting the rest (`SourceMap.locate`).
@@ -127,16 +132,22 @@ def _judge(checked: Checked, source: Source, catalog: Catalog) -> None:
     # ("food" is not a category; "move the file to scenarios/food/" would mislead).
     flagged = {f.doc_path for f in findings if not f.not_shown}
     findings += [f for f in rule_findings(source, catalog) if f.doc_path not in flagged]
+    if spelling:
+        from scenariokit.check.spelling import spelling_findings
+
+        misspelt, checked.spelling_note = spelling_findings(source.data, source.text)
+        findings += [f for f in misspelt if f.doc_path not in flagged]
     if findings:
         checked.diagnostics = source_map.locate(findings, display_path(source.path))
 
 
-def validate(paths: list[Path], root: Path | None) -> Report:
+def validate(paths: list[Path], root: Path | None, *, spelling: bool = False) -> Report:
     """Check the YAML files named or found below `paths`, against the repository at `root`.
 
     What the walk refuses (a link, a FIFO, a name not UTF-8) is reported as a file with an
     error of its own. Checking the whole repository (the default), the catalog takes the
-    names this walk listed: the folders are walked once.
+    names this walk listed: the folders are walked once. `spelling` adds the `misspelt`
+    warnings, and a note for each language it could not check.
     """
     listing = list_files(paths, root)
     whole = root is not None and _same_paths(paths, default_paths(root))
@@ -144,8 +155,11 @@ def validate(paths: list[Path], root: Path | None) -> Report:
     files = listing.paths
     report = Report(files_checked=len(files) + len(listing.refused))
     report.diagnostics.extend(refusals(listing.refused))
-    for diagnostics in _check_all(files, catalog):
+    notes = set()
+    for diagnostics, note in _check_all(files, catalog, spelling):
         report.diagnostics.extend(diagnostics)
+        notes.add(note)
+    report.notes = sorted(n for n in notes if n)
     return report
 
 
@@ -165,10 +179,16 @@ def load_diagnostic(exc: LoadError, shown: str) -> Diagnostic:
     )
 
 
-def _check_all(files: list[Path], catalog: Catalog) -> list[list[Diagnostic]]:
-    """Diagnostics per file, in file order, on as many cores as are worth it."""
-    return map_chunks(partial(_check_chunk, catalog=catalog), files, per_process=FILES_PER_PROCESS)
+def _check_all(
+    files: list[Path], catalog: Catalog, spelling: bool
+) -> list[tuple[list[Diagnostic], str | None]]:
+    """Diagnostics per file (and its spelling note), in file order, on the cores worth it."""
+    work = partial(_check_chunk, catalog=catalog, spelling=spelling)
+    return map_chunks(work, files, per_process=FILES_PER_PROCESS)
 
 
-def _check_chunk(files: Sequence[Path], catalog: Catalog) -> list[list[Diagnostic]]:
-    return [check(path, catalog).diagnostics for path in files]
+def _check_chunk(
+    files: Sequence[Path], catalog: Catalog, spelling: bool
+) -> list[tuple[list[Diagnostic], str | None]]:
+    checked = (check(path, catalog, spelling=spelling) for path in files)
+    return [(c.diagnostics, c.spelling_note) for c in checked]
