@@ -83,6 +83,20 @@ def test_markdown_text_renders_as_the_text_itself(text: str) -> None:
     assert "\n" not in markdown_text(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("see #12 and lead/scenarios#3", "see ＃12 and lead/scenarios＃3"),
+        (":tada: :+1: and :white_check_mark:", "：tada： ：+1： and ：white_check_mark："),
+        ("Note: 10:30, a::b", "Note: 10:30, a::b"),  # colons outside a shortcode stay
+    ],
+)
+def test_markdown_text_links_no_issue_and_shows_no_emoji(text: str, shown: str) -> None:
+    """GitHub links `#12` and shows `:tada:` after markdown, where escapes do not count."""
+    html = MarkdownIt("commonmark").renderInline(markdown_text(text))
+    assert html == shown
+
+
 @pytest.mark.parametrize("text", [*MARKDOWN, "``x``", "`start", "end`", "a|b", ""])
 def test_markdown_code_holds_any_text_in_a_table_cell(text: str) -> None:
     table = f"| a | b |\n|---|---|\n| {markdown_code(text)} | end |\n"

@@ -82,7 +82,7 @@ def test_an_added_scenario_is_shown_whole(tmp_path: Path, monkeypatch: pytest.Mo
         "and pay\\. |",
         "| language | es |",
         "| level | beginner\\, A1 |",
-        "| state | **draft** (`is_public: false`): indexed, not shown on the site |",
+        "| state | **draft** (`is_public: false`): not published (the preview shows it, marked) |",
         "| source | copied from `restaurant-dining` |",
         "| user\\_role | Customer |",
         "| setting | A crowded tapas bar near Plaza Mayor on a Friday evening\\. |",

@@ -4,8 +4,8 @@ Scenario files, file names and commit contents come from strangers' pull request
 tool prints from them must not be able to disguise the output around it: an escape sequence
 that clears a maintainer's terminal, a carriage return that overwrites a line, a right-to-left
 override that reverses a file name, a zero-width or tag character that hides text, a newline
-that starts a GitHub workflow command, markdown that renders as a link, an image or an
-@mention. Each writer passes such text through the function for its medium:
+that starts a GitHub workflow command, markdown that renders as a link, an image, an
+@mention or an issue reference. Each writer passes such text through the function for its medium:
 
 - `visible`: a terminal (and the base of every other medium): invisible and controlling
   characters shown as escapes (`\\u202e`); an undecodable byte of a file name as `\\xe9`.
@@ -42,6 +42,8 @@ _HIDDEN = re.compile(f"[\t\n\r{INVISIBLE}]")
 # What `visible_lines` escapes: a carriage return only where it is not part of a CRLF.
 _HIDDEN_IN_LINES = re.compile(f"[{INVISIBLE}]|\r(?!\n)")
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-?\[-`{-~])")  # every ASCII punctuation mark
+# An emoji shortcode once escaped: `\:tada\:`, `\:\+1\:` (its name's marks escaped too).
+_SHORTCODE = re.compile(r"\\:((?:[a-z0-9]|\\[+_-])+)\\:")
 
 
 def visible(text: str) -> str:
@@ -101,13 +103,18 @@ def workflow_property(text: str) -> str:
 
 
 def markdown_text(text: str) -> str:
-    """Inline markdown that renders as exactly `text`: no link, tag, table cell or mention.
+    """Inline markdown that shows `text`: no link, tag, table cell, mention or reference.
 
     Every ASCII punctuation mark is backslash-escaped (CommonMark allows that for each), so
-    nothing becomes markup, HTML or an entity; `@` becomes the full-width `＠`, because
-    GitHub turns `@login` into a notification even when escaped.
+    nothing becomes markup, HTML or an entity. GitHub reads some text after markdown, where
+    escapes no longer count, so three marks become their full-width forms: `@` (`@login`
+    notifies), `#` (`#12` and `owner/repo#12` link an issue, and the second writes a
+    cross-reference into that repository's issue) and the colons of an emoji shortcode
+    (`:tada:` would show 🎉).
     """
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", visible(text)).replace("@", "＠")
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", visible(text))
+    escaped = _SHORTCODE.sub(r"：\1：", escaped)
+    return escaped.replace("@", "＠").replace("\\#", "＃")
 
 
 def markdown_code(text: str) -> str:

@@ -8,10 +8,10 @@ old → new, phases added, removed or reordered, and in each phase the words and
 added, removed or changed. A removed one is named with its language, level and state.
 
 Every value comes from the pull request. Each is cut to `MAX_VALUE` characters, then escaped
-with `markdown_text` (or `markdown_code` for ids and paths), so it renders as exactly its
-text: no link, image, tag, table cell or @mention. The only HTML is this module's own
-(`<details>`, `<summary>`), and a `<summary>` line, where markdown is not read, holds only
-text made here: numbers, and a phase id only when it is a plain slug.
+with `markdown_text` (or `markdown_code` for ids and paths), so it renders as its text: no
+link, image, tag, table cell, @mention, issue reference or emoji. The only HTML is this
+module's own (`<details>`, `<summary>`), and a `<summary>` line, where markdown is not
+read, holds only text made here: numbers, and a phase id only when it is a plain slug.
 
 Each scenario is a list of blocks (a block being a heading, a table, a phase) so that the
 report can stop between two blocks when the summary reaches a comment's size (`Page`).
@@ -153,7 +153,7 @@ def _state(doc: dict[str, Any]) -> str:
     if public is True:
         return "public: shown on the site once merged"
     if public is False:
-        return "**draft** (`is_public: false`): indexed, not shown on the site"
+        return "**draft** (`is_public: false`): not published (the preview shows it, marked)"
     return f"`is_public` is {text(public)}"
 
 
