@@ -4,8 +4,9 @@
 cost of parsing the file (bench/README.md): `fmt --check` on a pull request paid that for
 every file, though nearly every file is already canonical and holds no comment. Deciding
 that needs only the file's data, as the loader reads them: `plain_canonical_text` writes
-the text ruamel.yaml would write for them, and a file equal to it byte for byte is
-canonical. Anything else goes the slow way.
+the text ruamel.yaml would write for them, and a file equal to it byte for byte (but for
+comment lines below the modeline: `without_header_comments`) is canonical. Anything else
+goes the slow way.
 
 It writes only the shapes scenarios have, and answers None for anything else, so the caller
 falls back to ruamel.yaml: a mapping of text keys whose values are text, booleans, integers,
@@ -47,6 +48,22 @@ _WRITTEN_AS_IS = re.compile(
 
 class _Unhandled(Exception):
     """A value this emitter does not write: the caller falls back to ruamel.yaml."""
+
+
+def without_header_comments(text: str) -> str:
+    """`text` without the comment lines right below its first line (the modeline).
+
+    ruamel.yaml keeps such lines exactly as they are (a `# spelling:` line, say), so a file
+    is canonical when the rest of it is: they need not send it the slow way. A line holding
+    a carriage return is kept, since ruamel.yaml rewrites it.
+    """
+    first, _, rest = text.partition("\n")
+    while rest.startswith("#"):
+        line, _, after = rest.partition("\n")
+        if "\r" in line:
+            break
+        rest = after
+    return f"{first}\n{rest}"
 
 
 def plain_canonical_text(doc: Any, modeline: str) -> str | None:
