@@ -94,16 +94,21 @@ def test_json_of_a_clean_run_is_an_empty_list(tmp_path: Path) -> None:
 
 
 def test_github_format_is_workflow_commands(mixed: Path) -> None:
+    """Errors are annotated first, then warnings; then every problem in a folded log group."""
     result = invoke("--root", mixed, "validate", "--format", "github")
     lines = result.stdout.splitlines()
-    assert lines[0] == (
+    assert lines[0].startswith(
+        "::error file=scenarios/restaurant/tapas-bad.yaml,line=6,col=13,title=not-allowed::"
+    )
+    assert lines[1].startswith("::error file=scenarios/restaurant/tapas-bad.yaml,")
+    assert lines[2] == (
         "::warning file=scenarios/restaurant/tapas-again.yaml,line=7,col=21,"
         "title=duration-mismatch::the phases add up to 16 minutes but estimated_duration is 15"
         ": make them agree"
     )
-    assert lines[1].startswith(
-        "::error file=scenarios/restaurant/tapas-bad.yaml,line=6,col=13,title=not-allowed::"
-    )
+    assert lines[3] == "::group::Every problem (3)"
+    assert lines[4].startswith("scenarios/restaurant/tapas-again.yaml:7:21: warning: ")
+    assert lines[7] == "::endgroup::"
     assert lines[-1] == "2 errors, 1 warning in 3 files"
 
 

@@ -21,6 +21,7 @@ import click
 
 from scenariokit import __version__
 from scenariokit.check.diagnostics import Diagnostic, Report, plural
+from scenariokit.check.reporters import MAX_WARNINGS
 from scenariokit.check.schema import choices
 from scenariokit.errors import UserError
 from scenariokit.escape import json_text, visible, visible_lines
@@ -125,9 +126,26 @@ def _wants_colour() -> bool:
     is_flag=True,
     help="Also warn on misspelt words and phrases (misspelt), with Hunspell's dictionaries.",
 )
+@click.option(
+    "--errors-only", is_flag=True, help="Leave warnings out (still counted in the summary)."
+)
+@click.option(
+    "--max-warnings",
+    type=click.IntRange(min=0),
+    default=MAX_WARNINGS,
+    show_default=True,
+    metavar="N",
+    help="Warnings shown a file in text output, the rest counted; 0 shows them all.",
+)
 @click.pass_obj
 def validate(
-    options: Options, paths: tuple[Path, ...], output_format: str, strict: bool, spelling: bool
+    options: Options,
+    paths: tuple[Path, ...],
+    output_format: str,
+    strict: bool,
+    spelling: bool,
+    errors_only: bool,
+    max_warnings: int,
 ) -> None:
     """Check scenario files against the schema and the repository's rules.
 
@@ -135,13 +153,17 @@ def validate(
     file is reported, as path:line:column: severity: message [code]. Exit 0 when there is
     no error, 1 when there are errors (or warnings, with --strict), 2 on a usage error.
     Without --root, files are judged by the repository holding them (its ids and folders).
-    At most 100 problems are shown a file, then one line counts the rest.
+    At most 100 problems are shown a file, then one line counts the rest. Text lists a
+    file's errors before its warnings; JSON lists everything, uncapped; GitHub annotates
+    what a step displays (10 errors, 10 warnings), one annotation a file counting the rest,
+    and lists every problem in the log.
 
     \b
     Example:
       scenarios validate scenarios/restaurant/tapas-bar-madrid.yaml
       scenarios validate --format json > problems.json
       scenarios validate --spelling scenarios/restaurant/
+      scenarios validate --errors-only
     """
     from scenariokit.check.reporters import REPORTERS, TextReporter
     from scenariokit.check.validate import validate as run_validate
@@ -153,8 +175,12 @@ def validate(
         click.echo(f"note: {note}", err=True)
     if strict:
         report = report.strictly()
+    if errors_only:
+        report = report.errors_only()
     reporter = (
-        TextReporter(excerpts=sys.stdout.isatty(), colour=_wants_colour())
+        TextReporter(
+            excerpts=sys.stdout.isatty(), colour=_wants_colour(), max_warnings=max_warnings
+        )
         if output_format == "text"
         else REPORTERS[output_format]()
     )
@@ -444,26 +470,33 @@ def _next_steps(root: Path, created: Created) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--check", is_flag=True, help="Only list the files that would change; exit 1 if any.")
+@click.option(
+    "--diff", is_flag=True, help="Show what would change, as a unified diff (implies --check)."
+)
 @click.pass_obj
-def fmt(options: Options, paths: tuple[Path, ...], check: bool) -> None:
+def fmt(options: Options, paths: tuple[Path, ...], check: bool, diff: bool) -> None:
     """Rewrite files in the canonical layout (key order, indentation, quoting).
 
     PATHS are files or folders (default: scenarios/ and templates/). Comments are kept; the
-    data never change. With --check nothing is written.
+    data never change. With --check or --diff nothing is written.
 
     \b
     Example:
       scenarios fmt
       scenarios fmt --check
+      scenarios fmt --check --diff scenarios/restaurant/
     """
     from scenariokit.author.fmt import format_paths
     from scenariokit.check.reporters import TextReporter
 
     root = _root(options)
-    result = format_paths(list(paths) or default_paths(root), root, check=check)
+    check = check or diff
+    result = format_paths(list(paths) or default_paths(root), root, check=check, diff=diff)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
         click.echo(f"{verb} {visible(display_path(path))}")
+        if diff:
+            click.echo(visible_lines(result.diffs[path]), nl=False)
     if result.problems:
         click.echo(
             TextReporter().render(Report(len(result.problems), result.problems)), nl=False, err=True

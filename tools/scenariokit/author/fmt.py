@@ -14,12 +14,13 @@ is spread over the machine's cores; files are written afterwards, in order, by t
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from scenariokit.author.emitter import plain_canonical_text
+from scenariokit.author.emitter import plain_canonical_text, without_header_comments
 from scenariokit.author.writer import format_text, modeline_for, write_file
 from scenariokit.check.diagnostics import Diagnostic
 from scenariokit.check.validate import FILES_PER_PROCESS, load, refusals
@@ -35,6 +36,7 @@ class FormatResult:
     changed: list[Path] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Diagnostic] = field(default_factory=list)
+    diffs: dict[Path, str] = field(default_factory=dict)  # with `diff`: each changed file's
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +45,18 @@ class _Outcome:
 
     formatted: str | None = None
     problem: Diagnostic | None = None
+    diff: str = ""
 
 
-def format_paths(paths: list[Path], root: Path, *, check: bool) -> FormatResult:
-    """Format every YAML file named or below `paths`; with `check`, write nothing."""
+def format_paths(paths: list[Path], root: Path, *, check: bool, diff: bool = False) -> FormatResult:
+    """Format every YAML file named or below `paths`; with `check`, write nothing.
+
+    With `diff`, each changed file's unified diff too (`a/` and `b/` its path, as git's).
+    """
     result = FormatResult()
     listing = list_files(paths, root)
     result.problems += refusals(listing.refused)
-    work = partial(_format_chunk, root=root)
+    work = partial(_format_chunk, root=root, diff=diff)
     outcomes = map_chunks(work, listing.paths, per_process=FILES_PER_PROCESS)
     for path, outcome in zip(listing.paths, outcomes, strict=True):
         if outcome.problem is not None:
@@ -59,17 +65,19 @@ def format_paths(paths: list[Path], root: Path, *, check: bool) -> FormatResult:
             result.unchanged += 1
         else:
             result.changed.append(path)
+            if diff:
+                result.diffs[path] = outcome.diff
             if not check:
                 write_file(path, outcome.formatted, replace=True)
     return result
 
 
-def _format_chunk(paths: Sequence[Path], root: Path) -> list[_Outcome]:
+def _format_chunk(paths: Sequence[Path], root: Path, diff: bool) -> list[_Outcome]:
     """The outcomes of some files, in a worker process or in this one."""
-    return [_format_file(path, root) for path in paths]
+    return [_format_file(path, root, diff) for path in paths]
 
 
-def _format_file(path: Path, root: Path) -> _Outcome:
+def _format_file(path: Path, root: Path, diff: bool = False) -> _Outcome:
     """Whether `path` is canonical, and if not its canonical text or its problem."""
     loaded = load(path)  # read as every command reads a file
     if loaded.source is None:
@@ -77,10 +85,26 @@ def _format_file(path: Path, root: Path) -> _Outcome:
     text = loaded.source.text
     try:
         modeline = modeline_for(path, root)
-        if plain_canonical_text(loaded.source.data, modeline) == text:
+        if plain_canonical_text(loaded.source.data, modeline) == without_header_comments(text):
             return _Outcome()
         formatted = format_text(text, modeline)
     except UserError as exc:
         problem = Diagnostic(display_path(path), 1, 1, "error", "unformattable", str(exc))
         return _Outcome(problem=problem)
-    return _Outcome() if formatted == text else _Outcome(formatted=formatted)
+    if formatted == text:
+        return _Outcome()
+    return _Outcome(formatted=formatted, diff=_diff(path, text, formatted) if diff else "")
+
+
+def _diff(path: Path, before: str, after: str) -> str:
+    """The unified diff from `before` to `after`, each line ending in a newline."""
+    name = display_path(path)
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        f"a/{name}",
+        f"b/{name}",
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )

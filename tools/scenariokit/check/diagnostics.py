@@ -144,6 +144,8 @@ class Report:
     # What was not checked and why (a spelling dictionary not installed): for the person
     # reading, on standard error, never a diagnostic (it says nothing about a file).
     notes: list[str] = field(default_factory=list)
+    # Warnings found but left out of `diagnostics` (`errors_only`): still counted in `summary`.
+    warnings_left_out: int = 0
 
     @property
     def errors(self) -> int:
@@ -171,12 +173,25 @@ class Report:
             self.notes,
         )
 
-    def summary(self) -> str:
-        """`3 errors, 1 warning in 31 files`."""
-        return (
-            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
-            f" in {plural(self.files_checked, 'file')}"
+    def errors_only(self) -> Report:
+        """The report for `--errors-only`: the warnings left out, but still counted.
+
+        After `strictly` there are none to leave out: under `--strict` a warning fails the
+        check, so it is an error to read.
+        """
+        return Report(
+            self.files_checked,
+            [d for d in self.diagnostics if d.severity == "error"],
+            self.notes,
+            self.warnings_left_out + self.warnings,
         )
+
+    def summary(self) -> str:
+        """`3 errors, 1 warning in 31 files` (`…, 4 warnings not shown in…` with errors only)."""
+        warnings = plural(self.warnings + self.warnings_left_out, "warning")
+        if self.warnings_left_out:
+            warnings += " not shown"
+        return f"{plural(self.errors, 'error')}, {warnings} in {plural(self.files_checked, 'file')}"
 
 
 def plural(count: int, noun: str) -> str:

@@ -4,6 +4,11 @@ One class per `--format`, chosen from `REPORTERS`; checking never formats anythi
 messages and source lines carry contributors' text (a message quotes the value it is
 about), so each reporter escapes them for its medium through `escape`: nothing in a file
 can move the cursor, clear a terminal, reorder a line or start a workflow command.
+
+What each shows of a long report: text lists a file's errors, then its warnings up to
+`MAX_WARNINGS` (a person reads the first screen); JSON holds everything (a tool wants it
+all); GitHub annotates no more than a step displays (`ANNOTATIONS_SHOWN`) and folds the rest
+of each file into one annotation, then lists every problem in the log.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from scenariokit.check.diagnostics import Diagnostic, Report
+from scenariokit.check.diagnostics import TOO_MANY, Diagnostic, Report, Severity, plural
 from scenariokit.escape import json_text, visible, workflow_data, workflow_property
 
 
@@ -23,6 +28,22 @@ class Reporter:
     def render(self, report: Report) -> str:
         """The report's text, ending with a newline."""
         raise NotImplementedError
+
+
+# A file's warnings the text report shows by default, the rest counted in one line: a file
+# started from a template in another language has dozens of `untranslated` ones.
+MAX_WARNINGS = 20
+# Annotations of each severity GitHub displays for a step; it drops the rest without a word
+# (actions/toolkit, docs/problem-matchers.md: 10 errors and 10 warnings a step, 50 a job).
+ANNOTATIONS_SHOWN = 10
+
+
+def by_file(diagnostics: list[Diagnostic]) -> list[list[Diagnostic]]:
+    """The diagnostics grouped by file, files in the order they come, each in its order."""
+    files: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        files.setdefault(d.path, []).append(d)
+    return list(files.values())
 
 
 # ANSI foreground colours of the severities.
@@ -39,17 +60,30 @@ class TextReporter(Reporter):
     name = "text"
     _colours: ClassVar[dict[str, str]] = {"error": "red", "warning": "yellow"}
 
-    def __init__(self, *, excerpts: bool = False, colour: bool = False) -> None:
+    def __init__(
+        self, *, excerpts: bool = False, colour: bool = False, max_warnings: int = MAX_WARNINGS
+    ) -> None:
         self.excerpts = excerpts
         self.colour = colour
+        self.max_warnings = max_warnings  # 0: every warning
 
     def render(self, report: Report) -> str:
-        """Diagnostics in file and position order, then the summary line."""
+        """Each file's errors, then its warnings (at most `max_warnings`), then the summary."""
         lines = []
-        for d in report.diagnostics:
-            lines.append(self.headline(d))
-            if self.excerpts and d.excerpt is not None:
-                lines.extend(self._excerpt(d))
+        for found in by_file(report.diagnostics):
+            errors = [d for d in found if d.severity == "error"]
+            warnings = [d for d in found if d.severity == "warning"]
+            shown = warnings[: self.max_warnings] if self.max_warnings else warnings
+            for d in errors + shown:
+                lines.append(self.headline(d))
+                if self.excerpts and d.excerpt is not None:
+                    lines.extend(self._excerpt(d))
+            if len(shown) < len(warnings):
+                more = plural(len(warnings) - len(shown), "more warning")
+                lines.append(
+                    self._style(f"{visible(found[0].path)}: {more} not shown", dim=True)
+                    + " (--max-warnings 0 shows them all)"
+                )
         lines.append(self._style(report.summary(), bold=True))
         return "\n".join(lines) + "\n"
 
@@ -100,19 +134,85 @@ class JsonReporter(Reporter):
 
 
 class GithubReporter(Reporter):
-    """GitHub Actions workflow commands, shown inline on the pull request's files."""
+    """GitHub Actions workflow commands, shown inline on the pull request's files.
+
+    GitHub displays `ANNOTATIONS_SHOWN` errors and as many warnings a step and silently
+    drops the rest, so no more are written: each file with problems of a severity gets at
+    least one annotation, the slots left go to the files in order, and a file with more
+    problems than slots gets, in its last slot, one annotation counting the rest. With more
+    files than slots, the last slot counts the files left over. Every problem is then listed
+    in the log (a folded group), in the text format.
+    """
 
     name = "github"
 
     def render(self, report: Report) -> str:
-        """One `::error` or `::warning` command a diagnostic, then the summary."""
-        lines = [
-            f"::{d.severity} file={workflow_property(d.path)},line={d.line},col={d.column},"
-            f"title={workflow_property(d.code)}::{workflow_data(d.message)}"
-            for d in report.diagnostics
-        ]
+        """The annotations GitHub will show, every problem in the log, then the summary."""
+        lines = []
+        for severity in ("error", "warning"):
+            files = [
+                [d for d in found if d.severity == severity]
+                for found in by_file(report.diagnostics)
+            ]
+            lines += _annotations([f for f in files if f], severity)
+        if report.diagnostics:
+            text = TextReporter(max_warnings=0)
+            lines.append(f"::group::Every problem ({len(report.diagnostics)})")
+            lines += [workflow_data(text.headline(d)) for d in report.diagnostics]
+            lines.append("::endgroup::")
         lines.append(report.summary())
         return "\n".join(lines) + "\n"
+
+
+def _annotations(files: list[list[Diagnostic]], severity: Severity) -> list[str]:
+    """At most `ANNOTATIONS_SHOWN` annotations for one severity's problems, file by file."""
+    if sum(map(len, files)) <= ANNOTATIONS_SHOWN:
+        return [_annotation(d) for found in files for d in found]
+    if len(files) > ANNOTATIONS_SHOWN:
+        kept, rest = files[: ANNOTATIONS_SHOWN - 1], files[ANNOTATIONS_SHOWN - 1 :]
+        count = sum(map(len, rest))
+        return [
+            *(line for found in kept for line in _folded(found, 1, severity)),
+            _annotation(
+                rest[0][0],
+                f"{plural(count, severity)} in {plural(len(rest), 'more file')} are not "
+                f"annotated (GitHub shows {ANNOTATIONS_SHOWN} a step): read them in this "
+                "step's log, or run `scenarios validate` on your machine",
+            ),
+        ]
+    spare = ANNOTATIONS_SHOWN - len(files)
+    lines: list[str] = []
+    for found in files:
+        extra = min(len(found) - 1, spare)
+        spare -= extra
+        lines += _folded(found, 1 + extra, severity)
+    return lines
+
+
+def _folded(found: list[Diagnostic], slots: int, severity: Severity) -> list[str]:
+    """A file's annotations in `slots`: its first problems, the last slot counting the rest."""
+    if len(found) <= slots:
+        return [_annotation(d) for d in found]
+    shown, rest = found[: slots - 1], found[slots - 1 :]
+    # The line counting what the check did not explain is no problem of its own: told apart.
+    counted = [d for d in rest if d.code != TOO_MANY]
+    beyond = "".join(f" ({d.message})" for d in rest if d.code == TOO_MANY)
+    first = counted[0]
+    count = f"{len(counted)} more {severity}s" if shown else plural(len(counted), severity)
+    summary = (
+        f"{count}{beyond} in this file, not annotated (GitHub shows {ANNOTATIONS_SHOWN} a "
+        f"step); the first, line {first.line}: {first.message} [{first.code}]. Every one is "
+        f"in this step's log, or run `scenarios validate {visible(first.path)}`"
+    )
+    return [*map(_annotation, shown), _annotation(first, summary)]
+
+
+def _annotation(d: Diagnostic, message: str | None = None) -> str:
+    """One workflow command at `d`'s place, with its message or `message`."""
+    return (
+        f"::{d.severity} file={workflow_property(d.path)},line={d.line},col={d.column},"
+        f"title={workflow_property(d.code)}::{workflow_data(message or d.message)}"
+    )
 
 
 REPORTERS: dict[str, type[Reporter]] = {
