@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from scenariokit.author.emitter import without_header_comments
 from scenariokit.build.run import build
 from tests.helpers import (
     REPO,
@@ -258,7 +259,10 @@ def test_an_edit_keeps_owner_and_file_and_is_proposed_on_the_files_edit_page(
     site: str, repo: Path, clipboard_page: Page
 ) -> None:
     page = clipboard_page
-    original = (REPO / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml").read_text("utf-8")
+    # The builder writes the file's data: its `# spelling:` comment line is not carried over.
+    original = without_header_comments(
+        (REPO / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml").read_text("utf-8")
+    )
     page.goto(f"{site}/scenarios/tapas-bar-madrid/")
     page.click("text=Edit")
     opened(page)
