@@ -77,7 +77,7 @@ def _format_chunk(paths: Sequence[Path], root: Path, diff: bool) -> list[_Outcom
     return [_format_file(path, root, diff) for path in paths]
 
 
-def _format_file(path: Path, root: Path, diff: bool = False) -> _Outcome:
+def _format_file(path: Path, root: Path, diff: bool) -> _Outcome:
     """Whether `path` is canonical, and if not its canonical text or its problem."""
     loaded = load(path)  # read as every command reads a file
     if loaded.source is None:

@@ -149,11 +149,9 @@ class GithubReporter(Reporter):
     def render(self, report: Report) -> str:
         """The annotations GitHub will show, every problem in the log, then the summary."""
         lines = []
+        grouped = by_file(report.diagnostics)
         for severity in ("error", "warning"):
-            files = [
-                [d for d in found if d.severity == severity]
-                for found in by_file(report.diagnostics)
-            ]
+            files = [[d for d in found if d.severity == severity] for found in grouped]
             lines += _annotations([f for f in files if f], severity)
         if report.diagnostics:
             text = TextReporter(max_warnings=0)
