@@ -287,7 +287,8 @@ def test_an_entry_without_translation_in_a_scenario_from_a_template(project: Pat
     path.write_text(text.replace(needle, "", 1), encoding="utf-8")
     code, found = diagnostics("validate", path)
     assert code == 0
-    (d,) = found
+    # (Besides the near-copy of its template: its words are the template's, tests/test_copies.)
+    (d,) = [d for d in found if d["code"] != "near-copy"]
     line = path.read_text(encoding="utf-8").splitlines()[d["line"] - 1]
     assert line[d["column"] - 1 :] == f"term: {entry['term']}"
     assert d["code"] == "missing-translation"

@@ -74,7 +74,14 @@ def test_new_from_each_template_without_a_terminal(project: Path, template: str)
     assert path.read_text(encoding="utf-8").startswith(
         "# yaml-language-server: $schema=../../schemas/scenario.schema.json\n"
     )
-    assert diagnostics("validate", "--strict", path) == (0, [])
+    # The template's words kept as they are: a near-copy of it (tests/test_copies.py), the
+    # one thing `--strict` refuses until the author makes the scenario their own.
+    code, found = diagnostics("validate", "--strict", path)
+    assert (code, [(d["code"], d["pointer"][:8]) for d in found]) == (
+        1,
+        [("near-copy", "/phases/")],
+    )
+    assert f"the template '{template}'" in found[0]["message"]
     before = path.read_bytes()
     code, output = new(*args)
     assert code == 1
@@ -245,7 +252,12 @@ def test_duplicate_copies_under_a_new_owner_as_a_draft(project: Path) -> None:
         "derived_from": "tapas-bar-madrid",
     }
     assert "a draft: set is_public: true to publish it" in result.output
-    assert diagnostics("validate", "--strict") == (0, [])
+    # Its source's words, all kept: a near-copy until its author makes it their own.
+    code, found = diagnostics("validate", "--strict")
+    assert (code, [(d["path"], d["code"]) for d in found]) == (
+        1,
+        [("scenarios/restaurant/tapas-bar-sevilla.yaml", "near-copy")],
+    )
 
 
 def test_duplicate_refuses_to_overwrite_and_unknown_sources(project: Path) -> None:

@@ -324,8 +324,11 @@ def worst(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def test_the_worst_file_is_valid_and_as_large_as_the_schema_allows(worst: Path) -> None:
-    result = invoke("--root", worst / "repo", "validate", "--strict")
-    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 2 files\n")
+    result = invoke("--root", worst / "repo", "validate", "--strict", "--format", "json")
+    # Valid; its copy differs in id only: a near-copy (tests/test_copies.py), nothing else.
+    found = json.loads(result.stdout)
+    assert found
+    assert {d["code"] for d in found} == {"near-copy"}
     (path, _) = sorted((worst / "repo" / "scenarios").rglob("*.yaml"))
     assert path.stat().st_size <= MAX_BYTES
     doc = yaml.safe_load(path.read_text("utf-8"))

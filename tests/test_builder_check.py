@@ -40,6 +40,7 @@ FILE_CODES = {"id-mismatch", "misplaced", "category-mismatch", "file-extension"}
 PUBLISHED = "scenarios/travel/ryokan-check-in-kyoto.yaml"
 EDITED = "scenarios/restaurant/tapas-bar-madrid.yaml"
 TEMPLATE = "templates/restaurant-dining.yaml"
+TEMPLATE_TITLE = yaml.safe_load((REPO / TEMPLATE).read_text(encoding="utf-8"))["title"]
 YAML_HINT = re.compile(r"; YAML reads the unquoted .*$")
 
 
@@ -49,6 +50,8 @@ class Case:
 
     `own_id`: the id it had when loaded for an edit. `yaml_hint`: `validate` adds how YAML
     read an unquoted value, which a form's value never was: the browser says the rest.
+    `source`: the published scenario the builder started a copy from, whose document it
+    holds (near-copies).
     """
 
     name: str
@@ -56,6 +59,7 @@ class Case:
     place: str = ""
     own_id: str | None = None
     yaml_hint: bool = False
+    source: str | None = None
 
     @property
     def path(self) -> str:
@@ -63,8 +67,9 @@ class Case:
 
 
 def case(name: str, change: Callable[[Doc], object], **options: Any) -> Case:
-    """The valid document with its id set to `name`, changed by `change`."""
-    doc = valid_doc() | {"scenario_id": name}
+    """The valid document with its id set to `name`, and a title of its own (a copy of a
+    published scenario's title is a near-copy), changed by `change`."""
+    doc = valid_doc() | {"scenario_id": name, "title": f"Case {name}"}
     change(doc)
     return Case(name, doc, **options)
 
@@ -190,14 +195,30 @@ CASES = [
     case("language-not-learnable", put(language="und")),
     Case(
         "taken-by-a-published-scenario",
-        valid_doc() | {"scenario_id": "ryokan-check-in-kyoto"},
+        valid_doc() | {"scenario_id": "ryokan-check-in-kyoto", "title": "Case taken"},
         place="scenarios/restaurant/ryokan-check-in-kyoto.yaml",
     ),
     Case(
         "taken-by-a-template",
-        valid_doc() | {"scenario_id": "restaurant-dining"},
+        valid_doc() | {"scenario_id": "restaurant-dining", "title": "Case taken by a template"},
         place="scenarios/restaurant/restaurant-dining.yaml",
     ),
+    # A copy of the edited scenario: its title (punctuation and case aside) and its words.
+    case(
+        "copy-kept-title-and-words",
+        put(title="Ordering tapas in  MADRID!", derived_from="tapas-bar-madrid"),
+        source="tapas-bar-madrid",
+    ),
+    case(
+        "copy-kept-words",
+        also(
+            put(derived_from="tapas-bar-madrid"),
+            entry(0, "key_vocabulary", 0, {"term": "el mostrador", "translation": "counter"}),
+        ),
+        source="tapas-bar-madrid",
+    ),
+    # A template's title is taken too.
+    case("template-title", put(title="Restaurant dining experience")),
     Case(
         "its-own-id-when-edited",
         valid_doc() | {"estimated_duration": 16},
@@ -254,26 +275,43 @@ def told_by_validate(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list
     return told
 
 
+def started_from(source: str | None) -> dict[str, Any] | None:
+    """What the builder holds of the document a copy started from (start.js's `from`): the
+    document `validate` sees in that file, the edited case's for the edited scenario."""
+    if source is None:
+        return None
+    (edited,) = [one.doc for one in CASES if one.place == EDITED]
+    assert edited["scenario_id"] == source
+    return {"id": source, "template": False, "doc": edited}
+
+
 def told_by_browser(page: Page, site: str) -> dict[str, list[Diag]]:
     """What `checkScenario` says of each case, in Chromium, with one evaluate for all."""
     schema = json.loads((REPO / "schemas" / "scenario.schema.json").read_text(encoding="utf-8"))
     page.goto(f"{site}/")
     results = page.evaluate(
-        """async ({cases, schema, templateIds}) => {
-            const { checkScenario, takenFrom } = await import(
+        """async ({cases, schema, templates}) => {
+            const { checkScenario, takenFrom, titlesFrom } = await import(
                 new URL("assets/builder/check.js", location.href));
-            const api = await fetch(new URL("api/scenarios.json", location.href));
-            const summary = await api.json();
-            const { takenIds, places } = takenFrom(summary, templateIds);
-            const found = await fetch(new URL("builder/languages.json", location.href));
-            const languages = await found.json();
-            return cases.map(({ doc, ownId }) =>
-                checkScenario(doc, schema, { takenIds, places, ownId, languages }));
+            const get = async (path) => (await fetch(new URL(path, location.href))).json();
+            const summary = await get("api/scenarios.json");
+            const { takenIds, places } = takenFrom(summary, templates.map((t) => t.id));
+            const titles = titlesFrom(summary, templates);
+            const languages = await get("builder/languages.json");
+            const results = [];
+            for (const { doc, ownId, source } of cases) {
+                const context = { takenIds, places, ownId, languages, titles, source };
+                results.push(checkScenario(doc, schema, context));
+            }
+            return results;
         }""",
         {
-            "cases": [{"doc": one.doc, "ownId": one.own_id} for one in CASES],
+            "cases": [
+                {"doc": one.doc, "ownId": one.own_id, "source": started_from(one.source)}
+                for one in CASES
+            ],
             "schema": schema,
-            "templateIds": [Path(TEMPLATE).stem],
+            "templates": [{"id": Path(TEMPLATE).stem, "title": TEMPLATE_TITLE}],
         },
     )
     assert page.problems == []  # type: ignore[attr-defined]
@@ -327,6 +365,7 @@ def test_the_cases_cover_every_code_the_browser_checks(
         "unadapted",
         "language-form",
         "unknown-language",
+        "near-copy",
     }
 
 

@@ -90,7 +90,10 @@ def save(served: Served, doc: Any, replaces: Any = None, **headers: str) -> tupl
 
 
 def new_doc(scenario_id: str, **changes: Any) -> dict[str, Any]:
-    return valid_doc() | {"scenario_id": scenario_id, "created_by": "octocat"} | changes
+    """The valid scenario as `scenario_id`, with a title of its own (not a near-copy's)."""
+    title = f"Tapas at {scenario_id.replace('-', ' ').title()}"
+    fresh = {"scenario_id": scenario_id, "title": title, "created_by": "octocat"}
+    return valid_doc() | fresh | changes
 
 
 def test_only_the_builder_page_gets_the_token(served: Served) -> None:
@@ -123,7 +126,7 @@ def test_the_builder_saves_a_valid_scenario_that_then_builds(served: Served) -> 
         if status == 200:
             break
         time.sleep(0.1)
-    assert "<h1>Ordering Tapas in Madrid</h1>" in page
+    assert "<h1>Tapas at Cafe From The Builder</h1>" in page
 
 
 @pytest.mark.parametrize(

@@ -157,10 +157,15 @@ def test_from_a_template_to_a_file_ci_accepts_and_its_proposal(
     page.goto(f"{site}/builder/")
     page.get_by_role("link", name="Start from this template: Restaurant Dining Experience").click()
     opened(page)
-    # The template's content is there; the owner is asked for, the id comes from the title.
-    assert status(page) == "1 problem: 1 error."
+    # The template's content is there; the owner is asked for, the id comes from the title,
+    # and the template's title is for the scenario to replace (a near-copy's, as it is).
+    assert status(page) == "2 problems: 1 error, 1 warning."
     assert problems(page) == [
-        "Error: created_by is empty: write some text, or remove the key if it is optional"
+        "Warning: the title 'Restaurant Dining Experience' is already the title of the "
+        "template 'restaurant-dining': a near-copy of an existing scenario adds nothing for a "
+        "learner; give this scenario a title of its own that says what is new (its place, its "
+        "situation)",
+        "Error: created_by is empty: write some text, or remove the key if it is optional",
     ]
     created_by = page.get_by_label("Created by")
     assert created_by.get_attribute("aria-invalid") == "true"
@@ -237,6 +242,22 @@ def test_from_a_blank_scenario_to_a_file_ci_accepts(site: str, repo: Path, page:
     assert page.locator("#propose-note").is_hidden()
 
 
+# What a bar in Seville serves that one in Madrid does not put first: ten words of a copy
+# made its own (tapas-bar-madrid's 39 entries, three in four kept at most).
+SEVILLE = [
+    ("el salmorejo", "cold tomato and bread soup"),
+    ("el pescaíto frito", "fried fish"),
+    ("la manzanilla", "dry sherry from Sanlúcar"),
+    ("el rebujito", "sherry with lemonade"),
+    ("las espinacas con garbanzos", "spinach with chickpeas"),
+    ("el montadito", "small filled roll"),
+    ("la pringá", "slow-cooked meats in a roll"),
+    ("el flamenquín", "fried ham and pork roll"),
+    ("la carne mechada", "stuffed pork loin"),
+    ("las tortillitas de camarones", "shrimp fritters"),
+]
+
+
 def test_a_copy_of_a_public_scenario_becomes_the_users_own(
     site: str, repo: Path, page: Page
 ) -> None:
@@ -245,8 +266,29 @@ def test_a_copy_of_a_public_scenario_becomes_the_users_own(
     opened(page)
     assert page.get_by_label("Created by").input_value() == ""  # for the new owner
     assert not page.get_by_label("Is public").is_checked()
-    type_into(page.get_by_label("Title", exact=True), "Tapas in Seville")
+    # As it starts, a copy is a near-copy (CI's `validate --strict` refuses one), and the
+    # page says what to change: the title, and enough of the words and phrases.
     page.get_by_label("Created by").fill("octocat")
+    settled(page)
+    assert problems(page) == [
+        "Warning: the title 'Ordering Tapas in Madrid' is already the title of the scenario "
+        "'tapas-bar-madrid': a near-copy of an existing scenario adds nothing for a learner; "
+        "give this scenario a title of its own that says what is new (its place, its "
+        "situation)",
+        "Warning: 39 of its 39 vocabulary and phrase entries keep the words of the scenario "
+        "'tapas-bar-madrid', which derived_from names (by phase: 'greeting' (12), 'ordering' "
+        "(15), 'paying' (12)): a near-copy (a scenario that keeps 75% or more of its source's "
+        "entries adds nothing for a learner); make it its own: rewrite at least 10 of them "
+        "for its situation (its place, its people, what happens), and drop what does not "
+        "belong",
+    ]
+    type_into(page.get_by_label("Title", exact=True), "Tapas in Seville")
+    for (where, number), (term, meaning) in zip(
+        [(1, n) for n in range(1, 6)] + [(2, n) for n in range(1, 6)], SEVILLE, strict=True
+    ):
+        word = phase(page, where).get_by_role("group", name=f"Word {number}", exact=True)
+        word.get_by_label("Term").fill(term)
+        word.get_by_label("Translation (optional)").fill(meaning)
     settled(page)
     assert status(page) == "No problems found: the file is ready.", problems(page)
     doc = yaml.safe_load(accepted_by_ci(repo, the_file(page)).read_text("utf-8"))
@@ -397,6 +439,7 @@ def test_a_problem_is_shown_on_its_field_and_the_summary_links_to_it(site: str, 
     page.goto(f"{site}/builder/?template=restaurant-dining")
     opened(page)
     page.get_by_label("Created by").fill("octocat")
+    page.get_by_label("Title", exact=True).fill("Lunch in Seville")
     term = phase(page, 2).get_by_role("group", name="Word 1", exact=True).get_by_label("Term")
     term.fill("x" * 201)
     settled(page)

@@ -36,14 +36,18 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 @pytest.fixture
 def mixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository (the current folder) with a valid file, one with two errors, one warned."""
-    warned = VALID_TEXT.replace("tapas-bar-madrid", "tapas-again").replace(
-        "expected_duration_minutes: 8", "expected_duration_minutes: 9"
+    warned = (
+        VALID_TEXT.replace("tapas-bar-madrid", "tapas-again")
+        .replace("Ordering Tapas in Madrid", "Tapas again")  # not a near-copy
+        .replace("expected_duration_minutes: 8", "expected_duration_minutes: 9")
     )
     root = make_repo(
         tmp_path,
         {
             HOME: VALID_TEXT,
-            "scenarios/restaurant/tapas-bad.yaml": BAD.replace("tapas-bar-madrid", "tapas-bad"),
+            "scenarios/restaurant/tapas-bad.yaml": BAD.replace(
+                "tapas-bar-madrid", "tapas-bad"
+            ).replace("Ordering Tapas in Madrid", "Bad tapas"),
             "scenarios/restaurant/tapas-again.yaml": warned,
         },
     )
@@ -212,7 +216,9 @@ def test_a_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:
         {
             "scenarios/restaurant/aaa-broken.yaml": "title: [unclosed\n",
             "scenarios/restaurant/bbb-bomb.yaml": "a: &a [x]\nb: [*a, *a]\n",
-            "scenarios/restaurant/ccc-bad.yaml": BAD.replace("tapas-bar-madrid", "ccc-bad"),
+            "scenarios/restaurant/ccc-bad.yaml": BAD.replace("tapas-bar-madrid", "ccc-bad").replace(
+                "Ordering Tapas in Madrid", "Bad tapas"
+            ),
             HOME: VALID_TEXT,
         },
     )
@@ -229,7 +235,7 @@ def test_many_files_give_the_same_report_on_several_cores(tmp_path: Path) -> Non
     files: dict[str, str | bytes] = {}
     count = FILES_PER_PROCESS * 2 + 7
     for n in range(count):
-        doc = valid_doc() | {"scenario_id": f"tapas-{n:04d}"}
+        doc = valid_doc() | {"scenario_id": f"tapas-{n:04d}", "title": f"Tapas {n}"}
         if n % 50 == 0:
             doc["difficulty"] = "expert"
         files[f"scenarios/restaurant/tapas-{n:04d}.yaml"] = dump(doc)

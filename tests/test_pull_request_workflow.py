@@ -123,6 +123,8 @@ def base_tool(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def scenario(scenario_id: str, owner: str, **replace: str) -> str:
     text = VALID_TEXT.replace("scenario_id: tapas-bar-madrid", f"scenario_id: {scenario_id}")
     text = text.replace("created_by: octocat", f"created_by: {owner}")
+    # A title of its own: files that share one are near-copies (tests/test_copies.py).
+    text = text.replace("title: Ordering Tapas in Madrid", f"title: Tapas {scenario_id}")
     for old, new in replace.items():
         assert old in text
         text = text.replace(old, new)
@@ -307,7 +309,9 @@ def test_ownership_is_judged_on_the_base_as_it_is_now(base_tool: Path, tmp_path:
         tmp_path,
         {
             path: scenario(
-                "octocat-tapas", "octocat", **{"title: Ordering": "title: Mine, still ordering"}
+                "octocat-tapas",
+                "octocat",
+                **{"title: Tapas octocat-tapas": "title: Mine, still ordering"},
             )
         },
         then_on_main={path: scenario("octocat-tapas", "monalisa")},

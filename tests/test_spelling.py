@@ -87,6 +87,7 @@ def test_a_comment_allows_words_in_its_file_only(tmp_path: Path) -> None:
     """`# spelling: Word, Word`, in any case, anywhere in the file; another file still warns."""
     text = VALID_TEXT.replace("term: picante", "term: picante Txakoli Zumosol")
     other = text.replace("scenario_id: tapas-bar-madrid", "scenario_id: tapas-bar-sevilla")
+    other = other.replace("title: Ordering Tapas in Madrid", "title: Tapas in Sevilla")
     allowed = "# spelling: zumosol\n#   spelling:   Bocata,  Txakoli\n" + text
     root = make_repo(
         tmp_path,
@@ -159,7 +160,7 @@ def test_a_language_without_a_dictionary_is_one_note_on_standard_error(tmp_path:
         scenario_id = f"tapas-{number}"
         files[f"scenarios/restaurant/{scenario_id}.yaml"] = welsh.replace(
             "scenario_id: tapas-bar-madrid", f"scenario_id: {scenario_id}"
-        )
+        ).replace("title: Ordering Tapas in Madrid", f"title: Tapas {number}")
     root = make_repo(tmp_path, files)
     result = run_installed("--root", root, "validate", "--spelling", cwd=tmp_path)
     assert result.returncode == 0, result.stdout

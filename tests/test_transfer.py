@@ -73,6 +73,7 @@ def legacy_rows(count: int = 31, total_phases: int = 107) -> list[dict[str, Any]
             | {
                 "id": n + 1,
                 "scenario_id": scenario_id,
+                "title": f"{LEGACY_ROW['title']} {n}",  # each its own: no near-copy
                 "category": category,
                 "phases": list(reversed(phases)),  # stored order is not phase order
                 "estimated_duration": 3 * len(phases),

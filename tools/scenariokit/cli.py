@@ -438,6 +438,20 @@ class _Asker:
             click.echo(f"Your answers, to run again: {visible(shlex.join(words))}", err=True)
 
 
+def _near_copy(root: Path, path: Path) -> None:
+    """Say so when the new file is still a near-copy of its source (check/copies.py)."""
+    from scenariokit.check.validate import validate
+
+    found = [d for d in validate([path], root).diagnostics if d.code == "near-copy"]
+    if found:
+        click.echo(
+            "Not your own yet: `validate --strict` refuses it as a near-copy of its source "
+            "until you change this:"
+        )
+        for diagnostic in found:
+            click.echo(f"  - {visible(diagnostic.message)}")
+
+
 def _next_steps(root: Path, created: Created) -> None:
     from scenariokit.check.languages import language_name
 
@@ -457,6 +471,7 @@ def _next_steps(root: Path, created: Created) -> None:
         )
         for where in created.to_adapt:
             click.echo(f"  - {visible(where)}")
+    _near_copy(root, path)
     click.echo(
         "Next steps:\n"
         f"  git switch -c add-{path.stem}\n"

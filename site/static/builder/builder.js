@@ -6,7 +6,7 @@
 // `scenarios fmt` would (yaml.js), updates the proposal link, and keeps the draft.
 
 import { canonicalYaml } from "./yaml.js";
-import { checkScenario, slugify, takenFrom } from "./check.js";
+import { checkScenario, slugify, takenFrom, titlesFrom } from "./check.js";
 import { buildForm } from "./form.js";
 import { showProblems } from "./problems.js";
 import { describeStart, startingPoint, StartError } from "./start.js";
@@ -71,9 +71,17 @@ async function main() {
     json("/builder/languages.json"),
     json("/api/scenarios.json").catch(() => ({ scenarios: [] })),
   ]);
-  const templateIds = [...document.querySelectorAll("[data-template-id]")].map((card) => card.dataset.templateId);
+  const templates = [...document.querySelectorAll("[data-template-id]")].map((card) => ({
+    id: card.dataset.templateId,
+    title: card.dataset.templateTitle,
+  }));
   const context = {
-    ...takenFrom(published, templateIds),
+    ...takenFrom(
+      published,
+      templates.map((t) => t.id),
+    ),
+    titles: titlesFrom(published, templates), // near-copies: the titles already taken
+    source: start.from ?? null, // and the document a copy started from
     ownId: start.ownId ?? null,
     languages, // the language rule's data, and the languages' names
   };

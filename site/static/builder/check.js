@@ -22,7 +22,9 @@ import { judgeLanguage } from "./language-tag.js";
  * scenario had when loaded for an edit (not taken by itself). Optional: `context.places`,
  * a Map from an id to the repository files that hold it (`takenFrom` makes it), so that a
  * taken id is named as `scenarios validate` names it; `context.languages`, the build's
- * builder/languages.json, for the language rule and the languages' names.
+ * builder/languages.json, for the language rule and the languages' names;
+ * `context.titles`, the published scenarios' and the templates' titles (`titlesFrom`), and
+ * `context.source`, the document a copy started from, for near-copies.
  */
 export function checkScenario(doc, schema, context = {}) {
   // What would be saved: a form's empty fields (undefined) are no keys of the file.
@@ -31,7 +33,10 @@ export function checkScenario(doc, schema, context = {}) {
   // One message per value: a value the schema rejects is not judged again by the rules.
   const flagged = new Set(schemaProblems.map((f) => f.pointer));
   const rules = isMapping(data) ? ruleFindings(data, context) : [];
-  const findings = [...schemaProblems, ...rules.filter((f) => !flagged.has(f.pointer))];
+  // Near-copies are judged on the repository after every file (check/copies.py): whatever
+  // the schema said of the value they point at.
+  const copies = isMapping(data) ? copyFindings(data, context) : [];
+  const findings = [...schemaProblems, ...rules.filter((f) => !flagged.has(f.pointer)), ...copies];
   // In the order of the document, as `scenarios validate` sorts them by line.
   const place = documentOrder(data);
   const rank = (f) => place.get(jsonPointer(nearest(data, f.path))) ?? 0;
@@ -62,6 +67,23 @@ export function takenFrom(summary, templateIds = []) {
   for (const [place, id] of scenarios) add(id, place);
   for (const id of [...templateIds].sort()) add(id, `templates/${id}.yaml`);
   return { takenIds: new Set(places.keys()), places };
+}
+
+/**
+ * `[{id, title, place, template}]` for `context.titles`: the site's published scenarios
+ * (api/scenarios.json) and the templates (`[{id, title}]`), each with its file's place.
+ */
+export function titlesFrom(summary, templates = []) {
+  const titles = [...(summary?.scenarios ?? [])].map((s) => ({
+    id: s.scenario_id,
+    title: s.title,
+    place: `scenarios/${s.category}/${s.scenario_id}.yaml`,
+    template: false,
+  }));
+  for (const { id, title } of templates) {
+    titles.push({ id, title, place: `templates/${id}.yaml`, template: true });
+  }
+  return titles;
 }
 
 // --- the schema ------------------------------------------------------------------------
@@ -515,6 +537,112 @@ function* idIsFree(doc, context) {
     "duplicate-id",
     `scenario_id '${id}' is also used by ${where}: ` +
       "choose another id (and rename the file to match)",
+  );
+}
+
+// --- near-copies (check/copies.py) ----------------------------------------------------------
+//
+// What a browser can judge of them: the title against the published scenarios' and the
+// templates' (`context.titles`), and the entries against the scenario a copy started from
+// (`context.source`). Drafts, and the source an edited file's derived_from names, are on
+// no page: `scenarios validate` judges those.
+
+const UNCHANGED_SHARE = 0.75;
+const MIN_ENTRIES = 4;
+const MAX_NAMED = 3;
+// Python's \W: anything but a letter, a number or "_".
+const NOT_WORD = /[^\p{L}\p{N}_]+/gu;
+
+// casefold(): upper then lower case gives the same equalities for words.
+function casefold(text) {
+  return text.toUpperCase().toLowerCase();
+}
+
+/** A title as copies.py's `same_title` compares it: no case, punctuation or extra spaces. */
+export function sameTitle(title) {
+  const key = casefold(title).replace(NOT_WORD, " ").split(" ").filter(Boolean).join(" ");
+  return key || null;
+}
+
+function copyFindings(doc, context) {
+  return [...sameTitleAsAnother(doc, context), ...entriesUnchanged(doc, context)];
+}
+
+function* sameTitleAsAnother(doc, context) {
+  if (typeof doc.title !== "string") return;
+  const key = sameTitle(doc.title);
+  if (!key || !context.titles) return;
+  const id = doc.scenario_id;
+  const others = context.titles
+    .filter((t) => typeof t.title === "string" && sameTitle(t.title) === key)
+    .filter((t) => t.id !== context.ownId && !(typeof id === "string" && id && t.id === id))
+    .sort((a, b) => (a.place < b.place ? -1 : a.place > b.place ? 1 : 0));
+  if (!others.length) return;
+  let named = others.slice(0, MAX_NAMED).map(namedAs).join(", ");
+  if (others.length > MAX_NAMED) named += ` and ${(others.length - MAX_NAMED).toLocaleString("en-US")} more`;
+  yield finding(
+    ["title"],
+    "near-copy",
+    `the title '${doc.title}' is already the title of ${named}: a near-copy of an existing ` +
+      "scenario adds nothing for a learner; give this scenario a title of its own that says " +
+      "what is new (its place, its situation)",
+    "warning",
+  );
+}
+
+function namedAs(known) {
+  return `${known.template ? "the template" : "the scenario"} '${known.id}'`;
+}
+
+// copies.py's `_entry_hashes`: each phase's entries' words, casefolded, spaces normalised.
+function entryWords(doc) {
+  return phasesOf(doc).map(([number, phase]) => {
+    const words = [];
+    for (const [field, key] of [["key_vocabulary", "term"], ["essential_phrases", "text"]]) {
+      if (!Array.isArray(phase[field])) continue;
+      for (const entry of phase[field]) {
+        const text = isMapping(entry) ? entry[key] : entry;
+        const said = typeof text === "string" ? casefold(text).split(PY_SPACE).filter(Boolean).join(" ") : "";
+        if (said) words.push(said);
+      }
+    }
+    const phaseId = typeof phase.phase_id === "string" ? phase.phase_id : String(number + 1);
+    return [number, phaseId, words];
+  });
+}
+
+function* entriesUnchanged(doc, context) {
+  const source = context.source;
+  if (!source || source.template || !isMapping(source.doc)) return;
+  if (typeof doc.derived_from !== "string" || doc.derived_from !== source.id) return;
+  if (doc.derived_from === doc.scenario_id) return;
+  const theirs = new Set(entryWords(source.doc).flatMap(([, , words]) => words));
+  if (!theirs.size) return;
+  const kept = entryWords(doc).map(([number, phaseId, words]) => [
+    number,
+    phaseId,
+    words.filter((w) => theirs.has(w)).length,
+  ]);
+  const total = entryWords(doc).reduce((sum, [, , words]) => sum + words.length, 0);
+  const same = kept.reduce((sum, [, , k]) => sum + k, 0);
+  if (total < MIN_ENTRIES || same < UNCHANGED_SHARE * total) return;
+  let most = kept[0];
+  for (const k of kept) if (k[2] > most[2]) most = k;
+  const phases = kept
+    .filter(([, , k]) => k)
+    .map(([, phaseId, k]) => `'${phaseId}' (${k})`)
+    .join(", ");
+  const toChange = same - Math.ceil(UNCHANGED_SHARE * total) + 1;
+  yield finding(
+    ["phases", most[0]],
+    "near-copy",
+    `${same} of its ${total} vocabulary and phrase entries keep the words of ` +
+      `${namedAs(source)}, which derived_from names (by phase: ${phases}): a near-copy (a ` +
+      `scenario that keeps 75% or more of its source's entries adds nothing for a learner); ` +
+      "make it its own: rewrite at least " +
+      `${toChange} of them for its situation (its place, its people, what happens), and ` +
+      "drop what does not belong",
+    "warning",
   );
 }
 

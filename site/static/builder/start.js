@@ -12,7 +12,8 @@ export class StartError extends Error {}
 
 /**
  * The starting point the address `params` asks for, or null for the start screen:
- * `{kind, source, doc, ownId, original, draftId}`. `login` is the user's GitHub login when
+ * `{kind, source, doc, ownId, original, draftId, from}` (`from`: the document a template or
+ * copy start came from, for the near-copy check). `login` is the user's GitHub login when
  * the browser remembers one, the owner of a new scenario.
  */
 export async function startingPoint(params, base, login) {
@@ -64,7 +65,9 @@ async function fromSource(params, base, login) {
 function newScenario(kind, source, doc, login) {
   const title = doc.title ?? source;
   const fresh = { ...doc, scenario_id: "", created_by: login ?? "", derived_from: source };
-  return { kind, source, title, doc: fresh, ownId: null, original: null };
+  // What it started from, as it was: a copy keeping most of its words is a near-copy.
+  const from = { id: source, template: kind === "template", doc: structuredClone(doc) };
+  return { kind, source, title, doc: fresh, ownId: null, original: null, from };
 }
 
 async function fetchDocument(url, what, id) {

@@ -10,7 +10,9 @@ through `load`, the check's first step, so a file that does not load is refused 
 same diagnostic everywhere. One file's failure never stops the others.
 
 Files are independent once the catalog of ids is read, so a large run is split over the
-machine's cores (`parallel`): parsing YAML is most of the work.
+machine's cores (`parallel`): parsing YAML is most of the work. One judgement is on the
+repository rather than a file, and `validate` alone makes it: near-copies (`copies`), after
+every file is checked, on the small fingerprints the workers return with its diagnostics.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from scenariokit.check.diagnostics import Diagnostic, Report
+from scenariokit.check.copies import (
+    Fingerprint,
+    copy_diagnostics,
+    fingerprint,
+    locate_each,
+    with_positions,
+)
+from scenariokit.check.diagnostics import Diagnostic, Finding, Report
 from scenariokit.check.positions import SourceMap
 from scenariokit.check.rules import rule_findings
 from scenariokit.check.schema import schema_findings
@@ -155,12 +164,43 @@ def validate(paths: list[Path], root: Path | None, *, spelling: bool = False) ->
     files = listing.paths
     report = Report(files_checked=len(files) + len(listing.refused))
     report.diagnostics.extend(refusals(listing.refused))
+    results = _check_all(files, catalog, spelling)
+    prints = [p for _, _, p in results if p is not None]
+    copies = copy_diagnostics(
+        prints, catalog, _read, partial(_fingerprint_all, catalog=catalog), _locate_all
+    )
     notes = set()
-    for diagnostics, note in _check_all(files, catalog, spelling):
-        report.diagnostics.extend(diagnostics)
+    for path, (diagnostics, note, _) in zip(files, results, strict=True):
+        more = copies.get(path.absolute())
+        report.diagnostics.extend(with_positions(diagnostics, more) if more else diagnostics)
         notes.add(note)
     report.notes = sorted(n for n in notes if n)
     return report
+
+
+def _read(path: Path) -> Source | None:
+    """A file loaded, or None: a near-copy read again to place its warnings (`copies`)."""
+    return load(path).source
+
+
+def _fingerprint_all(paths: list[Path], catalog: Catalog) -> list[Fingerprint | None]:
+    """Sources and templates fingerprinted with their entries, on the cores worth it."""
+    return map_chunks(
+        partial(_fingerprint_chunk, catalog=catalog), paths, per_process=FILES_PER_PROCESS
+    )
+
+
+def _locate_all(items: list[tuple[Path, list[Finding]]]) -> list[list[Diagnostic]]:
+    """Near-copies' findings placed, each file read again, on the cores worth it."""
+    return map_chunks(partial(locate_each, read=_read), items, per_process=FILES_PER_PROCESS)
+
+
+def _fingerprint_chunk(paths: Sequence[Path], catalog: Catalog) -> list[Fingerprint | None]:
+    loaded = ((path, load(path).source) for path in paths)
+    return [
+        fingerprint(path, source.data, catalog, entries=True) if source is not None else None
+        for path, source in loaded
+    ]
 
 
 def _same_paths(paths: list[Path], others: list[Path]) -> bool:
@@ -181,14 +221,24 @@ def load_diagnostic(exc: LoadError, shown: str) -> Diagnostic:
 
 def _check_all(
     files: list[Path], catalog: Catalog, spelling: bool
-) -> list[tuple[list[Diagnostic], str | None]]:
-    """Diagnostics per file (and its spelling note), in file order, on the cores worth it."""
+) -> list[tuple[list[Diagnostic], str | None, Fingerprint | None]]:
+    """Diagnostics per file, its spelling note and its fingerprint (`copies`), in file order.
+
+    On the cores worth it: a fingerprint is small, so it crosses between processes cheaply.
+    """
     work = partial(_check_chunk, catalog=catalog, spelling=spelling)
     return map_chunks(work, files, per_process=FILES_PER_PROCESS)
 
 
 def _check_chunk(
     files: Sequence[Path], catalog: Catalog, spelling: bool
-) -> list[tuple[list[Diagnostic], str | None]]:
+) -> list[tuple[list[Diagnostic], str | None, Fingerprint | None]]:
     checked = (check(path, catalog, spelling=spelling) for path in files)
-    return [(c.diagnostics, c.spelling_note) for c in checked]
+    return [
+        (
+            c.diagnostics,
+            c.spelling_note,
+            fingerprint(c.path, c.source.data, catalog) if c.source is not None else None,
+        )
+        for c in checked
+    ]

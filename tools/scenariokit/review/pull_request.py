@@ -29,6 +29,12 @@ the repository's top only ask for one (`asked`: a notice). A file moved out of
 `scenarios/` counts as a removal there plus a change where it went; one moved in counts as
 an addition.
 
+A public scenario whose page the change takes down (`broken_links`: renamed, so its id and
+address `scenarios/<id>/` change; made a draft; removed) is reported for the maintainer,
+with the old address and how to keep it. A warning, never a failure: an author may
+rename or remove their own scenario, and whether an old address may go is the
+maintainer's call. A move to another category's folder keeps the id, and the page.
+
 Everything is read from git as bytes, never from the working tree: paths come from
 `git diff --raw -z` (no quoting, any bytes, and the file modes), contents from the object
 database by blob id, at most `loader.MAX_BYTES` each. A symbolic link or a submodule under
@@ -43,7 +49,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from scenariokit.check.validate import load
@@ -133,6 +139,52 @@ class OtherChange:
     refused: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    """A public scenario whose page stops being where it was: its URL breaks.
+
+    `how` is `renamed` (its id, the file's name, changed: `new_id`), `unpublished` (made a
+    draft) or `removed` (deleted, or moved out of `scenarios/`).
+    """
+
+    path: str
+    old_id: str
+    how: Literal["renamed", "unpublished", "removed"]
+    new_id: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The page that breaks, relative to the site's address."""
+        return f"scenarios/{self.old_id}/"
+
+    def message(self) -> str:
+        """What breaks, and how to keep it."""
+        where = (
+            f"its page {self.url} (and api/scenarios/{self.old_id}.json and "
+            f"decks/{self.old_id}.apkg) will no longer be published: links and bookmarks "
+            "to it break"
+        )
+        if self.how == "renamed":
+            return (
+                f"the public scenario '{self.old_id}' is renamed to '{self.new_id}', so {where}; "
+                f"a scenario's id is its address: to keep it, keep the file's name and "
+                f"scenario_id '{self.old_id}' (change its title instead), or say in the pull "
+                "request why the old address may go"
+            )
+        if self.how == "unpublished":
+            return (
+                f"the public scenario '{self.old_id}' is made a draft (is_public: false), so "
+                f"{where}; to keep it, leave it public (is_public: true) and make the change "
+                "in a draft copy (`scenarios duplicate`), or say in the pull request why it "
+                "must be withdrawn"
+            )
+        return (
+            f"the public scenario '{self.old_id}' is removed, so {where}; to keep it, keep "
+            "the file (a scenario can be improved in place, or be left as it is next to a "
+            "new one), or say in the pull request why it must go"
+        )
+
+
 @dataclass(slots=True)
 class Review:
     """Everything `review` found: the changes, the violations, the files to look at."""
@@ -145,6 +197,9 @@ class Review:
     violations: list[Violation] = field(default_factory=list)
     others: list[OtherChange] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)  # path → why
+    # Public scenarios whose address the pull request breaks: for the maintainer to decide,
+    # never a failure (an author may remove or rename their own scenario).
+    broken_links: list[BrokenLink] = field(default_factory=list)
 
     @property
     def touched(self) -> list[str]:
@@ -189,6 +244,7 @@ def review(root: Path, *, base: str, head: str = "HEAD", author: str) -> Review:
     blobs = read_blobs(root, wanted)
     for old, new in entries:
         _classify(result, old, new, blobs)
+    result.broken_links = broken_links(result.changes)
     left = {old.path: old.blob for old, _ in entries if old}
     for change in result.changes:
         if not all(result.owners.owned_by(p, author) for p in change.paths):
@@ -196,6 +252,46 @@ def review(root: Path, *, base: str, head: str = "HEAD", author: str) -> Review:
             found += _tip_violations(change, author, base, tip, left, blobs)
             result.violations += _without_repeats(found)
     return result
+
+
+def broken_links(changes: list[ScenarioChange]) -> list[BrokenLink]:
+    """The public scenarios (where the branch left the base) whose page the changes remove.
+
+    A scenario's page is `scenarios/<id>/`, its id the file's name: moving it to another
+    category's folder keeps it, renaming the file does not. An address that another file of
+    the pull request publishes again (an id given back to a new file) is not broken.
+    """
+    published = {_id_of(c.new, c.path) for c in changes if c.new is not None and _public(c.new)}
+    found = []
+    for change in changes:
+        old = change.old
+        if change.change == "added" or old is None or not _public(old):
+            continue
+        old_id = _id_of(old, change.old_path or change.path)
+        if old_id in published:
+            continue
+        if change.new is None:
+            found.append(BrokenLink(change.old_path or change.path, old_id, "removed"))
+        elif _id_of(change.new, change.path) != old_id:
+            new_id = _id_of(change.new, change.path)
+            found.append(BrokenLink(change.path, old_id, "renamed", new_id))
+        elif not _public(change.new):
+            found.append(BrokenLink(change.path, old_id, "unpublished"))
+    return found
+
+
+def _id_of(doc: dict[str, Any], path: str) -> str:
+    """A scenario's id, which names its page: `scenario_id` (the file's name when it has none).
+
+    (`validate` holds `scenario_id` equal to the file's name.)
+    """
+    value = doc.get("scenario_id")
+    return value if isinstance(value, str) and value else PurePosixPath(path).stem
+
+
+def _public(doc: dict[str, Any]) -> bool:
+    """Whether a document is published: `is_public` true or absent (the schema's default)."""
+    return doc.get("is_public", True) is True
 
 
 def scenarios_at(root: Path, commit: str, paths: set[str]) -> dict[str, Side]:

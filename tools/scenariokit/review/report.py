@@ -9,7 +9,8 @@ What needs a maintainer comes FIRST in every format, before the table: a change 
 tool, the schema, the theme or the workflows is the one thing a reader must not miss. In
 the markdown the other changes outside the scenarios follow, then a warning when the base
 branch's CODEOWNERS names no one (then nobody counts as a maintainer), the rules broken,
-the table of scenarios with title, language, level, phases and what each edit changed,
+the public pages the change takes down (a warning, `link-breaks`), the table of
+scenarios with title, language, level, phases and what each edit changed,
 each scenario told in full (`summary`: an added one whole, an edit entry by entry), and
 the files that cannot be read. It is the job summary and the comment that the comment
 workflow posts on the pull request, so it stays within a comment's size (`MAX_CHARACTERS`).
@@ -28,6 +29,9 @@ from scenariokit.review.summary import Page, code, level, scenario_blocks, text
 GITHUB_COMMENT_LIMIT = 65_536
 MAX_CHARACTERS = 60_000
 _VERDICT_ROOM = 1_000  # the note saying where the summary was cut, and the verdict
+
+# The code of a public scenario's page that the pull request removes (`BrokenLink`).
+LINK_BREAKS = "link-breaks"
 
 _NO_MAINTAINER = (
     "no maintainer is configured: CODEOWNERS on the base branch names no GitHub login, "
@@ -49,6 +53,10 @@ def as_text(result: Review) -> str:
     ]
     lines += [
         f"error: {visible(v.path)}: {visible(v.message)} [{v.rule}]" for v in result.violations
+    ]
+    lines += [
+        f"warning: {visible(b.path)}: {visible(b.message())} [{LINK_BREAKS}]"
+        for b in result.broken_links
     ]
     lines += [
         f"note: {visible(o.path)} is outside scenarios/: a maintainer must review it"
@@ -109,6 +117,21 @@ def as_markdown(result: Review) -> str:
             [
                 f"- {markdown_code(v.path)}: {markdown_text(v.message)} ({markdown_code(v.rule)})"
                 for v in result.violations
+            ],
+        )
+    if result.broken_links:
+        page.add(
+            "### Public pages that will break\n\n> [!WARNING]\n> These public scenarios "
+            "stop being published where they are: a learner's link or bookmark to them "
+            "will break. Not a failed check: a maintainer decides whether the old "
+            "addresses may go."
+        )
+        _table(
+            page,
+            "",
+            [
+                f"- {markdown_code(b.url)} ({markdown_code(b.path)}): {markdown_text(b.message())}"
+                for b in result.broken_links
             ],
         )
     if result.changes:
@@ -184,6 +207,10 @@ def as_github(result: Review) -> str:
         for v in result.violations
     ]
     lines += [
+        f"::warning file={prop(b.path)},title=public page will break::{workflow_data(b.message())}"
+        for b in result.broken_links
+    ]
+    lines += [
         f"::notice file={prop(o.path)},title=maintainer review::{workflow_data(o.path)} is "
         "outside scenarios/: a maintainer must review it"
         for o in result.others
@@ -206,9 +233,15 @@ def _verdict(result: Review) -> str:
         problems.append(f"{len(result.violations)} rule(s) broken")
     if result.needs_maintainer:
         problems.append(f"{len(result.needs_maintainer)} file(s) need a maintainer")
+    links = len(result.broken_links)
+    breaking = (
+        f"; {links} public page{'s' if links != 1 else ''} will break (a maintainer decides)"
+        if links
+        else ""
+    )
     if problems:
-        return f"{verdict}: {', '.join(problems)}"
-    return f"{verdict}: all ownership rules hold"
+        return f"{verdict}: {', '.join(problems)}{breaking}"
+    return f"{verdict}: all ownership rules hold{breaking}"
 
 
 def _required_text(other: OtherChange) -> str:
