@@ -219,6 +219,22 @@ CASES = [
     ),
     # A template's title is taken too.
     case("template-title", put(title="Restaurant dining experience")),
+    # The site's language in titles and descriptions; translations after a template.
+    case("not-english-words", put(title="Tapas en el bar de la esquina")),
+    case("not-english-script", put(description="居酒屋で注文する「すみません」")),
+    case(
+        "quoted-and-english",
+        put(title="Ordering 'la cuenta' at the bar", description="Pedir «una caña» en la barra"),
+    ),
+    case(
+        "missing-translation",
+        also(
+            put(derived_from="restaurant-dining"),
+            entry(0, "key_vocabulary", 0, "la barra"),
+            entry(1, "essential_phrases", 0, {"text": "La cuenta, por favor.", "note": "x"}),
+            entry(1, "essential_phrases", 1, "TODO: la cuenta"),
+        ),
+    ),
     Case(
         "its-own-id-when-edited",
         valid_doc() | {"estimated_duration": 16},
@@ -366,6 +382,8 @@ def test_the_cases_cover_every_code_the_browser_checks(
         "language-form",
         "unknown-language",
         "near-copy",
+        "not-english",
+        "missing-translation",
     }
 
 

@@ -7,10 +7,12 @@
 // code and message tools/scenariokit/check/schema.py gives for it (`_explain`, `_message`),
 // one message per value, chosen as python-jsonschema would choose it (the first failing
 // keyword in the schema's own order). Then the repository rules a browser can judge, with
-// the codes and words of check/rules.py: a taken id, a phase id used twice, durations that
-// do not add up, vocabulary repeated, TODO: placeholders (texts to adapt too), and a
-// language tag that names no language or is not in its canonical form. What only the server knows (drafts' ids, how a
-// YAML file was written) is left to `scenarios validate`.
+// the codes and words of check/rules.py and check/adapting.py: a taken id, a phase id used
+// twice, durations that do not add up, vocabulary repeated, TODO: placeholders (texts to
+// adapt too), a language tag that names no language or is not in its canonical form, a
+// title or description not in English, an entry without a translation in a scenario
+// started from a template, and near-copies (check/copies.py). What only the server knows
+// (drafts' ids, how a YAML file was written) is left to `scenarios validate`.
 
 import { Validator } from "../vendor/json-schema/index.js";
 import { judgeLanguage } from "./language-tag.js";
@@ -382,6 +384,8 @@ function ruleFindings(doc, context) {
     ...durationsAddUp(doc),
     ...vocabularyIsNotRepeated(doc),
     ...placeholdersAreFilled(doc, context),
+    ...titlesAreInEnglish(doc, context),
+    ...translationsAreGiven(doc, context),
     ...idIsFree(doc, context),
   ];
 }
@@ -502,6 +506,106 @@ function* placeholdersAreFilled(doc, context) {
         `${describePath(path)} is still a placeholder: replace ${pyRepr(text)}`,
         "warning",
       );
+    }
+  }
+}
+
+// --- the site's language and the translations (check/adapting.py) ----------------------------
+
+const ENGLISH = new Set(
+  ("the a an of in at on to with for and your you from by about after before into out up " +
+    "as is are it its this that their his her do no per").split(" "),
+);
+// Little words of a language that are not English words.
+const LITTLE_WORDS = Object.fromEntries(
+  Object.entries({
+    es: "el la los las del con para por una unos unas y que en al mi su está",
+    pt: "o os da das dos na nos nas em com para uma um e que ao à é",
+    fr: "le la les des du au aux une un et avec pour dans chez est sur à",
+    it: "il lo gli le della dello dei delle del con una uno un e che nel nella alla al è",
+    de: "der die das den dem des und mit im ein eine einen zum zur beim für auf ist",
+  }).map(([language, words]) => [language, new Set(words.split(" ").filter((w) => !ENGLISH.has(w)))]),
+);
+// Python's [^\W\d_]+: letters, and numbers that are not digits.
+const WORD = /[\p{L}\p{Nl}\p{No}]+/gu;
+// A quotation, as adapting.py's `_QUOTED` finds one.
+const QUOTED =
+  /(?<![\p{L}\p{N}_])'[^'\n]+'(?![\p{L}\p{N}_])|"[^"\n]+"|«[^»]+»|“[^”]+”|‘[^’]+’|「[^」]+」|『[^』]+』/gu;
+const LETTER = /\p{L}/u;
+const LATIN = /\p{Script=Latin}/u;
+
+// adapting.py's `reads_as`: why `text` reads as `language` rather than English, or null.
+function readsAs(text, language, context) {
+  const bare = text.replace(QUOTED, " ");
+  const letters = [...bare].filter((c) => LETTER.test(c));
+  const otherScript = letters.filter((c) => !LATIN.test(c)).length;
+  if (otherScript && otherScript * 2 > letters.length) {
+    return "it is mostly written in another script than English";
+  }
+  const little = LITTLE_WORDS[language.split("-")[0].toLowerCase()] ?? new Set();
+  const words = (bare.match(WORD) ?? []).map(casefold);
+  const theirs = [...new Set(words.filter((w) => little.has(w)))].sort();
+  const ours = words.filter((w) => ENGLISH.has(w)).length;
+  if (theirs.length && words.filter((w) => little.has(w)).length > ours) {
+    const shown = theirs.map((w) => `'${w}'`).join(", ");
+    return `it has ${languageName(language, context)} words (${shown}) and fewer English ones`;
+  }
+  return null;
+}
+
+function* titlesAreInEnglish(doc, context) {
+  const language = doc.language;
+  if (typeof language !== "string") return;
+  for (const key of ["title", "description"]) {
+    const text = doc[key];
+    if (typeof text !== "string" || text.startsWith(PLACEHOLDER)) continue;
+    const why = readsAs(text, language, context);
+    if (why) {
+      yield finding(
+        [key],
+        "not-english",
+        `the ${key} does not read as English (${why}): write the ${key} in English, the ` +
+          `site's language (the ${languageName(language, context)} belongs in the entries); ` +
+          "a name may stay, in quotes or inside an English sentence",
+        "warning",
+      );
+    }
+  }
+}
+
+// A scenario started from a template (its derived_from names a file of templates/).
+function fromATemplate(doc, context) {
+  const origin = doc.derived_from;
+  return typeof origin === "string" && Boolean(context.places?.get(origin)?.some((p) => p.startsWith("templates/")));
+}
+
+function* translationsAreGiven(doc, context) {
+  if (!fromATemplate(doc, context)) return;
+  for (const [number, phase] of phasesOf(doc)) {
+    for (const [key, wordsKey] of [["key_vocabulary", "term"], ["essential_phrases", "text"]]) {
+      const entries = Array.isArray(phase[key]) ? phase[key] : [];
+      for (const [index, entry] of entries.entries()) {
+        const path = ["phases", number, key, index];
+        let words;
+        let how;
+        if (typeof entry === "string") {
+          words = entry;
+          how = `write it as a mapping, \`${wordsKey}: …\` with \`translation: …\``;
+        } else if (isMapping(entry) && !entry.translation) {
+          words = entry[wordsKey];
+          how = "add `translation: …`";
+        } else {
+          continue;
+        }
+        if (typeof words !== "string" || words.startsWith(PLACEHOLDER)) continue;
+        yield finding(
+          path,
+          "missing-translation",
+          `${describePath(path)} ${pyRepr(words)} has no translation: ${how} with its English ` +
+            "meaning (every entry of a template, and of a scenario started from one, gives one)",
+          "warning",
+        );
+      }
     }
   }
 }
