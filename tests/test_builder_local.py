@@ -31,6 +31,7 @@ from tests.helpers import (
     installed_command,
     make_repo,
     require_chromium,
+    run_installed,
     valid_doc,
 )
 from tests.test_serve import serving as serve_running
@@ -217,6 +218,28 @@ def test_an_edit_replaces_only_the_file_as_it_was_loaded(served: Served) -> None
     moved = edited | {"category": "travel"}
     status, answer = save(served, moved, {"path": loaded["path"], "sha256": loaded["sha256"]})
     assert status in (409, 422)
+
+
+def test_an_edit_keeps_the_files_spelling_allow_list(served: Served) -> None:
+    """The builder writes from data, which has no comments: the save keeps the header
+    comment lines (`# spelling: …`) of the file it replaces, and the file stays canonical."""
+    address, root, _ = served
+    path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    before = path.read_text("utf-8")
+    header = [line for line in before.splitlines()[1:3] if line.startswith("# spelling:")]
+    assert header, "the shipped tapas scenario allows a word on its second line"
+    loaded = json.loads(
+        fetch(address + "/__scenariokit/file?id=tapas-bar-madrid", headers=page_headers(served))[1]
+    )
+    doc = json.loads(fetch(address + "/api/scenarios/tapas-bar-madrid.json")[1])
+    doc = {k: v for k, v in doc.items() if v is not None and k not in ("created_at", "updated_at")}
+    status, answer = save(served, doc | {"estimated_duration": doc["estimated_duration"]}, loaded)
+    assert status == 200, answer
+    after = path.read_text("utf-8")
+    assert after.splitlines()[1 : 1 + len(header)] == header
+    assert after == before  # nothing changed: the same bytes, comments and all
+    formatted = run_installed("--root", root, "fmt", "--check", path, cwd=root)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
 def test_a_template_is_not_edited_from_the_builder(served: Served) -> None:

@@ -50,20 +50,36 @@ class _Unhandled(Exception):
     """A value this emitter does not write: the caller falls back to ruamel.yaml."""
 
 
-def without_header_comments(text: str) -> str:
-    """`text` without the comment lines right below its first line (the modeline).
+def header_comments(text: str) -> str:
+    """The comment lines right below `text`'s first line (the modeline), as written.
 
-    ruamel.yaml keeps such lines exactly as they are (a `# spelling:` line, say), so a file
-    is canonical when the rest of it is: they need not send it the slow way. A line holding
-    a carriage return is kept, since ruamel.yaml rewrites it.
+    A `# spelling:` allow-list lives there (README, "Checking spelling"). A line holding a
+    carriage return ends them, since ruamel.yaml rewrites it.
     """
-    first, _, rest = text.partition("\n")
+    rest = text.partition("\n")[2]
+    header = rest
     while rest.startswith("#"):
-        line, _, after = rest.partition("\n")
-        if "\r" in line:
+        line, newline, after = rest.partition("\n")
+        if "\r" in line or not newline:
             break
         rest = after
-    return f"{first}\n{rest}"
+    return header[: len(header) - len(rest)]
+
+
+def without_header_comments(text: str) -> str:
+    """`text` without its `header_comments`.
+
+    ruamel.yaml keeps such lines exactly as they are, so a file is canonical when the rest
+    of it is: they need not send it the slow way.
+    """
+    first, _, rest = text.partition("\n")
+    return f"{first}\n{rest[len(header_comments(text)) :]}"
+
+
+def with_header_comments(text: str, header: str) -> str:
+    """`text` with `header` (another file's `header_comments`) right below its first line."""
+    first, _, rest = text.partition("\n")
+    return f"{first}\n{header}{rest}"
 
 
 def plain_canonical_text(doc: Any, modeline: str) -> str | None:

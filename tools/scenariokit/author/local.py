@@ -19,6 +19,7 @@ The HTTP side (the token, the origin, the loopback address) is `serve`'s.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import threading
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scenariokit.author.create import NotValid, checked_text, scenario_path
+from scenariokit.author.emitter import header_comments, with_header_comments
 from scenariokit.author.writer import write_file
 from scenariokit.check.diagnostics import Diagnostic
 from scenariokit.check.schema import choices, load_schema
@@ -124,9 +126,20 @@ def _save(root: Path, doc: dict[str, Any], replaces: Any) -> Saved:
         except UserError as exc:
             raise Refused(str(exc), 409) from None
     else:
-        _require_unchanged(path, relative, replaces)
+        old = _require_unchanged(path, relative, replaces)
+        # The builder writes from data, which has no comments: the file's own header
+        # comments (its `# spelling:` allow-list) are kept, not lost to an edit.
+        header = header_comments(old)
+        if header:
+            text, diagnostics = with_header_comments(text, header), _below(diagnostics, header)
         write_file(path, text, replace=True)
     return Saved(relative, diagnostics, doc.get("is_public", True) is not False)
+
+
+def _below(diagnostics: list[Diagnostic], header: str) -> list[Diagnostic]:
+    """Diagnostics of a text, moved down past the header lines put into it."""
+    lines = header.count("\n")
+    return [dataclasses.replace(d, line=d.line + lines) if d.line > 1 else d for d in diagnostics]
 
 
 # What the stand-in place of a scenario with no valid id or category says of the place.
@@ -153,8 +166,8 @@ def _place(root: Path, doc: dict[str, Any]) -> Path | None:
     return scenario_path(root, doc)
 
 
-def _require_unchanged(path: Path, relative: str, replaces: Any) -> None:
-    """An edit replaces the file it was loaded from, as it was loaded."""
+def _require_unchanged(path: Path, relative: str, replaces: Any) -> str:
+    """An edit replaces the file it was loaded from, as it was loaded: its text."""
     if not isinstance(replaces, dict) or replaces.get("path") != relative:
         raise Refused(
             f"this edit would write {relative}, not the file it was loaded from: a changed "
@@ -163,12 +176,14 @@ def _require_unchanged(path: Path, relative: str, replaces: Any) -> None:
         )
     if not path.is_file() or path.is_symlink():
         raise Refused(f"{relative} is gone: nothing was written", 409)
-    if _sha256(path.read_bytes()) != replaces.get("sha256"):
+    content = path.read_bytes()
+    if _sha256(content) != replaces.get("sha256"):
         raise Refused(
             f"{relative} changed since the builder loaded it: nothing was written; copy "
             "your version, reload, and apply your changes again",
             409,
         )
+    return content.decode("utf-8", "replace")
 
 
 def _sha256(content: bytes) -> str:
