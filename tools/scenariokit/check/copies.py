@@ -164,7 +164,7 @@ def copy_diagnostics(
     extra += _sources(catalog, known, by_id)
     extra += _titles_read(catalog, known, extra)
     if fingerprint_all is None:
-        fingerprint_all = partial(_fingerprint_each, catalog=catalog, read=read)
+        fingerprint_all = partial(fingerprint_each, catalog=catalog, read=read)
     for made in fingerprint_all(extra) if extra else []:
         if made is not None:
             known.setdefault(made.path, made)
@@ -194,8 +194,8 @@ def locate_each(
     return located
 
 
-def _fingerprint_each(
-    paths: list[Path], catalog: Catalog, read: Callable[[Path], Source | None]
+def fingerprint_each(
+    paths: Sequence[Path], catalog: Catalog, read: Callable[[Path], Source | None]
 ) -> list[Fingerprint | None]:
     """Files fingerprinted with their entries, one by one."""
     loaded = ((path, read(path)) for path in paths)

@@ -26,6 +26,7 @@ from scenariokit.check.copies import (
     Fingerprint,
     copy_diagnostics,
     fingerprint,
+    fingerprint_each,
     locate_each,
     with_positions,
 )
@@ -185,22 +186,13 @@ def _read(path: Path) -> Source | None:
 
 def _fingerprint_all(paths: list[Path], catalog: Catalog) -> list[Fingerprint | None]:
     """Sources and templates fingerprinted with their entries, on the cores worth it."""
-    return map_chunks(
-        partial(_fingerprint_chunk, catalog=catalog), paths, per_process=FILES_PER_PROCESS
-    )
+    work = partial(fingerprint_each, catalog=catalog, read=_read)
+    return map_chunks(work, paths, per_process=FILES_PER_PROCESS)
 
 
 def _locate_all(items: list[tuple[Path, list[Finding]]]) -> list[list[Diagnostic]]:
     """Near-copies' findings placed, each file read again, on the cores worth it."""
     return map_chunks(partial(locate_each, read=_read), items, per_process=FILES_PER_PROCESS)
-
-
-def _fingerprint_chunk(paths: Sequence[Path], catalog: Catalog) -> list[Fingerprint | None]:
-    loaded = ((path, load(path).source) for path in paths)
-    return [
-        fingerprint(path, source.data, catalog, entries=True) if source is not None else None
-        for path, source in loaded
-    ]
 
 
 def _same_paths(paths: list[Path], others: list[Path]) -> bool:
