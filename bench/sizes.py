@@ -10,7 +10,8 @@ builds the site, and checks two limits:
   case of `CASES` (the home page alone, a few queries, with and without a filter) is
   opened in a fresh browser context of Debian's Chromium, and the bodies of every response
   it gets until the network is idle are counted (the page, its CSS and scripts, the search
-  files). A request to another host is a breach too.
+  files). A request to another host, or an error in the console, is a breach too. Under
+  each case, its KB by kind of file (the page, its CSS and script; `search/`'s folders).
 
 Prints a table and exits 1 on any breach. Not part of CI: at 10,000 scenarios the
 generation and build take a few minutes on a shared 2-core machine. Chromium must be
@@ -64,8 +65,9 @@ def first_value(browser: Browser, address: str, select: str) -> str:
     return str(value)
 
 
-def download(browser: Browser, address: str, search: str) -> tuple[int, int, list[str], str]:
-    """Bytes, responses and foreign hosts of opening `/?search` in a fresh context."""
+def download(browser: Browser, address: str, search: str) -> tuple[dict[str, int], list[str], str]:
+    """Each response's bytes, the foreign hosts and errors, and the status line, of opening
+    `/?search` in a fresh context."""
     context = browser.new_context()
     page = context.new_page()
     bodies: dict[str, int] = {}
@@ -88,7 +90,19 @@ def download(browser: Browser, address: str, search: str) -> tuple[int, int, lis
     page.wait_for_load_state("networkidle")
     status = page.locator("#status").inner_text()
     context.close()
-    return sum(bodies.values()), len(bodies), foreign + errors, status
+    return bodies, foreign + errors, status
+
+
+def kinds(bodies: dict[str, int]) -> str:
+    """Where the bytes went: KB by kind of file (`search/cards/…` is `cards`), largest first."""
+    by_kind: dict[str, int] = {}
+    for url, size in bodies.items():
+        path = urlsplit(url).path
+        kind = path.split("/search/")[1].split("/")[0] if "/search/" in path else "page"
+        by_kind[kind] = by_kind.get(kind, 0) + size
+    return ", ".join(
+        f"{kind} {size / 1024:.0f}" for kind, size in sorted(by_kind.items(), key=lambda k: -k[1])
+    )
 
 
 def main() -> int:
@@ -134,7 +148,8 @@ def main() -> int:
                 if select:
                     params.append(f"{select}={values[select]}")
                 search = "&".join(params)
-                size, requests, problems, status = download(browser, address, search)
+                bodies, problems, status = download(browser, address, search)
+                size, requests = sum(bodies.values()), len(bodies)
                 shown = "/?" + search if search else "/"
                 bad = size >= DOWNLOAD_LIMIT or bool(problems)
                 breaches += bad
@@ -142,6 +157,7 @@ def main() -> int:
                     f"{label:26} {shown:34} {requests:8} {size / 1024:8.1f}  "
                     f"{status[:30]}{'  OVER' if bad else ''}"
                 )
+                print(f"    {kinds(bodies)}")
                 for problem in problems:
                     print(f"    {problem}")
             browser.close()

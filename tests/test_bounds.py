@@ -344,7 +344,10 @@ def test_the_worst_file_writes_a_bounded_site(worst: Path) -> None:
     site = worst / "out" / "site"
     shards = list((site / "search" / "terms").glob("*.json"))
     assert 0 < len(shards) <= MAX_WORDS  # the two files share their words
-    words = [w for shard in shards for w in orjson.loads(shard.read_bytes())]
+    # A leaf's words and where they are, or a node's words (in its first file; its
+    # further files are named <key>-<part>).
+    files = [orjson.loads(shard.read_bytes()) for shard in shards if "-" not in shard.stem]
+    words = [w for f in files for w in f["words"]]
     # A word's key (4 bytes a character at most) and its two files' postings.
     assert sum(p.stat().st_size for p in shards) <= 2 * MAX_WORDS * 200
     assert len(words) <= MAX_WORDS
@@ -354,7 +357,8 @@ def test_the_worst_file_writes_a_bounded_site(worst: Path) -> None:
     # The lists of word files, one for each byte a word can start with, hold their keys.
     keys = list((site / "search" / "keys").glob("*.json"))
     assert len(keys) == len(LEAD_BYTES)
-    assert sum(len(orjson.loads(p.read_bytes())) for p in keys) == len(shards)
+    listed = [orjson.loads(p.read_bytes()) for p in keys]
+    assert sum(len(k["leaves"]) + len(k["nodes"]) for k in listed) == len(files)
     others = [p for p in site.rglob("*") if p.is_file() and p not in shards + assets + keys]
     assert len(others) <= 40  # the pages and API files of two scenarios, listings, builder
     page = site / "scenarios" / worst_case.scenario_id(0) / "index.html"

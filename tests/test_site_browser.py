@@ -127,10 +127,17 @@ def test_a_language_takes_in_its_regional_variants(site: str, page: Page) -> Non
     assert options[german + 1].strip() == f"German (Austria) ({len(austrian)})"
     page.select_option("#language", "de")
     assert "language=de" in page.url
+    # The count of the filter's search, not the home page's before it.
+    page.wait_for_function(
+        f"document.getElementById('status').textContent === '{len(german_ids)} scenarios'"
+    )
     shown = _shown(page)
     while page.locator("#more").is_visible():
         page.click("#more")
-        shown = _shown(page)
+    page.wait_for_function(
+        f"document.querySelectorAll('#results .card').length >= {len(german_ids)}"
+    )
+    shown = _shown(page)
     assert set(shown) == german_ids
     page.goto(site + "/?language=es")
     spanish = set(_shown(page))

@@ -1,12 +1,13 @@
 // Home page search and filters, without a server.
 //
-// The build writes a sharded index under search/: meta.json (the filter values of every
-// scenario, a few bytes each, and their display order), docs/N.json (titles and links, in
-// chunks of 100, numbered in id order) and
-// terms/KEY.json (for the words that start with the same three letters, or the same two
-// CJK characters: which scenarios contain them, and how much each occurrence weighs).
-// A query fetches only the shards of its own words, so the page stays fast for tens of
-// thousands of scenarios. Words are normalised exactly as scenariokit/tokens.py does.
+// The build writes a sharded index under search/ (search_files.py says what each file
+// holds): meta.json (the filters' values and names, the count), order/P.json (the display
+// order, in parts), cards/N.json (what a result shows of scenario N), filters/NAME-I.json
+// (the scenarios with a filter's value, as a bit set), keys/XX.json (which word files
+// exist) and terms/KEY.json: for a prefix of few postings, its words and where they
+// occur (a leaf); for a common one, its results already ranked, in parts (a node).
+// Home page and a first search fetch a bounded number of small files however many
+// scenarios there are. Words are normalised exactly as scenariokit/tokens.py does.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -34,10 +35,9 @@
   var authorNote = document.getElementById("author-filter");
   var author = "";
   var cache = {};
+  var keyCache = {};
   var meta = null;
-  var rank = [];  // each scenario's place in display order
-  var shown = 0;
-  var matches = [];
+  var results = null;  // the current results: {count, shown, next(k)}
   var generation = 0;
 
   function fetchJson(path) {
@@ -81,51 +81,268 @@
     });
   }
 
-  function shardOf(term) {
-    var key = isCjk.test(term) ? term.slice(0, 2) : term.slice(0, 3);
-    return Array.from(new TextEncoder().encode(key), function (b) {
+  function hex(text) {
+    return Array.from(new TextEncoder().encode(text), function (b) {
       return b.toString(16).padStart(2, "0");
     }).join("");
   }
 
-  // A word's file, or null when no scenario has a word of its key: the list of the files
-  // of its first byte (keys/XX.json, one for every byte a word can start with) says so
-  // without a request that would fail.
-  function wordFile(term) {
-    var key = shardOf(term);
-    return fetchJson("keys/" + key.slice(0, 2) + ".json").then(function (keys) {
-      return keys && keys.indexOf(key) >= 0 ? fetchJson("terms/" + key + ".json") : null;
+  // The characters of a word as the index keeps it (the first meta.word_length code
+  // points, as Python counts) and of the prefix that names its key (search_files._root).
+  function characters(term) {
+    var chars = Array.from(term).slice(0, meta.word_length);
+    return {chars: chars, root: isCjk.test(term) ? 2 : 3};
+  }
+
+  // The word files of a key's first byte, leaves and nodes (keys/XX.json, one for every
+  // byte a word can start with): a word no scenario has costs no request that would fail.
+  function keysOf(lead) {
+    if (!keyCache[lead]) {
+      keyCache[lead] = fetchJson("keys/" + lead + ".json").then(function (keys) {
+        return {leaves: new Set(keys ? keys.leaves : []), nodes: new Set(keys ? keys.nodes : [])};
+      });
+    }
+    return keyCache[lead];
+  }
+
+  // Where a word's results are: the leaf of a prefix of it (its words' postings), or the
+  // node of exactly the word (its results ranked, in parts); null when no scenario has it.
+  function resolve(term) {
+    var word = characters(term);
+    var chars = word.chars;
+    return keysOf(hex(chars.slice(0, 1).join("")).slice(0, 2)).then(function (keys) {
+      for (var length = Math.min(word.root, chars.length); length <= chars.length; length++) {
+        var key = hex(chars.slice(0, length).join(""));
+        var prefix = chars.join("");
+        if (keys.leaves.has(key)) {
+          return fetchJson("terms/" + key + ".json").then(function (leaf) {
+            return {term: prefix, key: key, leaf: leaf};
+          });
+        }
+        if (!keys.nodes.has(key)) { return null; }
+        if (length === chars.length) {
+          return fetchJson("terms/" + key + ".json").then(function (head) {
+            return {term: prefix, key: key, head: head};
+          });
+        }
+      }
+      return null;
     });
   }
 
-  // Scores of the scenarios containing a word that starts with `term`. The index keeps
-  // only the first meta.word_length characters of a word (code points, as Python counts).
-  function lookup(term) {
-    term = Array.from(term).slice(0, meta.word_length).join("");
-    return wordFile(term).then(function (shard) {
-      var scores = new Map();
-      if (!shard) { return scores; }
-      Object.keys(shard).forEach(function (word) {
-        if (word.indexOf(term) !== 0) { return; }
-        var postings = shard[word];
+  // Every word of a word's key, for suggestions: a leaf's words, or those a node lists.
+  function keyWords(term) {
+    var word = characters(term);
+    var key = hex(word.chars.slice(0, word.root).join(""));
+    return keysOf(key.slice(0, 2)).then(function (keys) {
+      if (!keys.leaves.has(key) && !keys.nodes.has(key)) { return []; }
+      return fetchJson("terms/" + key + ".json").then(function (file) {
+        return keys.leaves.has(key) ? Object.keys(file.words) : file.words;
+      });
+    });
+  }
+
+  function evens(flat) {
+    return flat.filter(function (_, i) { return i % 2 === 0; });
+  }
+
+  // A node's results in order, part after part: its head holds the first.
+  function nodePart(found, i) {
+    if (i >= found.head.parts) { return null; }
+    return i ? fetchJson("terms/" + found.key + "-" + i + ".json") : Promise.resolve(found.head.top);
+  }
+
+  // Each scenario's score for a word (the sum of the weights of the words it starts), and
+  // for a leaf each one's place in display order among the leaf's.
+  function scoresOf(found) {
+    var scores = new Map();
+    if (found.leaf) {
+      var order = found.leaf.order;
+      var place = new Map();
+      Object.keys(found.leaf.words).forEach(function (word) {
+        if (word.indexOf(found.term) !== 0) { return; }
+        var postings = found.leaf.words[word];
         for (var i = 0; i < postings.length; i += 2) {
-          scores.set(postings[i], (scores.get(postings[i]) || 0) + postings[i + 1]);
+          var doc = order[postings[i]];
+          place.set(doc, postings[i]);
+          scores.set(doc, (scores.get(doc) || 0) + postings[i + 1]);
         }
       });
-      return scores;
+      return Promise.resolve({scores: scores, place: place});
+    }
+    var parts = [];
+    for (var i = 0; i < found.head.parts; i++) { parts.push(nodePart(found, i)); }
+    return Promise.all(parts).then(function (loaded) {
+      loaded.forEach(function (flat) {
+        for (var j = 0; j < flat.length; j += 2) { scores.set(flat[j], flat[j + 1]); }
+      });
+      return {scores: scores, place: null};
     });
   }
 
-  function passes(doc) {
-    var row = meta.docs[doc];
-    var wanted = ["category", "difficulty", "language", "duration", "cefr"].map(chosen);
-    return (!wanted[0] || meta.categories[row[0]] === wanted[0]) &&
-      (!wanted[1] || meta.difficulties[row[1]] === wanted[1]) &&
-      (!wanted[2] || meta.languages[row[2]] === wanted[2] ||
-        meta.language_primaries[row[2]] === wanted[2]) &&
-      (!wanted[3] || row[3] <= Number(wanted[3])) &&
-      (!wanted[4] || meta.cefrs[row[5]] === wanted[4]) &&
-      (!author || meta.authors[row[4]] === author);
+  // The display places of some scenarios, from the parts of ranks/ they fall in: only a
+  // search of several words, each a node, needs them.
+  function ranksOf(docs) {
+    var parts = Array.from(new Set(docs.map(function (doc) { return Math.floor(doc / meta.part); })));
+    return Promise.all(parts.map(function (p) { return fetchJson("ranks/" + p + ".json"); })).then(function (loaded) {
+      var byPart = {};
+      parts.forEach(function (p, i) { byPart[p] = loaded[i]; });
+      var place = new Map();
+      docs.forEach(function (doc) { place.set(doc, byPart[Math.floor(doc / meta.part)][doc % meta.part]); });
+      return place;
+    });
+  }
+
+  // Bit sets (search_files.bit_set): bit n of a set is bit n % 8 of its byte n >> 3.
+  function bitSet(text) {
+    var raw = atob(text);
+    var set = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { set[i] = raw.charCodeAt(i); }
+    return set;
+  }
+
+  function has(set, doc) { return (set[doc >> 3] >> (doc & 7)) & 1; }
+
+  function combine(a, b, both) {
+    var set = new Uint8Array(a.length);
+    for (var i = 0; i < a.length; i++) { set[i] = both ? a[i] & b[i] : a[i] | b[i]; }
+    return set;
+  }
+
+  function count(set) {
+    var total = 0;
+    for (var i = 0; i < set.length; i++) {
+      for (var byte = set[i]; byte; byte &= byte - 1) { total++; }
+    }
+    return total;
+  }
+
+  function only(list, value) {
+    var i = list.indexOf(value);
+    return i < 0 ? [] : [i];
+  }
+
+  // The filters chosen, as the set of scenarios that pass them all, and the shortest
+  // list of one value's scenarios in display order (few have one: see filters/); null
+  // when none is chosen.
+  function filtered() {
+    function files(name, indexes) {
+      return Promise.all(indexes.map(function (i) { return fetchJson("filters/" + name + "-" + i + ".json"); }));
+    }
+    var groups = [];  // each, the files of one filter, whose scenarios pass it
+    var value = chosen("category");
+    if (value) { groups.push(files("category", only(meta.categories, value))); }
+    value = chosen("difficulty");
+    if (value) { groups.push(files("difficulty", only(meta.difficulties, value))); }
+    value = chosen("language");
+    if (value) {
+      groups.push(files("language", meta.languages.map(function (language, i) {
+        return language === value || meta.language_primaries[i] === value ? i : -1;
+      }).filter(function (i) { return i >= 0; })));
+    }
+    value = chosen("duration");
+    if (value) {  // the longest duration within the one chosen: those at most that long
+      var within = meta.durations.filter(function (minutes) { return minutes <= Number(value); });
+      groups.push(files("duration", within.length ? [within.length - 1] : []));
+    }
+    value = chosen("cefr");
+    if (value) { groups.push(files("cefr", only(meta.cefrs, value))); }
+    if (author) {
+      groups.push(fetchJson("authors.json").then(function (authors) {
+        return files("author", only(authors || [], author));
+      }));
+    }
+    if (!groups.length) { return Promise.resolve(null); }
+    return Promise.all(groups).then(function (loaded) {
+      var mask = null;
+      var listed = null;
+      loaded.forEach(function (group) {
+        var set = new Uint8Array(Math.ceil(meta.count / 8));
+        group.forEach(function (file) { set = combine(set, bitSet(file.bits), false); });
+        mask = mask ? combine(mask, set, true) : set;
+        var one = group.length === 1 && group[0].order;
+        if (!group.length) { listed = []; }
+        if (one && (!listed || one.length < listed.length)) { listed = one; }
+      });
+      return {mask: mask, listed: listed};
+    });
+  }
+
+  // Results read part by part (`part(i)`: a promise of the i-th part's scenarios, in
+  // order, or null after the last), keeping those `accept` takes: `next(k)` gives the next
+  // k, fetching parts only as far as they reach.
+  function stream(total, part, accept) {
+    var buffer = [];
+    var index = 0;
+    var done = false;
+    var chain = Promise.resolve();
+    var self = {count: total, shown: 0, next: function (k) {
+      chain = chain.then(function () { return fill(k); }).then(function () {
+        var page = buffer.splice(0, k);
+        self.shown += page.length;
+        return page;
+      });
+      return chain;
+    }};
+    function fill(k) {
+      if (buffer.length >= k || done || self.shown + buffer.length >= total) { return null; }
+      var next = part(index++);
+      if (!next) { done = true; return null; }
+      return Promise.resolve(next).then(function (docs) {
+        if (!docs) { done = true; return null; }
+        docs.forEach(function (doc) { if (accept(doc)) { buffer.push(doc); } });
+        return fill(k);
+      });
+    }
+    return self;
+  }
+
+  function listOf(docs) {
+    return stream(docs.length, function (i) { return i ? null : docs; }, function () { return true; });
+  }
+
+  // No words: the scenarios that pass the filters, in display order.
+  function listed(filter) {
+    function orderPart(i) {
+      return i * meta.part < meta.count ? fetchJson("order/" + i + ".json") : null;
+    }
+    if (!filter) { return stream(meta.count, orderPart, function () { return true; }); }
+    var accept = function (doc) { return has(filter.mask, doc); };
+    var listedPart = function (i) { return i ? null : filter.listed; };
+    return stream(count(filter.mask), filter.listed ? listedPart : orderPart, accept);
+  }
+
+  // The scenarios with every word (a word is found by the words it starts), that pass the
+  // filters, by score (the sum of the words' weights), then in display order.
+  function searched(query, filter) {
+    var accept = filter ? function (doc) { return has(filter.mask, doc); } : function () { return true; };
+    return Promise.all(query.map(resolve)).then(function (found) {
+      if (found.some(function (each) { return !each; })) { return listOf([]); }
+      if (found.length === 1 && found[0].head) {  // a common word: ranked already, in parts
+        var head = found[0].head;
+        var total = filter ? count(combine(bitSet(head.bits), filter.mask, true)) : head.count;
+        return stream(total, function (i) {
+          var part = nodePart(found[0], i);
+          return part && part.then(evens);
+        }, accept);
+      }
+      return Promise.all(found.map(scoresOf)).then(function (maps) {
+        var total = new Map();
+        maps[0].scores.forEach(function (score, doc) {
+          if (maps.every(function (m) { return m.scores.has(doc); }) && accept(doc)) {
+            total.set(doc, maps.reduce(function (sum, m) { return sum + m.scores.get(doc); }, 0));
+          }
+        });
+        var docs = Array.from(total.keys());
+        var leaf = maps.find(function (m) { return m.place; });
+        return (leaf ? Promise.resolve(leaf.place) : ranksOf(docs)).then(function (place) {
+          docs.sort(function (a, b) {
+            return total.get(b) - total.get(a) || place.get(a) - place.get(b);
+          });
+          return listOf(docs);
+        });
+      });
+    });
   }
 
   function run() {
@@ -134,32 +351,21 @@
     var short = tooShort(input.value);
     var found;
     if (query.length === 0 && short.length) {
-      found = Promise.resolve([]);
-    } else if (query.length === 0) {
-      found = Promise.resolve(meta.order.filter(passes));
+      found = Promise.resolve(listOf([]));
     } else {
-      found = Promise.all(query.map(lookup)).then(function (maps) {
-        var total = new Map();
-        maps[0].forEach(function (score, doc) {
-          if (maps.every(function (m) { return m.has(doc); }) && passes(doc)) {
-            total.set(doc, maps.reduce(function (sum, m) { return sum + m.get(doc); }, 0));
-          }
-        });
-        return Array.from(total.keys()).sort(function (a, b) {
-          return total.get(b) - total.get(a) || rank[a] - rank[b];
-        });
+      found = filtered().then(function (filter) {
+        return query.length ? searched(query, filter) : listed(filter);
       });
     }
     found.then(function (docs) {
       if (current !== generation) { return; }
-      matches = docs;
-      shown = 0;
-      var hints = docs.length || !query.length ? Promise.resolve([]) : suggestions(query);
+      results = docs;
+      var hints = docs.count || !query.length ? Promise.resolve([]) : suggestions(query);
       hints.then(function (words) {
         if (current !== generation) { return; }
         showMore(function () {
           list.textContent = "";
-          report(docs.length, query, short, words);
+          report(docs.count, query, short, words);
         });
       });
     });
@@ -214,15 +420,15 @@
     }
   }
 
-  // For each word of the query, the indexed words of its file nearest it (at most two
+  // For each word of the query, the indexed words of its key nearest it (at most two
   // letters apart, the closest first, three at most): a typo's likely word. Each is
   // `{word, at}`, `at` the place in the query of the word it would replace.
   function suggestions(query) {
-    return Promise.all(query.map(wordFile)).then(function (shards) {
+    return Promise.all(query.map(keyWords)).then(function (lists) {
       var found = [];
       query.forEach(function (term, at) {
         if (isCjk.test(term) || term.length < 4) { return; }
-        var words = Object.keys(shards[at] || {}).filter(function (word) {
+        var words = lists[at].filter(function (word) {
           return word.indexOf(term) !== 0;
         });
         words.map(function (word) { return {word: word, at: at, apart: distance(term, word)}; })
@@ -257,29 +463,28 @@
   // Show the next page of matches; `replace` runs first when the new cards are ready, so
   // the list and the count change together.
   function showMore(replace) {
-    var page = matches.slice(shown, shown + PAGE);
-    shown += page.length;
-    more.hidden = shown >= matches.length;
-    var chunks = Array.from(new Set(page.map(function (doc) { return Math.floor(doc / meta.chunk); })));
     var current = generation;
-    Promise.all(chunks.map(function (n) { return fetchJson("docs/" + n + ".json"); })).then(function (loaded) {
+    var source = results;
+    // Hidden at once when this page is the last, so a second click asks for nothing.
+    source.asked = (source.asked || 0) + PAGE;
+    more.hidden = source.asked >= source.count;
+    source.next(PAGE).then(function (page) {
+      return Promise.all(page.map(function (doc) { return fetchJson("cards/" + doc + ".json"); }));
+    }).then(function (loaded) {
       if (current !== generation) { return; }
-      var byChunk = {};
-      chunks.forEach(function (n, i) { byChunk[n] = loaded[i]; });
       if (typeof replace === "function") { replace(); }
-      var cards = page.map(function (doc) {
-        var entry = byChunk[Math.floor(doc / meta.chunk)][doc % meta.chunk];
-        return list.appendChild(card(doc, entry));
-      });
+      more.hidden = source.shown >= source.count;
+      var cards = loaded.map(function (entry) { return list.appendChild(card(entry)); });
       // "Show more" from the keyboard: focus goes on to the first new scenario, not back
       // to the top of the page when the button hides itself after the last ones.
       if (typeof replace !== "function" && cards.length) { cards[0].querySelector("a").focus(); }
     });
   }
 
-  // Every value is set as text, never as HTML.
-  function card(doc, entry) {
-    var row = meta.docs[doc];
+  // Every value is set as text, never as HTML. `entry`: a cards/N.json, [id, title,
+  // description, then the places in meta's lists of its topic, level and language, its
+  // minutes, and its CEFR level's place (-1: none)].
+  function card(entry) {
     var item = document.createElement("li");
     item.className = "card";
     var heading = document.createElement("h2");
@@ -289,14 +494,14 @@
     heading.appendChild(link);
     var line = document.createElement("p");
     line.className = "meta";
-    var level = meta.difficulty_names[row[1]] + (row[5] >= 0 ? " (" + meta.cefrs[row[5]] + ")" : "");
-    line.textContent = [meta.language_names[row[2]], level,
-      meta.category_names[row[0]], row[3] + " min"].join(" · ");
+    var level = meta.difficulty_names[entry[4]] + (entry[7] >= 0 ? " (" + meta.cefrs[entry[7]] + ")" : "");
+    line.textContent = [meta.language_names[entry[5]], level,
+      meta.category_names[entry[3]], entry[6] + " min"].join(" · ");
     var text = document.createElement("p");
     text.textContent = entry[2];
     item.append(heading, line, text);
     var query = terms(input.value);
-    if (query.length) { showMatched(item, entry[0], meta.languages[row[2]], query); }
+    if (query.length) { showMatched(item, entry[0], meta.languages[entry[5]], query); }
     return item;
   }
 
@@ -364,7 +569,6 @@
 
   fetchJson("meta.json").then(function (loaded) {
     meta = loaded;
-    meta.order.forEach(function (doc, place) { rank[doc] = place; });
     restore();
     run();
   });

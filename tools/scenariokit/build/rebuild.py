@@ -215,15 +215,22 @@ def _update_in_place(
             )
             for e, _, new in shown
         }
-        for relative, content in word_files_to_write(out / SITE_DIR, words).items():
+        old_cards = build_state.cards(connection)
+        stored = old_cards | {p: v.card for p, v in published.items()}
+        cards = [orjson.loads(stored[r.path]) for r in public]
+        moved = frozenset(  # its results' order may change: a new title, a new place
+            number[e.scenario_id]
+            for e, _, new in shown
+            if _title(old_cards[new.path]) != _title(published[new.path].card)
+        )
+        site_words = word_files_to_write(out / SITE_DIR, words, cards, moved)
+        for relative, content in site_words.items():
             if content is None:
                 changes.remove(f"site/{relative}")
             else:
                 changes.write(f"site/{relative}", content)
         digests: dict[str, str] = {}
         if _listed_differently(connection, shown, published, previous):
-            stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
-            cards = [orjson.loads(stored[r.path]) for r in public]
             listed, digests = listing_files(context, cards, public, previous.pages)
             if digests.keys() != previous.pages.keys():
                 # A listing gained or lost a page (a scenario moved to another topic): its
@@ -382,6 +389,11 @@ def _listed_differently(
         if published[new.path].card != old_cards[new.path]:
             return True
     return False
+
+
+def _title(card: bytes) -> str:
+    """What places a scenario in display order, of its card (`search_files.display_rank`)."""
+    return str(orjson.loads(card)["title"])
 
 
 def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:

@@ -1,15 +1,32 @@
 """The site's search index: static, sharded files that `site/static/search.js` reads.
 
-- `search/meta.json`: the filter values of every public scenario (a few bytes each), the
-  names to show for them, and the scenarios' numbers in display (title) order;
-- `search/docs/<n>.json`: id, title and description of scenarios n*100 … n*100+99, numbered
-  in id order;
-- `search/terms/<key>.json`: for every word whose first three letters (or, for CJK, whose
-  two characters) are `key` (hex of its UTF-8), the scenarios that contain it and a weight;
-- `search/keys/<byte>.json`: the keys of the `terms/` files that exist, by their first
-  byte, so that a word no scenario has costs no failing request.
-A search fetches the meta file once and then only the shards of its own words: the page
-stays small for tens of thousands of scenarios, and needs no server.
+What the home page and a first search download is bounded however many scenarios there
+are (issue 15; `bench/sizes.py` measures it: under 200 KB at 10,000). Scenarios are
+numbered in id order (n); nothing a visitor fetches grows with their number but for bit
+sets, one bit a scenario:
+
+- `search/meta.json`: the count and each filter's values with their names (no author);
+- `search/order/<p>.json`: scenarios in display order (title, then id), `PART` a file:
+  the home page takes the first; a filter without words walks them, keeping those of
+  its bit set (or lists the value's own few, see `summary_files`);
+- `search/cards/<n>.json`: what a result card shows of scenario n; a page of results
+  fetches 20 of these small files, with each one's `search/entries/<id>.json`;
+- `search/filters/<filter>-<i>.json`: a filter value's scenarios as a bit set, so that
+  a count under filters is exact without each scenario's values;
+- `search/terms/<hex of a prefix>.json`: for a prefix of at most `NODE_POSTINGS`
+  postings, a leaf: its words and where they occur, ranked from it alone; for a larger
+  one, a node: its results aggregated and ranked (score, then display order) in parts of
+  `PART`, fetched as far as a page of results reaches, and its longer words split by one
+  more character (see `_key_files`). A word's prefix is first three characters (two for
+  CJK), then longer as the words under it grow;
+- `search/keys/<byte>.json`: which prefixes have files, leaves and nodes, by their
+  first byte, so that a word no scenario has costs no failing request;
+- `search/ranks/<p>.json`: display places by number, for the one search that needs them
+  (several words, each a node: their scores summed leave ties no file orders).
+Not bounded: a search of several words of which one is a node reads all that node's
+parts (the words' results must be summed), and a filter without words whose values
+are common alone but rare together walks the display order further; both stay far
+under the limit at 10,000.
 
 What one scenario adds is bounded, whatever its file holds: at most `MAX_WORDS` words, the
 heaviest (title, then vocabulary, description, translations and phrases), each cut to
@@ -23,8 +40,10 @@ scenario in a CJK language, where each pair of characters is a word, gives up to
 
 from __future__ import annotations
 
+import base64
+import bisect
 from collections import defaultdict
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +57,6 @@ from scenariokit.website.tokens import is_cjk, site_terms
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
 
-CHUNK = 100
 # What one scenario contributes at most (see above); search.js cuts a query's words to the
 # same length, which it reads from meta.json.
 MAX_WORDS = 2000
@@ -159,106 +177,391 @@ def _heaviest(weights: dict[str, int]) -> dict[str, int]:
     return {word: weight for word, weight in weights.items() if word in kept}
 
 
+def display_rank(cards: list[dict[str, Any]]) -> list[int]:
+    """Each scenario's place in display order (title, then id), by its number (id order).
+
+    The one rule for the order of the home page's listing and of results that score alike:
+    the summary files and the word files both sort by it.
+    """
+    order = sorted(
+        range(len(cards)), key=lambda n: (cards[n]["title"].casefold(), cards[n]["scenario_id"])
+    )
+    rank = [0] * len(cards)
+    for place, number in enumerate(order):
+        rank[number] = place
+    return rank
+
+
 def word_files(
-    changed: dict[int, tuple[dict[str, int], dict[str, int]]], site: Path | None = None
+    changed: dict[int, tuple[dict[str, int], dict[str, int]]],
+    rank: list[int],
+    site: Path | None = None,
+    moved: Container[int] = (),
 ) -> dict[str, bytes | None]:
     """The word files to write (None: to delete) for scenarios whose words changed.
 
     The one way both builds make them. `changed` maps a scenario's number (its place in id
-    order) to its old and new weights, both from `scenario_weights` (so bounded alike). A
-    full build passes every scenario with no old words and no `site`: every file is made
-    from nothing. A rebuild passes the scenarios it re-read, whose ids are the same as
-    before (else the numbers move and it builds anew), and the site: only the files of
-    the words that changed are read back and patched, so they equal a full build's.
+    order) to its old and new weights, both from `scenario_weights` (so bounded alike);
+    `rank` is every scenario's place in display order (`display_rank`). A full build
+    passes every scenario with no old words and no `site`: every file is made from
+    nothing (`_key_files`). A rebuild passes the scenarios it re-read, whose ids are the
+    same as before (else the numbers move and it builds anew), those of them whose place
+    in display order may have changed (`moved`: the files of all their words change, as
+    the order of results does), and the site: only the prefixes of changed words are
+    patched (`_Patch`), so that a rebuild reads a node's ranked results, not every word
+    under it, and the files equal a full build's.
     """
-    fresh: dict[str, list[int]] = defaultdict(list)  # each word's new postings, flat
-    words: set[str] = set()  # the words whose postings change
+    fresh: dict[str, list[tuple[int, int]]] = defaultdict(list)  # each word's new postings
+    words: set[str] = set()  # the words whose postings (or order) change
     for number in sorted(changed):
         old, new = changed[number]
         for word, weight in new.items():
-            fresh[word] += (number, weight)
-        if old:
+            fresh[word].append((number, weight))
+        if old and number not in moved:
             words.update(w for w, weight in new.items() if old.get(w) != weight)
             words.update(old.keys() - new.keys())
         else:
             words.update(new)
-    by_shard: dict[str, list[str]] = defaultdict(list)
-    for word in words:  # each word's shard worked out once, not per scenario
-        by_shard[shard_key(word)].append(word)
+            words.update(old)
+    roots: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(words):  # each word's key worked out once; in order: no set's order
+        roots[_root(word)].append(word)
+    listed = _listed_keys(site, {shard_key(root)[:2] for root in roots})
     files: dict[str, bytes | None] = {}
-    born, gone = set(), set()  # the shard files made and removed
-    for key, shard_words in by_shard.items():
-        path = _shard_path(key)
-        shard: dict[str, list[int]] = {}
-        existed = site is not None and (site / path).exists()
-        if site is not None and existed:
-            shard = orjson.loads((site / path).read_bytes())
-        for word in shard_words:
-            shard[word] = _merged(shard.get(word, []), fresh[word], changed)
-            if not shard[word]:
-                del shard[word]
-        files[path] = _dump(shard) if shard else None
-        if shard and not existed:
-            born.add(key)
-        elif existed and not shard:
-            gone.add(key)
-    return files | _key_files(born, gone, site)
+    if site is None:
+        for root in sorted(roots):
+            made, kinds = _key_files(root, {w: fresh[w] for w in roots[root]}, rank)
+            files |= made
+            for kind, keys in kinds.items():
+                listed[shard_key(root)[:2]][kind] |= keys
+    else:
+        patch = _Patch(site, changed, fresh, rank, listed)
+        for root in sorted(roots):
+            patch.prefix(root, roots[root])
+        files = patch.files
+    for lead, kinds in listed.items():
+        files[f"search/keys/{lead}.json"] = _dump({k: sorted(kinds[k]) for k in sorted(kinds)})
+    return files
+
+
+# How many postings a word file holds at most before its words are split by a longer prefix
+# (`_key_files`); how many results an aggregate's part, and the display order's, holds.
+NODE_POSTINGS = 2000
+PART = 1000
+
+
+def _root(word: str) -> str:
+    """The prefix that names a word's key (`shard_key`): three characters, two for CJK."""
+    return word[: 2 if is_cjk(word) else 3]
+
+
+def _unhex(key: str) -> str:
+    return bytes.fromhex(key).decode("utf-8")
+
+
+def _hex(prefix: str) -> str:
+    return prefix.encode("utf-8").hex()
+
+
+def _leaf(under: dict[str, list[tuple[int, int]]], rank: list[int]) -> bytes:
+    """A leaf's file: its scenarios in display order, its words' postings by that order."""
+    docs = sorted({n for pairs in under.values() for n, _ in pairs}, key=rank.__getitem__)
+    index = {n: i for i, n in enumerate(docs)}
+    indexed = {word: sorted((index[n], w) for n, w in pairs) for word, pairs in under.items()}
+    words = {word: [x for pair in pairs for x in pair] for word, pairs in indexed.items()}
+    return _dump({"order": docs, "words": words})
+
+
+def _node(
+    key: str, ranked: tuple[list[int], list[int]], postings: int, words: list[str], bits: str
+) -> dict[str, bytes]:
+    """A node's files: its results (numbers, and their scores), ranked, in parts of `PART`."""
+    numbers, scores = ranked
+    files = {}
+    for i, start in enumerate(range(0, len(numbers), PART)):
+        flat = [0] * (2 * len(numbers[start : start + PART]))
+        flat[::2], flat[1::2] = numbers[start : start + PART], scores[start : start + PART]
+        files[f"search/terms/{key}{f'-{i}' if i else ''}.json"] = _dump(
+            flat
+            if i
+            else {
+                "bits": bits,
+                "count": len(numbers),
+                "parts": -(-len(numbers) // PART),
+                "postings": postings,
+                "top": flat,
+                "words": words,
+            }
+        )
+    return files
+
+
+def _key_files(
+    root: str, postings: dict[str, list[tuple[int, int]]], rank: list[int]
+) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+    """The files of the words under a prefix, and the prefixes (hex) of its leaves and nodes.
+
+    A prefix whose words have at most `NODE_POSTINGS` postings is a leaf,
+    `terms/<hex>.json`: `{"order": [numbers in display order], "words": {word: [index in
+    order, weight, ...]}}`, so a search of a word in it ranks exactly, ties in display
+    order, from this one file. A larger prefix is a node: its results are aggregated (each
+    scenario's score for the prefix, the sum of its words' weights), sorted by score, then
+    display order, and cut in parts of `PART`: `terms/<hex>.json` holds the count, the
+    scenarios as a bit set (for exact counts under filters), the first part, the words
+    under the prefix (for suggestions) and how many postings they have (for a rebuild);
+    `terms/<hex>-<i>.json` the further parts, fetched only when the results reach them;
+    `terms/<hex>-w.json` the postings of the word that is the prefix itself, which a
+    search never reads (a rebuild does). Its longer words are split by one more
+    character, each a leaf or a node again. So a search of a common word fetches one
+    part, however many scenarios have it.
+    """
+    files: dict[str, bytes] = {}
+    kinds: dict[str, set[str]] = {"leaves": set(), "nodes": set()}
+    stack = [(root, {w: pairs for w, pairs in postings.items() if pairs})]
+    while stack:
+        prefix, under = stack.pop()
+        if not under:
+            continue
+        key = _hex(prefix)
+        count = sum(map(len, under.values()))
+        if count <= NODE_POSTINGS:
+            kinds["leaves"].add(key)
+            files[f"search/terms/{key}.json"] = _leaf(under, rank)
+            continue
+        kinds["nodes"].add(key)
+        scores: dict[int, int] = defaultdict(int)
+        for pairs in under.values():
+            for n, weight in pairs:
+                scores[n] += weight
+        ranked = sorted(scores, key=lambda n: (-scores[n], rank[n]))
+        bits = bit_set(ranked, len(rank))
+        files |= _node(key, (ranked, [scores[n] for n in ranked]), count, sorted(under), bits)
+        if prefix in under:
+            own = [x for pair in under[prefix] for x in pair]
+            files[f"search/terms/{key}-w.json"] = _dump({prefix: own})
+        longer: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
+        for word, pairs in sorted(under.items()):
+            if len(word) > len(prefix):
+                longer[word[: len(prefix) + 1]][word] = pairs
+        stack.extend(sorted(longer.items(), reverse=True))
+    return files, kinds
+
+
+class _Patch:
+    """A rebuild's word files: the prefixes of changed words patched, as `_key_files` makes them.
+
+    A leaf is read, patched and made again (it may become a node). A node's results are
+    read (its parts), the changed scenarios taken out and put back with their new score
+    at their place (the others keep their order: their titles did not change), and its
+    count of postings patched from the changed scenarios' old and new words; only if it
+    falls to a leaf's size is every file under it read. Its prefixes that hold no changed
+    word are left as they are.
+    """
+
+    def __init__(
+        self,
+        site: Path,
+        changed: dict[int, tuple[dict[str, int], dict[str, int]]],
+        fresh: dict[str, list[tuple[int, int]]],
+        rank: list[int],
+        listed: dict[str, dict[str, set[str]]],
+    ) -> None:
+        self.site, self.changed, self.rank, self.listed = site, changed, rank, listed
+        self.files: dict[str, bytes | None] = {}
+        self.fresh: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
+        for word, pairs in fresh.items():  # by key, to find those under a prefix
+            self.fresh[_root(word)][word] = pairs
+        # Each key's prefixes that have files, and whether each is a leaf or a node.
+        self.tree: dict[str, dict[str, str]] = defaultdict(dict)
+        for kinds in listed.values():
+            for kind, keys in kinds.items():
+                for key in keys:
+                    prefix = _unhex(key)
+                    self.tree[_root(prefix)][prefix] = kind
+        # For each prefix of a changed scenario's words: how many postings it gains (or
+        # loses), and each changed scenario's new score for it (what a node needs).
+        self.counts: dict[str, int] = defaultdict(int)
+        self.scores: dict[str, dict[int, int]] = defaultdict(dict)
+        for number, (old, new) in changed.items():
+            for sign, weights in ((-1, old), (1, new)):
+                for word, weight in weights.items():
+                    for end in range(1, len(word) + 1):
+                        self.counts[word[:end]] += sign
+                        if sign > 0:
+                            scores = self.scores[word[:end]]
+                            scores[number] = scores.get(number, 0) + weight
+
+    def _read(self, path: str) -> Any:
+        return orjson.loads((self.site / path).read_bytes())
+
+    def _set_kind(self, prefix: str, kind: str | None) -> None:
+        """Record what `prefix` is now: a leaf, a node, or nothing (None)."""
+        tree, kinds = self.tree[_root(prefix)], self.listed[_hex(prefix)[:2]]
+        if prefix in tree:
+            kinds[tree.pop(prefix)].discard(_hex(prefix))
+        if kind is not None:
+            tree[prefix] = kind
+            kinds[kind].add(_hex(prefix))
+
+    def prefix(self, prefix: str, words: list[str]) -> set[str]:
+        """Patch the files under `prefix`, which holds the changed `words`; its words now."""
+        key = _hex(prefix)
+        if self.tree[_root(prefix)].get(prefix) != "nodes":
+            return self._anew(prefix)
+        head = self._read(f"search/terms/{key}.json")
+        postings = head["postings"] + self.counts.get(prefix, 0)
+        if postings <= NODE_POSTINGS:
+            return self._anew(prefix)
+        flat = head["top"]
+        for i in range(1, head["parts"]):
+            flat += self._read(f"search/terms/{key}-{i}.json")
+        # Patched in place, not rebuilt: a node may rank every scenario.
+        rank, changed = self.rank, self.changed
+        numbers, points = flat[::2], flat[1::2]
+        bits = bytearray(base64.b64decode(head["bits"]))
+        for n in sorted(changed, reverse=True):
+            if bits[n >> 3] & (1 << (n & 7)):
+                i = numbers.index(n)
+                del numbers[i], points[i]
+                bits[n >> 3] &= ~(1 << (n & 7)) & 0xFF
+        for n, score in sorted(self.scores.get(prefix, {}).items()):
+            place = bisect.bisect(
+                range(len(numbers)),
+                (-score, rank[n]),
+                key=lambda i: (-points[i], rank[numbers[i]]),
+            )
+            numbers.insert(place, n)
+            points.insert(place, score)
+            bits[n >> 3] |= 1 << (n & 7)
+        longer: dict[str, list[str]] = defaultdict(list)
+        for word in words:
+            if len(word) > len(prefix):
+                longer[word[: len(prefix) + 1]].append(word)
+        names = {w for w in head["words"] if w != prefix and w[: len(prefix) + 1] not in longer}
+        if prefix in words:  # the word that is the prefix itself: its postings patched
+            own = f"search/terms/{key}-w.json"
+            pairs = self._read(own)[prefix] if (self.site / own).exists() else []
+            kept = [p for p in zip(pairs[::2], pairs[1::2], strict=True) if p[0] not in changed]
+            now = sorted(kept + self.fresh[_root(prefix)].get(prefix, []))
+            self.files[own] = _dump({prefix: [x for p in now for x in p]}) if now else None
+            names |= {prefix} if now else set()
+        elif prefix in head["words"]:
+            names.add(prefix)
+        for child in sorted(longer):
+            names |= self.prefix(child, longer[child])
+        encoded = base64.b64encode(bytes(bits)).decode("ascii")
+        made = _node(key, (numbers, points), postings, sorted(names), encoded)
+        gone = {f"search/terms/{key}-{i}.json" for i in range(len(made), head["parts"])}
+        self.files |= dict.fromkeys(sorted(gone)) | made
+        return names
+
+    def _anew(self, prefix: str) -> set[str]:
+        """Make every file under `prefix` again from its words' postings, read back whole."""
+        tree = self.tree[_root(prefix)]
+        postings: dict[str, list[tuple[int, int]]] = {}
+        old: set[str] = set()
+        for below, kind in sorted(tree.items()):
+            if not below.startswith(prefix):
+                continue
+            key = _hex(below)
+            path = f"search/terms/{key}.json"
+            old.add(path)
+            if kind == "leaves":
+                leaf = self._read(path)
+                order = leaf["order"]
+                for word, flat in leaf["words"].items():
+                    postings[word] = [
+                        (order[i], w) for i, w in zip(flat[::2], flat[1::2], strict=True)
+                    ]
+            else:
+                parts = self._read(path)["parts"]
+                old |= {f"search/terms/{key}-{i}.json" for i in range(1, parts)}
+                own = f"search/terms/{key}-w.json"
+                if (self.site / own).exists():
+                    old.add(own)
+                    for word, flat in self._read(own).items():
+                        postings[word] = list(zip(flat[::2], flat[1::2], strict=True))
+            self._set_kind(below, None)
+        for word, pairs in postings.items():
+            postings[word] = [pair for pair in pairs if pair[0] not in self.changed]
+        for word, pairs in self.fresh[_root(prefix)].items():
+            if word.startswith(prefix):
+                postings[word] = postings.get(word, []) + pairs
+        postings = {word: sorted(pairs) for word, pairs in postings.items() if pairs}
+        made, kinds = _key_files(prefix, postings, self.rank)
+        for kind, keys in kinds.items():
+            for key in keys:
+                self._set_kind(_unhex(key), kind)
+        self.files |= dict.fromkeys(sorted(old - made.keys())) | made
+        return set(postings)
+
+
+def _listed_keys(site: Path | None, leads: set[str]) -> dict[str, dict[str, set[str]]]:
+    """`search/keys/<lead byte>.json`: the prefixes that have a word file, leaves and nodes.
+
+    search.js reads the list before it asks for a word's file, so a word no scenario has
+    is known to be missing without a request that fails (and a 404 in the console), and a
+    word's deepest prefix is found without trying each. Every lead byte has its list,
+    empty or not (a full build makes them all); a rebuild reads and rewrites those of the
+    keys it changes.
+    """
+    listed = {}
+    for lead in LEAD_BYTES if site is None else sorted(leads):
+        path = None if site is None else site / f"search/keys/{lead}.json"
+        kinds = orjson.loads(path.read_bytes()) if path and path.exists() else {}
+        listed[lead] = {kind: set(kinds.get(kind, [])) for kind in ("leaves", "nodes")}
+    return listed
+
+
+def bit_set(numbers: Iterable[int], size: int) -> str:
+    """A set of scenario numbers as search.js reads it: base64 of a bit per scenario.
+
+    Bit n is bit n % 8 of byte n // 8: 1.25 KB for 10,000 scenarios, where a list of the
+    numbers would take up to 50.
+    """
+    bits = bytearray((size + 7) // 8)
+    for n in numbers:
+        bits[n >> 3] |= 1 << (n & 7)
+    return base64.b64encode(bytes(bits)).decode("ascii")
 
 
 # The first bytes of the UTF-8 of a searchable word: a digit, a lower-case ASCII letter or
 # the lead byte of any other character (what `tokens.terms` keeps is letters and digits).
 LEAD_BYTES = [f"{b:02x}" for b in [*range(0x30, 0x3A), *range(0x61, 0x7B), *range(0xC2, 0xF5)]]
-
-
-def _key_files(born: set[str], gone: set[str], site: Path | None) -> dict[str, bytes]:
-    """`search/keys/<lead byte>.json`: which word files exist, by their key's first byte.
-
-    search.js reads the list before it asks for a word's file, so a word no scenario has
-    is known to be missing without a request that fails (and a 404 in the console).
-    Every lead byte has its list, empty or not; a rebuild rewrites those whose files were
-    made or removed.
-    """
-    leads = LEAD_BYTES if site is None else sorted({k[:2] for k in born | gone})
-    files = {}
-    for lead in leads:
-        path = f"search/keys/{lead}.json"
-        keys: set[str] = set()
-        if site is not None and (site / path).exists():
-            keys = set(orjson.loads((site / path).read_bytes()))
-        keys = (keys | {k for k in born if k.startswith(lead)}) - gone
-        files[path] = _dump(sorted(keys))
-    return files
-
-
-def _merged(kept: list[int], fresh: list[int], changed: Container[int]) -> list[int]:
-    """A word's postings: those kept of unchanged scenarios and the fresh ones, by number."""
-    if not kept:
-        return fresh
-    pairs = [
-        (number, weight)
-        for number, weight in zip(kept[::2], kept[1::2], strict=True)
-        if number not in changed
-    ]
-    pairs += zip(fresh[::2], fresh[1::2], strict=True)
-    return [x for pair in sorted(pairs) for x in pair]
+# A filter's value lists its scenarios in display order too when it has at most this many
+# (an author's, a rare language's), so its listing needs no pass over the display order.
+LISTED_VALUE = 1000
+FILTERS = ("category", "difficulty", "language", "cefr", "duration", "created_by")
 
 
 def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
-    """`meta.json` (filter values, and the display order) and the `docs/` chunks.
+    """The files that list and filter the scenarios, from their cards (`pages.card`).
 
-    They change only when a card does (`pages.card`, for scenarios in id order): both
-    builds make them here, a rebuild only when a card changed.
+    - `meta.json`: the count, and each filter's values with the names to show for them;
+      its size grows with the number of values, not of scenarios (no author is in it);
+    - `cards/<n>.json`: what a result shows of scenario n (id order): id, title,
+      description, and its filters' values as places in meta's lists;
+    - `order/<p>.json`: the scenarios of display places p*PART … p*PART+PART-1;
+    - `filters/<filter>-<i>.json`: the scenarios with value i of a filter (a duration's:
+      those that take at most that long) as a bit set (`bit_set`) with their count, and
+      in display order when they are few (`LISTED_VALUE`); `authors.json` the authors;
+    - `ranks/<p>.json`: the display places of scenarios p*PART … (read only by a search
+      of several common words, see `_key_files`).
+    They change only when a card does: both builds make them here, a rebuild only when a
+    card changed.
     """
     values = {
         key: sorted({c[key] for c in cards if c[key] is not None})
-        for key in ("category", "language", "created_by", "cefr")
+        for key in ("category", "language", "created_by", "cefr", "estimated_duration")
     }
     present = {c["difficulty"] for c in cards}  # in the schema's order, easiest first
     values["difficulty"] = [d for d in choices("difficulty") if d in present]
+    values["duration"] = values.pop("estimated_duration")
     position = {key: {v: i for i, v in enumerate(vs)} for key, vs in values.items()}
     names = {key: {c[key]: c[f"{key}_name"] for c in cards} for key in ("category", "language")}
     meta = {
-        "chunk": CHUNK,
+        "count": len(cards),
+        "part": PART,
         "word_length": MAX_WORD_LENGTH,
         "categories": values["category"],
         "category_names": [names["category"][v] for v in values["category"]],
@@ -268,37 +571,45 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
         "language_names": [names["language"][v] for v in values["language"]],
         # The filter "de" takes in de-AT: a tag matches its own value and its language's.
         "language_primaries": [primary_language(v) for v in values["language"]],
-        "authors": values["created_by"],
         "cefrs": values["cefr"],
-        "docs": [
+        "durations": values["duration"],
+    }
+    rank = display_rank(cards)
+    order = sorted(range(len(cards)), key=rank.__getitem__)
+    files = {"search/meta.json": _dump(meta), "search/authors.json": _dump(values["created_by"])}
+    for n, c in enumerate(cards):
+        files[f"search/cards/{n}.json"] = _dump(
             [
+                c["scenario_id"],
+                c["title"],
+                c.get("description") or "",
                 position["category"][c["category"]],
                 position["difficulty"][c["difficulty"]],
                 position["language"][c["language"]],
                 c["estimated_duration"],
-                position["created_by"][c["created_by"]],
                 position["cefr"].get(c["cefr"], -1),  # -1: no CEFR level given
             ]
-            for c in cards
-        ],
-        "order": sorted(
-            range(len(cards)),
-            key=lambda n: (cards[n]["title"].casefold(), cards[n]["scenario_id"]),
-        ),
-    }
-    files = {"search/meta.json": _dump(meta)}
-    for start in range(0, len(cards), CHUNK):
-        files[f"search/docs/{start // CHUNK}.json"] = _dump(
-            [
-                [c["scenario_id"], c["title"], c.get("description") or ""]
-                for c in cards[start : start + CHUNK]
-            ]
         )
+    for start in range(0, max(len(cards), 1), PART):
+        files[f"search/order/{start // PART}.json"] = _dump(order[start : start + PART])
+        files[f"search/ranks/{start // PART}.json"] = _dump(rank[start : start + PART])
+    for key in FILTERS:
+        members: dict[int, list[int]] = defaultdict(list)
+        for n in order:
+            if key == "duration":  # a duration's scenarios: those at most that long
+                for i, minutes in enumerate(values["duration"]):
+                    if cards[n]["estimated_duration"] <= minutes:
+                        members[i].append(n)
+            elif cards[n][key] is not None:
+                members[position[key][cards[n][key]]].append(n)
+        name = "author" if key == "created_by" else key
+        for i in range(len(values[key])):
+            listed = members[i]
+            files[f"search/filters/{name}-{i}.json"] = _dump(
+                {"count": len(listed), "bits": bit_set(listed, len(cards))}
+                | ({"order": listed} if len(listed) <= LISTED_VALUE else {})
+            )
     return files
-
-
-def _shard_path(key: str) -> str:
-    return f"search/terms/{key}.json"
 
 
 def _dump(value: Any) -> bytes:
