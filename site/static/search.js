@@ -482,8 +482,7 @@
   }
 
   // Every value is set as text, never as HTML. `entry`: a cards/N.json, [id, title,
-  // description, then the places in meta's lists of its topic, level and language, its
-  // minutes, and its CEFR level's place (-1: none)].
+  // description, topic, level, language, minutes, CEFR level or null], named from meta.
   function card(entry) {
     var item = document.createElement("li");
     item.className = "card";
@@ -494,14 +493,16 @@
     heading.appendChild(link);
     var line = document.createElement("p");
     line.className = "meta";
-    var level = meta.difficulty_names[entry[4]] + (entry[7] >= 0 ? " (" + meta.cefrs[entry[7]] + ")" : "");
-    line.textContent = [meta.language_names[entry[5]], level,
-      meta.category_names[entry[3]], entry[6] + " min"].join(" · ");
+    function named(values, names, value) { return names[values.indexOf(value)]; }
+    var level = named(meta.difficulties, meta.difficulty_names, entry[4]) +
+      (entry[7] ? " (" + entry[7] + ")" : "");
+    line.textContent = [named(meta.languages, meta.language_names, entry[5]), level,
+      named(meta.categories, meta.category_names, entry[3]), entry[6] + " min"].join(" · ");
     var text = document.createElement("p");
     text.textContent = entry[2];
     item.append(heading, line, text);
     var query = terms(input.value);
-    if (query.length) { showMatched(item, entry[0], meta.languages[entry[5]], query); }
+    if (query.length) { showMatched(item, entry[0], entry[5], query); }
     return item;
   }
 

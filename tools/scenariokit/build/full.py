@@ -80,6 +80,7 @@ from scenariokit.website.pages import (
     sitemap,
     templates_page,
 )
+from scenariokit.website.search_files import card_files
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
@@ -356,6 +357,7 @@ def _write_listings(
     files, digests = listing_files(context, cards, [c.row for c in public], {})
     weights = [orjson.loads(c.published.weights) for c in public if c.published]
     new_words = word_files_to_write(None, {n: ({}, w) for n, w in enumerate(weights)}, cards)
+    files |= card_files(dict(enumerate(cards)))
     languages = {c["language"] for c in cards} | {t["language"] for t in templates}
     pages = [templates_page(templates), builder_page(templates), review_page(languages)]
     files |= {page.relative: page.render(context) for page in [*pages, not_found_page()]}

@@ -64,6 +64,7 @@ from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
 )
+from scenariokit.website.search_files import card_files
 
 
 def rebuild(
@@ -224,6 +225,9 @@ def _update_in_place(
             if _title(old_cards[new.path]) != _title(published[new.path].card)
         )
         site_words = word_files_to_write(out / SITE_DIR, words, cards, moved)
+        site_words |= card_files(
+            {number[e.scenario_id]: cards[number[e.scenario_id]] for e, _, _ in shown}
+        )
         for relative, content in site_words.items():
             if content is None:
                 changes.remove(f"site/{relative}")

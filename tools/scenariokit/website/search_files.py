@@ -9,8 +9,8 @@ sets, one bit a scenario:
 - `search/order/<p>.json`: scenarios in display order (title, then id), `PART` a file:
   the home page takes the first; a filter without words walks them, keeping those of
   its bit set (or lists the value's own few, see `summary_files`);
-- `search/cards/<n>.json`: what a result card shows of scenario n; a page of results
-  fetches 20 of these small files, with each one's `search/entries/<id>.json`;
+- `search/cards/<n>.json`: what a result card shows of scenario n (`card_files`); a page
+  of results fetches 20 of these small files, with each one's `search/entries/<id>.json`;
 - `search/filters/<filter>-<i>.json`: a filter value's scenarios as a bit set, so that
   a count under filters is exact without each scenario's values;
 - `search/terms/<hex of a prefix>.json`: for a prefix of at most `NODE_POSTINGS`
@@ -534,13 +534,36 @@ LISTED_VALUE = 1000
 FILTERS = ("category", "difficulty", "language", "cefr", "duration", "created_by")
 
 
+def card_files(cards: dict[int, dict[str, Any]]) -> dict[str, bytes]:
+    """`search/cards/<n>.json`: what a result shows of scenario n (its number in id order).
+
+    Its id, title, description, topic, level, language, minutes and CEFR level (or
+    null), as values, not places in meta's lists: each file depends on its own card
+    only, so a full build writes every one and a rebuild those of the scenarios it
+    re-read, and a page of results fetches 20 files of about 250 bytes.
+    """
+    return {
+        f"search/cards/{n}.json": _dump(
+            [
+                c["scenario_id"],
+                c["title"],
+                c.get("description") or "",
+                c["category"],
+                c["difficulty"],
+                c["language"],
+                c["estimated_duration"],
+                c["cefr"],
+            ]
+        )
+        for n, c in cards.items()
+    }
+
+
 def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     """The files that list and filter the scenarios, from their cards (`pages.card`).
 
     - `meta.json`: the count, and each filter's values with the names to show for them;
       its size grows with the number of values, not of scenarios (no author is in it);
-    - `cards/<n>.json`: what a result shows of scenario n (id order): id, title,
-      description, and its filters' values as places in meta's lists;
     - `order/<p>.json`: the scenarios of display places p*PART … p*PART+PART-1;
     - `filters/<filter>-<i>.json`: the scenarios with value i of a filter (a duration's:
       those that take at most that long) as a bit set (`bit_set`) with their count, and
@@ -577,19 +600,6 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     rank = display_rank(cards)
     order = sorted(range(len(cards)), key=rank.__getitem__)
     files = {"search/meta.json": _dump(meta), "search/authors.json": _dump(values["created_by"])}
-    for n, c in enumerate(cards):
-        files[f"search/cards/{n}.json"] = _dump(
-            [
-                c["scenario_id"],
-                c["title"],
-                c.get("description") or "",
-                position["category"][c["category"]],
-                position["difficulty"][c["difficulty"]],
-                position["language"][c["language"]],
-                c["estimated_duration"],
-                position["cefr"].get(c["cefr"], -1),  # -1: no CEFR level given
-            ]
-        )
     for start in range(0, max(len(cards), 1), PART):
         files[f"search/order/{start // PART}.json"] = _dump(order[start : start + PART])
         files[f"search/ranks/{start // PART}.json"] = _dump(rank[start : start + PART])
