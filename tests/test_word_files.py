@@ -94,8 +94,14 @@ def test_a_rebuild_patches_nodes_as_a_full_build_makes_them(
     site = tmp_path / "out" / "site"
     assert any(p.stem.endswith("-1") for p in (site / "search" / "terms").iterdir())
     tapas = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
-    edit(tapas, "Ordering Tapas in Madrid", "Zapas in Madrid")  # from near the start to the end
-    edit(tapas, "term: la barra", "term: el mostrador")
-    assert build(root, tmp_path / "out").rendered == 1
-    build(root, tmp_path / "fresh")
-    assert _search_files(site) == _search_files(tmp_path / "fresh" / "site")
+    for step, (old, new) in enumerate(
+        [
+            ("Ordering Tapas in Madrid", "Ordering tapas in Madrid"),  # the same place
+            ("Ordering tapas in Madrid", "Zapas in Madrid"),  # from near the start to the end
+        ]
+    ):
+        edit(tapas, old, new)
+        edit(tapas, *(("term: la barra", "term: el mostrador")[:: 1 if step == 0 else -1]))
+        assert build(root, tmp_path / "out").rendered == 1
+        build(root, tmp_path / f"fresh{step}")
+        assert _search_files(site) == _search_files(tmp_path / f"fresh{step}" / "site")

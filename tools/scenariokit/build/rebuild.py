@@ -9,6 +9,7 @@ import stat
 import zipfile
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -64,7 +65,7 @@ from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
 )
-from scenariokit.website.search_files import card_files
+from scenariokit.website.search_files import card_files, display_rank
 
 
 def rebuild(
@@ -219,10 +220,10 @@ def _update_in_place(
         old_cards = build_state.cards(connection)
         stored = old_cards | {p: v.card for p, v in published.items()}
         cards = [orjson.loads(stored[r.path]) for r in public]
-        moved = frozenset(  # its results' order may change: a new title, a new place
-            number[e.scenario_id]
-            for e, _, new in shown
-            if _title(old_cards[new.path]) != _title(published[new.path].card)
+        moved = _moved(
+            cards,
+            {number[e.scenario_id]: old_cards[new.path] for e, _, new in shown},
+            {number[e.scenario_id]: published[new.path].card for e, _, new in shown},
         )
         site_words = word_files_to_write(out / SITE_DIR, words, cards, moved)
         site_words |= card_files(
@@ -395,9 +396,21 @@ def _listed_differently(
     return False
 
 
-def _title(card: bytes) -> str:
-    """What places a scenario in display order, of its card (`search_files.display_rank`)."""
-    return str(orjson.loads(card)["title"])
+def _moved(
+    cards: list[dict[str, Any]], old: dict[int, bytes], new: dict[int, bytes]
+) -> frozenset[int]:
+    """The re-read scenarios whose results may take another place among ties: a new title.
+
+    One new title that leaves its scenario where it was in display order (a typo fixed)
+    moves nothing; the search's files of its words stay as they are.
+    """
+    retitled = {n for n in new if orjson.loads(old[n])["title"] != cards[n]["title"]}
+    if len(retitled) == 1:
+        (n,) = retitled
+        before = [*cards[:n], orjson.loads(old[n]), *cards[n + 1 :]]
+        if display_rank(before)[n] == display_rank(cards)[n]:
+            return frozenset()
+    return frozenset(retitled)
 
 
 def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:

@@ -44,6 +44,8 @@ import base64
 import bisect
 from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -265,10 +267,21 @@ def _hex(prefix: str) -> str:
 
 def _leaf(under: dict[str, list[tuple[int, int]]], rank: list[int]) -> bytes:
     """A leaf's file: its scenarios in display order, its words' postings by that order."""
-    docs = sorted({n for pairs in under.values() for n, _ in pairs}, key=rank.__getitem__)
-    index = {n: i for i, n in enumerate(docs)}
-    indexed = {word: sorted((index[n], w) for n, w in pairs) for word, pairs in under.items()}
-    words = {word: [x for pair in pairs for x in pair] for word, pairs in indexed.items()}
+    numbers: set[int] = set()
+    for pairs in under.values():
+        numbers.update(map(itemgetter(0), pairs))
+    docs = sorted(numbers, key=rank.__getitem__)
+    index = dict(zip(docs, range(len(docs)), strict=True))
+    words = {}
+    for word, pairs in under.items():  # C-level iterators: a full build makes 10,000s
+        places = sorted(
+            zip(
+                map(index.__getitem__, map(itemgetter(0), pairs)),
+                map(itemgetter(1), pairs),
+                strict=True,
+            )
+        )
+        words[word] = list(chain.from_iterable(places))
     return _dump({"order": docs, "words": words})
 
 
@@ -333,7 +346,10 @@ def _key_files(
         for pairs in under.values():
             for n, weight in pairs:
                 scores[n] += weight
-        ranked = sorted(scores, key=lambda n: (-scores[n], rank[n]))
+        # By score, then display order: a stable sort by score of the scenarios in display
+        # order (two sorts keyed by C-level lookups, four times faster than one by a tuple).
+        ranked = sorted(scores, key=rank.__getitem__)
+        ranked.sort(key=scores.__getitem__, reverse=True)
         bits = bit_set(ranked, len(rank))
         files |= _node(key, (ranked, [scores[n] for n in ranked]), count, sorted(under), bits)
         if prefix in under:
