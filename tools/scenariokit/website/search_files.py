@@ -330,36 +330,48 @@ def _key_files(
     """
     files: dict[str, bytes] = {}
     kinds: dict[str, set[str]] = {"leaves": set(), "nodes": set()}
-    stack = [(root, {w: pairs for w, pairs in postings.items() if pairs})]
-    while stack:
-        prefix, under = stack.pop()
-        if not under:
-            continue
+
+    def visit(prefix: str, under: dict[str, list[tuple[int, int]]]) -> dict[int, int] | None:
+        """Write the files under `prefix`; a node's scores (its parent sums them), else None."""
         key = _hex(prefix)
         count = sum(map(len, under.values()))
         if count <= NODE_POSTINGS:
             kinds["leaves"].add(key)
             files[f"search/terms/{key}.json"] = _leaf(under, rank)
-            continue
+            return None
         kinds["nodes"].add(key)
-        scores: dict[int, int] = defaultdict(int)
-        for pairs in under.values():
-            for n, weight in pairs:
-                scores[n] += weight
+        longer: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
+        for word, pairs in sorted(under.items()):
+            if len(word) > len(prefix):
+                longer[word[: len(prefix) + 1]][word] = pairs
+        # Summed from the children's sums (a node's), not again from every word below.
+        scores: dict[int, int] = {}
+        get = scores.get
+        for child, below in sorted(longer.items()):
+            summed = visit(child, below)
+            if summed is not None:
+                for n, weight in summed.items():
+                    scores[n] = get(n, 0) + weight
+            else:
+                for pairs in below.values():
+                    for n, weight in pairs:
+                        scores[n] = get(n, 0) + weight
+        if prefix in under:
+            for n, weight in under[prefix]:
+                scores[n] = get(n, 0) + weight
+            own = [x for pair in under[prefix] for x in pair]
+            files[f"search/terms/{key}-w.json"] = _dump({prefix: own})
         # By score, then display order: a stable sort by score of the scenarios in display
         # order (two sorts keyed by C-level lookups, four times faster than one by a tuple).
         ranked = sorted(scores, key=rank.__getitem__)
         ranked.sort(key=scores.__getitem__, reverse=True)
         bits = bit_set(ranked, len(rank))
-        files |= _node(key, (ranked, [scores[n] for n in ranked]), count, sorted(under), bits)
-        if prefix in under:
-            own = [x for pair in under[prefix] for x in pair]
-            files[f"search/terms/{key}-w.json"] = _dump({prefix: own})
-        longer: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
-        for word, pairs in sorted(under.items()):
-            if len(word) > len(prefix):
-                longer[word[: len(prefix) + 1]][word] = pairs
-        stack.extend(sorted(longer.items(), reverse=True))
+        files.update(_node(key, (ranked, [scores[n] for n in ranked]), count, sorted(under), bits))
+        return scores
+
+    kept = {w: pairs for w, pairs in postings.items() if pairs}
+    if kept:
+        visit(root, kept)
     return files, kinds
 
 
