@@ -67,18 +67,32 @@ def map_chunks(
 
     context = multiprocessing.get_context("fork")
     results = []
-    # Workers run without the cycle collector: they live for one map, and what they make
-    # (a chunk's documents, pages and rows) is freed by reference counting, so the
-    # collector only walked it again and again (bench/README.md), for the same peak memory.
+    # Workers run without the automatic cycle collector: what they make (a chunk's
+    # documents, pages and rows) is mostly freed by reference counting, and the collector
+    # walked it again and again (bench/README.md). Not all of it: some of a file's work is
+    # left in reference cycles, so each worker collects once after each task, when little
+    # is alive in it. Without that, a build's workers grew by about 80 KB a file they
+    # compiled: 0.9 GB for the two at 10,000 scenarios against 0.45 GB with it, 7.5 GB
+    # for the build at 100,000 (bench/README.md, `bench/scale.py`).
     with (
         _frozen(),
         ProcessPoolExecutor(workers, context, initializer=gc.disable) as pool,
     ):
-        for part in pool.map(work, chunks):
+        for part in pool.map(partial(_collected, work), chunks):
             results += part
             if done:
                 done(len(part))
     return results
+
+
+def _collected(
+    work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item]
+) -> list[Result]:
+    """`work(items)`, then the cycles it left collected (in a worker, where gc is off)."""
+    try:
+        return work(items)
+    finally:
+        gc.collect()
 
 
 def map_with(
