@@ -2,8 +2,8 @@
 
 A full build passes every scenario with no old words; a rebuild passes the scenarios that
 changed and the site, whose files it patches. Patched files must equal made ones, with
-leaves and nodes (prefixes split by a longer one, their results in parts) alike, and when
-a scenario's place in display order changes.
+leaves and nodes (prefixes split by a longer one, their results in parts) alike. Ties
+are broken by number (id order), so a new title changes the files of its own words only.
 """
 
 from __future__ import annotations
@@ -50,24 +50,13 @@ def test_patched_word_files_equal_made_ones(
     for round_ in range(40):
         site = tmp_path / str(round_)
         before = [weights(rng) for _ in range(count)]
-        rank = rng.sample(range(count), count)
-        write(site, word_files({n: ({}, w) for n, w in enumerate(before)}, rank))
+        write(site, word_files({n: ({}, w) for n, w in enumerate(before)}, count))
         after = list(before)
         for number in rng.sample(range(count), rng.randint(1, 4)):
             after[number] = weights(rng)
-        moved: set[int] = set()
-        if round_ % 3 == 0:  # a title changed: the scenario takes another place
-            number, place = rng.randrange(count), rng.randrange(count)
-            order = sorted(range(count), key=rank.__getitem__)
-            order.remove(number)
-            order.insert(place, number)
-            rank = [order.index(n) for n in range(count)]
-            moved.add(number)
-        changed = {
-            n: (before[n], after[n]) for n in range(count) if before[n] != after[n] or n in moved
-        }
-        write(site, word_files(changed, rank, site, moved))
-        made = word_files({n: ({}, w) for n, w in enumerate(after)}, rank)
+        changed = {n: (before[n], after[n]) for n in range(count) if before[n] != after[n]}
+        write(site, word_files(changed, count, site))
+        made = word_files({n: ({}, w) for n, w in enumerate(after)}, count)
         assert on_disk(site) == {k: v for k, v in made.items() if v is not None}
         assert None not in made.values()
     if small:
@@ -105,3 +94,25 @@ def test_a_rebuild_patches_nodes_as_a_full_build_makes_them(
         assert build(root, tmp_path / "out").rendered == 1
         build(root, tmp_path / f"fresh{step}")
         assert _search_files(site) == _search_files(tmp_path / f"fresh{step}" / "site")
+
+
+def test_a_new_title_rewrites_the_files_of_its_own_changed_words_only(tmp_path: Path) -> None:
+    """Results that score alike come in id order: a title that moves its scenario from the
+    middle of the home page's listing to its end changes the search files of the words
+    it drops and adds (and the listing's), not those of every word the scenario has."""
+    from scenariokit.build.run import build
+    from tests.test_build import edit, repo_copy
+
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    site = tmp_path / "out" / "site"
+    before = _search_files(site)
+    edit(root / "scenarios/restaurant/tapas-bar-madrid.yaml", "Ordering Tapas in", "Zapas in")
+    assert build(root, tmp_path / "out").rendered == 1
+    after = _search_files(site)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    terms = {p for p in changed if p.startswith("search/terms/")}
+    prefixes = {bytes.fromhex(p.split("/")[-1].split(".")[0].split("-")[0]).decode() for p in terms}
+    assert prefixes
+    assert all(any(w.startswith(p) for w in ("ordering", "tapas", "zapas")) for p in prefixes)
+    assert "search/order/0.json" in changed  # the listing: the title's new place

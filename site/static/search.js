@@ -152,23 +152,18 @@
     return i ? fetchJson("terms/" + found.key + "-" + i + ".json") : Promise.resolve(found.head.top);
   }
 
-  // Each scenario's score for a word (the sum of the weights of the words it starts), and
-  // for a leaf each one's place in display order among the leaf's.
+  // Each scenario's score for a word: the sum of the weights of the words it starts.
   function scoresOf(found) {
     var scores = new Map();
     if (found.leaf) {
-      var order = found.leaf.order;
-      var place = new Map();
       Object.keys(found.leaf.words).forEach(function (word) {
         if (word.indexOf(found.term) !== 0) { return; }
         var postings = found.leaf.words[word];
         for (var i = 0; i < postings.length; i += 2) {
-          var doc = order[postings[i]];
-          place.set(doc, postings[i]);
-          scores.set(doc, (scores.get(doc) || 0) + postings[i + 1]);
+          scores.set(postings[i], (scores.get(postings[i]) || 0) + postings[i + 1]);
         }
       });
-      return Promise.resolve({scores: scores, place: place});
+      return Promise.resolve(scores);
     }
     var parts = [];
     for (var i = 0; i < found.head.parts; i++) { parts.push(nodePart(found, i)); }
@@ -176,20 +171,7 @@
       loaded.forEach(function (flat) {
         for (var j = 0; j < flat.length; j += 2) { scores.set(flat[j], flat[j + 1]); }
       });
-      return {scores: scores, place: null};
-    });
-  }
-
-  // The display places of some scenarios, from the parts of ranks/ they fall in: only a
-  // search of several words, each a node, needs them.
-  function ranksOf(docs) {
-    var parts = Array.from(new Set(docs.map(function (doc) { return Math.floor(doc / meta.part); })));
-    return Promise.all(parts.map(function (p) { return fetchJson("ranks/" + p + ".json"); })).then(function (loaded) {
-      var byPart = {};
-      parts.forEach(function (p, i) { byPart[p] = loaded[i]; });
-      var place = new Map();
-      docs.forEach(function (doc) { place.set(doc, byPart[Math.floor(doc / meta.part)][doc % meta.part]); });
-      return place;
+      return scores;
     });
   }
 
@@ -313,7 +295,8 @@
   }
 
   // The scenarios with every word (a word is found by the words it starts), that pass the
-  // filters, by score (the sum of the words' weights), then in display order.
+  // filters, by score (the sum of the words' weights), then by number (id order), as the
+  // build ranks a node's results.
   function searched(query, filter) {
     var accept = filter ? function (doc) { return has(filter.mask, doc); } : function () { return true; };
     return Promise.all(query.map(resolve)).then(function (found) {
@@ -328,19 +311,14 @@
       }
       return Promise.all(found.map(scoresOf)).then(function (maps) {
         var total = new Map();
-        maps[0].scores.forEach(function (score, doc) {
-          if (maps.every(function (m) { return m.scores.has(doc); }) && accept(doc)) {
-            total.set(doc, maps.reduce(function (sum, m) { return sum + m.scores.get(doc); }, 0));
+        maps[0].forEach(function (score, doc) {
+          if (maps.every(function (m) { return m.has(doc); }) && accept(doc)) {
+            total.set(doc, maps.reduce(function (sum, m) { return sum + m.get(doc); }, 0));
           }
         });
         var docs = Array.from(total.keys());
-        var leaf = maps.find(function (m) { return m.place; });
-        return (leaf ? Promise.resolve(leaf.place) : ranksOf(docs)).then(function (place) {
-          docs.sort(function (a, b) {
-            return total.get(b) - total.get(a) || place.get(a) - place.get(b);
-          });
-          return listOf(docs);
-        });
+        docs.sort(function (a, b) { return total.get(b) - total.get(a) || a - b; });
+        return listOf(docs);
       });
     });
   }

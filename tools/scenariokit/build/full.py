@@ -356,7 +356,7 @@ def _write_listings(
     """
     files, digests = listing_files(context, cards, [c.row for c in public], {})
     weights = [orjson.loads(c.published.weights) for c in public if c.published]
-    new_words = word_files_to_write(None, {n: ({}, w) for n, w in enumerate(weights)}, cards)
+    new_words = word_files_to_write(None, {n: ({}, w) for n, w in enumerate(weights)}, len(cards))
     files |= card_files(dict(enumerate(cards)))
     languages = {c["language"] for c in cards} | {t["language"] for t in templates}
     pages = [templates_page(templates), builder_page(templates), review_page(languages)]

@@ -41,7 +41,6 @@ from scenariokit.website.pages import (
     scenario_json,
 )
 from scenariokit.website.search_files import (
-    display_rank,
     entries_path,
     search_entries,
     summary_files,
@@ -235,17 +234,14 @@ class Damaged(Exception):
 
 
 def word_files_to_write(
-    site: Path | None,
-    words: dict[int, tuple[Any, Any]],
-    cards: list[dict[str, Any]],
-    moved: frozenset[int] = frozenset(),
+    site: Path | None, words: dict[int, tuple[Any, Any]], count: int
 ) -> dict[str, bytes | None]:
     """The word files to write, for both builds (`word_files`): a full build passes no site.
 
-    `cards` are every public scenario's, in id order (their display order ranks results
-    that score alike). `Damaged` if a file to patch is not what a build wrote.
+    `count` is the number of public scenarios. `Damaged` if a file to patch is not what a
+    build wrote.
     """
     try:
-        return word_files(words, display_rank(cards), site, moved)
+        return word_files(words, count, site)
     except (ValueError, TypeError, AttributeError, KeyError, OSError) as exc:  # not a word file
         raise Damaged(exc) from exc

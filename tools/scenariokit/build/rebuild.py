@@ -9,7 +9,6 @@ import stat
 import zipfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -65,7 +64,7 @@ from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
 )
-from scenariokit.website.search_files import card_files, display_rank
+from scenariokit.website.search_files import card_files
 
 
 def rebuild(
@@ -220,12 +219,7 @@ def _update_in_place(
         old_cards = build_state.cards(connection)
         stored = old_cards | {p: v.card for p, v in published.items()}
         cards = [orjson.loads(stored[r.path]) for r in public]
-        moved = _moved(
-            cards,
-            {number[e.scenario_id]: old_cards[new.path] for e, _, new in shown},
-            {number[e.scenario_id]: published[new.path].card for e, _, new in shown},
-        )
-        site_words = word_files_to_write(out / SITE_DIR, words, cards, moved)
+        site_words = word_files_to_write(out / SITE_DIR, words, len(cards))
         site_words |= card_files(
             {number[e.scenario_id]: cards[number[e.scenario_id]] for e, _, _ in shown}
         )
@@ -394,23 +388,6 @@ def _listed_differently(
         if published[new.path].card != old_cards[new.path]:
             return True
     return False
-
-
-def _moved(
-    cards: list[dict[str, Any]], old: dict[int, bytes], new: dict[int, bytes]
-) -> frozenset[int]:
-    """The re-read scenarios whose results may take another place among ties: a new title.
-
-    One new title that leaves its scenario where it was in display order (a typo fixed)
-    moves nothing; the search's files of its words stay as they are.
-    """
-    retitled = {n for n in new if orjson.loads(old[n])["title"] != cards[n]["title"]}
-    if len(retitled) == 1:
-        (n,) = retitled
-        before = [*cards[:n], orjson.loads(old[n]), *cards[n + 1 :]]
-        if display_rank(before)[n] == display_rank(cards)[n]:
-            return frozenset()
-    return frozenset(retitled)
 
 
 def _remember(out: Path, touched: list[FileRow], info: dict[str, str]) -> None:

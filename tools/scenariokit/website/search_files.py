@@ -15,14 +15,17 @@ sets, one bit a scenario:
   a count under filters is exact without each scenario's values;
 - `search/terms/<hex of a prefix>.json`: for a prefix of at most `NODE_POSTINGS`
   postings, a leaf: its words and where they occur, ranked from it alone; for a larger
-  one, a node: its results aggregated and ranked (score, then display order) in parts of
+  one, a node: its results aggregated and ranked (score, then number) in parts of
   `PART`, fetched as far as a page of results reaches, and its longer words split by one
   more character (see `_key_files`). A word's prefix is first three characters (two for
   CJK), then longer as the words under it grow;
 - `search/keys/<byte>.json`: which prefixes have files, leaves and nodes, by their
-  first byte, so that a word no scenario has costs no failing request;
-- `search/ranks/<p>.json`: display places by number, for the one search that needs them
-  (several words, each a node: their scores summed leave ties no file orders).
+  first byte, so that a word no scenario has costs no failing request.
+Results that score alike come in id order (their numbers), not display order: a scenario's
+title is then in no word file but those of its own words, so a new title rewrites the
+files of the words it adds or drops, not of every word it has (a rebuild of one title took
+2 to 3 s at 10,000 scenarios when ties followed titles; search.js sums several words'
+scores and breaks ties by number too, with no file to fetch for it).
 Not bounded: a search of several words of which one is a node reads all that node's
 parts (the words' results must be summed), and a filter without words whose values
 are common alone but rare together walks the display order further; both stay far
@@ -43,9 +46,8 @@ from __future__ import annotations
 import base64
 import bisect
 from collections import defaultdict
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,8 +184,7 @@ def _heaviest(weights: dict[str, int]) -> dict[str, int]:
 def display_rank(cards: list[dict[str, Any]]) -> list[int]:
     """Each scenario's place in display order (title, then id), by its number (id order).
 
-    The one rule for the order of the home page's listing and of results that score alike:
-    the summary files and the word files both sort by it.
+    The order of the home page's listing and of a filter's scenarios (`summary_files`).
     """
     order = sorted(
         range(len(cards)), key=lambda n: (cards[n]["title"].casefold(), cards[n]["scenario_id"])
@@ -196,22 +197,20 @@ def display_rank(cards: list[dict[str, Any]]) -> list[int]:
 
 def word_files(
     changed: dict[int, tuple[dict[str, int], dict[str, int]]],
-    rank: list[int],
+    count: int,
     site: Path | None = None,
-    moved: Container[int] = (),
 ) -> dict[str, bytes | None]:
     """The word files to write (None: to delete) for scenarios whose words changed.
 
     The one way both builds make them. `changed` maps a scenario's number (its place in id
     order) to its old and new weights, both from `scenario_weights` (so bounded alike);
-    `rank` is every scenario's place in display order (`display_rank`). A full build
-    passes every scenario with no old words and no `site`: every file is made from
+    `count` is the number of public scenarios (the size of a node's bit set). A full
+    build passes every scenario with no old words and no `site`: every file is made from
     nothing (`_key_files`). A rebuild passes the scenarios it re-read, whose ids are the
-    same as before (else the numbers move and it builds anew), those of them whose place
-    in display order may have changed (`moved`: the files of all their words change, as
-    the order of results does), and the site: only the prefixes of changed words are
-    patched (`_Patch`), so that a rebuild reads a node's ranked results, not every word
-    under it, and the files equal a full build's.
+    same as before (else the numbers move and it builds anew), and the site: only the
+    prefixes of words whose weight changed are patched (`_Patch`), so that a rebuild
+    reads a node's ranked results, not every word under it, and the files equal a full
+    build's.
     """
     fresh: dict[str, list[tuple[int, int]]] = defaultdict(list)  # each word's new postings
     words: set[str] = set()  # the words whose postings (or order) change
@@ -219,12 +218,8 @@ def word_files(
         old, new = changed[number]
         for word, weight in new.items():
             fresh[word].append((number, weight))
-        if old and number not in moved:
-            words.update(w for w, weight in new.items() if old.get(w) != weight)
-            words.update(old.keys() - new.keys())
-        else:
-            words.update(new)
-            words.update(old)
+        words.update(w for w, weight in new.items() if old.get(w) != weight)
+        words.update(old.keys() - new.keys())
     roots: dict[str, list[str]] = defaultdict(list)
     for word in sorted(words):  # each word's key worked out once; in order: no set's order
         roots[_root(word)].append(word)
@@ -232,12 +227,12 @@ def word_files(
     files: dict[str, bytes | None] = {}
     if site is None:
         for root in sorted(roots):
-            made, kinds = _key_files(root, {w: fresh[w] for w in roots[root]}, rank)
+            made, kinds = _key_files(root, {w: fresh[w] for w in roots[root]}, count)
             files |= made
             for kind, keys in kinds.items():
                 listed[shard_key(root)[:2]][kind] |= keys
     else:
-        patch = _Patch(site, changed, fresh, rank, listed)
+        patch = _Patch(site, changed, fresh, count, listed)
         for root in sorted(roots):
             patch.prefix(root, roots[root])
         files = patch.files
@@ -265,24 +260,11 @@ def _hex(prefix: str) -> str:
     return prefix.encode("utf-8").hex()
 
 
-def _leaf(under: dict[str, list[tuple[int, int]]], rank: list[int]) -> bytes:
-    """A leaf's file: its scenarios in display order, its words' postings by that order."""
-    numbers: set[int] = set()
-    for pairs in under.values():
-        numbers.update(map(itemgetter(0), pairs))
-    docs = sorted(numbers, key=rank.__getitem__)
-    index = dict(zip(docs, range(len(docs)), strict=True))
-    words = {}
-    for word, pairs in under.items():  # C-level iterators: a full build makes 10,000s
-        places = sorted(
-            zip(
-                map(index.__getitem__, map(itemgetter(0), pairs)),
-                map(itemgetter(1), pairs),
-                strict=True,
-            )
-        )
-        words[word] = list(chain.from_iterable(places))
-    return _dump({"order": docs, "words": words})
+def _leaf(under: dict[str, list[tuple[int, int]]]) -> bytes:
+    """A leaf's file: each word's postings, (number, weight) flat, in id order."""
+    return _dump(
+        {"words": {word: list(chain.from_iterable(pairs)) for word, pairs in under.items()}}
+    )
 
 
 def _node(
@@ -310,18 +292,18 @@ def _node(
 
 
 def _key_files(
-    root: str, postings: dict[str, list[tuple[int, int]]], rank: list[int]
+    root: str, postings: dict[str, list[tuple[int, int]]], size: int
 ) -> tuple[dict[str, bytes], dict[str, set[str]]]:
     """The files of the words under a prefix, and the prefixes (hex) of its leaves and nodes.
 
     A prefix whose words have at most `NODE_POSTINGS` postings is a leaf,
-    `terms/<hex>.json`: `{"order": [numbers in display order], "words": {word: [index in
-    order, weight, ...]}}`, so a search of a word in it ranks exactly, ties in display
-    order, from this one file. A larger prefix is a node: its results are aggregated (each
-    scenario's score for the prefix, the sum of its words' weights), sorted by score, then
-    display order, and cut in parts of `PART`: `terms/<hex>.json` holds the count, the
-    scenarios as a bit set (for exact counts under filters), the first part, the words
-    under the prefix (for suggestions) and how many postings they have (for a rebuild);
+    `terms/<hex>.json`: `{"words": {word: [number, weight, ...]}}` (numbers ascending), so
+    a search of a word in it ranks exactly, ties by number, from this one file. A larger
+    prefix is a node: its results are aggregated (each scenario's score for the prefix,
+    the sum of its words' weights), sorted by score, then number, and cut in parts of
+    `PART`: `terms/<hex>.json` holds the count, the scenarios as a bit set (for exact
+    counts under filters), the first part, the words under the prefix (for suggestions)
+    and how many postings they have (for a rebuild);
     `terms/<hex>-<i>.json` the further parts, fetched only when the results reach them;
     `terms/<hex>-w.json` the postings of the word that is the prefix itself, which a
     search never reads (a rebuild does). Its longer words are split by one more
@@ -337,7 +319,7 @@ def _key_files(
         count = sum(map(len, under.values()))
         if count <= NODE_POSTINGS:
             kinds["leaves"].add(key)
-            files[f"search/terms/{key}.json"] = _leaf(under, rank)
+            files[f"search/terms/{key}.json"] = _leaf(under)
             return None
         kinds["nodes"].add(key)
         longer: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
@@ -361,11 +343,11 @@ def _key_files(
                 scores[n] = get(n, 0) + weight
             own = [x for pair in under[prefix] for x in pair]
             files[f"search/terms/{key}-w.json"] = _dump({prefix: own})
-        # By score, then display order: a stable sort by score of the scenarios in display
-        # order (two sorts keyed by C-level lookups, four times faster than one by a tuple).
-        ranked = sorted(scores, key=rank.__getitem__)
+        # By score, then number: a stable sort by score of the numbers in order (faster
+        # than one sort keyed by a tuple).
+        ranked = sorted(scores)
         ranked.sort(key=scores.__getitem__, reverse=True)
-        bits = bit_set(ranked, len(rank))
+        bits = bit_set(ranked, size)
         files.update(_node(key, (ranked, [scores[n] for n in ranked]), count, sorted(under), bits))
         return scores
 
@@ -380,7 +362,7 @@ class _Patch:
 
     A leaf is read, patched and made again (it may become a node). A node's results are
     read (its parts), the changed scenarios taken out and put back with their new score
-    at their place (the others keep their order: their titles did not change), and its
+    at their place (score, then number: the others keep their order), and its
     count of postings patched from the changed scenarios' old and new words; only if it
     falls to a leaf's size is every file under it read. Its prefixes that hold no changed
     word are left as they are.
@@ -391,10 +373,10 @@ class _Patch:
         site: Path,
         changed: dict[int, tuple[dict[str, int], dict[str, int]]],
         fresh: dict[str, list[tuple[int, int]]],
-        rank: list[int],
+        size: int,
         listed: dict[str, dict[str, set[str]]],
     ) -> None:
-        self.site, self.changed, self.rank, self.listed = site, changed, rank, listed
+        self.site, self.changed, self.size, self.listed = site, changed, size, listed
         self.files: dict[str, bytes | None] = {}
         self.fresh: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
         for word, pairs in fresh.items():  # by key, to find those under a prefix
@@ -444,7 +426,7 @@ class _Patch:
         for i in range(1, head["parts"]):
             flat += self._read(f"search/terms/{key}-{i}.json")
         # Patched in place, not rebuilt: a node may rank every scenario.
-        rank, changed = self.rank, self.changed
+        changed = self.changed
         numbers, points = flat[::2], flat[1::2]
         bits = bytearray(base64.b64decode(head["bits"]))
         for n in sorted(changed, reverse=True):
@@ -455,8 +437,8 @@ class _Patch:
         for n, score in sorted(self.scores.get(prefix, {}).items()):
             place = bisect.bisect(
                 range(len(numbers)),
-                (-score, rank[n]),
-                key=lambda i: (-points[i], rank[numbers[i]]),
+                (-score, n),
+                key=lambda i: (-points[i], numbers[i]),
             )
             numbers.insert(place, n)
             points.insert(place, score)
@@ -495,12 +477,8 @@ class _Patch:
             path = f"search/terms/{key}.json"
             old.add(path)
             if kind == "leaves":
-                leaf = self._read(path)
-                order = leaf["order"]
-                for word, flat in leaf["words"].items():
-                    postings[word] = [
-                        (order[i], w) for i, w in zip(flat[::2], flat[1::2], strict=True)
-                    ]
+                for word, flat in self._read(path)["words"].items():
+                    postings[word] = list(zip(flat[::2], flat[1::2], strict=True))
             else:
                 parts = self._read(path)["parts"]
                 old |= {f"search/terms/{key}-{i}.json" for i in range(1, parts)}
@@ -516,7 +494,7 @@ class _Patch:
             if word.startswith(prefix):
                 postings[word] = postings.get(word, []) + pairs
         postings = {word: sorted(pairs) for word, pairs in postings.items() if pairs}
-        made, kinds = _key_files(prefix, postings, self.rank)
+        made, kinds = _key_files(prefix, postings, self.size)
         for kind, keys in kinds.items():
             for key in keys:
                 self._set_kind(_unhex(key), kind)
@@ -595,9 +573,7 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     - `order/<p>.json`: the scenarios of display places p*PART … p*PART+PART-1;
     - `filters/<filter>-<i>.json`: the scenarios with value i of a filter (a duration's:
       those that take at most that long) as a bit set (`bit_set`) with their count, and
-      in display order when they are few (`LISTED_VALUE`); `authors.json` the authors;
-    - `ranks/<p>.json`: the display places of scenarios p*PART … (read only by a search
-      of several common words, see `_key_files`).
+      in display order when they are few (`LISTED_VALUE`); `authors.json` the authors.
     They change only when a card does: both builds make them here, a rebuild only when a
     card changed.
     """
@@ -630,7 +606,6 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     files = {"search/meta.json": _dump(meta), "search/authors.json": _dump(values["created_by"])}
     for start in range(0, max(len(cards), 1), PART):
         files[f"search/order/{start // PART}.json"] = _dump(order[start : start + PART])
-        files[f"search/ranks/{start // PART}.json"] = _dump(rank[start : start + PART])
     for key in FILTERS:
         members: dict[int, list[int]] = defaultdict(list)
         for n in order:
