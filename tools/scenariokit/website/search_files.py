@@ -212,14 +212,18 @@ def word_files(
     reads a node's ranked results, not every word under it, and the files equal a full
     build's.
     """
-    fresh: dict[str, list[tuple[int, int]]] = defaultdict(list)  # each word's new postings
-    words: set[str] = set()  # the words whose postings (or order) change
+    fresh: dict[str, Postings] = defaultdict(list)  # each word's new postings
     for number in sorted(changed):
-        old, new = changed[number]
-        for word, weight in new.items():
-            fresh[word].append((number, weight))
-        words.update(w for w, weight in new.items() if old.get(w) != weight)
-        words.update(old.keys() - new.keys())
+        for word, weight in changed[number][1].items():
+            pairs = fresh[word]
+            pairs.append(number)
+            pairs.append(weight)
+    words: Iterable[str] = fresh.keys()  # those whose postings change: in a full build, all
+    if site is not None:
+        words = set()
+        for old, new in changed.values():
+            words.update(w for w, weight in new.items() if old.get(w) != weight)
+            words.update(old.keys() - new.keys())
     roots: dict[str, list[str]] = defaultdict(list)
     for word in sorted(words):  # each word's key worked out once; in order: no set's order
         roots[_root(word)].append(word)
@@ -241,6 +245,10 @@ def word_files(
     return files
 
 
+# A word's postings, flat: number, weight, number, weight, … (numbers ascending): half the
+# memory of (number, weight) pairs, and a leaf's file dumps them as they are.
+Postings = list[int]
+
 # How many postings a word file holds at most before its words are split by a longer prefix
 # (`_key_files`); how many results an aggregate's part, and the display order's, holds.
 NODE_POSTINGS = 2000
@@ -260,11 +268,19 @@ def _hex(prefix: str) -> str:
     return prefix.encode("utf-8").hex()
 
 
-def _leaf(under: dict[str, list[tuple[int, int]]]) -> bytes:
-    """A leaf's file: each word's postings, (number, weight) flat, in id order."""
-    return _dump(
-        {"words": {word: list(chain.from_iterable(pairs)) for word, pairs in under.items()}}
-    )
+def _leaf(under: dict[str, Postings]) -> bytes:
+    """A leaf's file: each word's postings as they are (number, weight, …; in id order)."""
+    return _dump({"words": under})
+
+
+def _pairs(flat: Postings) -> list[tuple[int, int]]:
+    """Postings as (number, weight) pairs."""
+    it = iter(flat)
+    return list(zip(it, it, strict=True))
+
+
+def _flat(pairs: Iterable[tuple[int, int]]) -> Postings:
+    return list(chain.from_iterable(pairs))
 
 
 def _node(
@@ -292,7 +308,7 @@ def _node(
 
 
 def _key_files(
-    root: str, postings: dict[str, list[tuple[int, int]]], size: int
+    root: str, postings: dict[str, Postings], size: int
 ) -> tuple[dict[str, bytes], dict[str, set[str]]]:
     """The files of the words under a prefix, and the prefixes (hex) of its leaves and nodes.
 
@@ -313,16 +329,16 @@ def _key_files(
     files: dict[str, bytes] = {}
     kinds: dict[str, set[str]] = {"leaves": set(), "nodes": set()}
 
-    def visit(prefix: str, under: dict[str, list[tuple[int, int]]]) -> dict[int, int] | None:
+    def visit(prefix: str, under: dict[str, Postings]) -> dict[int, int] | None:
         """Write the files under `prefix`; a node's scores (its parent sums them), else None."""
         key = _hex(prefix)
-        count = sum(map(len, under.values()))
+        count = sum(map(len, under.values())) // 2
         if count <= NODE_POSTINGS:
             kinds["leaves"].add(key)
             files[f"search/terms/{key}.json"] = _leaf(under)
             return None
         kinds["nodes"].add(key)
-        longer: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
+        longer: dict[str, dict[str, Postings]] = defaultdict(dict)
         for word, pairs in sorted(under.items()):
             if len(word) > len(prefix):
                 longer[word[: len(prefix) + 1]][word] = pairs
@@ -335,14 +351,15 @@ def _key_files(
                 for n, weight in summed.items():
                     scores[n] = get(n, 0) + weight
             else:
-                for pairs in below.values():
-                    for n, weight in pairs:
+                for flat in below.values():
+                    it = iter(flat)
+                    for n, weight in zip(it, it, strict=True):
                         scores[n] = get(n, 0) + weight
         if prefix in under:
-            for n, weight in under[prefix]:
+            it = iter(under[prefix])
+            for n, weight in zip(it, it, strict=True):
                 scores[n] = get(n, 0) + weight
-            own = [x for pair in under[prefix] for x in pair]
-            files[f"search/terms/{key}-w.json"] = _dump({prefix: own})
+            files[f"search/terms/{key}-w.json"] = _dump({prefix: under[prefix]})
         # By score, then number: a stable sort by score of the numbers in order (faster
         # than one sort keyed by a tuple).
         ranked = sorted(scores)
@@ -372,13 +389,13 @@ class _Patch:
         self,
         site: Path,
         changed: dict[int, tuple[dict[str, int], dict[str, int]]],
-        fresh: dict[str, list[tuple[int, int]]],
+        fresh: dict[str, Postings],
         size: int,
         listed: dict[str, dict[str, set[str]]],
     ) -> None:
         self.site, self.changed, self.size, self.listed = site, changed, size, listed
         self.files: dict[str, bytes | None] = {}
-        self.fresh: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
+        self.fresh: dict[str, dict[str, Postings]] = defaultdict(dict)
         for word, pairs in fresh.items():  # by key, to find those under a prefix
             self.fresh[_root(word)][word] = pairs
         # Each key's prefixes that have files, and whether each is a leaf or a node.
@@ -450,10 +467,10 @@ class _Patch:
         names = {w for w in head["words"] if w != prefix and w[: len(prefix) + 1] not in longer}
         if prefix in words:  # the word that is the prefix itself: its postings patched
             own = f"search/terms/{key}-w.json"
-            pairs = self._read(own)[prefix] if (self.site / own).exists() else []
-            kept = [p for p in zip(pairs[::2], pairs[1::2], strict=True) if p[0] not in changed]
-            now = sorted(kept + self.fresh[_root(prefix)].get(prefix, []))
-            self.files[own] = _dump({prefix: [x for p in now for x in p]}) if now else None
+            pairs = _pairs(self._read(own)[prefix]) if (self.site / own).exists() else []
+            kept = [p for p in pairs if p[0] not in changed]
+            now = sorted(kept + _pairs(self.fresh[_root(prefix)].get(prefix, [])))
+            self.files[own] = _dump({prefix: _flat(now)}) if now else None
             names |= {prefix} if now else set()
         elif prefix in head["words"]:
             names.add(prefix)
@@ -478,7 +495,7 @@ class _Patch:
             old.add(path)
             if kind == "leaves":
                 for word, flat in self._read(path)["words"].items():
-                    postings[word] = list(zip(flat[::2], flat[1::2], strict=True))
+                    postings[word] = _pairs(flat)
             else:
                 parts = self._read(path)["parts"]
                 old |= {f"search/terms/{key}-{i}.json" for i in range(1, parts)}
@@ -486,20 +503,21 @@ class _Patch:
                 if (self.site / own).exists():
                     old.add(own)
                     for word, flat in self._read(own).items():
-                        postings[word] = list(zip(flat[::2], flat[1::2], strict=True))
+                        postings[word] = _pairs(flat)
             self._set_kind(below, None)
         for word, pairs in postings.items():
             postings[word] = [pair for pair in pairs if pair[0] not in self.changed]
-        for word, pairs in self.fresh[_root(prefix)].items():
+        for word, flat in self.fresh[_root(prefix)].items():
             if word.startswith(prefix):
-                postings[word] = postings.get(word, []) + pairs
-        postings = {word: sorted(pairs) for word, pairs in postings.items() if pairs}
-        made, kinds = _key_files(prefix, postings, self.size)
+                postings[word] = postings.get(word, []) + _pairs(flat)
+        made, kinds = _key_files(
+            prefix, {word: _flat(sorted(ps)) for word, ps in postings.items() if ps}, self.size
+        )
         for kind, keys in kinds.items():
             for key in keys:
                 self._set_kind(_unhex(key), kind)
         self.files |= dict.fromkeys(sorted(old - made.keys())) | made
-        return set(postings)
+        return {word for word, ps in postings.items() if ps}
 
 
 def _listed_keys(site: Path | None, leads: set[str]) -> dict[str, dict[str, set[str]]]:
