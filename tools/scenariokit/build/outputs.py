@@ -144,7 +144,8 @@ def state_row(
 
 def published_of(entry: SiteScenario, record: Derived) -> build_state.Published:
     """What the state keeps of a public scenario for the listings and the search files."""
-    return build_state.Published(orjson.dumps(card(entry)), orjson.dumps(record.weights))
+    weights = orjson.dumps(record.weights, option=orjson.OPT_SORT_KEYS)  # the same bytes each time
+    return build_state.Published(orjson.dumps(card(entry)), weights)
 
 
 def _summaries(cards: list[dict[str, Any]], rows: list[FileRow]) -> bytes:
