@@ -1,7 +1,5 @@
-"""The search's word files come from one function for both builds (`word_files`).
-
-A full build passes every scenario with no old words; a rebuild passes the scenarios that
-changed and the site, whose files it patches. Patched files must equal made ones, with
+"""The search's word files: a full build makes them (`all_word_files`), a rebuild patches
+them (`word_files`) with the scenarios that changed. Patched files must equal made ones, with
 leaves and nodes (prefixes split by a longer one, their results in parts) alike. Ties
 are broken by number (id order), so a new title changes the files of its own words only.
 """
@@ -14,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenariokit.website import search_files
-from scenariokit.website.search_files import word_files
+from scenariokit.website.search_files import all_word_files, word_files
 
 WORDS = [f"{a}{b}{c}" for a in "abc" for b in "xyz" for c in "pq"] + ["abcdef", "abcxyz", "東京"]
 WORDS += ["axp", "axpa", "axpab", "axpb", "axpbc", "axq"]  # a key of long words: nodes
@@ -50,15 +48,13 @@ def test_patched_word_files_equal_made_ones(
     for round_ in range(40):
         site = tmp_path / str(round_)
         before = [weights(rng) for _ in range(count)]
-        write(site, word_files({n: ({}, w) for n, w in enumerate(before)}, count))
+        write(site, dict(all_word_files(before, count)))
         after = list(before)
         for number in rng.sample(range(count), rng.randint(1, 4)):
             after[number] = weights(rng)
         changed = {n: (before[n], after[n]) for n in range(count) if before[n] != after[n]}
         write(site, word_files(changed, count, site))
-        made = word_files({n: ({}, w) for n, w in enumerate(after)}, count)
-        assert on_disk(site) == {k: v for k, v in made.items() if v is not None}
-        assert None not in made.values()
+        assert on_disk(site) == dict(all_word_files(after, count))
     if small:
         assert any("-" in p.name for p in site.rglob("terms/*.json"))
 

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -39,7 +40,6 @@ from scenariokit.build.outputs import (
     stop_on_errors,
     stored_diagnostics,
     tool_fingerprint,
-    word_files_to_write,
     write,
 )
 from scenariokit.build.settings import context_fingerprint
@@ -80,7 +80,7 @@ from scenariokit.website.pages import (
     sitemap,
     templates_page,
 )
-from scenariokit.website.search_files import card_files
+from scenariokit.website.search_files import all_word_files, card_files
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
@@ -349,14 +349,13 @@ def _write_listings(
 ) -> dict[str, str]:
     """Every file of the site that lists scenarios; returns the listing pages' digests.
 
-    `public` are in id order, `cards` their cards. The listings, summaries and word files
-    come from the functions the rebuild uses, given everything (`listing_files`,
-    `word_files_to_write`); the templates page, the assets and the sitemap (when the site's
-    full URL is known) only a full build writes (a rebuild changes none of them).
+    `public` are in id order, `cards` their cards. The listings and summaries come from
+    the function the rebuild uses, given everything (`listing_files`), the word files
+    from the one whose files the rebuild patches (`all_word_files`); the templates page,
+    the assets and the sitemap (when the site's full URL is known) only a full build
+    writes (a rebuild changes none of them).
     """
     files, digests = listing_files(context, cards, [c.row for c in public], {})
-    weights = [orjson.loads(c.published.weights) for c in public if c.published]
-    new_words = word_files_to_write(None, {n: ({}, w) for n, w in enumerate(weights)}, len(cards))
     files |= card_files(dict(enumerate(cards)))
     languages = {c["language"] for c in cards} | {t["language"] for t in templates}
     pages = [templates_page(templates), builder_page(templates), review_page(languages)]
@@ -369,8 +368,8 @@ def _write_listings(
     ]
     if context.site_url:  # the sitemap protocol wants absolute addresses: none without one
         files["sitemap.xml"] = sitemap(listed, context)
-    for relative, content in [*files.items(), *new_words.items()]:
-        if content is not None:
-            write(site / relative, content)
+    weights = (orjson.loads(c.published.weights) for c in public if c.published)
+    for relative, content in chain(files.items(), all_word_files(weights, len(cards))):
+        write(site / relative, content)
     copy_assets(site)
     return digests

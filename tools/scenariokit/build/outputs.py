@@ -235,9 +235,9 @@ class Damaged(Exception):
 
 
 def word_files_to_write(
-    site: Path | None, words: dict[int, tuple[Any, Any]], count: int
+    site: Path, words: dict[int, tuple[Any, Any]], count: int
 ) -> dict[str, bytes | None]:
-    """The word files to write, for both builds (`word_files`): a full build passes no site.
+    """A rebuild's word files (`word_files`), patched in `site`.
 
     `count` is the number of public scenarios. `Damaged` if a file to patch is not what a
     build wrote.
