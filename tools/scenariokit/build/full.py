@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -114,7 +115,7 @@ class Compiled(NamedTuple):
     """
 
     row: FileRow
-    published: build_state.Published | None
+    card: bytes | None  # a public scenario's (its words are in the chunk's words file)
     waiting: SiteScenario | None
 
 
@@ -181,7 +182,7 @@ def full_build(
             lambda: merge_parts(staging / "scenarios.sqlite", parts),
             worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
         )
-        public = [c for c in compiled if c.published is not None]
+        public = [c for c in compiled if c.card is not None]
         languages = {c.row.language for c in public if c.row.language}
         refuse_clashes({c.row.scenario_id for c in public if c.row.scenario_id}, languages)
         decks = Background(
@@ -205,7 +206,7 @@ def full_build(
             state_row(f, t, None, context) for f, t in zip(template_files, templates, strict=True)
         ]
         public.sort(key=lambda c: c.row.scenario_id or "")
-        cards = [orjson.loads(c.published.card) for c in public if c.published]
+        cards = [orjson.loads(c.card) for c in public if c.card]
         # What the workers found out about languages, for the next rebuild: every valid
         # file's language is real, and the cards carry their names; the directions of the
         # pages' languages are worked out here, where langcodes is loaded already.
@@ -216,7 +217,8 @@ def full_build(
                 "directions": {tag: direction(tag) for tag in {c["language"] for c in cards}},
             }
         )
-        digests = _write_listings(staging / "site", context, public, cards, template_docs)
+        words = (orjson.loads(w) for _, w in _public_words(staging, len(chunks), public))
+        digests = _write_listings(staging / "site", context, public, cards, words, template_docs)
         info = {
             "tool": tool_fingerprint(),
             "context": context_fingerprint(context),
@@ -226,7 +228,10 @@ def full_build(
             "empty_collection": empty_collection_text(),
             "public_index": public_index or "",
         }
-        published = {c.row.path: c.published for c in public if c.published}
+        published = (
+            [(c.row.path, c.card) for c in public if c.card],
+            _public_words(staging, len(chunks), public),
+        )
         state_rows = sorted([*rows, *template_rows], key=lambda r: r.path)
         decks.join()  # its files are among those written
         written = _written(staging, public_index)
@@ -274,12 +279,13 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         indexed, rowids = [], []
         outputs: list[tuple[str, bytes]] = []
         decks = []
+        words: list[tuple[str, bytes]] = []
         for file, record in zip(files, derived, strict=True):
             entry = None
             if record.data is not None:
                 entry = SiteScenario(record.data, file.key, *dates_of(file.key, job.dates))
             row = state_row(file, record, entry, job.context)
-            published = waiting = None
+            card = waiting = None
             valid = entry is not None and not any(
                 d["severity"] == "error" for d in record.diagnostics
             )
@@ -296,6 +302,8 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
                 rowids.append(job.rowids[entry.scenario_id])
                 if row.is_public:
                     published = published_of(entry, record)
+                    card = published.card
+                    words.append((row.path, published.weights))
                     deck = deck_of(entry, job.context, job.rowids[entry.scenario_id])
                     outputs.append((scenario_deck_file(entry.scenario_id), scenario_package(deck)))
                     decks.append((entry.data["language"], deck))
@@ -304,14 +312,35 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
                     else:  # its source, if any, is a template or nothing: no scenario's
                         href = derived_href(entry, set(), job.template_ids)
                         outputs += scenario_output(entry, job.context, href)
-            results.append(Compiled(row, published, waiting))
+            results.append(Compiled(row, card, waiting))
         # Written after the whole chunk is rendered: system calls between pages pushed the
         # renderer's code out of the processor's caches.
         for relative, content in outputs:
             write(site / relative, content)
         write_part(job.staging / "parts" / f"{number}.sqlite", indexed, rowids)
         write_decks_part(job.staging / "parts" / "decks", number, decks)
+        write(job.staging / "parts" / "words" / str(number), marshal.dumps(words))
     return results
+
+
+def _public_words(
+    staging: Path, chunks: int, public: list[Compiled]
+) -> Iterator[tuple[str, bytes]]:
+    """Each public scenario's path and words (JSON), in the order of `public` (id order).
+
+    Read from the files the workers wrote, one chunk at a time, so that the words of every
+    scenario are never in memory at once (at 100,000 scenarios they are 0.65 GB). The
+    workers wrote them chunk after chunk of files in name order, which is id order in a
+    build that got this far (a file with errors stops it, and a file is named after its
+    id); a file out of that order would misnumber the search's results, so it stops the
+    build.
+    """
+    paths = iter([c.row.path for c in public])
+    for number in range(chunks):
+        for path, words in marshal.loads((staging / "parts" / "words" / str(number)).read_bytes()):
+            if path != next(paths, None):
+                raise RuntimeError(f"{path}: a public scenario out of id order")
+            yield path, words
 
 
 def _write_language_decks(
@@ -345,15 +374,16 @@ def _write_listings(
     context: SiteContext,
     public: list[Compiled],
     cards: list[dict[str, Any]],
+    words: Iterable[dict[str, int]],
     templates: list[Scenario],
 ) -> dict[str, str]:
     """Every file of the site that lists scenarios; returns the listing pages' digests.
 
-    `public` are in id order, `cards` their cards. The listings and summaries come from
-    the function the rebuild uses, given everything (`listing_files`), the word files
-    from the one whose files the rebuild patches (`all_word_files`); the templates page,
-    the assets and the sitemap (when the site's full URL is known) only a full build
-    writes (a rebuild changes none of them).
+    `public` are in id order, `cards` their cards, `words` their weights. The listings
+    and summaries come from the function the rebuild uses, given everything
+    (`listing_files`), the word files from the one whose files the rebuild patches
+    (`all_word_files`); the templates page, the assets and the sitemap (when the site's
+    full URL is known) only a full build writes (a rebuild changes none of them).
     """
     files, digests = listing_files(context, cards, [c.row for c in public], {})
     files |= card_files(dict(enumerate(cards)))
@@ -368,8 +398,7 @@ def _write_listings(
     ]
     if context.site_url:  # the sitemap protocol wants absolute addresses: none without one
         files["sitemap.xml"] = sitemap(listed, context)
-    weights = (orjson.loads(c.published.weights) for c in public if c.published)
-    for relative, content in chain(files.items(), all_word_files(weights, len(cards))):
+    for relative, content in chain(files.items(), all_word_files(words, len(cards))):
         write(site / relative, content)
     copy_assets(site)
     return digests

@@ -248,14 +248,16 @@ def create(
     path: Path,
     info: dict[str, str],
     files: list[FileRow],
-    published: dict[str, Published],
+    published: tuple[Iterable[tuple[str, bytes]], Iterable[tuple[str, bytes]]],
     pages: dict[str, str],
     written: dict[str, bool],
 ) -> None:
     """Write a new state at `path` (which must not exist).
 
-    `written` is every file and folder of the new output folder (is a folder), but the
-    state itself, which is recorded too.
+    `published` are the public scenarios' cards and words, each (path, JSON), read as
+    they are inserted: a full build streams the words from its workers' files rather
+    than hold them all (about 6.5 KB a scenario). `written` is every file and folder of
+    the new output folder (is a folder), but the state itself, which is recorded too.
     """
     connection = sqlite3.connect(":memory:", isolation_level=None)
     try:
@@ -263,7 +265,8 @@ def create(
         unjournaled(connection, "state")
         connection.executescript(DDL.replace("CREATE TABLE ", "CREATE TABLE state."))
         connection.execute("BEGIN")
-        save(connection, info | {"version": str(VERSION)}, files, published, pages)
+        save(connection, info | {"version": str(VERSION)}, files, {}, pages)
+        _insert_published(connection, *published)
         rows = written | {path.name: False}
         connection.executemany("INSERT INTO state.outputs VALUES (?, ?)", sorted(rows.items()))
         connection.execute("COMMIT")
@@ -287,17 +290,23 @@ def save(
         # for 10,000 rows, in the serial part of a full build.
         [tuple(getattr(f, column) for column in _COLUMNS) for f in files],
     )
-    connection.executemany(
-        "INSERT OR REPLACE INTO state.cards VALUES (?, ?)",
+    _insert_published(
+        connection,
         [(path, p.card) for path, p in published.items()],
-    )
-    connection.executemany(
-        "INSERT OR REPLACE INTO state.words VALUES (?, ?)",
         [(path, p.weights) for path, p in published.items()],
     )
     connection.executemany(
         "INSERT OR REPLACE INTO state.pages VALUES (?, ?)", sorted(pages.items())
     )
+
+
+def _insert_published(
+    connection: sqlite3.Connection,
+    cards: Iterable[tuple[str, bytes]],
+    words: Iterable[tuple[str, bytes]],
+) -> None:
+    connection.executemany("INSERT OR REPLACE INTO state.cards VALUES (?, ?)", cards)
+    connection.executemany("INSERT OR REPLACE INTO state.words VALUES (?, ?)", words)
 
 
 def touch(connection: sqlite3.Connection, files: list[FileRow]) -> None:
