@@ -16,7 +16,8 @@ rebuild. It is trusted only while its size and CRC-32 are those its package list
 from __future__ import annotations
 
 import marshal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ from scenariokit.errors import UserError
 from scenariokit.website.decks import (
     Deck,
     ScenarioDeck,
-    collection,
+    batched_collection,
     language_deck,
     language_deck_file,
     package,
@@ -85,14 +86,18 @@ def language_files(
     """Each language's tag, collection and package, from the parts a full build's workers wrote."""
     files = []
     for language in languages:
-        decks = [
-            ScenarioDeck(Deck(*deck), *rest)
-            for part in sorted((folder / language).iterdir())
-            for deck, *rest in marshal.loads(part.read_bytes())
-        ]
-        content = collection(decks, [_language_deck(context, language)])
+        parts = sorted((folder / language).iterdir())
+        listed = [_language_deck(context, language)]  # then its scenarios': read once more
+        listed += [Deck(*deck) for part in parts for deck, *_ in marshal.loads(part.read_bytes())]
+        content = batched_collection(listed, partial(_batches, parts))
         files.append((language, content, package(content)))
     return files
+
+
+def _batches(parts: list[Path]) -> Iterator[list[ScenarioDeck]]:
+    """The decks of each part, a part at a time."""
+    for part in parts:
+        yield [ScenarioDeck(Deck(*deck), *rest) for deck, *rest in marshal.loads(part.read_bytes())]
 
 
 def _language_deck(context: SiteContext, language: str) -> Deck:

@@ -43,7 +43,7 @@ import sqlite3
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -426,9 +426,26 @@ def collection(decks: Sequence[ScenarioDeck], parents: Sequence[Deck] = ()) -> b
     The scenarios come in id order, so the tables are filled in order: the same rows, the
     same bytes.
     """
-    connection = _new_collection([*parents, *(deck.deck for deck in decks)])
+    return batched_collection([*parents, *(deck.deck for deck in decks)], lambda: [decks])
+
+
+def batched_collection(
+    listed: Sequence[Deck], batches: Callable[[], Iterable[Sequence[ScenarioDeck]]]
+) -> bytes:
+    """A collection with the decks `listed` and their scenarios' rows, a batch at a time.
+
+    A language's package is made from its scenarios' rows read part by part (in id order,
+    as `collection` takes them), so that the rows of its thousands of scenarios are never
+    all in memory (about 1 GB for 10,000 scenarios as tuples). `batches()` gives them
+    twice: every note goes in before the first card, so the tables' pages are laid out as
+    one batch lays them out.
+    """
+    connection = _new_collection(listed)
     connection.execute("BEGIN")
-    _insert(connection, decks)
+    for batch in batches():
+        _insert_notes(connection, batch)
+    for batch in batches():
+        _insert_cards(connection, batch)
     connection.execute("COMMIT")
     return _finish(connection)
 
@@ -521,9 +538,17 @@ def _set_decks(
 
 def _insert(connection: sqlite3.Connection, decks: Sequence[ScenarioDeck]) -> None:
     """Insert these scenarios' notes and cards."""
+    _insert_notes(connection, decks)
+    _insert_cards(connection, decks)
+
+
+def _insert_notes(connection: sqlite3.Connection, decks: Sequence[ScenarioDeck]) -> None:
     connection.executemany(
         f"INSERT INTO notes VALUES ({_marks(11)})", [note for deck in decks for note in deck.notes]
     )
+
+
+def _insert_cards(connection: sqlite3.Connection, decks: Sequence[ScenarioDeck]) -> None:
     connection.executemany(_CARD, [card for deck in decks for card in deck.cards])
 
 
