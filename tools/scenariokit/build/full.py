@@ -61,6 +61,7 @@ from scenariokit.check.languages import direction, language_facts, remember_lang
 from scenariokit.errors import UserError
 from scenariokit.files.history import FileDates, file_dates, head
 from scenariokit.files.repository import Catalog, read_catalog
+from scenariokit.memory import return_large_blocks
 from scenariokit.parallel import Background, map_chunks, map_with
 from scenariokit.website.decks import (
     empty_collection_text,
@@ -140,6 +141,7 @@ def full_build(
     written into the staging folder too.
     """
     refuse_unrecorded(out)  # before hours of work, not only at the swap
+    return_large_blocks()
     result = BuildResult(out)
     scenario_files = sorted((f for f in files if not f.is_template), key=lambda f: f.stem)
     template_files = [f for f in files if f.is_template]
