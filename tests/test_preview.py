@@ -236,6 +236,9 @@ def test_the_preview_served_over_http_runs_its_scripts(preview: Path, page: Page
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     with serving(preview) as address:
         page.goto(f"{address}/index.html")
+        # The listing's cards first: leaving sooner aborts their requests, as it would
+        # for a learner, and that is no failure of the site.
+        page.wait_for_selector("#results li")
         page.get_by_role("link", name="A Draft Bakery").first.click()
         status = page.locator(".flashcards-status")
         page.wait_for_function(

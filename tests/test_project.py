@@ -170,7 +170,7 @@ def test_only_the_command_line_imports_click() -> None:
 
 # The package's capabilities, each importing only those before it (and the shared modules).
 CAPABILITIES = ["files", "check", "website", "build", "author", "review"]
-SHARED = {"cli", "errors", "escape", "parallel", "models", "entry_fields"}
+SHARED = {"cli", "errors", "escape", "parallel", "memory", "models", "entry_fields"}
 
 
 def test_the_package_is_laid_out_by_capability() -> None:
