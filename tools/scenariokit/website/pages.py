@@ -35,6 +35,7 @@ from scenariokit.entry_fields import phrase_fields, said_by_partner, vocabulary_
 from scenariokit.website.decks import empty_collection, language_deck_file, scenario_deck_file
 from scenariokit.website.links import relative_links
 from scenariokit.website.prompts import marked_prompt, prompt_html
+from scenariokit.website.search_files import display_key
 from scenariokit.website.theme import environment, static_files, theme_dir
 
 if TYPE_CHECKING:
@@ -280,7 +281,7 @@ def listing_pages(
     A preview's home page (`changes`, see `SiteContext`) starts with its changed scenarios.
     """
     home = {} if changes is None else {"changes": changed_scenarios(cards, changes)}
-    cards = sorted(cards, key=lambda v: (v["title"].casefold(), v["scenario_id"]))
+    cards = sorted(cards, key=display_key)
     categories = _groups(cards, "category", "category_name")
     languages = _groups(cards, "language", "language_name")
     order = choices("difficulty")  # easiest first, as a learner looks for a level

@@ -190,18 +190,13 @@ def _heaviest(weights: dict[str, int]) -> dict[str, int]:
     return {word: weight for word, weight in weights.items() if word in kept}
 
 
-def display_rank(cards: list[dict[str, Any]]) -> list[int]:
-    """Each scenario's place in display order (title, then id), by its number (id order).
+def display_key(card: dict[str, Any]) -> tuple[str, str]:
+    """Where a scenario's card comes in display order: by title, then id.
 
-    The order of the home page's listing and of a filter's scenarios (`summary_files`).
+    The one rule for the order of the listings (`pages.listing_pages`), the home page's
+    and a filter's scenarios (`summary_files`).
     """
-    order = sorted(
-        range(len(cards)), key=lambda n: (cards[n]["title"].casefold(), cards[n]["scenario_id"])
-    )
-    rank = [0] * len(cards)
-    for place, number in enumerate(order):
-        rank[number] = place
-    return rank
+    return card["title"].casefold(), card["scenario_id"]
 
 
 def all_word_files(weights: Iterable[dict[str, int]], count: int) -> Iterator[tuple[str, bytes]]:
@@ -649,8 +644,7 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
         "cefrs": values["cefr"],
         "durations": values["duration"],
     }
-    rank = display_rank(cards)
-    order = sorted(range(len(cards)), key=rank.__getitem__)
+    order = sorted(range(len(cards)), key=lambda n: display_key(cards[n]))
     files = {"search/meta.json": _dump(meta), "search/authors.json": _dump(values["created_by"])}
     for start in range(0, max(len(cards), 1), PART):
         files[f"search/order/{start // PART}.json"] = _dump(order[start : start + PART])
