@@ -387,11 +387,10 @@ def _write_listings(
     (`all_word_files`); the templates page, the assets and the sitemap (when the site's
     full URL is known) only a full build writes (a rebuild changes none of them).
     """
-    files, digests = listing_files(context, cards, [c.row for c in public], {})
-    files |= card_files(dict(enumerate(cards)))
+    digests, listings = listing_files(context, cards, [c.row for c in public], {})
     languages = {c["language"] for c in cards} | {t["language"] for t in templates}
     pages = [templates_page(templates), builder_page(templates), review_page(languages)]
-    files |= {page.relative: page.render(context) for page in [*pages, not_found_page()]}
+    files = {page.relative: page.render(context) for page in [*pages, not_found_page()]}
     files |= builder_files(templates, languages)
     listed = [
         *digests,
@@ -400,7 +399,13 @@ def _write_listings(
     ]
     if context.site_url:  # the sitemap protocol wants absolute addresses: none without one
         files["sitemap.xml"] = sitemap(listed, context)
-    for relative, content in chain(files.items(), all_word_files(words, len(cards))):
+    made = chain(
+        files.items(),
+        listings,
+        card_files(enumerate(cards)),
+        all_word_files(words, len(cards)),
+    )
+    for relative, content in made:  # each written as it is made (see `listing_files`)
         write(site / relative, content)
     copy_assets(site)
     return digests

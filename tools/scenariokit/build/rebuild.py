@@ -220,8 +220,8 @@ def _update_in_place(
         stored = old_cards | {p: v.card for p, v in published.items()}
         cards = [orjson.loads(stored[r.path]) for r in public]
         site_words = word_files_to_write(out / SITE_DIR, words, len(cards))
-        site_words |= card_files(
-            {number[e.scenario_id]: cards[number[e.scenario_id]] for e, _, _ in shown}
+        site_words.update(
+            card_files((number[e.scenario_id], cards[number[e.scenario_id]]) for e, _, _ in shown)
         )
         for relative, content in site_words.items():
             if content is None:
@@ -230,12 +230,12 @@ def _update_in_place(
                 changes.write(f"site/{relative}", content)
         digests: dict[str, str] = {}
         if _listed_differently(connection, shown, published, previous):
-            listed, digests = listing_files(context, cards, public, previous.pages)
+            digests, listed = listing_files(context, cards, public, previous.pages)
             if digests.keys() != previous.pages.keys():
                 # A listing gained or lost a page (a scenario moved to another topic): its
                 # folder goes too, which only a new output does cleanly.
                 raise Damaged("the listings' pages are not the last build's")
-            for relative, content in listed.items():
+            for relative, content in listed:
                 changes.write(f"site/{relative}", content)
         public_index = info["public_index"] or None
         dropped = [last_public] if last_public and last_public != public_index else []

@@ -583,29 +583,33 @@ LISTED_VALUE = 1000
 FILTERS = ("category", "difficulty", "language", "cefr", "duration", "created_by")
 
 
-def card_files(cards: dict[int, dict[str, Any]]) -> dict[str, bytes]:
+def card_files(cards: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[str, bytes]]:
     """`search/cards/<n>.json`: what a result shows of scenario n (its number in id order).
 
     Its id, title, description, topic, level, language, minutes and CEFR level (or
     null), as values, not places in meta's lists: each file depends on its own card
     only, so a full build writes every one and a rebuild those of the scenarios it
-    re-read, and a page of results fetches 20 files of about 250 bytes.
+    re-read (made one at a time, as they are written), and a page of results fetches 20
+    files of about 250 bytes.
     """
-    return {
-        f"search/cards/{n}.json": _dump(
-            [
-                c["scenario_id"],
-                c["title"],
-                c.get("description") or "",
-                c["category"],
-                c["difficulty"],
-                c["language"],
-                c["estimated_duration"],
-                c["cefr"],
-            ]
+    return (
+        (
+            f"search/cards/{n}.json",
+            _dump(
+                [
+                    c["scenario_id"],
+                    c["title"],
+                    c.get("description") or "",
+                    c["category"],
+                    c["difficulty"],
+                    c["language"],
+                    c["estimated_duration"],
+                    c["cefr"],
+                ]
+            ),
         )
-        for n, c in cards.items()
-    }
+        for n, c in cards
+    )
 
 
 def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
