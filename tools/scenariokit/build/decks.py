@@ -27,10 +27,10 @@ from scenariokit.errors import UserError
 from scenariokit.website.decks import (
     Deck,
     ScenarioDeck,
-    batched_collection,
+    collection_file,
+    file_package,
     language_deck,
     language_deck_file,
-    package,
     scenario_deck,
 )
 
@@ -81,17 +81,21 @@ def kept_collection(language: str) -> str:
 
 
 def language_files(
-    context: SiteContext, languages: Sequence[str], folder: Path
-) -> list[tuple[str, bytes, bytes]]:
-    """Each language's tag, collection and package, from the parts a full build's workers wrote."""
-    files = []
+    context: SiteContext, languages: Sequence[str], folder: Path, staging: Path
+) -> Iterator[tuple[str, bytes]]:
+    """Each language's tag and package, from the parts a full build's workers wrote.
+
+    Its collection is made where the build keeps it (`kept_collection` in `staging`), and
+    the package made from that file.
+    """
     for language in languages:
         parts = sorted((folder / language).iterdir())
         listed = [_language_deck(context, language)]  # then its scenarios': read once more
         listed += [Deck(*deck) for part in parts for deck, *_ in marshal.loads(part.read_bytes())]
-        content = batched_collection(listed, partial(_batches, parts))
-        files.append((language, content, package(content)))
-    return files
+        kept = staging / kept_collection(language)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        collection_file(kept, listed, partial(_batches, parts))
+        yield language, file_package(kept)
 
 
 def _batches(parts: list[Path]) -> Iterator[list[ScenarioDeck]]:

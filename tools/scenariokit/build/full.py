@@ -16,7 +16,6 @@ import orjson
 from scenariokit.build import state as build_state
 from scenariokit.build.decks import (
     deck_of,
-    kept_collection,
     language_files,
     refuse_clashes,
 )
@@ -355,9 +354,8 @@ def _write_language_decks(
 def _language_decks(shared: tuple[Path, SiteContext, Path], languages: Sequence[str]) -> list[None]:
     """Write these languages' packages, and keep their collections for rebuilds."""
     staging, context, parts = shared
-    for language, content, packed in language_files(context, languages, parts):
+    for language, packed in language_files(context, languages, parts, staging):
         write(staging / "site" / language_deck_file(language), packed)
-        write(staging / kept_collection(language), content)
     return [None] * len(languages)
 
 
