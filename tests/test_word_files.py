@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenariokit.website import search_files
-from scenariokit.website.search_files import all_word_files, word_files
+from scenariokit.website.search_files import WORD_GROUPS, all_word_files, word_files, word_groups
 
 WORDS = [f"{a}{b}{c}" for a in "abc" for b in "xyz" for c in "pq"] + ["abcdef", "abcxyz", "東京"]
 WORDS += ["axp", "axpa", "axpab", "axpb", "axpbc", "axq"]  # a key of long words: nodes
@@ -20,6 +20,12 @@ WORDS += ["axp", "axpa", "axpab", "axpb", "axpbc", "axq"]  # a key of long words
 
 def weights(rng: random.Random) -> dict[str, int]:
     return {w: rng.randint(1, 20) for w in rng.sample(WORDS, rng.randint(0, 8))}
+
+
+def made(weights: list[dict[str, int]], count: int) -> dict[str, bytes]:
+    """A full build's word files: its scenarios' words a group at a time, as it reads them."""
+    split = [word_groups(w) for w in weights]
+    return dict(all_word_files(([s[g] for s in split] for g in range(WORD_GROUPS)), count))
 
 
 def write(site: Path, files: dict[str, bytes | None]) -> None:
@@ -48,13 +54,14 @@ def test_patched_word_files_equal_made_ones(
     for round_ in range(40):
         site = tmp_path / str(round_)
         before = [weights(rng) for _ in range(count)]
-        write(site, dict(all_word_files(before, count)))
+        write(site, made(before, count))
+        assert made(before, count) == dict(all_word_files([before], count))  # one group
         after = list(before)
         for number in rng.sample(range(count), rng.randint(1, 4)):
             after[number] = weights(rng)
         changed = {n: (before[n], after[n]) for n in range(count) if before[n] != after[n]}
         write(site, word_files(changed, count, site))
-        assert on_disk(site) == dict(all_word_files(after, count))
+        assert on_disk(site) == made(after, count)
     if small:
         assert any("-" in p.name for p in site.rglob("terms/*.json"))
 

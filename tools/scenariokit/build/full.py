@@ -81,7 +81,12 @@ from scenariokit.website.pages import (
     sitemap,
     templates_page,
 )
-from scenariokit.website.search_files import all_word_files, card_files
+from scenariokit.website.search_files import (
+    WORD_GROUPS,
+    all_word_files,
+    card_files,
+    word_groups,
+)
 
 if TYPE_CHECKING:
     from scenariokit.models import Scenario
@@ -218,7 +223,7 @@ def full_build(
                 "directions": {tag: direction(tag) for tag in {c["language"] for c in cards}},
             }
         )
-        words = (orjson.loads(w) for _, w in _public_words(staging, len(chunks), public))
+        words = (_group_words(staging, len(chunks), g, len(cards)) for g in range(WORD_GROUPS))
         digests = _write_listings(staging / "site", context, public, cards, words, template_docs)
         info = {
             "tool": tool_fingerprint(),
@@ -281,6 +286,7 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         outputs: list[tuple[str, bytes]] = []
         decks = []
         words: list[tuple[str, bytes]] = []
+        groups: list[list[dict[str, int]]] = [[] for _ in range(WORD_GROUPS)]
         for file, record in zip(files, derived, strict=True):
             entry = None
             if record.data is not None:
@@ -305,6 +311,8 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
                     published = published_of(entry, record)
                     card = published.card
                     words.append((row.path, published.weights))
+                    for group, some in zip(groups, word_groups(record.weights), strict=True):
+                        group.append(some)
                     deck = deck_of(entry, job.context, job.rowids[entry.scenario_id])
                     outputs.append((scenario_deck_file(entry.scenario_id), scenario_package(deck)))
                     decks.append((entry.data["language"], deck))
@@ -321,6 +329,8 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         write_part(job.staging / "parts" / f"{number}.sqlite", indexed, rowids)
         write_decks_part(job.staging / "parts" / "decks", number, decks)
         write(job.staging / "parts" / "words" / str(number), marshal.dumps(words))
+        for g, group in enumerate(groups):
+            write(job.staging / "parts" / "groups" / f"{number}-{g}", marshal.dumps(group))
     return results
 
 
@@ -329,12 +339,12 @@ def _public_words(
 ) -> Iterator[tuple[str, bytes]]:
     """Each public scenario's path and words (JSON), in the order of `public` (id order).
 
-    Read from the files the workers wrote, one chunk at a time, so that the words of every
+    For the state. Read from the files the workers wrote, one chunk at a time, so that the words of every
     scenario are never in memory at once (at 100,000 scenarios they are 0.65 GB). The
     workers wrote them chunk after chunk of files in name order, which is id order in a
     build that got this far (a file with errors stops it, and a file is named after its
-    id); a file out of that order would misnumber the search's results, so it stops the
-    build.
+    id); a file out of that order would misnumber the search's results (the word files,
+    made from the same chunks, were written already), so it stops the build.
     """
     paths = iter([c.row.path for c in public])
     for number in range(chunks):
@@ -342,6 +352,22 @@ def _public_words(
             if path != next(paths, None):
                 raise RuntimeError(f"{path}: a public scenario out of id order")
             yield path, words
+
+
+def _group_words(staging: Path, chunks: int, group: int, count: int) -> Iterator[dict[str, int]]:
+    """Each public scenario's weights in one group of words (`word_groups`), in id order.
+
+    Read from the files the workers wrote for the group, chunk after chunk, as
+    `_public_words` reads the whole weights (which it checks are in id order): as many as
+    there are public scenarios, or the search's numbers would be wrong.
+    """
+    read = 0
+    for number in range(chunks):
+        some = marshal.loads((staging / "parts" / "groups" / f"{number}-{group}").read_bytes())
+        read += len(some)
+        yield from some
+    if read != count:
+        raise RuntimeError(f"{read} scenarios' words in group {group}, not {count}")
 
 
 def _write_language_decks(
@@ -374,12 +400,13 @@ def _write_listings(
     context: SiteContext,
     public: list[Compiled],
     cards: list[dict[str, Any]],
-    words: Iterable[dict[str, int]],
+    words: Iterable[Iterable[dict[str, int]]],
     templates: list[Scenario],
 ) -> dict[str, str]:
     """Every file of the site that lists scenarios; returns the listing pages' digests.
 
-    `public` are in id order, `cards` their cards, `words` their weights. The listings
+    `public` are in id order, `cards` their cards, `words` their weights by group
+    (`all_word_files`). The listings
     and summaries come from the function the rebuild uses, given everything
     (`listing_files`), the word files from the one whose files the rebuild patches
     (`all_word_files`); the templates page, the assets and the sitemap (when the site's
