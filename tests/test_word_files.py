@@ -7,6 +7,7 @@ are broken by number (id order), so a new title changes the files of its own wor
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def made(weights: list[dict[str, int]], count: int) -> dict[str, bytes]:
     return dict(all_word_files(([s[g] for s in split] for g in range(WORD_GROUPS)), count))
 
 
-def write(site: Path, files: dict[str, bytes | None]) -> None:
+def write(site: Path, files: Mapping[str, bytes | None]) -> None:
     for relative, content in files.items():
         path = site / relative
         if content is None:
