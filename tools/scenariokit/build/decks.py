@@ -82,8 +82,8 @@ def kept_collection(language: str) -> str:
 
 def language_files(
     context: SiteContext, languages: Sequence[str], folder: Path, staging: Path
-) -> Iterator[tuple[str, bytes]]:
-    """Each language's tag and package, from the parts a full build's workers wrote.
+) -> Iterator[tuple[str, list[bytes]]]:
+    """Each language's tag and package (in parts), from the parts a full build's workers wrote.
 
     Its collection is made where the build keeps it (`kept_collection` in `staging`), and
     the package made from that file.

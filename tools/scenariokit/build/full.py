@@ -339,12 +339,13 @@ def _public_words(
 ) -> Iterator[tuple[str, bytes]]:
     """Each public scenario's path and words (JSON), in the order of `public` (id order).
 
-    For the state. Read from the files the workers wrote, one chunk at a time, so that the words of every
-    scenario are never in memory at once (at 100,000 scenarios they are 0.65 GB). The
-    workers wrote them chunk after chunk of files in name order, which is id order in a
-    build that got this far (a file with errors stops it, and a file is named after its
-    id); a file out of that order would misnumber the search's results (the word files,
-    made from the same chunks, were written already), so it stops the build.
+    For the state. Read from the files the workers wrote, one chunk at a time, so that
+    the words of every scenario are never in memory at once (at 100,000 scenarios they
+    are 0.65 GB). The workers wrote them chunk after chunk of files in name order,
+    which is id order in a build that got this far (a file with errors stops it, and a
+    file is named after its id); a file out of that order would misnumber the search's
+    results (the word files, made from the same chunks, were written already), so it
+    stops the build.
     """
     paths = iter([c.row.path for c in public])
     for number in range(chunks):
@@ -381,7 +382,10 @@ def _language_decks(shared: tuple[Path, SiteContext, Path], languages: Sequence[
     """Write these languages' packages, and keep their collections for rebuilds."""
     staging, context, parts = shared
     for language, packed in language_files(context, languages, parts, staging):
-        write(staging / "site" / language_deck_file(language), packed)
+        target = staging / "site" / language_deck_file(language)
+        target.parent.mkdir(exist_ok=True)
+        with target.open("wb") as file:
+            file.writelines(packed)
     return [None] * len(languages)
 
 
