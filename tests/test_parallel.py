@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_background_work_runs_in_another_process(tmp_path: Path) -> None:
     marker = tmp_path / "pid"
     work = Background(lambda: marker.write_text(str(os.getpid())))
+    work.start()
     work.join()
     assert int(marker.read_text()) != os.getpid()
 
@@ -28,6 +30,7 @@ def test_background_work_runs_in_another_process(tmp_path: Path) -> None:
 def test_a_failure_in_the_background_is_raised_by_join(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "folder" / "file"
     work = Background(lambda: missing.write_text("x"))
+    work.start()
     with pytest.raises(FileNotFoundError) as caught:
         work.join()
     assert caught.value.errno == errno.ENOENT
@@ -37,9 +40,33 @@ def test_a_failure_in_the_background_is_raised_by_join(tmp_path: Path) -> None:
 def test_small_work_runs_in_join_without_a_fork(tmp_path: Path) -> None:
     marker = tmp_path / "pid"
     work = Background(lambda: marker.write_text(str(os.getpid())), worth_it=False)
+    work.start()
     assert not marker.exists()
     work.join()
     assert int(marker.read_text()) == os.getpid()
+
+
+def test_background_work_waits_for_its_arguments_and_sees_nothing_made_since(
+    tmp_path: Path,
+) -> None:
+    """Forked when made, the work runs with what `start` sends, not what was made later."""
+    marker = tmp_path / "seen"
+    made_later: list[str] = []
+    work = Background(lambda text: marker.write_text(f"{text} {made_later}"))
+    made_later.append("after the fork")
+    assert not marker.exists()
+    work.start("sent")
+    work.join()
+    assert marker.read_text() == "sent []"
+
+
+def test_background_work_never_started_runs_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    work = Background(lambda: marker.write_text("x"))
+    time.sleep(0.3)  # ample time for a process that did not wait to write it
+    assert not marker.exists()
+    work.cancel()
+    assert not marker.exists()
 
 
 def _pids_and_squares(items: Sequence[int]) -> list[tuple[int, int]]:

@@ -139,9 +139,10 @@ def full_build(
     index. Only small things come back (its state row, card and search words), so the
     documents of thousands of files are never gathered in one process; except a public
     scenario derived from another scenario, whose page is rendered once the public ids
-    are known (`Compiled.waiting`). Then the index's parts are merged in a process of its
-    own while this one renders those pages and writes the listings, the search files and
-    the state. The public index, when it goes inside the output, is
+    are known (`Compiled.waiting`). Then the index's parts are merged, and each
+    language's Anki package made, in processes of their own (forked before the compile,
+    see `Background`) while this one renders those pages and writes the listings, the
+    search files and the state. The public index, when it goes inside the output, is
     written into the staging folder too.
     """
     refuse_unrecorded(out)  # before hours of work, not only at the swap
@@ -149,12 +150,26 @@ def full_build(
     result = BuildResult(out)
     scenario_files = sorted((f for f in files if not f.is_template), key=lambda f: f.stem)
     template_files = [f for f in files if f.is_template]
-    claims = read_catalog(root, (f.name for f in files))
-    templates = derive(template_files, claims)
     staging = staging_folder(out)
     side: Background | None = None
     decks: Background | None = None
     try:
+        chunks = [
+            (n, scenario_files[start : start + CHUNK])
+            for n, start in enumerate(range(0, len(scenario_files), CHUNK))
+        ]
+        # Forked first, while this process is small; they start once the compile is done.
+        worth_it = len(scenario_files) >= PAGES_PER_PROCESS
+        parts = [staging / "parts" / f"{n}.sqlite" for n, _ in chunks]
+        side = Background(
+            partial(merge_parts, staging / "scenarios.sqlite", parts), worth_it=worth_it
+        )
+        decks = Background(
+            partial(_write_language_decks, staging, context, staging / "parts" / "decks"),
+            worth_it=worth_it,
+        )
+        claims = read_catalog(root, (f.name for f in files))
+        templates = derive(template_files, claims)
         (staging / "site" / "api" / "scenarios").mkdir(parents=True)
         (staging / "parts").mkdir()
         ids = [f.stem for f in scenario_files]
@@ -168,10 +183,6 @@ def full_build(
             scenario_ids=set(ids),
             template_ids=template_ids,
         )
-        chunks = [
-            (n, scenario_files[start : start + CHUNK])
-            for n, start in enumerate(range(0, len(scenario_files), CHUNK))
-        ]
         load_renderer()
         done = progress("Building", len(scenario_files)) if progress and scenario_files else None
         compiled = map_with(_compile_chunks, job, chunks, per_process=1, per_task=1, done=done)
@@ -183,24 +194,11 @@ def full_build(
             ),
             result,
         )
-        parts = [staging / "parts" / f"{n}.sqlite" for n, _ in chunks]
-        side = Background(
-            lambda: merge_parts(staging / "scenarios.sqlite", parts),
-            worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
-        )
+        side.start()
         public = [c for c in compiled if c.card is not None]
         languages = {c.row.language for c in public if c.row.language}
         refuse_clashes({c.row.scenario_id for c in public if c.row.scenario_id}, languages)
-        decks = Background(
-            partial(
-                _write_language_decks,
-                staging,
-                context,
-                sorted(languages),
-                staging / "parts" / "decks",
-            ),
-            worth_it=len(scenario_files) >= PAGES_PER_PROCESS,
-        )
+        decks.start(sorted(languages))
         result.scenarios = sum(1 for r in rows if r.is_public is not None)
         result.public = result.rendered = len(public)
         template_docs = [t.data for t in templates if t.data is not None]  # validated
@@ -372,7 +370,7 @@ def _group_words(staging: Path, chunks: int, group: int, count: int) -> Iterator
 
 
 def _write_language_decks(
-    staging: Path, context: SiteContext, languages: list[str], parts: Path
+    staging: Path, context: SiteContext, parts: Path, languages: list[str]
 ) -> None:
     """Each language's package from the parts the workers wrote (forked: a language each)."""
     map_with(_language_decks, (staging, context, parts), languages, per_process=1, per_task=1)
