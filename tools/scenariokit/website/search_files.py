@@ -47,7 +47,7 @@ import base64
 import bisect
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache, partial
 from itertools import chain
 from pathlib import Path
@@ -600,10 +600,18 @@ def bit_set(numbers: Iterable[int], size: int) -> str:
     Bit n is bit n % 8 of byte n // 8: 1.25 KB for 10,000 scenarios, where a list of the
     numbers would take up to 50.
     """
+    return _base64(_bits(numbers, size))
+
+
+def _bits(numbers: Iterable[int], size: int) -> bytearray:
     bits = bytearray((size + 7) // 8)
     for n in numbers:
         bits[n >> 3] |= 1 << (n & 7)
-    return base64.b64encode(bytes(bits)).decode("ascii")
+    return bits
+
+
+def _base64(bits: bytes | bytearray) -> str:
+    return base64.b64encode(bits).decode("ascii")
 
 
 # The first bytes of the UTF-8 of a searchable word: a digit, a lower-case ASCII letter or
@@ -684,23 +692,51 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     files = {"search/meta.json": _dump(meta), "search/authors.json": _dump(values["created_by"])}
     for start in range(0, max(len(cards), 1), PART):
         files[f"search/order/{start // PART}.json"] = _dump(order[start : start + PART])
+    rank = [0] * len(cards)  # each scenario's place in display order
+    for place, n in enumerate(order):
+        rank[n] = place
     for key in FILTERS:
-        members: dict[int, list[int]] = defaultdict(list)
+        field = "estimated_duration" if key == "duration" else key
+        members: dict[int, list[int]] = defaultdict(list)  # in display order
         for n in order:
-            if key == "duration":  # a duration's scenarios: those at most that long
-                for i, minutes in enumerate(values["duration"]):
-                    if cards[n]["estimated_duration"] <= minutes:
-                        members[i].append(n)
-            elif cards[n][key] is not None:
-                members[position[key][cards[n][key]]].append(n)
+            value = cards[n][field]
+            if value is not None:
+                members[position[key][value]].append(n)
+        found = (
+            _at_most(members, len(values[key]), len(cards), rank)
+            if key == "duration"  # a duration's scenarios: those at most that long
+            else ((members[i], bit_set(members[i], len(cards))) for i in range(len(values[key])))
+        )
         name = "author" if key == "created_by" else key
-        for i in range(len(values[key])):
-            listed = members[i]
+        for i, (listed, bits) in enumerate(found):
             files[f"search/filters/{name}-{i}.json"] = _dump(
-                {"count": len(listed), "bits": bit_set(listed, len(cards))}
+                {"count": len(listed), "bits": bits}
                 | ({"order": listed} if len(listed) <= LISTED_VALUE else {})
             )
     return files
+
+
+def _at_most(
+    exact: dict[int, list[int]], values: int, size: int, rank: list[int]
+) -> Iterator[tuple[Sequence[int], str]]:
+    """Each duration's scenarios (those at most that long) and their bit set.
+
+    From the scenarios of each exact duration (`exact`, by the duration's place): the
+    union of those up to it, as an integer's bits, in display order (`rank`) only while
+    they are few enough to be listed (beyond, a range stands for them: its length is
+    their count). A pass over every scenario for each duration took most of the summary
+    files' time.
+    """
+    bits = 0
+    listed: Sequence[int] = []
+    for i in range(values):
+        some = exact[i]
+        bits |= int.from_bytes(_bits(some, size), "little")
+        if len(listed) + len(some) <= LISTED_VALUE:
+            listed = sorted([*listed, *some], key=rank.__getitem__)
+        else:
+            listed = range(len(listed) + len(some))
+        yield listed, _base64(bits.to_bytes((size + 7) // 8, "little"))
 
 
 def _dump(value: Any) -> bytes:
