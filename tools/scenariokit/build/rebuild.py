@@ -216,12 +216,12 @@ def _update_in_place(
             )
             for e, _, new in shown
         }
-        old_cards = build_state.cards(connection)
-        stored = old_cards | {p: v.card for p, v in published.items()}
-        cards = [orjson.loads(stored[r.path]) for r in public]
-        site_words = word_files_to_write(out / SITE_DIR, words, len(cards))
+        site_words = word_files_to_write(out / SITE_DIR, words, len(public))
         site_words.update(
-            card_files((number[e.scenario_id], cards[number[e.scenario_id]]) for e, _, _ in shown)
+            card_files(
+                (number[e.scenario_id], orjson.loads(published[new.path].card))
+                for e, _, new in shown
+            )
         )
         for relative, content in site_words.items():
             if content is None:
@@ -230,6 +230,9 @@ def _update_in_place(
                 changes.write(f"site/{relative}", content)
         digests: dict[str, str] = {}
         if _listed_differently(connection, shown, published, previous):
+            # Every card, only now: at 100,000 scenarios they take half a second to load.
+            stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
+            cards = [orjson.loads(stored[r.path]) for r in public]
             digests, listed = listing_files(context, cards, public, previous.pages)
             if digests.keys() != previous.pages.keys():
                 # A listing gained or lost a page (a scenario moved to another topic): its
