@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from functools import partial
@@ -67,6 +69,39 @@ def test_background_work_never_started_runs_nothing(tmp_path: Path) -> None:
     assert not marker.exists()
     work.cancel()
     assert not marker.exists()
+
+
+def test_background_work_ends_when_its_caller_dies_before_starting_it() -> None:
+    """A caller killed before `start` leaves no process waiting for it forever."""
+    script = (
+        "import os\n"
+        "from scenariokit.parallel import Background\n"
+        "work = Background(lambda: None)\n"
+        "print(work._process.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
+        timeout=30,  # the waiting process holds the output open: run returns when it ends
+    )
+    pid = int(run.stdout)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(pid):
+        time.sleep(0.05)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process is alive (an exited one nobody waited for is a zombie: not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def _pids_and_squares(items: Sequence[int]) -> list[tuple[int, int]]:

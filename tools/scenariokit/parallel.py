@@ -153,7 +153,9 @@ class Background:
             context = multiprocessing.get_context("fork")
             self._failure, sender = context.Pipe(duplex=False)
             arguments, self._sender = context.Pipe(duplex=False)
-            self._process = context.Process(target=_report_failure, args=(work, arguments, sender))
+            self._process = context.Process(
+                target=_report_failure, args=(work, arguments, sender, self._sender)
+            )
             with _frozen():
                 self._process.start()
             sender.close()
@@ -191,12 +193,14 @@ class Background:
 
 
 def _report_failure(
-    work: Callable[..., object], arguments: Connection, failure: Connection
+    work: Callable[..., object], arguments: Connection, failure: Connection, sending: Connection
 ) -> None:
     """Run `work` (in the forked process) once its arguments come; send back what it raises.
 
-    Nothing to run when none come (the caller stopped before it started the work).
+    Nothing to run when none come: the caller stopped before it started the work, or died
+    (its end of the pipe, `sending`, is closed here first, so that its death is seen).
     """
+    sending.close()
     try:
         given = arguments.recv()
     except EOFError:

@@ -407,11 +407,10 @@ def _write_listings(
 ) -> dict[str, str]:
     """Every file of the site that lists scenarios; returns the listing pages' digests.
 
-    `public` are in id order, `cards` their cards, `words` their weights by group
-    (`all_word_files`). The listings
-    and summaries come from the function the rebuild uses, given everything
-    (`listing_files`), the word files from the one whose files the rebuild patches
-    (`all_word_files`); the templates page, the assets and the sitemap (when the site's
+    `public` are in id order, `cards` their cards, `words` their weights by group of
+    words. The listings and summaries come from the function the rebuild uses, given
+    everything (`listing_files`), the word files from the one whose files the rebuild
+    patches (`all_word_files`); the templates page, the assets and the sitemap (when the site's
     full URL is known) only a full build writes (a rebuild changes none of them).
     """
     digests, listings = listing_files(context, cards, [c.row for c in public], {})
