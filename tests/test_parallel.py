@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -93,6 +94,38 @@ def test_background_work_ends_when_its_caller_dies_before_starting_it() -> None:
     while time.monotonic() < deadline and _running(pid):
         time.sleep(0.05)
     assert not _running(pid)
+
+
+def test_ctrl_c_while_background_work_waits_prints_no_traceback() -> None:
+    """Ctrl+C reaches every process of the terminal's group, the waiting one too."""
+    script = (
+        "import time\n"
+        "from scenariokit.parallel import Background\n"
+        "work = Background(lambda: None)\n"
+        "print('ready', flush=True)\n"
+        "try:\n"
+        "    time.sleep(30)\n"
+        "except KeyboardInterrupt:\n"
+        "    time.sleep(1)  # a caller busy a while before it stops (a build's compile)\n"
+        "    work.cancel()\n"
+        "    print('stopped', flush=True)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
+        start_new_session=True,  # a group of its own, as a terminal's command is
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    time.sleep(0.3)  # the forked process is waiting for its arguments
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert "stopped" in output
+    assert "Traceback" not in output, output
 
 
 def _running(pid: int) -> bool:

@@ -202,12 +202,12 @@ def _report_failure(
     """
     sending.close()
     try:
-        given = arguments.recv()
-    except EOFError:
-        return
-    try:
+        try:
+            given = arguments.recv()
+        except EOFError:
+            return
         work(*given)
-    except BaseException as exc:  # everything goes back to the caller
+    except BaseException as exc:  # everything goes back to the caller (Ctrl-C while waiting)
         try:
             failure.send(exc)
         except Exception:  # an exception that cannot be pickled
