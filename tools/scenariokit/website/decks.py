@@ -441,10 +441,9 @@ def collection(decks: Sequence[ScenarioDeck], parents: Sequence[Deck] = ()) -> b
     The scenarios come in id order, so the tables are filled in order: the same rows, the
     same bytes.
     """
-    connection = _new_collection([*parents, *(deck.deck for deck in decks)])
-    connection.execute("BEGIN")
-    _insert(connection, decks)
-    connection.execute("COMMIT")
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.deserialize(empty_collection().content)
+    _fill(connection, [*parents, *(deck.deck for deck in decks)], lambda: [decks])
     return _finish(connection)
 
 
@@ -455,25 +454,37 @@ def collection_file(
 
     A language's collection, made from its scenarios' rows read part by part (in id order,
     as `collection` takes them), so that the rows of its thousands of scenarios are never
-    all in memory (about 1 GB for 10,000 scenarios as tuples). `batches()` gives them
-    twice: every note goes in before the first card, so the tables' pages are laid out as
-    one batch lays them out. Made in its file, not in memory: at 100,000 scenarios a
-    language's collection is about 200 MB, which memory held twice (the database, then
-    its bytes) in each of the processes making them.
+    all in memory (about 1 GB for 10,000 scenarios as tuples). Made in its file, not in
+    memory: at 100,000 scenarios a language's collection is about 200 MB, which memory
+    held twice (the database, then its bytes) in each of the processes making them. The
+    same bytes as `collection` makes of the same decks.
     """
     target.write_bytes(empty_collection().content)
     connection = _opened(target)
     try:
         connection.execute(f"PRAGMA cache_size = -{16 << 10}")  # KiB: as fast as in memory
-        _set_decks(connection, dict(empty_collection().decks), listed)  # as `_new_collection`
-        connection.execute("BEGIN")
-        for batch in batches():
-            _insert_notes(connection, batch)
-        for batch in batches():
-            _insert_cards(connection, batch)
-        connection.execute("COMMIT")
+        _fill(connection, listed, batches)
     finally:
         connection.close()
+
+
+def _fill(
+    connection: sqlite3.Connection,
+    listed: Sequence[Deck],
+    batches: Callable[[], Iterable[Sequence[ScenarioDeck]]],
+) -> None:
+    """Put the decks `listed` into an empty collection, then their scenarios' rows.
+
+    `batches()` gives the rows twice: every note goes in before the first card, so the
+    tables' pages are laid out as one batch lays them out.
+    """
+    _set_decks(connection, dict(empty_collection().decks), listed)
+    connection.execute("BEGIN")
+    for batch in batches():
+        _insert_notes(connection, batch)
+    for batch in batches():
+        _insert_cards(connection, batch)
+    connection.execute("COMMIT")
 
 
 def scenario_package(deck: ScenarioDeck) -> bytes:
@@ -534,15 +545,6 @@ def _holds(kept: Path, info: zipfile.ZipInfo) -> bool:
                 return zlib.crc32(content) == info.CRC
     except FileNotFoundError:
         return False
-
-
-def _new_collection(decks: Iterable[Deck]) -> sqlite3.Connection:
-    """The empty collection genanki writes, in memory, with the note type and these decks."""
-    empty, known, _ = empty_collection()
-    connection = sqlite3.connect(":memory:", isolation_level=None)
-    connection.deserialize(empty)
-    _set_decks(connection, dict(known), decks)
-    return connection
 
 
 def _set_decks(
