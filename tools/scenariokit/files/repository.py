@@ -14,6 +14,7 @@ command reports them as diagnostics), never followed, never read. `scenarios/` o
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 from collections import defaultdict
@@ -123,38 +124,55 @@ def list_files(paths: list[Path], root: Path | None = None) -> Listing:
 
 
 def _walk(folder: str, listing: Listing, seen: set[str]) -> None:
-    """List one folder's YAML files, then its folders' (the order of `os.walk`)."""
+    """List one folder's YAML files, then its folders' (the order of `os.walk`).
+
+    A YAML file with an ASCII name, the case of nearly every entry, is listed without
+    going through `_kind`: a rebuild walks every file, and at 100,000 files each step per
+    entry counts (the `lstat` alone, at about 4 µs, is half the walk's time).
+    """
     try:
         with os.scandir(folder) as found:
-            entries = sorted(found, key=lambda e: e.name)
+            entries = sorted(found, key=_name)
     except FileNotFoundError:
         return  # removed while being walked: nothing to read there
     except OSError as exc:
         listing.refused.append(Refused(Path(folder), _unreadable(exc)))
         return
     folders = []
+    files = listing.files
     for entry in entries:
+        name = entry.name
         try:
-            kind = _kind(entry)
+            if (
+                name.isascii()
+                and name.endswith(YAML_SUFFIXES)
+                and entry.is_file(follow_symlinks=False)
+            ):
+                kind: str | None = "file"
+            else:
+                kind = _kind(entry)
+            if kind == "file":
+                path = entry.path
+                if path not in seen:
+                    seen.add(path)
+                    status = entry.stat(follow_symlinks=False)
+                    files.append(Found(path, status.st_mtime_ns, status.st_size))
+            elif kind == "folder":
+                folders.append(entry.path)
+            elif kind == "bad-name":
+                listing.refused.append(Refused(Path(entry.path), undecodable_name()))
+            elif kind == "other":
+                mode = entry.stat(follow_symlinks=False).st_mode
+                listing.refused.append(Refused(Path(entry.path), not_regular(mode)))
         except FileNotFoundError:
-            continue
+            continue  # removed while being walked
         except OSError as exc:
             listing.refused.append(Refused(Path(entry.path), _unreadable(exc)))
-            continue
-        if kind == "folder":
-            folders.append(entry.path)
-        elif kind == "file":
-            if entry.path not in seen:
-                seen.add(entry.path)
-                status = entry.stat(follow_symlinks=False)
-                listing.files.append(Found(entry.path, status.st_mtime_ns, status.st_size))
-        elif kind == "bad-name":
-            listing.refused.append(Refused(Path(entry.path), undecodable_name()))
-        elif kind == "other":
-            mode = entry.stat(follow_symlinks=False).st_mode
-            listing.refused.append(Refused(Path(entry.path), not_regular(mode)))
     for path in folders:
         _walk(path, listing, seen)
+
+
+_name = operator.attrgetter("name")
 
 
 def _kind(entry: os.DirEntry[str]) -> str | None:
