@@ -30,6 +30,18 @@ def test_background_work_runs_in_another_process(tmp_path: Path) -> None:
     assert int(marker.read_text()) != os.getpid()
 
 
+def test_join_returns_what_the_work_returned_in_its_process() -> None:
+    work = Background(lambda base: (base, os.getpid()))
+    work.start(7)
+    assert work.join()[0] == 7
+    inline = Background(lambda base: (base, os.getpid()), worth_it=False)
+    inline.start(8)
+    assert inline.join() == (8, os.getpid())
+    forked = Background(os.getpid)
+    forked.start()
+    assert forked.join() != os.getpid()
+
+
 def test_a_failure_in_the_background_is_raised_by_join(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "folder" / "file"
     work = Background(lambda: missing.write_text("x"))

@@ -141,20 +141,20 @@ class Background:
     forked after a full build's compile at 100,000 scenarios, each of these processes
     kept 70 to 140 MB of the parent's old pages.) An exception in the work is sent back
     and raised again by `join`, in the caller, so it is handled as if the work had run
-    there (an `OSError` stays an `OSError`).
+    there (an `OSError` stays an `OSError`); what it returns is returned by `join`.
     """
 
     def __init__(self, work: Callable[..., object], *, worth_it: bool = True) -> None:
         """Fork for `work` when `worth_it` (a small job is done in `join` instead)."""
         self._work = work
-        self._arguments: tuple[object, ...] | None = None
+        self._arguments: tuple[Any, ...] | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
         if worth_it and cores() > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
-            self._failure, sender = context.Pipe(duplex=False)
+            self._outcome, sender = context.Pipe(duplex=False)
             arguments, self._sender = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_report_failure, args=(work, arguments, sender, self._sender)
+                target=_report_outcome, args=(work, arguments, sender, self._sender)
             )
             with _frozen():
                 self._process.start()
@@ -169,21 +169,24 @@ class Background:
         self._sender.send(arguments)
         self._sender.close()
 
-    def join(self) -> None:
-        """Wait for the work (or do it now, where it could not be forked); raise if it failed."""
+    def join(self) -> Any:
+        """The work's result, once done (or done now, where it could not be forked).
+
+        Raises what the work raised.
+        """
         if self._process is None:
             assert self._arguments is not None, "joined before it was started"
-            self._work(*self._arguments)
-            return
+            return self._work(*self._arguments)
         try:
-            failure = self._failure.recv()  # until the work fails, or ends and closes it
-        except EOFError:
-            failure = None
+            done, outcome = self._outcome.recv()  # its result, or what it raised
+        except EOFError:  # it died before it could say
+            done, outcome = False, None
         self._process.join()
-        if isinstance(failure, BaseException):
-            raise failure
-        if self._process.exitcode != 0:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if not done or self._process.exitcode != 0:
             raise RuntimeError(f"a build step failed (exit code {self._process.exitcode})")
+        return outcome
 
     def cancel(self) -> None:
         """Stop the work: the caller failed, and what it was writing is thrown away."""
@@ -192,13 +195,14 @@ class Background:
             self._process.join()
 
 
-def _report_failure(
-    work: Callable[..., object], arguments: Connection, failure: Connection, sending: Connection
+def _report_outcome(
+    work: Callable[..., object], arguments: Connection, outcome: Connection, sending: Connection
 ) -> None:
-    """Run `work` (in the forked process) once its arguments come; send back what it raises.
+    """Run `work` (in the forked process) once its arguments come; send back how it went.
 
-    Nothing to run when none come: the caller stopped before it started the work, or died
-    (its end of the pipe, `sending`, is closed here first, so that its death is seen).
+    `(True, result)`, or `(False, exception)`. Nothing to run when no arguments come: the
+    caller stopped before it started the work, or died (its end of the pipe, `sending`,
+    is closed here first, so that its death is seen).
     """
     sending.close()
     try:
@@ -206,10 +210,10 @@ def _report_failure(
             given = arguments.recv()
         except EOFError:
             return
-        work(*given)
+        outcome.send((True, work(*given)))  # pickled before anything is sent
     except BaseException as exc:  # everything goes back to the caller (Ctrl-C while waiting)
         try:
-            failure.send(exc)
+            outcome.send((False, exc))
         except Exception:  # an exception that cannot be pickled
-            failure.send(RuntimeError(f"a build step failed: {exc!r}"))
+            outcome.send((False, RuntimeError(f"a build step failed: {exc!r}")))
         raise SystemExit(1) from None

@@ -58,6 +58,22 @@ class Changes:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def part(self) -> Changes:
+        """An empty set of changes to the same folder, for another process to make.
+
+        Its files go where this one's go; `merge` takes its list of them back. The two
+        must not write the same file.
+        """
+        part = Changes.__new__(Changes)
+        part.folder, part._work = self.folder, self._work
+        part._entries, part._replaced = [], []
+        return part
+
+    def merge(self, part: Changes) -> None:
+        """Take in the changes a `part` made (in another process: it comes back pickled)."""
+        self._entries += part._entries
+        self._replaced += part._replaced
+
     @property
     def written(self) -> list[str]:
         """The files that will be written."""
