@@ -12,7 +12,7 @@ import hashlib
 import importlib.util
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -158,17 +158,19 @@ def listing_files(
     cards: list[dict[str, Any]],
     rows: list[FileRow],
     before: dict[str, str],
+    only: Collection[str] | None = None,
 ) -> tuple[dict[str, str], Iterator[tuple[str, bytes]]]:
     """What lists the public scenarios: the listing pages, the API's and search's summaries.
 
     The one way both builds make them, from every public scenario's card and state row in
-    id order. Returns every listing page's digest, and the files (relative to the site)
+    id order. Returns the listing pages' digests, and the files (relative to the site)
     made one at a time as they are read, so that a caller writes each before the next is
     made: held together, the pages of 100,000 scenarios took most of a gigabyte. Pages
     whose digest is in `before` (the last build's, for a rebuild) are left out: they are
-    as they were.
+    as they were. `only`: the topics' and languages' listings to make (`listing_pages`);
+    the others' pages are neither made nor in the digests.
     """
-    pages = listing_pages(cards, context.changes)
+    pages = listing_pages(cards, context.changes, only)
     digests = {page.relative: page.digest() for page in pages}
 
     def files() -> Iterator[tuple[str, bytes]]:

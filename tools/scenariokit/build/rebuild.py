@@ -65,6 +65,7 @@ from scenariokit.website.decks import (
 from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
+    listing_folder,
 )
 from scenariokit.website.search_files import card_files
 
@@ -238,12 +239,26 @@ def _update_in_place(
             else:
                 changes.write(f"site/{relative}", content)
         digests: dict[str, str] = {}
-        if _listed_differently(connection, shown, published, previous):
+        old_cards = build_state.cards(connection, list(published))
+        if _listed_differently(shown, published, old_cards, previous):
             # Every card, only now: at 100,000 scenarios they take half a second to load.
             stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
             cards = [orjson.loads(stored[r.path]) for r in public]
-            digests, listed = listing_files(context, cards, public, previous.pages)
-            if digests.keys() != previous.pages.keys():
+            # Only the listings the changed scenarios were or are in: the others' pages
+            # are as they were, and computing their digests was a tenth of the rebuild.
+            listings = {
+                listing_folder(field, card[field])
+                for made in (old_cards, {p: v.card for p, v in published.items()})
+                for card in map(orjson.loads, made.values())
+                for field in ("category", "language")
+            }
+            digests, listed = listing_files(context, cards, public, previous.pages, listings)
+            made_before = {
+                relative
+                for relative in previous.pages
+                if relative in digests or relative.startswith(tuple(listings))
+            }
+            if digests.keys() != made_before:
                 # A listing gained or lost a page (a scenario moved to another topic): its
                 # folder goes too, which only a new output does cleanly.
                 raise Damaged("the listings' pages are not the last build's")
@@ -414,13 +429,12 @@ def _write_decks(
 
 
 def _listed_differently(
-    connection: sqlite3.Connection,
     shown: list[tuple[SiteScenario, Derived, FileRow]],
     published: dict[str, build_state.Published],
+    old_cards: dict[str, bytes],
     previous: build_state.State,
 ) -> bool:
     """Whether a listing, the API's summary or the search's summaries may change."""
-    old_cards = build_state.cards(connection, list(published))
     for _, _, new in shown:
         old = previous.files[new.path]
         if (new.phase_count, new.updated_at) != (old.phase_count, old.updated_at):

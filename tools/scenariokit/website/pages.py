@@ -15,6 +15,7 @@ import html
 import operator
 import shutil
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -274,14 +275,18 @@ class Listing(NamedTuple):
 
 
 def listing_pages(
-    cards: list[dict[str, Any]], changes: tuple[tuple[str, str, str], ...] | None = None
+    cards: list[dict[str, Any]],
+    changes: tuple[tuple[str, str, str], ...] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Listing]:
     """Home, topics, languages and a page per topic and per language, from public cards.
 
     A preview's home page (`changes`, see `SiteContext`) starts with its changed scenarios.
+    `only`: the folders of the topics' and languages' listings to page (`listing_folder`),
+    when the others are known to be as they were; all of them when None. A listing's
+    pages are made of its own scenarios' cards alone.
     """
     home = {} if changes is None else {"changes": changed_scenarios(cards, changes)}
-    cards = sorted(cards, key=display_key)
     categories = _groups(cards, "category", "category_name")
     languages = _groups(cards, "language", "language_name")
     order = choices("difficulty")  # easiest first, as a learner looks for a level
@@ -311,7 +316,7 @@ def listing_pages(
             {
                 "heading": "Topics",
                 "nav": ["topics", "page"],
-                "groups": [g | {"href": f"categories/{g['key']}/"} for g in categories],
+                "groups": [g | {"href": listing_folder("category", g["key"])} for g in categories],
             },
         ),
         Listing(
@@ -320,28 +325,34 @@ def listing_pages(
             {
                 "heading": "Languages",
                 "nav": ["languages", "page"],
-                "groups": [g | {"href": f"languages/{g['key']}/"} for g in languages],
+                "groups": [g | {"href": listing_folder("language", g["key"])} for g in languages],
                 "coverage": coverage(cards),
             },
         ),
     ]
-    for group in categories:
-        pages += paginated(
-            f"categories/{group['key']}/",
-            [c for c in cards if c["category"] == group["key"]],
-            {"heading": group["name"], "nav": ["topics", "true"]},
-        )
-    for group in languages:
-        pages += paginated(
-            f"languages/{group['key']}/",
-            [c for c in cards if c["language"] == group["key"]],
-            {
-                "heading": f"Scenarios in {group['name']}",
-                "nav": ["languages", "true"],
-                "deck": language_deck_file(group["key"]),
-            },
-        )
+    for field, groups in (("category", categories), ("language", languages)):
+        for group in groups:
+            folder = listing_folder(field, group["key"])
+            if only is None or folder in only:
+                members = sorted((c for c in cards if c[field] == group["key"]), key=display_key)
+                pages += paginated(folder, members, _listing_variables(field, group))
     return pages
+
+
+def listing_folder(field: str, key: str) -> str:
+    """Where the listing of the scenarios whose `field` ("category", "language") is `key` goes."""
+    return f"{'categories' if field == 'category' else 'languages'}/{key}/"
+
+
+def _listing_variables(field: str, group: dict[str, Any]) -> dict[str, Any]:
+    """What a topic's or a language's listing shows above its scenarios."""
+    if field == "category":
+        return {"heading": group["name"], "nav": ["topics", "true"]}
+    return {
+        "heading": f"Scenarios in {group['name']}",
+        "nav": ["languages", "true"],
+        "deck": language_deck_file(group["key"]),
+    }
 
 
 def changed_scenarios(
