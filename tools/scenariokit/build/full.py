@@ -222,7 +222,8 @@ def full_build(
             }
         )
         words = (_group_words(staging, len(chunks), g, len(cards)) for g in range(WORD_GROUPS))
-        digests = _write_listings(staging / "site", context, public, cards, words, template_docs)
+        summaries = (s for _, s in _public_parts(staging, "summaries", len(chunks), public))
+        digests = _write_listings(staging / "site", context, cards, summaries, words, template_docs)
         info = {
             "tool": tool_fingerprint(),
             "context": context_fingerprint(context),
@@ -233,8 +234,15 @@ def full_build(
             "public_index": public_index or "",
         }
         published = (
-            [(c.row.path, c.card) for c in public if c.card],
-            _public_words(staging, len(chunks), public),
+            (
+                (path, card, summary)
+                for (path, summary), card in zip(
+                    _public_parts(staging, "summaries", len(chunks), public),
+                    (c.card for c in public if c.card),
+                    strict=True,
+                )
+            ),
+            _public_parts(staging, "words", len(chunks), public),
         )
         state_rows = sorted([*rows, *template_rows], key=lambda r: r.path)
         decks.join()  # its files are among those written
@@ -284,6 +292,7 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         outputs: list[tuple[str, bytes]] = []
         decks = []
         words: list[tuple[str, bytes]] = []
+        summaries: list[tuple[str, bytes]] = []
         groups: list[list[dict[str, int]]] = [[] for _ in range(WORD_GROUPS)]
         for file, record in zip(files, derived, strict=True):
             entry = None
@@ -309,6 +318,7 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
                     published = published_of(entry, record)
                     card = published.card
                     words.append((row.path, published.weights))
+                    summaries.append((row.path, published.summary))
                     for group, some in zip(groups, word_groups(record.weights), strict=True):
                         group.append(some)
                     deck = deck_of(entry, job.context, job.rowids[entry.scenario_id])
@@ -327,37 +337,38 @@ def _compile_chunks(job: Job, chunks: Sequence[tuple[int, list[SourceFile]]]) ->
         write_part(job.staging / "parts" / f"{number}.sqlite", indexed, rowids)
         write_decks_part(job.staging / "parts" / "decks", number, decks)
         write(job.staging / "parts" / "words" / str(number), marshal.dumps(words))
+        write(job.staging / "parts" / "summaries" / str(number), marshal.dumps(summaries))
         for g, group in enumerate(groups):
             write(job.staging / "parts" / "groups" / f"{number}-{g}", marshal.dumps(group))
     return results
 
 
-def _public_words(
-    staging: Path, chunks: int, public: list[Compiled]
+def _public_parts(
+    staging: Path, kind: str, chunks: int, public: list[Compiled]
 ) -> Iterator[tuple[str, bytes]]:
-    """Each public scenario's path and words (JSON), in the order of `public` (id order).
+    """Each public scenario's path and words or summary (`kind`), in the order of `public`.
 
-    For the state. Read from the files the workers wrote, one chunk at a time, so that
-    the words of every scenario are never in memory at once (at 100,000 scenarios they
-    are 0.65 GB). The workers wrote them chunk after chunk of files in name order,
-    which is id order in a build that got this far (a file with errors stops it, and a
-    file is named after its id); a file out of that order would misnumber the search's
-    results (the word files, made from the same chunks, were written already), so it
-    stops the build.
+    For the state and the API's summary. Read from the files the workers wrote, one chunk
+    at a time, so that those of every scenario are never in memory at once (at 100,000
+    scenarios the words are 0.65 GB). The workers wrote them chunk after chunk of files in
+    name order, which is id order in a build that got this far (a file with errors stops
+    it, and a file is named after its id); a file out of that order would misnumber the
+    search's results (the word files, made from the same chunks, were written already),
+    so it stops the build.
     """
     paths = iter([c.row.path for c in public])
     for number in range(chunks):
-        for path, words in marshal.loads((staging / "parts" / "words" / str(number)).read_bytes()):
+        for path, made in marshal.loads((staging / "parts" / kind / str(number)).read_bytes()):
             if path != next(paths, None):
                 raise RuntimeError(f"{path}: a public scenario out of id order")
-            yield path, words
+            yield path, made
 
 
 def _group_words(staging: Path, chunks: int, group: int, count: int) -> Iterator[dict[str, int]]:
     """Each public scenario's weights in one group of words (`word_groups`), in id order.
 
     Read from the files the workers wrote for the group, chunk after chunk, as
-    `_public_words` reads the whole weights (which it checks are in id order): as many as
+    `_public_parts` reads the whole weights (which it checks are in id order): as many as
     there are public scenarios, or the search's numbers would be wrong.
     """
     read = 0
@@ -400,20 +411,21 @@ def _render_pages(
 def _write_listings(
     site: Path,
     context: SiteContext,
-    public: list[Compiled],
     cards: list[dict[str, Any]],
+    summaries: Iterable[bytes],
     words: Iterable[Iterable[dict[str, int]]],
     templates: list[Scenario],
 ) -> dict[str, str]:
     """Every file of the site that lists scenarios; returns the listing pages' digests.
 
-    `public` are in id order, `cards` their cards, `words` their weights by group of
-    words. The listings and summaries come from the function the rebuild uses, given
-    everything (`listing_files`), the word files from the one whose files the rebuild
-    patches (`all_word_files`); the templates page, the assets and the sitemap (when the site's
-    full URL is known) only a full build writes (a rebuild changes none of them).
+    `cards` are the public scenarios' cards in id order, `summaries` their entries in the
+    API's summary, `words` their weights by group of words. The listings and summaries
+    come from the function the rebuild uses, given everything (`listing_files`), the word
+    files from the one whose files the rebuild patches (`all_word_files`); the templates
+    page, the assets and the sitemap (when the site's full URL is known) only a full
+    build writes (a rebuild changes none of them).
     """
-    digests, listings = listing_files(context, cards, [c.row for c in public], {})
+    digests, listings = listing_files(context, cards, summaries, {})
     languages = {c["language"] for c in cards} | {t["language"] for t in templates}
     pages = [templates_page(templates), builder_page(templates), review_page(languages)]
     files = {page.relative: page.render(context) for page in [*pages, not_found_page()]}

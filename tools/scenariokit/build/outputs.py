@@ -12,7 +12,7 @@ import hashlib
 import importlib.util
 import sqlite3
 import zlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,6 +39,7 @@ from scenariokit.website.pages import (
     listing_pages,
     render_scenario,
     scenario_json,
+    scenario_summary,
 )
 from scenariokit.website.search_files import (
     entries_path,
@@ -130,45 +131,45 @@ def state_row(
         file.size,
         record.sha,
         orjson.dumps(record.diagnostics) if record.diagnostics else None,
+        record.data.get("scenario_id") if isinstance(record.data, dict) else None,
     )
-    if isinstance(record.data, dict):
-        row.scenario_id = record.data.get("scenario_id")
-    if entry is not None:
-        doc = entry.data
-        row.is_public = context.shown(doc)
-        row.language = doc["language"]
-        row.phase_count = len(doc["phases"])
-        row.created_at, row.updated_at = entry.created_at, entry.updated_at
-    return row
+    if entry is None:
+        return row
+    doc = entry.data
+    return row._replace(
+        is_public=context.shown(doc),
+        language=doc["language"],
+        phase_count=len(doc["phases"]),
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
+    )
 
 
 def published_of(entry: SiteScenario, record: Derived) -> build_state.Published:
     """What the state keeps of a public scenario for the listings and the search files."""
     weights = orjson.dumps(record.weights, option=orjson.OPT_SORT_KEYS)  # the same bytes each time
-    return build_state.Published(orjson.dumps(card(entry)), weights)
-
-
-def _summaries(cards: list[dict[str, Any]], rows: list[FileRow]) -> bytes:
-    """`api/scenarios.json` from the cards of public scenarios and their state rows."""
-    return api_summary(cards, [(r.phase_count, r.updated_at) for r in rows])
+    shown = card(entry)
+    summary = scenario_summary(shown, len(entry.data["phases"]), entry.updated_at)
+    return build_state.Published(orjson.dumps(shown), weights, summary)
 
 
 def listing_files(
     context: SiteContext,
     cards: list[dict[str, Any]],
-    rows: list[FileRow],
+    summaries: Iterable[bytes],
     before: dict[str, str],
     only: Collection[str] | None = None,
 ) -> tuple[dict[str, str], Iterator[tuple[str, bytes]]]:
     """What lists the public scenarios: the listing pages, the API's and search's summaries.
 
-    The one way both builds make them, from every public scenario's card and state row in
-    id order. Returns the listing pages' digests, and the files (relative to the site)
-    made one at a time as they are read, so that a caller writes each before the next is
-    made: held together, the pages of 100,000 scenarios took most of a gigabyte. Pages
-    whose digest is in `before` (the last build's, for a rebuild) are left out: they are
-    as they were. `only`: the topics' and languages' listings to make (`listing_pages`);
-    the others' pages are neither made nor in the digests.
+    The one way both builds make them, from every public scenario's card and its entry in
+    the API's summary (`scenario_summary`), in id order. Returns the listing pages'
+    digests, and the files (relative to the site) made one at a time as they are read, so
+    that a caller writes each before the next is made: held together, the pages of
+    100,000 scenarios took most of a gigabyte. Pages whose digest is in `before` (the last
+    build's, for a rebuild) are left out: they are as they were. `only`: the topics' and
+    languages' listings to make (`listing_pages`); the others' pages are neither made nor
+    in the digests.
     """
     pages = listing_pages(cards, context.changes, only)
     digests = {page.relative: page.digest() for page in pages}
@@ -177,7 +178,8 @@ def listing_files(
         for page in pages:
             if digests[page.relative] != before.get(page.relative):
                 yield page.relative, page.render(context)
-        yield "api/scenarios.json", _summaries(cards, rows)
+        languages = {c["language"]: c["language_name"] for c in cards}
+        yield "api/scenarios.json", api_summary(summaries, languages)
         yield from summary_files(cards).items()
 
     return digests, files()

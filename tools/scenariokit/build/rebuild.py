@@ -101,8 +101,7 @@ def rebuild(
         row = rows[file.key]
         if (file.mtime_ns, file.size) != (row.mtime_ns, row.size):
             if content_sha(file) == row.sha:
-                touched.append(row)
-                row.mtime_ns, row.size = file.mtime_ns, file.size
+                touched.append(row._replace(mtime_ns=file.mtime_ns, size=file.size))
                 continue
             stale.append(file)
         elif (
@@ -242,7 +241,9 @@ def _update_in_place(
         old_cards = build_state.cards(connection, list(published))
         if _listed_differently(shown, published, old_cards, previous):
             # Every card, only now: at 100,000 scenarios they take half a second to load.
-            stored = build_state.cards(connection) | {p: v.card for p, v in published.items()}
+            stored, summaries = build_state.listed(connection)
+            stored |= {p: v.card for p, v in published.items()}
+            summaries |= {p: v.summary for p, v in published.items()}
             cards = [orjson.loads(stored[r.path]) for r in public]
             # Only the listings the changed scenarios were or are in: the others' pages
             # are as they were, and computing their digests was a tenth of the rebuild.
@@ -252,7 +253,9 @@ def _update_in_place(
                 for card in map(orjson.loads, made.values())
                 for field in ("category", "language")
             }
-            digests, listed = listing_files(context, cards, public, previous.pages, listings)
+            digests, listed = listing_files(
+                context, cards, [summaries[r.path] for r in public], previous.pages, listings
+            )
             made_before = {
                 relative
                 for relative in previous.pages

@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from scenariokit.build.sqlite_index import unjournaled
 
 STATE_FILE = ".scenariokit-build.sqlite"
-VERSION = 2  # 2: the files and folders written are recorded (`outputs`)
+# 2: the files and folders written are recorded (`outputs`); 3: each public scenario's
+# entry in the API's summary is kept with its card
+VERSION = 3
 
 DDL = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
@@ -46,9 +48,10 @@ CREATE TABLE files (
     updated_at TEXT
 );
 -- Apart, so that reading every file's row above reads little: a public scenario's card
--- (JSON: `pages.card`), needed when a listing may change, and its search words (JSON:
+-- (JSON: `pages.card`) and its entry in the API's summary (JSON: `pages.scenario_summary`),
+-- needed when a listing may change, and its search words (JSON:
 -- `search_files.scenario_weights`), needed when it changes.
-CREATE TABLE cards (path TEXT PRIMARY KEY, card BLOB NOT NULL);
+CREATE TABLE cards (path TEXT PRIMARY KEY, card BLOB NOT NULL, summary BLOB NOT NULL);
 CREATE TABLE words (path TEXT PRIMARY KEY, weights BLOB NOT NULL);
 CREATE TABLE pages (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
 -- Every file and folder the builds wrote into the output folder (relative, posix), and
@@ -57,9 +60,12 @@ CREATE TABLE outputs (path TEXT PRIMARY KEY, folder INTEGER NOT NULL) WITHOUT RO
 """
 
 
-@dataclass(slots=True)
-class FileRow:
-    """A source file as the last build saw it. JSON columns stay bytes until needed."""
+class FileRow(NamedTuple):
+    """A source file as the last build saw it. JSON columns stay bytes until needed.
+
+    A tuple, in the order of the table's columns: a rebuild reads every file's row (made
+    with `_make`, in C), and the builds save them as they are.
+    """
 
     path: str
     mtime_ns: int
@@ -80,9 +86,10 @@ class Published:
 
     card: bytes
     weights: bytes
+    summary: bytes
 
 
-_COLUMNS = [f.name for f in fields(FileRow)]
+_COLUMNS = FileRow._fields
 
 
 @cache
@@ -196,10 +203,8 @@ def read(path: Path) -> State | None:
             info = dict(connection.execute("SELECT key, value FROM info"))
             if info.get("version") != str(VERSION):
                 return None
-            columns = ", ".join(c if c != "weights" else "NULL" for c in _COLUMNS)
-            files = {
-                row[0]: FileRow(*row) for row in connection.execute(f"SELECT {columns} FROM files")
-            }
+            rows = connection.execute(f"SELECT {', '.join(_COLUMNS)} FROM files")
+            files = {row.path: row for row in map(FileRow._make, rows)}
             pages = dict(connection.execute("SELECT path, digest FROM pages"))
         finally:
             connection.close()
@@ -224,15 +229,26 @@ def committed(path: Path, generation: int) -> bool:
     return row is not None and int(row[0]) >= generation
 
 
-def cards(connection: sqlite3.Connection, paths: list[str] | None = None) -> dict[str, bytes]:
-    """The cards of public scenarios (of `paths`, else all).
+def cards(connection: sqlite3.Connection, paths: list[str]) -> dict[str, bytes]:
+    """The cards of some public scenarios.
 
     From an open connection with the state attached as `state`, as the other readers.
     """
-    if paths is None:
-        return dict(connection.execute("SELECT path, card FROM state.cards"))
     query = "SELECT path, card FROM state.cards WHERE path = ?"
     return {p: connection.execute(query, (p,)).fetchone()[1] for p in paths}
+
+
+def listed(connection: sqlite3.Connection) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Every public scenario's card and entry in the API's summary, by path (as `cards`).
+
+    What the listings are made of, read in one pass over the table.
+    """
+    cards: dict[str, bytes] = {}
+    summaries: dict[str, bytes] = {}
+    for path, card, summary in connection.execute("SELECT path, card, summary FROM state.cards"):
+        cards[path] = card
+        summaries[path] = summary
+    return cards, summaries
 
 
 def weights(connection: sqlite3.Connection, paths: Iterable[str]) -> dict[str, bytes]:
@@ -248,15 +264,16 @@ def create(
     path: Path,
     info: dict[str, str],
     files: list[FileRow],
-    published: tuple[Iterable[tuple[str, bytes]], Iterable[tuple[str, bytes]]],
+    published: tuple[Iterable[tuple[str, bytes, bytes]], Iterable[tuple[str, bytes]]],
     pages: dict[str, str],
     written: dict[str, bool],
 ) -> None:
     """Write a new state at `path` (which must not exist).
 
-    `published` are the public scenarios' cards and words, each (path, JSON), read as
-    they are inserted: a full build streams the words from its workers' files rather
-    than hold them all (about 6.5 KB a scenario). `written` is every file and folder of
+    `published` are the public scenarios' cards with their summaries (path, JSON, JSON)
+    and their words (path, JSON), read as they are inserted: a full build streams the
+    summaries and the words from its workers' files rather than hold them all (the words
+    are about 6.5 KB a scenario). `written` is every file and folder of
     the new output folder (is a folder), but the state itself, which is recorded too.
     """
     connection = sqlite3.connect(":memory:", isolation_level=None)
@@ -286,13 +303,11 @@ def save(
     marks = ", ".join("?" * len(_COLUMNS))
     connection.executemany(
         f"INSERT OR REPLACE INTO state.files VALUES ({marks})",
-        # Not `dataclasses.astuple`, which deep-copies every field: a third of a second
-        # for 10,000 rows, in the serial part of a full build.
-        [tuple(getattr(f, column) for column in _COLUMNS) for f in files],
+        files,
     )
     _insert_published(
         connection,
-        [(path, p.card) for path, p in published.items()],
+        [(path, p.card, p.summary) for path, p in published.items()],
         [(path, p.weights) for path, p in published.items()],
     )
     connection.executemany(
@@ -302,10 +317,10 @@ def save(
 
 def _insert_published(
     connection: sqlite3.Connection,
-    cards: Iterable[tuple[str, bytes]],
+    cards: Iterable[tuple[str, bytes, bytes]],
     words: Iterable[tuple[str, bytes]],
 ) -> None:
-    connection.executemany("INSERT OR REPLACE INTO state.cards VALUES (?, ?)", cards)
+    connection.executemany("INSERT OR REPLACE INTO state.cards VALUES (?, ?, ?)", cards)
     connection.executemany("INSERT OR REPLACE INTO state.words VALUES (?, ?)", words)
 
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import operator
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -695,13 +696,14 @@ def summary_files(cards: list[dict[str, Any]]) -> dict[str, bytes]:
     rank = [0] * len(cards)  # each scenario's place in display order
     for place, n in enumerate(order):
         rank[n] = place
+    shown = [cards[n] for n in order]
     for key in FILTERS:
         field = "estimated_duration" if key == "duration" else key
-        members: dict[int, list[int]] = defaultdict(list)  # in display order
-        for n in order:
-            value = cards[n][field]
-            if value is not None:
-                members[position[key][value]].append(n)
+        by_value: dict[Any, list[int]] = defaultdict(list)  # in display order
+        for n, value in zip(order, map(operator.itemgetter(field), shown), strict=True):
+            by_value[value].append(n)
+        by_value.pop(None, None)
+        members = defaultdict(list, {position[key][v]: ns for v, ns in by_value.items()})
         found = (
             _at_most(members, len(values[key]), len(cards), rank)
             if key == "duration"  # a duration's scenarios: those at most that long
