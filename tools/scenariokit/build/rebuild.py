@@ -66,6 +66,7 @@ from scenariokit.website.pages import (
     SiteContext,
     SiteScenario,
     listing_folder,
+    load_templates,
 )
 from scenariokit.website.search_files import card_files
 
@@ -213,7 +214,9 @@ def _update_in_place(
         # one makes the search's and listings' files: on two cores, a tenth of a second
         # of a one-file rebuild at 10,000 scenarios (a language's package is patched,
         # zipped again and compared with the last one).
-        # Forked with its arguments (thousands of rows: inherited, not sent).
+        # Forked with its arguments (thousands of rows: inherited, not sent), and with
+        # the templates both processes render, which each loaded on its own.
+        load_templates("scenario.html", "listing.html")
         work = (changes.part(), context, shown, public, previous, _rowids(connection, shown))
         aside = Background(partial(_pages_and_decks, *work), worth_it=bool(shown))
         aside.start()

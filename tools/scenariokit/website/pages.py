@@ -218,9 +218,15 @@ def load_renderer() -> None:
     Jinja2 and the page's template, langcodes' names of languages and the Anki packages'
     empty collection: time each worker would otherwise spend again on its first page.
     """
-    environment().get_template("scenario.html")
+    load_templates("scenario.html")
     load_language_data()
     empty_collection()
+
+
+def load_templates(*names: str) -> None:
+    """Load Jinja2 and these templates, before a process forks one that renders them too."""
+    for name in names:
+        environment().get_template(name)
 
 
 def derived_href(entry: SiteScenario, public_ids: set[str], template_ids: set[str]) -> str | None:
