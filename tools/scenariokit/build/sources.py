@@ -74,10 +74,14 @@ def scan(root: Path) -> Scan:
     """
     listing = list_files(default_paths(root), root)
     prefix = len(str(root)) + 1
-    files = [
-        SourceFile(f.name, f.name[prefix:].replace(os.sep, "/"), f.mtime_ns, f.size)
-        for f in listing.files
-    ]
+    make = SourceFile._make  # in C: a rebuild makes one for each of thousands of files
+    if os.sep == "/":
+        files = [make((name, name[prefix:], mtime, size)) for name, mtime, size in listing.files]
+    else:
+        files = [
+            make((name, name[prefix:].replace(os.sep, "/"), mtime, size))
+            for name, mtime, size in listing.files
+        ]
     return Scan(files, listing.refused)
 
 
