@@ -7,7 +7,9 @@ Exit codes: 0 fine, 1 problems found, 2 usage error.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import json
 import os
 import shlex
@@ -69,6 +71,13 @@ class Options:
                 exit_code=2,
             )
         return self.root
+
+
+# At exit, Python collects cycles once more, walking every object still alive (compiled
+# templates, remembered words, a rebuild's rows): about 25 ms of a one-file rebuild of
+# 10,000 scenarios. Frozen first, they are skipped; the memory goes back to the system
+# with the process all the same.
+atexit.register(gc.freeze)
 
 
 class _Group(click.Group):

@@ -1,10 +1,16 @@
-"""What a long build frees goes back to the system (glibc's allocator only)."""
+"""How a build uses memory: returned to the system, and without the cycle collector.
+
+What a long build frees goes back to the system (glibc's allocator only); a short one
+runs without Python's cycle collector.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import platform
 import sys
+from collections.abc import Iterator
 
 # mallopt's parameter for the size from which a block gets a mapping of its own (malloc.h).
 _M_MMAP_THRESHOLD = -3
@@ -29,3 +35,21 @@ def return_large_blocks() -> None:
 
     with contextlib.suppress(OSError, AttributeError):  # a C library without it: as it is
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _THRESHOLD)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run without the cycle collector: for a short run that makes many lasting objects.
+
+    A rebuild reads a row and a card for every file (tens of thousands of objects, all
+    alive until it ends) and frees little; each collection the allocations set off walked
+    them all again: about a tenth of a title's rebuild at 10,000 scenarios (40 ms of
+    450, measured in-process). What it leaves in cycles is freed when it is turned back on.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()

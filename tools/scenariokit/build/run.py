@@ -63,6 +63,7 @@ from scenariokit.build.sqlite_index import (
 )
 from scenariokit.build.state import STATE_FILE
 from scenariokit.errors import UserError
+from scenariokit.memory import collector_paused
 from scenariokit.website.pages import SiteContext
 
 
@@ -164,13 +165,14 @@ def _build(
     """
     recover(out)
     refuse_foreign_folder(out)
-    scanned = scan(root)
-    if scanned.refused:  # links, FIFOs, devices: refused as `validate` refuses them
-        raise BuildFailed(refused_report(scanned))
-    files = scanned.files
-    previous = build_state.read(out / STATE_FILE)
-    if previous is not None and previous.info.get("tool") == tool_fingerprint():
-        rebuilt = rebuild(root, out, context, files, previous, progress, public)
-        if rebuilt is not None:
-            return rebuilt
+    with collector_paused():  # a full build, long and large, runs with it
+        scanned = scan(root)
+        if scanned.refused:  # links, FIFOs, devices: refused as `validate` refuses them
+            raise BuildFailed(refused_report(scanned))
+        files = scanned.files
+        previous = build_state.read(out / STATE_FILE)
+        if previous is not None and previous.info.get("tool") == tool_fingerprint():
+            rebuilt = rebuild(root, out, context, files, previous, progress, public)
+            if rebuilt is not None:
+                return rebuilt
     return full_build(root, out, context, files, progress, public)
