@@ -210,6 +210,31 @@ def test_outputs_of_earlier_versions_are_refused(tmp_path: Path) -> None:
     assert invoke("--root", root, "build", "--out", old).exit_code == 0
 
 
+def test_an_output_of_the_last_state_version_is_built_anew_after_an_upgrade(
+    tmp_path: Path,
+) -> None:
+    """A state of version 2 recorded its outputs as this version does: its folder is a
+    build's, which the new version replaces with a full build (nothing to delete)."""
+    root = committed_repo(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    state = sqlite3.connect(out / STATE_FILE)  # version 2 kept no summary with each card
+    state.execute("UPDATE info SET value = '2' WHERE key = 'version'")
+    state.execute("ALTER TABLE cards DROP COLUMN summary")
+    state.commit()
+    state.close()
+    (out / "site" / "api" / "scenarios.json").write_bytes(b"[]")  # rewritten, not patched
+    result = invoke("--root", root, "build", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "0 unchanged" in result.output  # a full build
+    summary = orjson.loads((out / "site" / "api" / "scenarios.json").read_bytes())
+    assert summary["scenarios"]
+    version = sqlite3.connect(out / STATE_FILE).execute(
+        "SELECT value FROM info WHERE key = 'version'"
+    )
+    assert version.fetchone() == ("3",)
+
+
 def test_forged_leftovers_beside_the_output_are_never_followed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

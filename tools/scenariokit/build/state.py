@@ -31,6 +31,9 @@ STATE_FILE = ".scenariokit-build.sqlite"
 # 2: the files and folders written are recorded (`outputs`); 3: each public scenario's
 # entry in the API's summary is kept with its card
 VERSION = 3
+# The versions whose `outputs` vouch for their folder as this one's do: an output of one
+# is a build's, which a full build replaces (after an upgrade, no folder to delete).
+VOUCHING = (2, VERSION)
 
 DDL = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
@@ -125,11 +128,11 @@ def _read_only(path: Path) -> sqlite3.Connection:
 def entries(path: Path, allowed: frozenset[str]) -> frozenset[str] | None:
     """The names of `allowed` that the state at `path` records at the top of its folder.
 
-    None unless `path` is a state this version wrote, with exactly its tables: a file that
-    is merely called like the state (an empty file, random bytes, another database, a state
-    of an earlier version, which recorded nothing) is no proof that its folder is a build's
-    output. Names the state records besides `allowed` are not returned, so they vouch for
-    nothing.
+    None unless `path` is a state this version wrote (or one of `VOUCHING`), with exactly
+    its tables: a file that is merely called like the state (an empty file, random bytes,
+    another database, a state of version 1, which recorded nothing) is no proof that its
+    folder is a build's output. Names the state records besides `allowed` are not
+    returned, so they vouch for nothing.
     """
     marks = ", ".join("?" * len(allowed))
     query = f"SELECT path FROM outputs WHERE path IN ({marks})"
@@ -140,14 +143,14 @@ def entries(path: Path, allowed: frozenset[str]) -> frozenset[str] | None:
 def outputs(path: Path) -> dict[str, bool] | None:
     """Every file and folder the state at `path` records in its folder: path -> is a folder.
 
-    None unless it is a state this version wrote (as `entries`).
+    None unless it is a state this version wrote, or one of `VOUCHING` (as `entries`).
     """
     rows = _verified_query(path, "SELECT path, folder FROM outputs", [])
     return None if rows is None else {relative: bool(folder) for relative, folder in rows}
 
 
 def _verified_query(path: Path, query: str, parameters: list[str]) -> list[Any] | None:
-    """The rows of `query` on the state at `path`, or None unless this version wrote it."""
+    """The rows of `query` on the state at `path`, or None unless a `VOUCHING` one wrote it."""
     try:
         connection = _read_only(path)
         try:
@@ -155,7 +158,7 @@ def _verified_query(path: Path, query: str, parameters: list[str]) -> list[Any] 
             if schema != _schema():
                 return None
             row = connection.execute("SELECT value FROM info WHERE key = 'version'").fetchone()
-            if row != (str(VERSION),):
+            if row not in [(str(version),) for version in VOUCHING]:
                 return None
             return connection.execute(query, parameters).fetchall()
         finally:
