@@ -104,3 +104,31 @@ def test_asking_after_an_unknown_id_does_not_make_it_known(tmp_path: Path) -> No
     assert not catalog.knows("nobody")
     assert "nobody" not in catalog.files_by_id
     assert catalog.knows("one")
+
+
+def test_a_catalog_searched_for_a_few_ids_answers_as_its_index(tmp_path: Path) -> None:
+    """A rebuild's few lookups search the names; more build the index: the same answers.
+
+    Tricky names on purpose: a folder whose name holds the id and a dot, an id in two
+    folders, a suffix in capitals, an id that is the start of another's."""
+    root = tmp_path / "repo"
+    names = [
+        root / "scenarios" / "travel" / "taxi.yaml",
+        root / "scenarios" / "taxi.d" / "taxi.YAML",
+        root / "scenarios" / "food" / "taxi.yml",
+        root / "scenarios" / "food" / "taxi-rank.yaml",
+        root / "scenarios" / "food" / "rank.taxi.yaml",
+        root / "templates" / "check-in.yaml",
+    ]
+    ids = ["taxi", "taxi-rank", "rank.taxi", "rank", "check-in", "nobody", "taxi.d"]
+    searched = read_catalog(root, [str(n) for n in names])
+    indexed = read_catalog(root, [str(n) for n in names])
+    assert sorted(indexed.files_by_id) == ["check-in", "rank.taxi", "taxi", "taxi-rank"]
+    for scenario_id in ids:  # the second catalog has made its index: it was iterated
+        assert searched.knows(scenario_id) == indexed.knows(scenario_id), scenario_id
+        assert searched.files_by_id.get(scenario_id, []) == indexed.files_by_id.get(scenario_id, [])
+    assert searched.files_by_id["taxi"] == names[:3]  # in the order listed
+    assert searched.others("taxi", names[0]) == names[1:3]
+    for _ in range(20):  # past the searches: from the index, the same
+        assert searched.files_by_id["taxi"] == names[:3]
+        assert not searched.knows("nobody")

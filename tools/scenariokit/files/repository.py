@@ -264,15 +264,12 @@ def read_catalog(
     root = root.absolute()
     if names is None:
         names = (f.name for f in list_files(default_paths(root), root).files)
-    by_id: dict[str, list[str]] = defaultdict(list)
-    for name in names:
-        absolute = name if name.startswith(os.sep) else os.path.abspath(name)  # noqa: PTH100
-        by_id[_stem(absolute)].append(absolute)
-    for path in adding:
-        name = str(path.absolute())
-        if name not in by_id[path.stem]:
-            by_id[path.stem].append(name)
-    return Catalog(root, _PathsById(dict(by_id)))  # a lookup of an unknown id adds nothing
+    listed = [
+        name if name.startswith(os.sep) else os.path.abspath(name)  # noqa: PTH100
+        for name in names
+    ]
+    listed += {str(path.absolute()): None for path in adding if str(path.absolute()) not in listed}
+    return Catalog(root, _PathsById(listed))
 
 
 def _stem(name: str) -> str:
@@ -290,28 +287,72 @@ class _PathsById(Mapping[str, list[Path]]):
     """The files of each id, as paths made when an id is looked up.
 
     Kept as names until then: a rebuild checks a few changed files against thousands, and
-    needs the paths of only the ids those name.
+    needs the paths of only the ids those name. Its first lookups search the names for
+    the id (`str.find` over them all, joined: in C); a command that looks up more, or
+    every id, has the index of every id made once. Making it for a one-file rebuild was
+    12 ms at 10,000 files and 0.13 to 0.27 s at 100,000; a search is about a millisecond.
     """
 
-    def __init__(self, names: dict[str, list[str]]) -> None:
-        self._names = names
+    _SEARCHED = 16  # lookups answered by a search before the index is made
+
+    def __init__(self, names: list[str]) -> None:
+        self._listed = names
+        self._joined: str | None = None
+        self._index: dict[str, list[str]] | None = None
+        self._searches = 0
+
+    def _names_of(self, scenario_id: str) -> list[str]:
+        if self._index is None and self._searches < self._SEARCHED:
+            self._searches += 1
+            return self._search(scenario_id)
+        return self._ids().get(scenario_id, [])
+
+    def _search(self, scenario_id: str) -> list[str]:
+        """The names whose stem is `scenario_id`, in the order listed, found in one string.
+
+        Names are joined with NUL, the one character no file name holds; a name whose
+        stem is the id holds the separator, the id and a dot, so each place that text is
+        found is checked by its name's stem.
+        """
+        if self._joined is None:
+            self._joined = "\0" + "\0".join(self._listed) + "\0"
+        joined, needle = self._joined, f"{os.sep}{scenario_id}."
+        found: list[str] = []
+        at = joined.find(needle)
+        while at != -1:
+            name = joined[joined.rfind("\0", 0, at) + 1 : joined.find("\0", at)]
+            if _stem(name) == scenario_id and name not in found:
+                found.append(name)
+            at = joined.find(needle, at + 1)
+        return found
+
+    def _ids(self) -> dict[str, list[str]]:
+        if self._index is None:
+            index: dict[str, list[str]] = defaultdict(list)
+            for name in self._listed:
+                index[_stem(name)].append(name)
+            self._index = dict(index)  # a lookup of an unknown id adds nothing
+        return self._index
 
     def __getitem__(self, scenario_id: str) -> list[Path]:
-        return [Path(name) for name in self._names[scenario_id]]
+        found = self._names_of(scenario_id)
+        if not found:
+            raise KeyError(scenario_id)
+        return [Path(name) for name in found]
 
     def names(self) -> Iterator[str]:
-        """Every file's name, as kept."""
-        for names in self._names.values():
+        """Every file's name, those of an id together."""
+        for names in self._ids().values():
             yield from names
 
     def __contains__(self, scenario_id: object) -> bool:
-        return scenario_id in self._names
+        return isinstance(scenario_id, str) and bool(self._names_of(scenario_id))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
+        return iter(self._ids())
 
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self._ids())
 
 
 def place_of(path: Path, root: Path | None) -> tuple[str, tuple[str, ...]]:
