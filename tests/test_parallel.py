@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scenariokit.parallel import Background, map_chunks
+from scenariokit.parallel import Background, StepFailed, map_chunks
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +106,42 @@ def test_background_work_ends_when_its_caller_dies_before_starting_it() -> None:
     while time.monotonic() < deadline and _running(pid):
         time.sleep(0.05)
     assert not _running(pid)
+
+
+def test_background_work_ends_when_its_caller_dies_before_reading_its_result() -> None:
+    """A result larger than a pipe holds, and a caller killed before `join`: the process
+    ends (it waited forever to send it, keeping whatever the caller had locked)."""
+    script = (
+        "import os\n"
+        "from scenariokit.parallel import Background\n"
+        "work = Background(lambda: b'x' * 1_000_000)\n"
+        "work.start()\n"
+        "print(work._process.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
+        timeout=30,  # the working process holds the output open: run returns when it ends
+    )
+    pid = int(run.stdout)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(pid):
+        time.sleep(0.05)
+    assert not _running(pid)
+
+
+def test_a_killed_background_process_is_a_failed_step() -> None:
+    """Killed (out of memory, say), it cannot say how its work went: `join` says it ended."""
+    work = Background(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    work.start()
+    with pytest.raises(StepFailed) as caught:
+        work.join()
+    assert caught.value.exit_code == -signal.SIGKILL
+    assert "ended (exit code -9)" in str(caught.value)
 
 
 def test_ctrl_c_while_background_work_waits_prints_no_traceback() -> None:

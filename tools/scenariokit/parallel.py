@@ -132,6 +132,15 @@ def _frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+class StepFailed(RuntimeError):
+    """A `Background` process ended without saying how its work went (it was killed)."""
+
+    def __init__(self, exit_code: int | None) -> None:
+        """Say how the process ended: a negative code is the signal that ended it."""
+        super().__init__(f"a build step's process ended (exit code {exit_code})")
+        self.exit_code = exit_code
+
+
 class Background:
     """A function running in a forked process beside the caller's own work.
 
@@ -154,7 +163,8 @@ class Background:
             self._outcome, sender = context.Pipe(duplex=False)
             arguments, self._sender = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_report_outcome, args=(work, arguments, sender, self._sender)
+                target=_report_outcome,
+                args=(work, arguments, sender, (self._sender, self._outcome)),
             )
             with _frozen():
                 self._process.start()
@@ -185,7 +195,7 @@ class Background:
         if isinstance(outcome, BaseException):
             raise outcome
         if not done or self._process.exitcode != 0:
-            raise RuntimeError(f"a build step failed (exit code {self._process.exitcode})")
+            raise StepFailed(self._process.exitcode)
         return outcome
 
     def cancel(self) -> None:
@@ -196,15 +206,21 @@ class Background:
 
 
 def _report_outcome(
-    work: Callable[..., object], arguments: Connection, outcome: Connection, sending: Connection
+    work: Callable[..., object],
+    arguments: Connection,
+    outcome: Connection,
+    callers: tuple[Connection, Connection],
 ) -> None:
     """Run `work` (in the forked process) once its arguments come; send back how it went.
 
     `(True, result)`, or `(False, exception)`. Nothing to run when no arguments come: the
-    caller stopped before it started the work, or died (its end of the pipe, `sending`,
-    is closed here first, so that its death is seen).
+    caller stopped before it started the work, or died. The caller's ends of both pipes
+    (`callers`) are closed here first, so that its death is seen: no arguments will come,
+    and a result no one reads fails to be sent (else a result larger than the pipe's
+    buffer waited forever for a dead caller, holding the build's lock).
     """
-    sending.close()
+    for end in callers:
+        end.close()
     try:
         try:
             given = arguments.recv()

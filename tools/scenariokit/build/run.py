@@ -64,6 +64,7 @@ from scenariokit.build.sqlite_index import (
 from scenariokit.build.state import STATE_FILE
 from scenariokit.errors import UserError
 from scenariokit.memory import collector_paused
+from scenariokit.parallel import StepFailed
 from scenariokit.website.pages import SiteContext
 
 
@@ -119,6 +120,10 @@ def build(
             f"{out} is unchanged"
         ) from None
     except sqlite3.Error as exc:  # a full build's own files: the disk, say
+        raise UserError(
+            f"the build stopped: {exc}; the previous output in {out} is unchanged"
+        ) from None
+    except StepFailed as exc:  # one of its processes killed (out of memory, say)
         raise UserError(
             f"the build stopped: {exc}; the previous output in {out} is unchanged"
         ) from None
