@@ -347,6 +347,33 @@ def test_a_rebuild_after_a_commit_takes_the_new_dates(tmp_path: Path) -> None:
     assert updated["tapas-bar-madrid"] == "2025-06-07T08:09:10Z"
 
 
+def test_a_file_rewritten_unchanged_then_committed_takes_the_commit_s_date(
+    tmp_path: Path,
+) -> None:
+    """Its bytes are those the last build read, its time is new (an editor or a formatter
+    wrote it again), and a commit since gave it a new date: a rebuild takes the date, as
+    a fresh build does (it took the new time alone, and kept the old date)."""
+    root = repo_copy(tmp_path, draft=False)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "first", when="2025-01-02T03:04:05Z")
+    tapas = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    edit(tapas, "la barra", "el mostrador")
+    build(root, tmp_path / "out")  # the edit, not committed yet: the first commit's date
+    tapas.write_bytes(tapas.read_bytes())  # the same bytes again, a new modification time
+    os.utime(tapas, ns=(tapas.stat().st_atime_ns, tapas.stat().st_mtime_ns + 10**9))
+    git(root, "commit", "-qam", "second", when="2025-06-07T08:09:10Z")
+    rebuilt = build(root, tmp_path / "out")
+    assert rebuilt.parsed == 1
+    build(root, tmp_path / "fresh")
+    assert output_contents(tmp_path / "out" / "site") == output_contents(
+        tmp_path / "fresh" / "site"
+    )
+    assert index_rows(tmp_path / "out" / "scenarios.sqlite") == index_rows(
+        tmp_path / "fresh" / "scenarios.sqlite"
+    )
+
+
 def test_outside_git_there_are_no_dates(built: Built) -> None:
     db = sqlite3.connect(built.out / "scenarios.sqlite")
     assert db.execute("SELECT count(*) FROM scenarios WHERE created_at IS NOT NULL").fetchone() == (

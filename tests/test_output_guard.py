@@ -433,7 +433,10 @@ def test_a_whole_copied_output_with_one_file_more_is_refused(tmp_path: Path) -> 
     shutil.copytree(tmp_path / "elsewhere-out", out)
     extra = out / "site" / "scenarios" / "tapas-bar-madrid" / "notes.txt"
     extra.write_text("mine", "utf-8")
-    assert build(root, out).rendered == 0  # a rebuild leaves what it does not write alone
+    # A rebuild (of the one page whose commit dates are new here) leaves alone what it
+    # does not write.
+    assert build(root, out).rendered == 1
+    assert extra.read_text("utf-8") == "mine"
     message = refused_full(root, out, tmp_path)  # a full build would delete it
     assert f"{extra} is not something `scenarios build` wrote" in message
     extra.unlink()
@@ -543,8 +546,9 @@ def refused_full(root: Path, out: Path, watched: Path) -> str:
 
 
 def test_a_fifo_or_a_folder_where_a_rebuild_writes_a_file_is_refused(tmp_path: Path) -> None:
-    """A FIFO would hang the read of the old page; a folder would be moved away, and its
-    contents deleted with the rebuild's pending files."""
+    """A FIFO would hang the read of the old page (or of the language's Anki package); a
+    folder would be moved away, and its contents deleted with the rebuild's pending
+    files."""
     root = committed_repo(tmp_path)
     out = tmp_path / "out"
     build(root, out)
@@ -557,6 +561,11 @@ def test_a_fifo_or_a_folder_where_a_rebuild_writes_a_file_is_refused(tmp_path: P
     page.mkdir()
     (page / "mine.txt").write_text("mine", "utf-8")
     assert f"{page} is not a regular file" in refused(root, out, cwd=tmp_path, watched=tmp_path)
+    shutil.rmtree(page)
+    deck = out / "site" / "decks" / "es.apkg"  # the language's package, read to be patched
+    deck.unlink()
+    os.mkfifo(deck)
+    assert f"{deck} is not a regular file" in refused(root, out, cwd=tmp_path, watched=tmp_path)
 
 
 def test_a_killed_rebuilds_sqlite_journals_are_rolled_back_not_refused(tmp_path: Path) -> None:

@@ -89,6 +89,10 @@ class Changes:
         """The files already in the folder that will be overwritten or removed."""
         return list(self._replaced)
 
+    def read(self, relative: str) -> bytes | None:
+        """What `relative` holds now (None when it is missing); refused as `write` refuses."""
+        return (self.folder / relative).read_bytes() if _existing(self.folder, relative) else None
+
     def write(self, relative: str, content: bytes) -> bool:
         """Replace (or create) `relative` with `content`, unless it already holds exactly that.
 

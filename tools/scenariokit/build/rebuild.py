@@ -100,17 +100,17 @@ def rebuild(
     touched, stale = [], []
     for file in files:
         row = rows[file.key]
-        if (file.mtime_ns, file.size) != (row.mtime_ns, row.size):
-            if content_sha(file) == row.sha:
-                touched.append(row._replace(mtime_ns=file.mtime_ns, size=file.size))
-                continue
+        moved = (file.mtime_ns, file.size) != (row.mtime_ns, row.size)
+        if moved and content_sha(file) != row.sha:
             stale.append(file)
         elif (
             dates is not None
             and row.is_public is not None
             and dates_of(file.key, dates) != (row.created_at, row.updated_at)
         ):
-            stale.append(file)
+            stale.append(file)  # committed since: its dates, even if its bytes are the same
+        elif moved:  # rewritten as it was (an editor, a formatter): only its time is new
+            touched.append(row._replace(mtime_ns=file.mtime_ns, size=file.size))
     if any(f.is_template for f in stale):
         return None
     result = BuildResult(out, parsed=len(stale))
@@ -427,8 +427,10 @@ def _write_decks(
         by_language[entry.data["language"]].append(deck)
     for language, decks in sorted(by_language.items()):
         relative = f"{SITE_DIR}/{language_deck_file(language)}"
+        last = changes.read(relative)  # a link or a FIFO there is refused, not read
         try:
-            last = (changes.folder / relative).read_bytes()
+            if last is None:
+                raise FileNotFoundError(f"{relative} is missing")
             content = patched_package(last, decks, changes.patch(kept_collection(language)))
         except (OSError, zipfile.BadZipFile, KeyError, ValueError, sqlite3.DatabaseError) as exc:
             raise Damaged(f"{relative}: {exc}") from exc

@@ -268,7 +268,11 @@ def read_catalog(
         name if name.startswith(os.sep) else os.path.abspath(name)  # noqa: PTH100
         for name in names
     ]
-    listed += {str(path.absolute()): None for path in adding if str(path.absolute()) not in listed}
+    if adding:  # an import's batch: each file once, and once beside the repository's
+        known = set(listed)
+        listed += {
+            str(path.absolute()): None for path in adding if str(path.absolute()) not in known
+        }
     return Catalog(root, _PathsById(listed))
 
 
