@@ -86,36 +86,23 @@ def test_background_work_never_started_runs_nothing(tmp_path: Path) -> None:
 
 def test_background_work_ends_when_its_caller_dies_before_starting_it() -> None:
     """A caller killed before `start` leaves no process waiting for it forever."""
-    script = (
-        "import os\n"
-        "from scenariokit.parallel import Background\n"
-        "work = Background(lambda: None)\n"
-        "print(work._process.pid, flush=True)\n"
-        "os._exit(0)\n"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
-        timeout=30,  # the waiting process holds the output open: run returns when it ends
-    )
-    pid = int(run.stdout)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _running(pid):
-        time.sleep(0.05)
-    assert not _running(pid)
+    assert _ends_after_its_caller_dies("work = Background(lambda: None)\n")
 
 
 def test_background_work_ends_when_its_caller_dies_before_reading_its_result() -> None:
     """A result larger than a pipe holds, and a caller killed before `join`: the process
     ends (it waited forever to send it, keeping whatever the caller had locked)."""
+    assert _ends_after_its_caller_dies(
+        "work = Background(lambda: b'x' * 1_000_000)\nwork.start()\n"
+    )
+
+
+def _ends_after_its_caller_dies(making: str) -> bool:
+    """Whether the Background process that `making` makes ends once its caller exits."""
     script = (
         "import os\n"
         "from scenariokit.parallel import Background\n"
-        "work = Background(lambda: b'x' * 1_000_000)\n"
-        "work.start()\n"
+        f"{making}"
         "print(work._process.pid, flush=True)\n"
         "os._exit(0)\n"
     )
@@ -125,13 +112,13 @@ def test_background_work_ends_when_its_caller_dies_before_reading_its_result() -
         text=True,
         check=True,
         env={**os.environ, "SCENARIOKIT_JOBS": "2"},
-        timeout=30,  # the working process holds the output open: run returns when it ends
+        timeout=30,  # the process holds the output open: run returns when it ends
     )
     pid = int(run.stdout)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and _running(pid):
         time.sleep(0.05)
-    assert not _running(pid)
+    return not _running(pid)
 
 
 def test_a_killed_background_process_is_a_failed_step() -> None:

@@ -217,7 +217,9 @@ def _update_in_place(
         # inherited, not sent), and with the templates both processes render, which each
         # loaded on its own.
         load_templates("scenario.html", "listing.html")
-        work = (changes.part(), context, shown, public, previous, _rowids(connection, shown))
+        # Every changed scenario must have its row (its notes are numbered from it).
+        rowids = _rowids(connection, changed)
+        work = (changes.part(), context, shown, public, previous, rowids)
         aside = Background(partial(_pages_and_decks, *work), worth_it=bool(shown))
         aside.start()
         number = {r.scenario_id: n for n, r in enumerate(public)}
@@ -277,7 +279,6 @@ def _update_in_place(
         for relative in dropped:
             changes.remove(relative)
         _refuse_unrecorded_files(out, connection, changes.replaced)
-        _require_rows(connection, [e.scenario_id for e, _, _ in changed])
         replace_scenarios(
             connection,
             [
@@ -350,14 +351,6 @@ def _refuse_unrecorded_files(
         )
 
 
-def _require_rows(connection: sqlite3.Connection, scenario_ids: list[str]) -> None:
-    """`Damaged` unless the index holds a row for each of these scenarios."""
-    for scenario_id in scenario_ids:
-        query = "SELECT 1 FROM scenarios WHERE scenario_id = ?"
-        if connection.execute(query, (scenario_id,)).fetchone() is None:
-            raise Damaged(f"{scenario_id} is not in the index")
-
-
 def _write_pages(
     changes: journal.Changes,
     context: SiteContext,
@@ -394,12 +387,12 @@ def _pages_and_decks(
 
 
 def _rowids(
-    connection: sqlite3.Connection, shown: list[tuple[SiteScenario, Derived, FileRow]]
+    connection: sqlite3.Connection, changed: list[tuple[SiteScenario, Derived, FileRow]]
 ) -> dict[str, int]:
-    """The index's rowid of each changed public scenario (its notes are numbered from it)."""
+    """The index's rowid of each changed scenario; `Damaged` when the index lacks one."""
     query = "SELECT rowid FROM scenarios WHERE scenario_id = ?"
     rowids = {}
-    for entry, _, _ in shown:
+    for entry, _, _ in changed:
         found = connection.execute(query, (entry.scenario_id,)).fetchone()
         if found is None:
             raise Damaged(f"{entry.scenario_id} is not in the index")
