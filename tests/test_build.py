@@ -20,7 +20,7 @@ from typing import NamedTuple
 import pytest
 from click.testing import Result
 
-from scenariokit.build.folder import exclusive, recover
+from scenariokit.build.folder import COLLECTIONS_DIR, exclusive, recover
 from scenariokit.build.full import CHUNK
 from scenariokit.build.outputs import BuildResult, Progress
 from scenariokit.build.run import build
@@ -532,7 +532,12 @@ def test_a_killed_rebuild_leaves_the_previous_output(
         f"{STATE_FILE}-journal",
         "scenarios.sqlite-journal",
     ]
-    assert recovered(out) == before
+    # All as it was, but the Spanish collection the output keeps: patched in place, a
+    # cache, with a time the state does not vouch for (the next rebuild writes it anew).
+    after_recovery = recovered(out)
+    kept = f"{COLLECTIONS_DIR}/es.anki2"
+    assert after_recovery[kept] != before[kept]
+    assert after_recovery | {kept: before[kept]} == before
     rebuilt = build(root, out)
     assert (rebuilt.parsed, rebuilt.rendered) == (1, 1)
     build(root, tmp_path / "fresh")
@@ -541,6 +546,28 @@ def test_a_killed_rebuild_leaves_the_previous_output(
         tmp_path / "fresh" / "scenarios.sqlite"
     )
     assert beside(out) == []
+
+
+def test_a_collection_a_killed_rebuild_patched_is_written_anew(tmp_path: Path) -> None:
+    """The killed rebuild patched the Spanish collection the output keeps, in place; with
+    its change undone, the next change to another Spanish scenario must not carry it into
+    the language's package (the collection's time is not the one the state holds)."""
+    root = repo_copy(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    tapas = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+    original = tapas.read_bytes()
+    edit(tapas, "translation: the bar counter", "translation: the zinc")
+    kill_build(root, out, "Moving", 0)
+    tapas.write_bytes(original)
+    edit(
+        root / "scenarios" / "travel" / "car-rental-malaga.yaml", "translation: ", "translation: a "
+    )
+    assert build(root, out).rendered == 1
+    build(root, tmp_path / "fresh")
+    spanish = output_contents(out / "site")["decks/es.apkg"]
+    assert "the zinc" not in str(spanish)
+    assert spanish == output_contents(tmp_path / "fresh" / "site")["decks/es.apkg"]
 
 
 def test_builds_into_one_folder_take_turns(tmp_path: Path) -> None:

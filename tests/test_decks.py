@@ -326,17 +326,19 @@ def test_a_large_package_is_deflated_in_segments_and_a_patch_compresses_only_wha
     changed = scenario_deck(doc, "Japanese", 20, None, "/")
     anew = tmp_path / "anew.apkg"
     anew.write_bytes(package(collection([*decks[:19], changed, *decks[20:]])))
-    # The collection the build keeps beside the package, patched in place: missing (written
-    # from the package first), as the package holds it, or not (a rolled-back rebuild's).
-    kept = tmp_path / "kept.anki2"
-    patched = patched_package(first, [changed], kept)
+    # The collection the build keeps beside the package: written from the package first
+    # when it is not trusted (missing, or a rolled-back rebuild's), else patched in place.
+    last, kept = tmp_path / "first.apkg", tmp_path / "kept.anki2"
+    last.write_bytes(first)
+
+    def patch(trusted: bool) -> bytes:
+        return b"".join(patched_package(last, [changed], kept, trusted))
+
+    patched = patch(trusted=False)  # missing
     assert kept.read_bytes() == unpack(patched).content
-    stale = kept.read_bytes()
-    assert patched_package(first, [changed], kept) == patched  # rewritten from `first`
+    assert patch(trusted=False) == patched  # rewritten from `last`, patched anew
     kept.write_bytes(content)
-    assert patched_package(first, [changed], kept) == patched  # taken as it is
-    kept.write_bytes(stale[:-1] + bytes([stale[-1] ^ 1]))  # the right size, another CRC
-    assert patched_package(first, [changed], kept) == patched
+    assert patch(trusted=True) == patched  # taken as it is
     after = unpack(patched)
     kept_pieces = sum(
         1 for old, new in zip(before.pieces, after.pieces, strict=False) if old == new
@@ -518,10 +520,11 @@ def test_ankis_own_markup_in_a_scenario_shows_as_text(tmp_path: Path) -> None:
         anki.close()
 
 
-def test_a_language_package_that_is_not_the_builds_makes_the_rebuild_start_anew(
-    tmp_path: Path,
-) -> None:
-    """A valid zip and collection with no collection row: not patched, built anew."""
+@pytest.mark.parametrize("kept", ["as built", "missing"])
+def test_a_language_package_that_is_not_the_builds_is_made_anew(tmp_path: Path, kept: str) -> None:
+    """A valid zip and collection with no collection row: made anew from the collection the
+    output keeps (the build's own, as it left it); without that, the package is read and
+    not patched: the output is built anew."""
     root = repo_copy(tmp_path)
     build(root, tmp_path / "out")
     japanese = tmp_path / "out" / "site" / "decks" / "ja.apkg"
@@ -535,11 +538,15 @@ def test_a_language_package_that_is_not_the_builds_makes_the_rebuild_start_anew(
         archive.writestr("collection.anki2", db.serialize())
         archive.writestr("media", "{}")
     db.close()
+    if kept == "missing":
+        (tmp_path / "out" / ".scenariokit-collections" / "ja.anki2").unlink()
     edit(root / RYOKAN, "term: 予約", "term: 御予約")
     result = build(root, tmp_path / "out")
-    assert result.rendered == result.public  # built anew, no traceback
+    assert result.rendered == (1 if kept == "as built" else result.public)  # no traceback
     build(root, tmp_path / "fresh")
-    assert all_files(tmp_path / "out" / "site") == all_files(tmp_path / "fresh" / "site")
+    assert output_contents(tmp_path / "out" / "site") == output_contents(
+        tmp_path / "fresh" / "site"
+    )
 
 
 def test_a_scenario_named_like_a_language_in_another_case_is_refused(tmp_path: Path) -> None:

@@ -6,16 +6,19 @@ of their chunk (`write_part`); then each language's package is made from the par
 languages' (`website.decks.patched_package`).
 
 Each language's collection is also kept uncompressed beside the site (`kept_collection`,
-not published): a rebuild patches a copy of it in place (moved in with the rebuild's other
-changes) and compresses only the segments that changed, where unpacking the package would
-inflate the whole collection (tens of megabytes at 10,000 scenarios) for every one-file
-rebuild. It is trusted only while its size and CRC-32 are those its package lists
-(`website.decks.patched_package`).
+not published): a rebuild patches it in place and compresses only the segments that
+changed, where unpacking the package would inflate the whole collection (tens of megabytes
+at 10,000 scenarios) for every one-file rebuild. It is trusted only while its size and
+modification time are those the state records (`kept_token`, as the sources are judged;
+each build gives it a time of its own, `seal`): a rebuild rolled back after patching it,
+or a hand that changed it, leaves another time, and the next rebuild writes it anew from
+the package (`website.decks.patched_package`).
 """
 
 from __future__ import annotations
 
 import marshal
+import os
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -78,6 +81,24 @@ def write_part(folder: Path, number: int, decks: Sequence[tuple[str, ScenarioDec
 def kept_collection(language: str) -> str:
     """Where an output keeps a language's collection uncompressed (see the module's doc)."""
     return f"{COLLECTIONS_DIR}/{language}.anki2"
+
+
+def kept_token(path: Path) -> str:
+    """What tells a kept collection's change: its size and modification time."""
+    status = path.stat()
+    return f"{status.st_size}:{status.st_mtime_ns}"
+
+
+def seal(path: Path, generation: int) -> str:
+    """Give a kept collection the time of the build's `generation`; its token, to record.
+
+    A time of its own, not the clock's: two builds of the same files write the same state,
+    and a build's patch, rolled back, leaves a time the state does not hold (the clock's,
+    or its generation's, which the next build after it has too but the state not yet).
+    """
+    moment = generation * 1_000_000_000  # seconds after 1970: a time no file is written at
+    os.utime(path, ns=(moment, moment))
+    return kept_token(path)
 
 
 def language_files(

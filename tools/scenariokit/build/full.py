@@ -16,8 +16,10 @@ import orjson
 from scenariokit.build import state as build_state
 from scenariokit.build.decks import (
     deck_of,
+    kept_collection,
     language_files,
     refuse_clashes,
+    seal,
 )
 from scenariokit.build.decks import write_part as write_decks_part
 from scenariokit.build.folder import (
@@ -246,6 +248,8 @@ def full_build(
         )
         state_rows = sorted([*rows, *template_rows], key=lambda r: r.path)
         decks.join()  # its files are among those written
+        kept = {language: seal(staging / kept_collection(language), 1) for language in languages}
+        info["collections"] = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS).decode()
         written = _written(staging, public_index)
         build_state.create(staging / STATE_FILE, info, state_rows, published, digests, written)
         side.join()

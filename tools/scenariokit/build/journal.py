@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -89,9 +89,9 @@ class Changes:
         """The files already in the folder that will be overwritten or removed."""
         return list(self._replaced)
 
-    def read(self, relative: str) -> bytes | None:
-        """What `relative` holds now (None when it is missing); refused as `write` refuses."""
-        return (self.folder / relative).read_bytes() if _existing(self.folder, relative) else None
+    def existing(self, relative: str) -> Path | None:
+        """`relative`'s path, None when it is missing; refused as `write` refuses."""
+        return self.folder / relative if _existing(self.folder, relative) else None
 
     def write(self, relative: str, content: bytes) -> bool:
         """Replace (or create) `relative` with `content`, unless it already holds exactly that.
@@ -101,25 +101,23 @@ class Changes:
         exists = _existing(self.folder, relative)
         if exists and (self.folder / relative).read_bytes() == content:
             return False
-        target = self._work / "new" / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        self._entries.append((relative, WRITE))
-        if exists:
-            self._replaced.append(relative)
+        self.put(relative).write_bytes(content)
         return True
 
-    def patch(self, relative: str) -> Path:
-        """A copy of `relative` for the caller to change in place, moved in with the others.
+    def write_parts(self, relative: str, parts: Iterable[bytes]) -> None:
+        """Replace (or create) `relative` with `parts`, one after the other.
 
-        The copy is the kernel's (no read into memory); when `relative` does not exist,
-        the caller writes the file whole at the path returned.
+        Without comparing: for a large file its caller knows has changed (a language's
+        Anki package, 36 MB at 100,000 scenarios).
         """
-        exists = _existing(self.folder, relative)
+        with self.put(relative).open("wb") as file:
+            file.writelines(parts)
+
+    def put(self, relative: str) -> Path:
+        """Where the caller writes `relative` whole, to be moved in with the others."""
         target = self._work / "new" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if exists:
-            shutil.copyfile(self.folder / relative, target)
+        if _existing(self.folder, relative):
             self._replaced.append(relative)
         self._entries.append((relative, WRITE))
         return target

@@ -15,7 +15,7 @@ import orjson
 
 from scenariokit.build import journal
 from scenariokit.build import state as build_state
-from scenariokit.build.decks import deck_of, kept_collection
+from scenariokit.build.decks import deck_of, kept_collection, kept_token, seal
 from scenariokit.build.folder import (
     INDEX_FILE,
     SITE_DIR,
@@ -273,7 +273,9 @@ def _update_in_place(
                 raise Damaged("the listings' pages are not the last build's")
             for relative, content in listed:
                 changes.write(f"site/{relative}", content)
-        changes.merge(aside.join())
+        part, tokens = aside.join()
+        changes.merge(part)
+        info["collections"] = orjson.dumps(tokens, option=orjson.OPT_SORT_KEYS).decode()
         public_index = info["public_index"] or None
         dropped = [last_public] if last_public and last_public != public_index else []
         for relative in dropped:
@@ -379,11 +381,16 @@ def _pages_and_decks(
     public: list[FileRow],
     previous: build_state.State,
     rowids: dict[str, int],
-) -> journal.Changes:
-    """`_write_pages` and `_write_decks` into `changes` (a `part`), returned to be merged."""
+) -> tuple[journal.Changes, dict[str, str]]:
+    """`_write_pages` and `_write_decks` into `changes` (a `part`), returned to be merged.
+
+    With the kept collections' tokens, for the state.
+    """
     _write_pages(changes, context, shown, public, previous)
-    _write_decks(changes, context, [e for e, _, _ in shown], rowids)
-    return changes
+    tokens = orjson.loads(previous.info.get("collections") or "{}")
+    generation = previous.generation + 1
+    _write_decks(changes, context, [e for e, _, _ in shown], rowids, tokens, generation)
+    return changes, tokens
 
 
 def _rowids(
@@ -405,12 +412,16 @@ def _write_decks(
     context: SiteContext,
     shown: list[SiteScenario],
     rowids: dict[str, int],
+    tokens: dict[str, str],
+    generation: int,
 ) -> None:
     """The Anki package of each changed public scenario, and of its language.
 
     A scenario's notes are numbered from its rowid in the index (`rowids`, as in a full
     build); its language's package is the last one with the scenario's rows replaced in
-    place, in a copy of the collection the output keeps (`kept_collection`).
+    the collection the output keeps (`kept_collection`): in place when its token is the
+    one `tokens` holds, else in a new one moved in with the changes; sealed with the
+    rebuild's `generation`, its new token put in `tokens`.
     `Damaged` when that package is not one a build wrote.
     """
     by_language: dict[str, list[ScenarioDeck]] = defaultdict(list)
@@ -418,16 +429,29 @@ def _write_decks(
         deck = deck_of(entry, context, rowids[entry.scenario_id])
         changes.write(f"{SITE_DIR}/{scenario_deck_file(entry.scenario_id)}", scenario_package(deck))
         by_language[entry.data["language"]].append(deck)
+    # Refused now, not after the collections are patched in place: "nothing was written".
+    # (A listing's file refused later leaves one patched, which its token then disowns.)
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("ATTACH DATABASE ? AS state", (str(changes.folder / STATE_FILE),))
+        _refuse_unrecorded_files(changes.folder, connection, changes.replaced)
+    finally:
+        connection.close()
     for language, decks in sorted(by_language.items()):
         relative = f"{SITE_DIR}/{language_deck_file(language)}"
-        last = changes.read(relative)  # a link or a FIFO there is refused, not read
+        # A link or a FIFO at either is refused, not read nor written through.
+        last, kept = changes.existing(relative), changes.existing(kept_collection(language))
         try:
             if last is None:
                 raise FileNotFoundError(f"{relative} is missing")
-            content = patched_package(last, decks, changes.patch(kept_collection(language)))
+            trusted = kept is not None and kept_token(kept) == tokens.get(language)
+            if kept is None or not trusted:
+                kept = changes.put(kept_collection(language))
+            parts = patched_package(last, decks, kept, trusted)
         except (OSError, zipfile.BadZipFile, KeyError, ValueError, sqlite3.DatabaseError) as exc:
             raise Damaged(f"{relative}: {exc}") from exc
-        changes.write(relative, content)
+        tokens[language] = seal(kept, generation)
+        changes.write_parts(relative, parts)
 
 
 def _listed_differently(

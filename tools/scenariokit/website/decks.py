@@ -37,7 +37,6 @@ import hashlib
 import html
 import io
 import mmap
-import os
 import re
 import sqlite3
 import struct
@@ -45,6 +44,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -324,7 +324,8 @@ def package_parts(collection: Buffer, last: Deflated | None = None) -> list[byte
 def _deflate(content: Buffer, last: Deflated | None) -> tuple[list[bytes], list[int], int]:
     """A collection's segments, each deflated on its own, the last one ending the stream.
 
-    With each segment's CRC-32, and the whole collection's. A segment whose CRC-32 `last`
+    With each segment's CRC-32, and the whole collection's, worked out from theirs
+    (`_followed`) rather than by reading every byte twice. A segment whose CRC-32 `last`
     lists for it is taken as it is compressed there (but for a last segment, which ends
     its stream). A kept file's pages are let go as they are read (a language's collection
     is about 200 MB at 100,000 scenarios): they stay in the system's cache, not in this
@@ -337,9 +338,9 @@ def _deflate(content: Buffer, last: Deflated | None) -> tuple[list[bytes], list[
     for n in range(count):
         segment = view[n * SEGMENT : (n + 1) * SEGMENT]
         check = zlib.crc32(segment)
-        whole = zlib.crc32(segment, whole)
         checks.append(check)
         final = n == count - 1
+        whole = zlib.crc32(segment, whole) if final else _followed(whole, check)
         if (
             last is not None
             and not final
@@ -359,6 +360,44 @@ def _deflate(content: Buffer, last: Deflated | None) -> tuple[list[bytes], list[
     return pieces, checks, whole
 
 
+def _followed(crc: int, check: int) -> int:
+    """The CRC-32 of some bytes followed by a whole segment whose own CRC-32 is `check`.
+
+    zlib's `crc32_combine`, which Python's zlib does not offer: a CRC-32 is linear in its
+    register, so running it over a segment's length of zeros is a fixed linear map, kept
+    as a table per byte of the register (`_segment_shift`). A few operations per segment
+    instead of reading its 64 KiB again.
+    """
+    table = _segment_shift()
+    return (
+        table[crc & 0xFF]
+        ^ table[256 | (crc >> 8) & 0xFF]
+        ^ table[512 | (crc >> 16) & 0xFF]
+        ^ table[768 | crc >> 24]
+        ^ check
+    )
+
+
+@cache
+def _segment_shift() -> list[int]:
+    """The map `_followed` applies, a byte of the register at a time (4 × 256 values).
+
+    `zlib.crc32(zeros, c) ^ zlib.crc32(zeros, 0)` is the map applied to `c`; it is worked
+    out for each of the 32 bits, and a byte's value is the sum (XOR) of its bits'.
+    """
+    zeros = bytes(SEGMENT)
+    offset = zlib.crc32(zeros)
+    bits = [zlib.crc32(zeros, 1 << n) ^ offset for n in range(32)]
+    table = [0] * 1024
+    for byte in range(4):
+        for value in range(1, 256):
+            low = value & -value  # its lowest bit, added to the value without it
+            table[byte << 8 | value] = (
+                table[byte << 8 | value ^ low] ^ bits[8 * byte + low.bit_length() - 1]
+            )
+    return table
+
+
 def unpack(content: bytes) -> Deflated:
     """The collection of an `.apkg`, with its compressed segments when `package` listed them.
 
@@ -370,7 +409,7 @@ def unpack(content: bytes) -> Deflated:
         return Deflated(archive.read(info), *_segments(content, info))
 
 
-def _segments(content: bytes, info: zipfile.ZipInfo) -> tuple[list[bytes], list[int]]:
+def _segments(content: Buffer, info: zipfile.ZipInfo) -> tuple[list[bytes], list[int]]:
     """The compressed segments of a package's collection and their CRC-32s, as listed.
 
     Nothing when the package does not list them as `package` does.
@@ -407,9 +446,9 @@ def read_package(content: bytes) -> sqlite3.Connection:
 def _opened(collection: bytes | Path) -> sqlite3.Connection:
     """A collection this module wrote, opened in memory (or its file, in place).
 
-    `ValueError` for another. A file is opened without a rollback journal, whose file a
-    killed build would leave behind: its caller checks the collection against its
-    package before it trusts it again (`patched_package`).
+    `ValueError` for another (`_decks_of`). A file is opened without a rollback journal,
+    whose file a killed build would leave behind: its caller trusts the collection again
+    only as the last build left it (`patched_package`).
     """
     connection = sqlite3.connect(
         collection if isinstance(collection, Path) else ":memory:", isolation_level=None
@@ -420,18 +459,24 @@ def _opened(collection: bytes | Path) -> sqlite3.Connection:
             connection.execute("PRAGMA synchronous = OFF")
         else:
             connection.deserialize(collection)
-        rows = connection.execute("SELECT decks, models FROM col").fetchall()
-        if len(rows) != 1:
-            raise ValueError("not one collection row")
-        decks, models = (orjson.loads(text) for text in rows[0])
-        if not isinstance(decks, dict) or not isinstance(models, dict):
-            raise ValueError("decks or note types that are not a mapping")
-        if set(models) != {str(NOTE_TYPE_ID)}:
-            raise ValueError("not this tool's note type")
+        _decks_of(connection)
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _decks_of(connection: sqlite3.Connection) -> dict[str, object]:
+    """A collection's decks, by id; `ValueError` for a collection this module did not write."""
+    rows = connection.execute("SELECT decks, models FROM col").fetchall()
+    if len(rows) != 1:
+        raise ValueError("not one collection row")
+    decks, models = (orjson.loads(text) for text in rows[0])
+    if not isinstance(decks, dict) or not isinstance(models, dict):
+        raise ValueError("decks or note types that are not a mapping")
+    if set(models) != {str(NOTE_TYPE_ID)}:
+        raise ValueError("not this tool's note type")
+    return decks
 
 
 def collection(decks: Sequence[ScenarioDeck], parents: Sequence[Deck] = ()) -> bytes:
@@ -492,28 +537,37 @@ def scenario_package(deck: ScenarioDeck) -> bytes:
     return package(collection([deck]))
 
 
-def patched_package(last: bytes, changed: Sequence[ScenarioDeck], kept: Path) -> bytes:
-    """A language's package with the rows and decks of some scenarios replaced.
+def patched_package(
+    package: Path, changed: Sequence[ScenarioDeck], kept: Path, trusted: bool
+) -> list[bytes]:
+    """A language's package with the rows and decks of some scenarios replaced, in parts.
 
-    `changed` are the scenarios' new decks. Their rows are deleted by id
-    range (`scenario_deck`'s numbering) and inserted anew, in place: the same rows and
-    decks as a full build makes (`collection`), not always laid out in the same
-    pages, which would take building the whole collection again (most of a second for
-    a language of 1,500 scenarios). Its unchanged segments are not compressed again
-    (`package`). Raises what `read_package` raises for a package no build wrote.
+    `package` is the last one; `changed` are
+    the scenarios' new decks. Their rows are deleted by id range (`scenario_deck`'s
+    numbering) and inserted anew, in place: the same rows and decks as a full build makes
+    (`collection`), not always laid out in the same pages, which would take building the
+    whole collection again (most of a second for a language of 1,500 scenarios). Its
+    unchanged segments are not compressed again, nor read from the package but for their
+    compressed bytes (`package`). Raises what `read_package` raises for a package no build
+    wrote.
 
-    `kept`: the file where the build keeps the language's collection uncompressed, patched
-    there in place. It is trusted only when its size and CRC-32 are those the package
-    lists, else written anew from the package first (missing, or patched by a rebuild
-    that was then rolled back): inflating a language's collection was a third of a
-    one-file rebuild's own time.
+    `kept`: the file where the build keeps the language's collection uncompressed,
+    patched in place. `trusted` says it holds the package's collection (the caller knows
+    it as the last build left it); else it is written anew from the package first:
+    inflating a language's collection was a third of a one-file rebuild's own time, and
+    checking the file's CRC-32, then copying it, most of the rest at 100,000 scenarios.
     """
-    with zipfile.ZipFile(io.BytesIO(last)) as archive:
-        info = archive.getinfo("collection.anki2")
-        if not _holds(kept, info):
-            kept.write_bytes(archive.read(info))
-    connection = _opened(kept)
+    with package.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as last:
+        with zipfile.ZipFile(file) as archive:
+            info = archive.getinfo("collection.anki2")
+            if not trusted:
+                kept.write_bytes(archive.read(info))
+        before = Deflated(b"", *_segments(last, info))
+    connection = sqlite3.connect(kept, isolation_level=None)
     try:
+        connection.execute("PRAGMA journal_mode = OFF")  # see `_opened`
+        connection.execute("PRAGMA synchronous = OFF")
+        listed = _decks_of(connection)
         connection.execute("BEGIN")
         for deck in changed:
             for table, ids in (("notes", _note_ids(deck.rowid)), ("cards", _card_ids(deck.rowid))):
@@ -521,30 +575,17 @@ def patched_package(last: bytes, changed: Sequence[ScenarioDeck], kept: Path) ->
                     f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", (ids[0], ids[-1])
                 )
         _insert(connection, changed)
-        (listed,) = connection.execute("SELECT decks FROM col").fetchone()
-        _set_decks(connection, orjson.loads(listed), [deck.deck for deck in changed])
+        _set_decks(connection, listed, [deck.deck for deck in changed])
         connection.execute("COMMIT")
     finally:
         connection.close()
-    return b"".join(file_package(kept, Deflated(b"", *_segments(last, info))))
+    return file_package(kept, before)
 
 
 def file_package(path: Path, last: Deflated | None = None) -> list[bytes]:
     """The `.apkg` of the collection in the file `path`, read mapped (see `package_parts`)."""
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as content:
         return package_parts(content, last)
-
-
-def _holds(kept: Path, info: zipfile.ZipInfo) -> bool:
-    """Whether the file `kept` holds the collection `info` lists (its size and CRC-32)."""
-    try:
-        with kept.open("rb") as file:
-            if os.fstat(file.fileno()).st_size != info.file_size or not info.file_size:
-                return False
-            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as content:
-                return zlib.crc32(content) == info.CRC
-    except FileNotFoundError:
-        return False
 
 
 def _set_decks(
