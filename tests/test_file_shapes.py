@@ -417,3 +417,42 @@ def test_an_editors_hidden_lock_link_is_skipped_not_refused(tmp_path: Path) -> N
     assert (validated.returncode, validated.stdout) == (0, "0 errors, 0 warnings in 1 file\n")
     assert run(root, "build", "--out", tmp_path / "out").returncode == 0
     assert lock.is_symlink()
+
+
+def test_a_large_walk_stats_in_two_processes_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From `STAT_IN_TWO` files on, the second half's `lstat`s run in a forked process: the
+    same files in the same order, the same refusals, a file named twice listed once, and a
+    file removed after the walk found it left out."""
+    from scenariokit.files import repository as walk
+
+    root = repository(tmp_path)
+    for n in range(40):
+        area = root / "scenarios" / ("restaurant" if n % 2 else "travel")
+        area.mkdir(exist_ok=True)
+        (area / f"copy-{n:02d}.yaml").write_text(VALID_TEXT, encoding="utf-8")
+    os.mkfifo(root / "scenarios" / "travel" / "pipe.yaml")
+    (root / "scenarios" / "travel" / "link.yaml").symlink_to(root / HOME)
+    paths = [*walk.default_paths(root), root / HOME]
+    one = walk.list_files(paths, root)
+    monkeypatch.setattr(walk, "STAT_IN_TWO", 4)
+    two = walk.list_files(paths, root)
+    assert two.files == one.files
+    assert [(r.path, str(r.problem)) for r in two.refused] == [
+        (r.path, str(r.problem)) for r in one.refused
+    ]
+    assert len(one.files) == 42  # the template, tapas and the copies: tapas once
+    assert sorted(Path(r.path).name for r in one.refused) == ["link.yaml", "pipe.yaml"]
+    assert [Path(f.name).name for f in one.files[:3]] == [
+        "copy-01.yaml",
+        "copy-03.yaml",
+        "copy-05.yaml",
+    ]
+
+    found = [(f.name, str(Path(f.name).parent), Path(f.name).name) for f in one.files]
+    Path(found[-2][0]).unlink()  # in the forked half
+    listing = walk.Listing()
+    walk._stat_found(found, listing)
+    assert listing.files == one.files[:-2] + one.files[-1:]
+    assert listing.refused == []
