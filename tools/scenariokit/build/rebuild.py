@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sqlite3
 import stat
@@ -33,6 +34,7 @@ from scenariokit.build.outputs import (
     scenario_output,
     state_row,
     stop_on_errors,
+    stored_diagnostics,
     word_files_to_write,
 )
 from scenariokit.build.settings import context_fingerprint
@@ -123,9 +125,7 @@ def rebuild(
         report(
             files,
             [
-                derived[f.key].diagnostics
-                if f.key in derived
-                else orjson.loads(rows[f.key].diagnostics or b"[]")
+                derived[f.key].diagnostics if f.key in derived else stored_diagnostics(rows[f.key])
                 for f in files
             ],
         ),
@@ -143,9 +143,7 @@ def rebuild(
         if (new.is_public, new.language) != (row.is_public, row.language):
             return None  # the scenario moves to or from other listings
         changed.append((entry, record, new))
-    scenarios = sorted(
-        (r for r in rows.values() if r.is_public is not None), key=lambda r: r.scenario_id or ""
-    )
+    scenarios = sorted((r for r in rows.values() if r.is_public is not None), key=_scenario_id)
     result.scenarios = len(scenarios)
     updates = {new.path: new for _, _, new in changed}
     public = [updates.get(r.path, r) for r in scenarios if r.is_public]
@@ -173,6 +171,9 @@ def rebuild(
     result.rendered = sum(1 for _, _, new in changed if new.is_public)
     result.reused = result.public - result.rendered
     return result
+
+
+_scenario_id = operator.attrgetter("scenario_id")  # a scenario's row has one
 
 
 def _update_in_place(
