@@ -11,6 +11,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -437,3 +438,23 @@ def test_drafts_are_served_with_drafts_only(tmp_path: Path) -> None:
         assert status == 200
         assert ">Draft<" in shown
         assert 'name="scenariokit-build"' in shown  # reloaded like any page
+
+
+def test_a_browser_that_goes_away_mid_answer_is_no_error(tmp_path: Path) -> None:
+    """A page left while a file is sent resets the connection: nothing in the terminal (the
+    standard library printed a traceback under a line of dashes), and serving goes on."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    with serving(root, tmp_path / "out", installed_command()) as (base, next_line):
+        host, port = base.removeprefix("http://").rstrip("/").split(":")
+        for _ in range(5):
+            client = socket.create_connection((host, int(port)))
+            client.sendall(b"GET /decks/ja.apkg HTTP/1.1\r\nHost: x\r\n\r\n")
+            # Closed at once with a reset (linger 0), as a browser drops a connection.
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+        assert fetch_status(base)[0] == 200
+        path = root / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
+        text = path.read_text("utf-8").replace("Ordering Tapas in Madrid", "Tapas at the Bar")
+        replace(path, lambda new: new.write_text(text, "utf-8"))
+        assert next_line().startswith(f"Built {SHIPPED} public scenarios")  # not "-----"

@@ -43,6 +43,7 @@ import os
 import secrets
 import signal
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -328,6 +329,16 @@ class _Local:
 
 class _Server(ThreadingHTTPServer):
     local: _Local
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Report a request's failure, unless the browser went away mid-answer.
+
+        A page left or reloaded while a file was being sent resets the connection: no
+        error of ours, and the standard library's report (a traceback under a line of
+        dashes) would be noise in the terminal.
+        """
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(SimpleHTTPRequestHandler):
