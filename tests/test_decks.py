@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import sqlite3
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -547,6 +548,46 @@ def test_a_language_package_that_is_not_the_builds_is_made_anew(tmp_path: Path, 
     assert output_contents(tmp_path / "out" / "site") == output_contents(
         tmp_path / "fresh" / "site"
     )
+
+
+def test_a_language_package_whose_zip_directory_points_nowhere_is_made_anew(
+    tmp_path: Path,
+) -> None:
+    """The collection's entry says its data starts past the end of the file: the rebuild
+    builds anew, no traceback (found by a hostile review; older than the kept collection's
+    token)."""
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    japanese = tmp_path / "out" / "site" / "decks" / "ja.apkg"
+    content = bytearray(japanese.read_bytes())
+    entry = content.find(b"PK\x01\x02")  # the first entry of the central directory
+    struct.pack_into("<I", content, entry + 42, len(content) + 10_000)
+    japanese.write_bytes(bytes(content))
+    edit(root / RYOKAN, "term: 予約", "term: 御予約")
+    result = build(root, tmp_path / "out")
+    assert result.rendered == result.public
+    build(root, tmp_path / "fresh")
+    fresh = output_contents(tmp_path / "fresh" / "site")
+    assert output_contents(tmp_path / "out" / "site") == fresh
+
+
+@pytest.mark.parametrize("recorded", ["not JSON", "[1, 2]", '{"ja": 7}'])
+def test_kept_collections_recorded_as_no_build_records_them_are_not_trusted(
+    tmp_path: Path, recorded: str
+) -> None:
+    """A state whose record of the kept collections is not what a build writes: each is
+    written anew from its package, no traceback."""
+    root = repo_copy(tmp_path)
+    build(root, tmp_path / "out")
+    state = sqlite3.connect(tmp_path / "out" / ".scenariokit-build.sqlite")
+    state.execute("UPDATE info SET value = ? WHERE key = 'collections'", (recorded,))
+    state.commit()
+    state.close()
+    edit(root / RYOKAN, "term: 予約", "term: 御予約")
+    assert build(root, tmp_path / "out").rendered == 1
+    build(root, tmp_path / "fresh")
+    fresh = output_contents(tmp_path / "fresh" / "site")
+    assert output_contents(tmp_path / "out" / "site") == fresh
 
 
 def test_a_scenario_named_like_a_language_in_another_case_is_refused(tmp_path: Path) -> None:

@@ -456,3 +456,24 @@ def test_a_large_walk_stats_in_two_processes_as_in_one(
     walk._stat_found(found, listing)
     assert listing.files == one.files[:-2] + one.files[-1:]
     assert listing.refused == []
+
+
+def test_the_walk_s_second_look_at_files_that_went_away_or_are_old(tmp_path: Path) -> None:
+    """Between finding a folder's files and taking their `lstat`: a folder removed has its
+    files left out (not refused for a bad descriptor), a file removed is left out, and a
+    file dated before 1970 (a negative time) is listed beside them."""
+    from scenariokit.files import repository as walk
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        for name in ("one.yaml", "two.yaml"):
+            (tmp_path / folder / name).write_text(VALID_TEXT, encoding="utf-8")
+    old = tmp_path / "b" / "one.yaml"
+    os.utime(old, ns=(-315_619_200_000_000_000, -315_619_200_000_000_000))  # 1960
+    listing, found = walk.Listing(), list[tuple[str, str, str]]()
+    walk._walk(str(tmp_path), listing, found)
+    shutil.rmtree(tmp_path / "a")
+    (tmp_path / "b" / "two.yaml").unlink()
+    walk._stat_found(found, listing)
+    assert listing.refused == []
+    assert listing.files == [walk.Found(str(old), -315_619_200_000_000_000, old.stat().st_size)]

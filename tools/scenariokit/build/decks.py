@@ -98,7 +98,10 @@ def seal(path: Path, generation: int) -> str:
     """
     moment = generation * 1_000_000_000  # seconds after 1970: a time no file is written at
     os.utime(path, ns=(moment, moment))
-    return kept_token(path)
+    token = kept_token(path)
+    # A file system that cannot keep that time (FAT's start at 1980, in 2 s steps) would
+    # give neighbouring generations one time: no token there, the file is never trusted.
+    return token if token.endswith(f":{moment}") else ""
 
 
 def language_files(

@@ -7,6 +7,7 @@ import operator
 import os
 import sqlite3
 import stat
+import struct
 import zipfile
 from collections import defaultdict
 from functools import partial
@@ -388,10 +389,21 @@ def _pages_and_decks(
     With the kept collections' tokens, for the state.
     """
     _write_pages(changes, context, shown, public, previous)
-    tokens = orjson.loads(previous.info.get("collections") or "{}")
+    tokens = _tokens(previous.info.get("collections"))
     generation = previous.generation + 1
     _write_decks(changes, context, [e for e, _, _ in shown], rowids, tokens, generation)
     return changes, tokens
+
+
+def _tokens(recorded: str | None) -> dict[str, str]:
+    """The kept collections' tokens the state records; none from a value no build wrote."""
+    try:
+        tokens = orjson.loads(recorded or "{}")
+    except orjson.JSONDecodeError:
+        return {}
+    if not isinstance(tokens, dict):
+        return {}
+    return {k: v for k, v in tokens.items() if isinstance(v, str) and v}
 
 
 def _rowids(
@@ -449,7 +461,14 @@ def _write_decks(
             if kept is None or not trusted:
                 kept = changes.put(kept_collection(language))
             parts = patched_package(last, decks, kept, trusted)
-        except (OSError, zipfile.BadZipFile, KeyError, ValueError, sqlite3.DatabaseError) as exc:
+        except (
+            OSError,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            struct.error,
+            sqlite3.DatabaseError,
+        ) as exc:
             raise Damaged(f"{relative}: {exc}") from exc
         tokens[language] = seal(kept, generation)
         changes.write_parts(relative, parts)

@@ -15,9 +15,11 @@ command reports them as diagnostics), never followed, never read. `scenarios/` o
 from __future__ import annotations
 
 import array
+import contextlib
 import operator
 import os
 import stat
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -182,8 +184,10 @@ def _stat_found(found: list[tuple[str, str, str]], listing: Listing) -> None:
     """List each file found with its modification time and size, in order.
 
     A file removed since it was found is left out; one that cannot be read is refused.
+    Forked only from a process running no other thread (`serve`'s polls run beside its
+    server's): a fork copies no thread, and would hold any lock one held.
     """
-    if len(found) < STAT_IN_TWO:
+    if len(found) < STAT_IN_TWO or threading.active_count() > 1:
         halves = [(0, _stat(found))]
     else:
         from scenariokit.parallel import Background  # 17 ms of imports a small walk skips
@@ -201,37 +205,46 @@ def _stat_found(found: list[tuple[str, str, str]], listing: Listing) -> None:
             files.extend(map(make, zip(paths, numbers[::2], numbers[1::2], strict=True)))
             continue
         for n, (mtime, size) in enumerate(zip(numbers[::2], numbers[1::2], strict=True)):
-            if mtime >= 0:
+            if n not in failed:
                 files.append(make((paths[n], mtime, size)))
             elif not isinstance(failed[n], FileNotFoundError):  # else removed meanwhile
                 listing.refused.append(Refused(Path(paths[n]), _unreadable(failed[n])))
 
 
+# A folder opened only to look names up in it: no read permission needed, as for `lstat`.
+_LOOKUP = getattr(os, "O_PATH", os.O_RDONLY) | os.O_DIRECTORY
+
+
 def _stat(found: list[tuple[str, str, str]]) -> tuple[bytes, dict[int, OSError]]:
-    """Each file's modification time and size (-1 and what failed, when `lstat` fails).
+    """Each file's modification time and size (and what failed, by place, when `lstat` fails).
 
     As numbers in one buffer, which crosses from a forked process at once. Each name is
     looked up in its folder, opened once (`dir_fd`): a tenth faster than a whole path.
+    A folder that cannot be opened (removed, say) has each of its files looked up by
+    path instead, so each gets its own answer.
     """
     numbers = array.array("q", bytes(16 * len(found)))
     failed: dict[int, OSError] = {}
-    status = os.stat
-    descriptor, opened = -1, None
+    descriptor: int | None = None
+    opened = None
     try:
-        for n, (_, folder, name) in enumerate(found):
+        for n, (path, folder, name) in enumerate(found):
             try:
                 if folder != opened:
-                    if descriptor >= 0:
+                    if descriptor is not None:
                         os.close(descriptor)
-                    descriptor, opened = -1, folder
-                    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-                result = status(name, dir_fd=descriptor, follow_symlinks=False)
+                    descriptor, opened = None, folder
+                    with contextlib.suppress(OSError):
+                        descriptor = os.open(folder, _LOOKUP)
+                if descriptor is None:
+                    result = os.lstat(path)
+                else:
+                    result = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
                 numbers[2 * n], numbers[2 * n + 1] = result.st_mtime_ns, result.st_size
             except OSError as exc:
-                numbers[2 * n] = -1
                 failed[n] = exc
     finally:
-        if descriptor >= 0:
+        if descriptor is not None:
             os.close(descriptor)
     return numbers.tobytes(), failed
 
