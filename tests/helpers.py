@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
@@ -29,6 +29,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from scenariokit.author.serve import QuietServer
 from scenariokit.cli import cli
 
 if TYPE_CHECKING:
@@ -246,19 +247,11 @@ class _Quiet(SimpleHTTPRequestHandler):
         return
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """Says nothing when the browser goes away mid-answer (a page closed while loading)."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 @contextlib.contextmanager
 def serving(folder: Path) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (a free port) until the block ends; yield its address."""
     handler = functools.partial(_Quiet, directory=str(folder))
-    server = _QuietServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -327,8 +327,8 @@ class _Local:
     poll_ms: int
 
 
-class _Server(ThreadingHTTPServer):
-    local: _Local
+class QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that says nothing when the browser goes away mid-answer."""
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Report a request's failure, unless the browser went away mid-answer.
@@ -339,6 +339,10 @@ class _Server(ThreadingHTTPServer):
         """
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
+
+
+class _Server(QuietServer):
+    local: _Local
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -24,6 +24,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from scenariokit.build.folder import COLLECTIONS_DIR
 from scenariokit.check.languages import language_name
 from scenariokit.errors import UserError
@@ -102,6 +104,22 @@ def seal(path: Path, generation: int) -> str:
     # A file system that cannot keep that time (FAT's start at 1980, in 2 s steps) would
     # give neighbouring generations one time: no token there, the file is never trusted.
     return token if token.endswith(f":{moment}") else ""
+
+
+def recorded_tokens(tokens: dict[str, str]) -> str:
+    """The kept collections' tokens as the state records them (info `collections`)."""
+    return orjson.dumps(tokens, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def tokens_recorded(value: str | None) -> dict[str, str]:
+    """The kept collections' tokens a state records; none from a value no build wrote."""
+    try:
+        tokens = orjson.loads(value or "{}")
+    except orjson.JSONDecodeError:
+        return {}
+    if not isinstance(tokens, dict):
+        return {}
+    return {k: v for k, v in tokens.items() if isinstance(v, str) and v}
 
 
 def language_files(

@@ -18,6 +18,7 @@ from scenariokit.build.decks import (
     deck_of,
     kept_collection,
     language_files,
+    recorded_tokens,
     refuse_clashes,
     seal,
 )
@@ -249,7 +250,7 @@ def full_build(
         state_rows = sorted([*rows, *template_rows], key=lambda r: r.path)
         decks.join()  # its files are among those written
         kept = {language: seal(staging / kept_collection(language), 1) for language in languages}
-        info["collections"] = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS).decode()
+        info["collections"] = recorded_tokens(kept)
         written = _written(staging, public_index)
         build_state.create(staging / STATE_FILE, info, state_rows, published, digests, written)
         side.join()

@@ -101,7 +101,7 @@ class Changes:
         exists = _existing(self.folder, relative)
         if exists and (self.folder / relative).read_bytes() == content:
             return False
-        self.put(relative).write_bytes(content)
+        self._put(relative, exists).write_bytes(content)
         return True
 
     def write_parts(self, relative: str, parts: Iterable[bytes]) -> None:
@@ -115,9 +115,12 @@ class Changes:
 
     def put(self, relative: str) -> Path:
         """Where the caller writes `relative` whole, to be moved in with the others."""
+        return self._put(relative, _existing(self.folder, relative))
+
+    def _put(self, relative: str, exists: bool) -> Path:
         target = self._work / "new" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if _existing(self.folder, relative):
+        if exists:
             self._replaced.append(relative)
         self._entries.append((relative, WRITE))
         return target

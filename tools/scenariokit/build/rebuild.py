@@ -17,7 +17,14 @@ import orjson
 
 from scenariokit.build import journal
 from scenariokit.build import state as build_state
-from scenariokit.build.decks import deck_of, kept_collection, kept_token, seal
+from scenariokit.build.decks import (
+    deck_of,
+    kept_collection,
+    kept_token,
+    recorded_tokens,
+    seal,
+    tokens_recorded,
+)
 from scenariokit.build.folder import (
     INDEX_FILE,
     SITE_DIR,
@@ -277,7 +284,7 @@ def _update_in_place(
                 changes.write(f"site/{relative}", content)
         part, tokens = aside.join()
         changes.merge(part)
-        info["collections"] = orjson.dumps(tokens, option=orjson.OPT_SORT_KEYS).decode()
+        info["collections"] = recorded_tokens(tokens)
         public_index = info["public_index"] or None
         dropped = [last_public] if last_public and last_public != public_index else []
         for relative in dropped:
@@ -389,21 +396,10 @@ def _pages_and_decks(
     With the kept collections' tokens, for the state.
     """
     _write_pages(changes, context, shown, public, previous)
-    tokens = _tokens(previous.info.get("collections"))
+    tokens = tokens_recorded(previous.info.get("collections"))
     generation = previous.generation + 1
     _write_decks(changes, context, [e for e, _, _ in shown], rowids, tokens, generation)
     return changes, tokens
-
-
-def _tokens(recorded: str | None) -> dict[str, str]:
-    """The kept collections' tokens the state records; none from a value no build wrote."""
-    try:
-        tokens = orjson.loads(recorded or "{}")
-    except orjson.JSONDecodeError:
-        return {}
-    if not isinstance(tokens, dict):
-        return {}
-    return {k: v for k, v in tokens.items() if isinstance(v, str) and v}
 
 
 def _rowids(

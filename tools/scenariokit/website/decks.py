@@ -440,11 +440,11 @@ def read_package(content: bytes) -> sqlite3.Connection:
     `ValueError` (or what zipfile and sqlite3 raise) for anything else: not a zip, no
     collection, no collection row, decks that are not a mapping, or another note type.
     """
-    return _opened(unpack(content).content)
+    return _opened(unpack(content).content)[0]
 
 
-def _opened(collection: bytes | Path) -> sqlite3.Connection:
-    """A collection this module wrote, opened in memory (or its file, in place).
+def _opened(collection: bytes | Path) -> tuple[sqlite3.Connection, dict[str, object]]:
+    """A collection this module wrote, opened in memory (or its file, in place), and its decks.
 
     `ValueError` for another (`_decks_of`). A file is opened without a rollback journal,
     whose file a killed build would leave behind: its caller trusts the collection again
@@ -459,11 +459,11 @@ def _opened(collection: bytes | Path) -> sqlite3.Connection:
             connection.execute("PRAGMA synchronous = OFF")
         else:
             connection.deserialize(collection)
-        _decks_of(connection)
+        decks = _decks_of(connection)
     except BaseException:
         connection.close()
         raise
-    return connection
+    return connection, decks
 
 
 def _decks_of(connection: sqlite3.Connection) -> dict[str, object]:
@@ -505,7 +505,7 @@ def collection_file(
     same bytes as `collection` makes of the same decks.
     """
     target.write_bytes(empty_collection().content)
-    connection = _opened(target)
+    connection, _ = _opened(target)
     try:
         connection.execute(f"PRAGMA cache_size = -{16 << 10}")  # KiB: as fast as in memory
         _fill(connection, listed, batches)
@@ -563,11 +563,8 @@ def patched_package(
             if not trusted:
                 kept.write_bytes(archive.read(info))
         before = Deflated(b"", *_segments(last, info))
-    connection = sqlite3.connect(kept, isolation_level=None)
+    connection, listed = _opened(kept)
     try:
-        connection.execute("PRAGMA journal_mode = OFF")  # see `_opened`
-        connection.execute("PRAGMA synchronous = OFF")
-        listed = _decks_of(connection)
         connection.execute("BEGIN")
         for deck in changed:
             for table, ids in (("notes", _note_ids(deck.rowid)), ("cards", _card_ids(deck.rowid))):
