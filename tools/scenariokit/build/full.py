@@ -86,8 +86,10 @@ from scenariokit.website.pages import (
 )
 from scenariokit.website.search_files import (
     WORD_GROUPS,
-    all_word_files,
+    Listed,
     card_files,
+    group_word_files,
+    keys_files,
     word_groups,
 )
 
@@ -224,9 +226,9 @@ def full_build(
                 "directions": {tag: direction(tag) for tag in {c["language"] for c in cards}},
             }
         )
-        words = (_group_words(staging, len(chunks), g, len(cards)) for g in range(WORD_GROUPS))
         summaries = (s for _, s in _public_parts(staging, "summaries", len(chunks), public))
-        digests = _write_listings(staging / "site", context, cards, summaries, words, template_docs)
+        digests = _write_listings(staging / "site", context, cards, summaries, template_docs)
+        _write_word_files(staging, len(chunks), len(cards))
         info = {
             "tool": tool_fingerprint(),
             "context": context_fingerprint(context),
@@ -385,6 +387,36 @@ def _group_words(staging: Path, chunks: int, group: int, count: int) -> Iterator
         raise RuntimeError(f"{read} scenarios' words in group {group}, not {count}")
 
 
+def _write_word_files(staging: Path, chunks: int, count: int) -> None:
+    """The search's word files: a group of words a task, over the cores, then the keys files.
+
+    The longest step after the compile (3.4 s of 10,000 scenarios' on one core), while
+    the index's merge and the language packages take their own processes.
+    """
+    found = map_with(
+        _word_group_files,
+        (staging, chunks, count),
+        list(range(WORD_GROUPS)),
+        per_process=1 if count >= PAGES_PER_PROCESS else WORD_GROUPS,
+        per_task=1,
+    )
+    for relative, content in keys_files(found).items():
+        write(staging / "site" / relative, content)
+
+
+def _word_group_files(shared: tuple[Path, int, int], groups: Sequence[int]) -> list[Listed]:
+    """Write these groups' word files (`group_word_files`); what each listed."""
+    staging, chunks, count = shared
+    found = []
+    for group in groups:
+        listed: Listed = {}
+        weights = _group_words(staging, chunks, group, count)
+        for relative, content in group_word_files(weights, count, listed):
+            write(staging / "site" / relative, content)
+        found.append(listed)
+    return found
+
+
 def _write_language_decks(
     staging: Path, context: SiteContext, parts: Path, languages: list[str]
 ) -> None:
@@ -418,17 +450,15 @@ def _write_listings(
     context: SiteContext,
     cards: list[dict[str, Any]],
     summaries: Iterable[bytes],
-    words: Iterable[Iterable[dict[str, int]]],
     templates: list[Scenario],
 ) -> dict[str, str]:
-    """Every file of the site that lists scenarios; returns the listing pages' digests.
+    """Every file of the site that lists scenarios, but the word files; the listings' digests.
 
     `cards` are the public scenarios' cards in id order, `summaries` their entries in the
-    API's summary, `words` their weights by group of words. The listings and summaries
-    come from the function the rebuild uses, given everything (`listing_files`), the word
-    files from the one whose files the rebuild patches (`all_word_files`); the templates
-    page, the assets and the sitemap (when the site's full URL is known) only a full
-    build writes (a rebuild changes none of them).
+    API's summary. The listings and summaries come from the function the rebuild uses,
+    given everything (`listing_files`); the templates page, the assets and the sitemap
+    (when the site's full URL is known) only a full build writes (a rebuild changes none
+    of them).
     """
     digests, listings = listing_files(context, cards, summaries, {})
     languages = {c["language"] for c in cards} | {t["language"] for t in templates}
@@ -446,7 +476,6 @@ def _write_listings(
         files.items(),
         listings,
         card_files(enumerate(cards)),
-        all_word_files(words, len(cards)),
     )
     for relative, content in made:  # each written as it is made (see `listing_files`)
         write(site / relative, content)

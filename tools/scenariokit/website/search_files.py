@@ -220,20 +220,46 @@ def all_word_files(
 
     `groups` are, for each group of words (`word_groups`), every public scenario's weights
     in that group, in id order (their numbers); `count` is how many scenarios there are
-    (the size of a node's bit set). A group's postings are gathered, its files made and
-    written, and let go before the next: at 100,000 scenarios all the postings took
-    0.45 GB. Postings are C int arrays, not a dictionary per scenario (at 10,000
-    scenarios, 0.3 GB against 0.8).
+    (the size of a node's bit set). The groups' files one group after the other
+    (`group_word_files`), then the keys files (`keys_files`); the full build makes the
+    groups' files in worker processes, then the keys files from what each found.
     """
-    listed = _listed_keys(None, set())
+    found = []
     for weights in groups:
-        fresh = _postings(enumerate(weights))
-        for root, words in _by_root(fresh.keys()).items():
-            made, kinds = _key_files(root, {w: fresh.pop(w) for w in words}, count)
-            yield from made.items()
+        listed: Listed = {}
+        yield from group_word_files(weights, count, listed)
+        found.append(listed)
+    yield from keys_files(found).items()
+
+
+def group_word_files(
+    weights: Iterable[dict[str, int]], count: int, listed: Listed
+) -> Iterator[tuple[str, bytes]]:
+    """One group's word files, as they are made; their leaves and nodes are added to `listed`.
+
+    `weights` are every public scenario's weights in the group, in id order. A group's
+    postings are gathered, its files made and given out, and let go: at 100,000 scenarios
+    all the postings took 0.45 GB. Postings are C int arrays, not a dictionary per
+    scenario (at 10,000 scenarios, 0.3 GB against 0.8). A group is whole (a word's
+    prefixes all start with its first character), so groups can be made apart.
+    """
+    fresh = _postings(enumerate(weights))
+    for root, words in _by_root(fresh.keys()).items():
+        made, kinds = _key_files(root, {w: fresh.pop(w) for w in words}, count)
+        yield from made.items()
+        lead = listed.setdefault(shard_key(root)[:2], {"leaves": set(), "nodes": set()})
+        for kind, keys in kinds.items():
+            lead[kind] |= keys
+
+
+def keys_files(found: Iterable[Listed]) -> dict[str, bytes]:
+    """A full build's `search/keys/<lead>.json`, every lead byte's, from its groups' `listed`."""
+    listed = _listed_keys(None, set())
+    for some in found:
+        for lead, kinds in some.items():
             for kind, keys in kinds.items():
-                listed[shard_key(root)[:2]][kind] |= keys
-    yield from _keys_files(listed).items()
+                listed[lead][kind] |= keys
+    return _keys_files(listed)
 
 
 def word_files(
@@ -279,13 +305,17 @@ def _by_root(words: Iterable[str]) -> dict[str, list[str]]:
     return roots
 
 
-def _keys_files(listed: dict[str, dict[str, set[str]]]) -> dict[str, bytes]:
+def _keys_files(listed: Listed) -> dict[str, bytes]:
     """`search/keys/<lead>.json` for each lead byte in `listed` (see `_listed_keys`)."""
     return {
         f"search/keys/{lead}.json": _dump({k: sorted(kinds[k]) for k in sorted(kinds)})
         for lead, kinds in listed.items()
     }
 
+
+# The prefixes (hex) that have word files, by lead byte and kind ("leaves", "nodes"): what
+# `search/keys/<lead>.json` lists (`_listed_keys`).
+Listed: TypeAlias = "dict[str, dict[str, set[str]]]"
 
 # A word's postings, flat: number, weight, number, weight, … (numbers ascending), as C ints:
 # 8 bytes a posting, where a list of (number, weight) pairs takes about 70 (a full build of
@@ -449,7 +479,7 @@ class _Patch:
         changed: dict[int, tuple[dict[str, int], dict[str, int]]],
         fresh: dict[str, Postings],
         size: int,
-        listed: dict[str, dict[str, set[str]]],
+        listed: Listed,
     ) -> None:
         self.site, self.changed, self.size, self.listed = site, changed, size, listed
         self.files: dict[str, bytes | None] = {}
@@ -578,7 +608,7 @@ class _Patch:
         return {word for word, ps in postings.items() if ps}
 
 
-def _listed_keys(site: Path | None, leads: set[str]) -> dict[str, dict[str, set[str]]]:
+def _listed_keys(site: Path | None, leads: set[str]) -> Listed:
     """`search/keys/<lead byte>.json`: the prefixes that have a word file, leaves and nodes.
 
     search.js reads the list before it asks for a word's file, so a word no scenario has
