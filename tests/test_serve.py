@@ -299,9 +299,11 @@ def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
     """SIGKILL gives `serve` no chance to end its server: the server ends itself."""
     root = make_repo(tmp_path / "repo", {})
     shutil.copytree(REPO / "scenarios", root / "scenarios")
+    (tmp_path / "tmp").mkdir()  # what a killed `serve` leaves behind stays in this test's
     process = subprocess.Popen(
         [*installed_command(), "serve", "--port", "0", "--out", str(tmp_path / "out")],
         cwd=root,
+        env=os.environ | {"TMPDIR": str(tmp_path / "tmp")},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -323,6 +325,35 @@ def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
         os.close(ended)
     with pytest.raises(urllib.error.URLError, match="Connection refused"):
         fetch(url)  # nobody holds the port any more
+
+
+def test_sigterm_stops_serve_as_ctrl_c_does(tmp_path: Path) -> None:
+    """A process manager's stop (SIGTERM) ends `serve` cleanly: its server ends, the port is
+    free, its temporary folder is gone, and it says nothing more (no traceback)."""
+    root = make_repo(tmp_path / "repo", {})
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    (tmp_path / "tmp").mkdir()
+    process = subprocess.Popen(
+        [*installed_command(), "serve", "--port", "0", "--out", str(tmp_path / "out")],
+        cwd=root,
+        env=os.environ | {"TMPDIR": str(tmp_path / "tmp"), "SCENARIOKIT_POLL_SECONDS": "0.2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    next_line = line_reader(process.stdout)
+    next_line()
+    url = next_line().split()[1]
+    assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(url + "scenarios/tapas-bar-madrid/")
+    assert len(list((tmp_path / "tmp").glob("scenariokit-serve-*"))) == 1
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+    assert process.stdout.read() == ""
+    process.stdout.close()
+    assert list((tmp_path / "tmp").glob("scenariokit-serve-*")) == []
+    with pytest.raises(urllib.error.URLError, match="Connection refused"):
+        fetch(url)
 
 
 def test_a_rebuild_is_told_in_good_english(tmp_path: Path) -> None:

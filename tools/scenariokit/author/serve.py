@@ -104,11 +104,15 @@ def serve(
     The port is taken before the first build, so that a port in use is said at once (a
     `UserError`). `reporter` prints a failed build's diagnostics (as `validate` would on
     this terminal); `drafts` puts the drafts into the site.
+
+    SIGTERM (a process manager's or `kill`'s stop) ends it as Ctrl+C does: without that,
+    Python dies at once and leaves its temporary folder behind.
     """
     out = out if out.is_absolute() else Path.cwd() / out
     reporter = reporter or TextReporter()
     server = listen(port, out / "site")
     serving = None
+    terminate = _stop_on_terminate()
     try:
         with tempfile.TemporaryDirectory(prefix="scenariokit-serve-") as folder:
             status = _Status(Path(folder) / "build.json")
@@ -145,6 +149,22 @@ def serve(
         if serving is not None:
             serving.terminate()
             serving.join()
+        if terminate is not None:
+            signal.signal(signal.SIGTERM, terminate)
+
+
+def _stop_on_terminate() -> Any:
+    """Have SIGTERM raise `KeyboardInterrupt`; the handler it had (None off the main thread).
+
+    Only the main thread may set a handler: tests run `serve` in threads, stopped by `stop`.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def listen(port: int, site: Path) -> _Server:
@@ -176,6 +196,7 @@ def _serve_forever(server: ThreadingHTTPServer) -> None:
     then notices it has been orphaned and stops, instead of holding the port for ever.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not its parent's (`_stop_on_terminate`)
     parent = os.getppid()
 
     def orphaned() -> None:
