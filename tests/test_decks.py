@@ -214,18 +214,32 @@ def test_the_description_links_to_the_page_at_the_sites_address(tmp_path: Path) 
     )
 
 
-def test_a_rebuild_patches_the_language_package_to_a_full_builds_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("before", "after", "shown"),
+    [
+        ("term: 予約", "term: 御予約", "御予約"),  # the decks as they were: not written again
+        (
+            "title: Checking in",
+            "title: Staying",
+            "Japanese (scenariokit)::Staying at a Ryokan in Kyoto",
+        ),
+    ],
+)
+def test_a_rebuild_patches_the_language_package_to_a_full_builds_rows(
+    tmp_path: Path, before: str, after: str, shown: str
+) -> None:
     root = repo_copy(tmp_path)
     build(root, tmp_path / "out")
-    edit(root / RYOKAN, "term: 予約", "term: 御予約")
+    edit(root / RYOKAN, before, after)
     result = build(root, tmp_path / "out")
     assert result.rendered == 1
     build(root, tmp_path / "fresh")
     out, fresh = tmp_path / "out" / "site" / "decks", tmp_path / "fresh" / "site" / "decks"
-    assert output_contents(out) == output_contents(fresh)
+    assert output_contents(out) == output_contents(fresh)  # the decks' JSON too (`col`)
     patched = {k: v for k, v in all_files(out).items() if k != "ja.apkg"}
     assert patched == {k: v for k, v in all_files(fresh).items() if k != "ja.apkg"}
-    assert "御予約" in {n["fields"]["Term"] for n in open_package(out / "ja.apkg").notes}
+    japanese = open_package(out / "ja.apkg")
+    assert shown in {n["fields"]["Term"] for n in japanese.notes} | set(japanese.decks)
 
 
 def test_a_damaged_language_package_makes_the_rebuild_start_anew(tmp_path: Path) -> None:

@@ -171,11 +171,15 @@ def test_a_template_source_links_to_the_templates_page(tmp_path: Path) -> None:
     root = git_repo(
         tmp_path, {"templates/cafe-template.yaml": template, CHILD: child("cafe-template")}
     )
-    out, _ = publish(tmp_path, root)
-    assert 'Derived from <a href="/templates/#cafe-template">cafe-template</a>.' in page(
-        out, "public-child"
-    )
+    out, public = publish(tmp_path, root)
+    link = 'Derived from <a href="/templates/#cafe-template">cafe-template</a>.'
+    assert link in page(out, "public-child")
     assert api(out, "public-child")["derived_from"] == "cafe-template"
+    (root / CHILD).write_text(child("cafe-template", "Public Child, edited"), "utf-8")
+    result = build(root, out, public_index=public)
+    assert (result.parsed, result.rendered) == (1, 1)  # in place: the child alone
+    assert "Public Child, edited" in page(out, "public-child")
+    assert link in page(out, "public-child")
 
 
 def test_the_api_names_a_source_only_when_it_is_on_the_site() -> None:

@@ -369,14 +369,18 @@ def _write_pages(
     public: list[FileRow],
     previous: build_state.State,
 ) -> None:
-    """The page and the API file of each changed public scenario."""
+    """The page and the API file of each changed public scenario.
+
+    Its link to its source needs to know only whether that source is public or a
+    template: the rows are looked through only for those sources, and only when a changed
+    scenario has one (in this forked process, each row read is a page copied from the
+    parent's: 40 ms at 100,000 scenarios for a set of every id).
+    """
+    sources = {e.data["derived_from"] for e, _, _ in shown if e.data.get("derived_from")}
+    templates = (r for r in previous.files.values() if r.path.startswith(TEMPLATES_DIR + "/"))
     links = Links(
-        {r.scenario_id for r in public if r.scenario_id},
-        {
-            r.scenario_id
-            for r in previous.files.values()
-            if r.scenario_id and r.path.startswith(TEMPLATES_DIR + "/")
-        },
+        sources.intersection(r.scenario_id for r in public) if sources else set(),
+        sources.intersection(r.scenario_id for r in templates) if sources else set(),
     )
     for entry, _, _ in shown:
         for relative, content in scenario_output(entry, context, links.href(entry)):

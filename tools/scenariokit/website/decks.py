@@ -439,48 +439,34 @@ def _segments(content: Buffer, info: zipfile.ZipInfo) -> tuple[list[bytes], list
     return pieces, checks
 
 
-def read_package(content: bytes) -> sqlite3.Connection:
-    """The collection of an `.apkg` this module wrote, opened in memory.
+def _opened(collection: Path) -> sqlite3.Connection:
+    """A collection file this module wrote, opened in place; `ValueError` for another.
 
-    `ValueError` (or what zipfile and sqlite3 raise) for anything else: not a zip, no
-    collection, no collection row, decks that are not a mapping, or another note type.
+    Opened without a rollback journal, whose file a killed build would leave behind: its
+    caller trusts the collection again only as the last build left it (`patched_package`).
+    Its decks are not read here (a language's are megabytes of JSON; `_decks_of`).
     """
-    return _opened(unpack(content).content)[0]
-
-
-def _opened(collection: bytes | Path) -> tuple[sqlite3.Connection, dict[str, object]]:
-    """A collection this module wrote, opened in memory (or its file, in place), and its decks.
-
-    `ValueError` for another (`_decks_of`). A file is opened without a rollback journal,
-    whose file a killed build would leave behind: its caller trusts the collection again
-    only as the last build left it (`patched_package`).
-    """
-    connection = sqlite3.connect(
-        collection if isinstance(collection, Path) else ":memory:", isolation_level=None
-    )
+    connection = sqlite3.connect(collection, isolation_level=None)
     try:
-        if isinstance(collection, Path):
-            connection.execute("PRAGMA journal_mode = OFF")
-            connection.execute("PRAGMA synchronous = OFF")
-        else:
-            connection.deserialize(collection)
-        decks = _decks_of(connection)
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        rows = connection.execute("SELECT models FROM col").fetchall()
+        if len(rows) != 1:
+            raise ValueError("not one collection row")
+        models = orjson.loads(rows[0][0])
+        if not isinstance(models, dict) or set(models) != {str(NOTE_TYPE_ID)}:
+            raise ValueError("not this tool's note type")
     except BaseException:
         connection.close()
         raise
-    return connection, decks
+    return connection
 
 
 def _decks_of(connection: sqlite3.Connection) -> dict[str, object]:
-    """A collection's decks, by id; `ValueError` for a collection this module did not write."""
-    rows = connection.execute("SELECT decks, models FROM col").fetchall()
-    if len(rows) != 1:
-        raise ValueError("not one collection row")
-    decks, models = (orjson.loads(text) for text in rows[0])
-    if not isinstance(decks, dict) or not isinstance(models, dict):
-        raise ValueError("decks or note types that are not a mapping")
-    if set(models) != {str(NOTE_TYPE_ID)}:
-        raise ValueError("not this tool's note type")
+    """A collection's decks, by id; `ValueError` for decks that are not a mapping."""
+    decks = orjson.loads(connection.execute("SELECT decks FROM col").fetchone()[0])
+    if not isinstance(decks, dict):
+        raise ValueError("decks that are not a mapping")
     return decks
 
 
@@ -510,7 +496,7 @@ def collection_file(
     same bytes as `collection` makes of the same decks.
     """
     target.write_bytes(empty_collection().content)
-    connection, _ = _opened(target)
+    connection = _opened(target)
     try:
         connection.execute(f"PRAGMA cache_size = -{16 << 10}")  # KiB: as fast as in memory
         _fill(connection, listed, batches)
@@ -528,7 +514,7 @@ def _fill(
     `batches()` gives the rows twice: every note goes in before the first card, so the
     tables' pages are laid out as one batch lays them out.
     """
-    _set_decks(connection, dict(empty_collection().decks), listed)
+    _set_decks(connection, dict(empty_collection().decks), _deck_entries(listed))
     connection.execute("BEGIN")
     for batch in batches():
         _insert_notes(connection, batch)
@@ -553,8 +539,10 @@ def patched_package(
     (`collection`), not always laid out in the same pages, which would take building the
     whole collection again (most of a second for a language of 1,500 scenarios). Its
     unchanged segments are not compressed again, nor read from the package but for their
-    compressed bytes (`package`). Raises what `read_package` raises for a package no build
-    wrote.
+    compressed bytes (`package`). Raises `ValueError` (or what zipfile and sqlite3 raise)
+    for a package or collection no build wrote. The decks are written again only if one
+    of them changed (a title, a description): a language's are megabytes of JSON in
+    overflow pages, which were most of the segments a phrase's rebuild compressed again.
 
     `kept`: the file where the build keeps the language's collection uncompressed,
     patched in place. `trusted` says it holds the package's collection (the caller knows
@@ -568,7 +556,7 @@ def patched_package(
             if not trusted:
                 kept.write_bytes(archive.read(info))
         before = Deflated(b"", *_segments(last, info))
-    connection, listed = _opened(kept)
+    connection = _opened(kept)
     try:
         connection.execute("BEGIN")
         for deck in changed:
@@ -577,7 +565,9 @@ def patched_package(
                     f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", (ids[0], ids[-1])
                 )
         _insert(connection, changed)
-        _set_decks(connection, listed, [deck.deck for deck in changed])
+        decks = _deck_entries(deck.deck for deck in changed)
+        if _stored_decks(connection, list(decks)) != decks:
+            _set_decks(connection, _decks_of(connection), decks)
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -590,22 +580,40 @@ def file_package(path: Path, last: Deflated | None = None) -> list[bytes]:
         return package_parts(content, last)
 
 
-def _set_decks(
-    connection: sqlite3.Connection, listed: dict[str, object], decks: Iterable[Deck]
-) -> None:
-    """Write a collection's decks: those `listed` (by id), with `decks` put in.
+def _deck_entries(decks: Iterable[Deck]) -> dict[str, object]:
+    """The decks' entries in a collection's decks, by id.
 
-    Each deck is genanki's `Deck.to_json` (`EmptyCollection.deck`, whose only fields that
+    Each is genanki's `Deck.to_json` (`EmptyCollection.deck`, whose only fields that
     differ from deck to deck are its id, name and description), so that a rebuild
     patching a language's package need not import genanki.
     """
     shape = empty_collection().deck
-    for deck in decks:
-        listed[str(deck.deck_id)] = shape | {
-            "id": deck.deck_id,
-            "name": deck.name,
-            "desc": deck.description,
-        }
+    return {
+        str(deck.deck_id): shape | {"id": deck.deck_id, "name": deck.name, "desc": deck.description}
+        for deck in decks
+    }
+
+
+def _stored_decks(connection: sqlite3.Connection, ids: list[str]) -> dict[str, object]:
+    """The entries of some decks in a collection's decks (None for one it lacks), by id.
+
+    Looked up by SQLite (`json_extract`, once the text is parsed), not by parsing the
+    decks' JSON here (a tenth of a second for a language at 100,000 scenarios).
+    """
+    paths = [f'$."{deck_id}"' for deck_id in ids]
+    query = f"SELECT {', '.join(['json_extract(decks, ?)'] * len(ids))} FROM col"
+    found = connection.execute(query, paths).fetchone()
+    return {
+        deck_id: None if text is None else orjson.loads(text)
+        for deck_id, text in zip(ids, found, strict=True)
+    }
+
+
+def _set_decks(
+    connection: sqlite3.Connection, listed: dict[str, object], decks: dict[str, object]
+) -> None:
+    """Write a collection's decks: those `listed` (by id), with `decks` put in (`_deck_entries`)."""
+    listed |= decks
     connection.execute(
         "UPDATE col SET decks = ?", (orjson.dumps(listed, option=orjson.OPT_SORT_KEYS).decode(),)
     )
