@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import operator
 import os
@@ -99,8 +100,8 @@ def rebuild(
     and this one is not asked for is removed with the changes.
     """
     rows = previous.files
-    if len(rows) != len(files) or any(f.key not in rows for f in files):
-        return None  # a file was added, removed or renamed
+    if len(rows) != len(files):
+        return None  # a file was added or removed
     if not _index_intact(out / INDEX_FILE):
         return None
     remember_language_facts(orjson.loads(previous.info.get("languages") or "{}"))
@@ -109,7 +110,9 @@ def rebuild(
     dates = file_dates(root) if commit != previous.info.get("head") else None
     touched, stale = [], []
     for file in files:
-        row = rows[file.key]
+        row = rows.get(file.key)
+        if row is None:
+            return None  # a file was added, removed or renamed
         moved = (file.mtime_ns, file.size) != (row.mtime_ns, row.size)
         if moved and content_sha(file) != row.sha:
             stale.append(file)
@@ -184,6 +187,18 @@ def rebuild(
 _scenario_id = operator.attrgetter("scenario_id")  # a scenario's row has one
 
 
+def _number(public: list[FileRow], scenario_id: str) -> int:
+    """A public scenario's number, its place in `public` (in id order), found by bisection.
+
+    A rebuild needs the numbers of the few scenarios it changed: a dictionary of every
+    id took 20 ms at 100,000 scenarios.
+    """
+    n = bisect.bisect_left(public, scenario_id, key=_scenario_id)
+    if n == len(public) or public[n].scenario_id != scenario_id:
+        raise KeyError(scenario_id)
+    return n
+
+
 def _update_in_place(
     out: Path,
     context: SiteContext,
@@ -231,9 +246,9 @@ def _update_in_place(
         work = (changes.part(), context, shown, public, previous, rowids)
         aside = Background(partial(_pages_and_decks, *work), worth_it=bool(shown))
         aside.start()
-        number = {r.scenario_id: n for n, r in enumerate(public)}
+        number = partial(_number, public)
         words = {
-            number[e.scenario_id]: (
+            number(e.scenario_id): (
                 orjson.loads(old_weights[new.path]),
                 orjson.loads(published[new.path].weights),
             )
@@ -242,7 +257,7 @@ def _update_in_place(
         site_words = word_files_to_write(out / SITE_DIR, words, len(public))
         site_words.update(
             card_files(
-                (number[e.scenario_id], orjson.loads(published[new.path].card))
+                (number(e.scenario_id), orjson.loads(published[new.path].card))
                 for e, _, new in shown
             )
         )
