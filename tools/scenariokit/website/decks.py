@@ -597,16 +597,19 @@ def _deck_entries(decks: Iterable[Deck]) -> dict[str, object]:
 def _stored_decks(connection: sqlite3.Connection, ids: list[str]) -> dict[str, object]:
     """The entries of some decks in a collection's decks (None for one it lacks), by id.
 
-    Looked up by SQLite (`json_extract`, once the text is parsed), not by parsing the
-    decks' JSON here (a tenth of a second for a language at 100,000 scenarios).
+    Looked up by SQLite (`json_each`, in C), not by parsing the decks' JSON here (a tenth
+    of a second for a language at 100,000 scenarios); a few hundred ids a query.
     """
-    paths = [f'$."{deck_id}"' for deck_id in ids]
-    query = f"SELECT {', '.join(['json_extract(decks, ?)'] * len(ids))} FROM col"
-    found = connection.execute(query, paths).fetchone()
-    return {
-        deck_id: None if text is None else orjson.loads(text)
-        for deck_id, text in zip(ids, found, strict=True)
-    }
+    found: dict[str, object] = dict.fromkeys(ids)
+    for start in range(0, len(ids), 500):
+        some = ids[start : start + 500]
+        query = (
+            "SELECT deck.key, deck.value FROM col, json_each(col.decks) AS deck"
+            f" WHERE deck.key IN ({_marks(len(some))})"
+        )
+        for deck_id, text in connection.execute(query, some):
+            found[deck_id] = orjson.loads(text)
+    return found
 
 
 def _set_decks(
