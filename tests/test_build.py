@@ -447,6 +447,53 @@ def kill_build(root: Path, out: Path, stage: str, after: int, base_url: str = "/
     assert child.exitcode == -signal.SIGKILL, f"the build was not killed at {stage} {after}"
 
 
+def _build_killed_as_the_state_goes(root: Path, out: Path) -> None:
+    """In a forked child: build, killed if the previous output's state is deleted while
+    more of that output is left."""
+    unlink = os.unlink
+
+    def unlinked(path: str, *, dir_fd: int | None = None) -> None:
+        unlink(path, dir_fd=dir_fd)
+        name = Path(path)
+        folder = Path(f"/proc/self/fd/{dir_fd}").readlink() if dir_fd is not None else name.parent
+        left = folder.name == ".out.previous" and any(folder.iterdir())
+        if name.name == STATE_FILE and left:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    os.unlink = unlinked  # type: ignore[assignment]
+    build(root, out)
+    os._exit(0)
+
+
+def test_the_previous_output_is_deleted_with_its_state_last(tmp_path: Path) -> None:
+    """Stopped as it deletes the previous output, a build leaves an output still (its state
+    vouches for what is left), which the next build deletes: in any order, the state could
+    go first, and the next build refused the rest as someone's folder in its way."""
+    root = repo_copy(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    (root / TRATTORIA).unlink()  # a file removed: a full build, which swaps
+    child = multiprocessing.get_context("fork").Process(
+        target=_build_killed_as_the_state_goes, args=(root, out)
+    )
+    child.start()
+    child.join(timeout=120)
+    assert child.exitcode == 0, "the state was deleted with more of its output left"
+    assert beside(out) == []
+    assert not (out / "site" / "scenarios" / "trattoria-dinner-rome").exists()
+
+
+def test_an_empty_folder_left_of_the_previous_output_is_no_obstacle(tmp_path: Path) -> None:
+    """The last step of deleting the previous output, stopped, leaves its empty folder."""
+    root = repo_copy(tmp_path)
+    out = tmp_path / "out"
+    build(root, out)
+    (tmp_path / ".out.previous").mkdir()
+    (root / TRATTORIA).unlink()
+    build(root, out)
+    assert beside(out) == []
+
+
 def beside(out: Path) -> list[str]:
     """What the build keeps beside `out` (names starting `.out.`), the kind of each."""
     return sorted(

@@ -356,6 +356,33 @@ def test_sigterm_stops_serve_as_ctrl_c_does(tmp_path: Path) -> None:
         fetch(url)
 
 
+_STEP_STOPPED_WHILE_SENDING = """
+from scenariokit.author.serve import _stop_on_terminate
+from scenariokit.parallel import Background
+
+_stop_on_terminate()  # as `serve` does before its first build
+step = Background(lambda: "x" * 1_000_000)  # a result larger than a pipe holds
+step.start()
+step._outcome.poll(30)  # it is sending its result, which no one reads yet
+step.cancel()  # the build failed: the step is stopped (SIGTERM)
+print("cancelled")
+"""
+
+
+def test_a_step_a_build_stops_under_serve_ends_at_once(tmp_path: Path) -> None:
+    """The processes a build forks inherit `serve`'s SIGTERM handler; one the build stops
+    while it sends its result ends at once, as by default. Raised there, the interrupt
+    was sent back through the pipe no one read while the build waited: `serve` hung."""
+    done = subprocess.run(
+        [sys.executable, "-c", _STEP_STOPPED_WHILE_SENDING],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "cancelled\n", "")
+
+
 def test_a_rebuild_is_told_in_good_english(tmp_path: Path) -> None:
     """One public scenario is one, not "1 public scenarios"."""
     root = make_repo(tmp_path / "repo", {})

@@ -157,11 +157,19 @@ def _stop_on_terminate() -> Any:
     """Have SIGTERM raise `KeyboardInterrupt`; the handler it had (None off the main thread).
 
     Only the main thread may set a handler: tests run `serve` in threads, stopped by `stop`.
+    The processes a build forks (its workers, its steps, the server) inherit the handler:
+    in them SIGTERM ends the process as by default. A build stops a step it no longer
+    needs with SIGTERM; raised there, the interrupt was sent back through a pipe that no
+    one read while the build waited for the step to end: both waited for ever.
     """
     if threading.current_thread() is not threading.main_thread():
         return None
+    serving = os.getpid()
 
     def interrupt(number: int, frame: object) -> None:
+        if os.getpid() != serving:  # a forked process: end it as SIGTERM does by default
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGTERM, interrupt)
@@ -196,7 +204,6 @@ def _serve_forever(server: ThreadingHTTPServer) -> None:
     then notices it has been orphaned and stops, instead of holding the port for ever.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not its parent's (`_stop_on_terminate`)
     parent = os.getppid()
 
     def orphaned() -> None:

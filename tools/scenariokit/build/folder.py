@@ -168,12 +168,17 @@ def refuse_foreign_folder(out: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not is_output(out):
         raise UserError(f"{out} {_foreign_reason(out)}; nothing was written")
     retired = _beside(out, "previous")
-    if os.path.lexists(retired) and not is_output(retired):
+    if os.path.lexists(retired) and not is_output(retired) and not _empty_folder(retired):
         raise UserError(
             f"{retired} is in the way: the build keeps the previous output there while it "
             "swaps in the new one, and that folder was not made by `scenarios build`; move "
             "it elsewhere; nothing was written"
         )
+
+
+def _empty_folder(path: Path) -> bool:
+    """Whether `path` is a folder (not a link to one) with nothing in it."""
+    return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
 
 
 def is_output(folder: Path) -> bool:
@@ -310,7 +315,7 @@ def swap(staging: Path, out: Path, done: Callable[[int], object] | None = None) 
     refuse_unrecorded(out)
     if os.path.lexists(retired):
         refuse_unrecorded(retired)
-    shutil.rmtree(retired, ignore_errors=True)
+    _drop(retired)
     if out.exists():
         out.rename(retired)
     if done:
@@ -318,7 +323,27 @@ def swap(staging: Path, out: Path, done: Callable[[int], object] | None = None) 
     staging.rename(out)
     if done:
         done(1)
-    shutil.rmtree(retired, ignore_errors=True)
+    _drop(retired)
+
+
+def _drop(output: Path) -> None:
+    """Delete an old output, its state last.
+
+    Stopped midway (Ctrl+C, a kill), what is left is still an output: its state vouches
+    for what remains, and the next build deletes it in turn. Deleted in any order, it
+    could lose its state first, and the next build refused the rest as someone's folder
+    in its way. Only an empty folder can be left without its state (`refuse_foreign_folder`
+    lets that be).
+    """
+    if not output.is_dir() or output.is_symlink():
+        return
+    for entry in output.iterdir():
+        if entry.name != STATE_FILE:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    shutil.rmtree(output, ignore_errors=True)
 
 
 def recover(out: Path) -> None:
