@@ -294,12 +294,14 @@ def _is_serve_of(pid: int, tmp_path: Path) -> bool:
     return ours and parent == os.getpid()
 
 
-@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits on a pidfd (Linux)")
-def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
-    """SIGKILL gives `serve` no chance to end its server: the server ends itself."""
+def _serving_the_library(tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
+    """`scenarios serve` of the shipped library, its first page checked: the process, its URL.
+
+    Its temporary folder is made in `tmp_path / "tmp"`, where a test can look for it.
+    """
     root = make_repo(tmp_path / "repo", {})
     shutil.copytree(REPO / "scenarios", root / "scenarios")
-    (tmp_path / "tmp").mkdir()  # what a killed `serve` leaves behind stays in this test's
+    (tmp_path / "tmp").mkdir()
     process = subprocess.Popen(
         [*installed_command(), "serve", "--port", "0", "--out", str(tmp_path / "out")],
         cwd=root,
@@ -313,6 +315,14 @@ def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
     next_line()
     url = next_line().split()[1]
     assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(url + "scenarios/tapas-bar-madrid/")
+    return process, url
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits on a pidfd (Linux)")
+def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
+    """SIGKILL gives `serve` no chance to end its server: the server ends itself."""
+    process, url = _serving_the_library(tmp_path)
+    assert process.stdout is not None
     (server,) = children(process.pid)
     ended = os.pidfd_open(server)  # readable once that process has ended
     try:
@@ -330,22 +340,8 @@ def test_the_server_stops_when_its_builder_is_killed(tmp_path: Path) -> None:
 def test_sigterm_stops_serve_as_ctrl_c_does(tmp_path: Path) -> None:
     """A process manager's stop (SIGTERM) ends `serve` cleanly: its server ends, the port is
     free, its temporary folder is gone, and it says nothing more (no traceback)."""
-    root = make_repo(tmp_path / "repo", {})
-    shutil.copytree(REPO / "scenarios", root / "scenarios")
-    (tmp_path / "tmp").mkdir()
-    process = subprocess.Popen(
-        [*installed_command(), "serve", "--port", "0", "--out", str(tmp_path / "out")],
-        cwd=root,
-        env=os.environ | {"TMPDIR": str(tmp_path / "tmp"), "SCENARIOKIT_POLL_SECONDS": "0.2"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process, url = _serving_the_library(tmp_path)
     assert process.stdout is not None
-    next_line = line_reader(process.stdout)
-    next_line()
-    url = next_line().split()[1]
-    assert "<h1>Ordering Tapas in Madrid</h1>" in fetch(url + "scenarios/tapas-bar-madrid/")
     assert len(list((tmp_path / "tmp").glob("scenariokit-serve-*"))) == 1
     process.terminate()
     assert process.wait(timeout=10) == 0
