@@ -1,7 +1,8 @@
-"""The search's word files: a full build makes them (`all_word_files`), a rebuild patches
-them (`word_files`) with the scenarios that changed. Patched files must equal made ones, with
-leaves and nodes (prefixes split by a longer one, their results in parts) alike. Ties
-are broken by number (id order), so a new title changes the files of its own words only.
+"""The search's word files: a full build makes them (`group_word_files`, `keys_files`), a
+rebuild patches them (`word_files`) with the scenarios that changed. Patched files must
+equal made ones, with leaves and nodes (prefixes split by a longer one, their results in
+parts) alike. Ties are broken by number (id order), so a new title changes the files of
+its own words only.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from scenariokit.website import search_files
-from scenariokit.website.search_files import WORD_GROUPS, all_word_files, word_files, word_groups
+from scenariokit.website.search_files import (
+    WORD_GROUPS,
+    Listed,
+    group_word_files,
+    keys_files,
+    word_files,
+    word_groups,
+)
 
 WORDS = [f"{a}{b}{c}" for a in "abc" for b in "xyz" for c in "pq"] + ["abcdef", "abcxyz", "東京"]
 WORDS += ["axp", "axpa", "axpab", "axpb", "axpbc", "axq"]  # a key of long words: nodes
@@ -23,10 +31,22 @@ def weights(rng: random.Random) -> dict[str, int]:
     return {w: rng.randint(1, 20) for w in rng.sample(WORDS, rng.randint(0, 8))}
 
 
+def all_word_files(groups: list[list[dict[str, int]]], count: int) -> dict[str, bytes]:
+    """The word files of these groups of words (each every scenario's weights in it), made as
+    the full build makes them (its workers each a group's, then the keys files)."""
+    files: dict[str, bytes] = {}
+    found: list[Listed] = []
+    for weights in groups:
+        listed: Listed = {}
+        files.update(group_word_files(weights, count, listed))
+        found.append(listed)
+    return files | keys_files(found)
+
+
 def made(weights: list[dict[str, int]], count: int) -> dict[str, bytes]:
     """A full build's word files: its scenarios' words a group at a time, as it reads them."""
     split = [word_groups(w) for w in weights]
-    return dict(all_word_files(([s[g] for s in split] for g in range(WORD_GROUPS)), count))
+    return all_word_files([[s[g] for s in split] for g in range(WORD_GROUPS)], count)
 
 
 def write(site: Path, files: Mapping[str, bytes | None]) -> None:
@@ -56,7 +76,7 @@ def test_patched_word_files_equal_made_ones(
         site = tmp_path / str(round_)
         before = [weights(rng) for _ in range(count)]
         write(site, made(before, count))
-        assert made(before, count) == dict(all_word_files([before], count))  # one group
+        assert made(before, count) == all_word_files([before], count)  # one group
         after = list(before)
         for number in rng.sample(range(count), rng.randint(1, 4)):
             after[number] = weights(rng)

@@ -393,9 +393,13 @@ def _write_pages(
     """
     sources = {e.data["derived_from"] for e, _, _ in shown if e.data.get("derived_from")}
     templates = (r for r in previous.files.values() if r.path.startswith(TEMPLATES_DIR + "/"))
-    links = Links(
-        sources.intersection(r.scenario_id for r in public) if sources else set(),
-        sources.intersection(r.scenario_id for r in templates) if sources else set(),
+    links = (
+        Links(
+            sources.intersection(r.scenario_id for r in public),
+            sources.intersection(r.scenario_id for r in templates),
+        )
+        if sources
+        else Links(set(), set())
     )
     for entry, _, _ in shown:
         for relative, content in scenario_output(entry, context, links.href(entry)):

@@ -203,7 +203,7 @@ def display_key(card: dict[str, Any]) -> tuple[str, str]:
 def word_groups(weights: dict[str, int]) -> list[dict[str, int]]:
     """A scenario's weights split by the group of their words' first character.
 
-    The full build gathers the postings of one group at a time (`all_word_files`): a
+    The full build gathers the postings of one group at a time (`group_word_files`): a
     word's prefixes all start with its first character, so a group's files are whole,
     and at most about a tenth of the postings are held at once.
     """
@@ -211,25 +211,6 @@ def word_groups(weights: dict[str, int]) -> list[dict[str, int]]:
     for word, weight in weights.items():
         groups[ord(word[0]) % WORD_GROUPS][word] = weight
     return groups
-
-
-def all_word_files(
-    groups: Iterable[Iterable[dict[str, int]]], count: int
-) -> Iterator[tuple[str, bytes]]:
-    """A full build's word files, each (path relative to the site, content), as they are made.
-
-    `groups` are, for each group of words (`word_groups`), every public scenario's weights
-    in that group, in id order (their numbers); `count` is how many scenarios there are
-    (the size of a node's bit set). The groups' files one group after the other
-    (`group_word_files`), then the keys files (`keys_files`); the full build makes the
-    groups' files in worker processes, then the keys files from what each found.
-    """
-    found = []
-    for weights in groups:
-        listed: Listed = {}
-        yield from group_word_files(weights, count, listed)
-        found.append(listed)
-    yield from keys_files(found).items()
 
 
 def group_word_files(
@@ -265,7 +246,7 @@ def keys_files(found: Iterable[Listed]) -> dict[str, bytes]:
 def word_files(
     changed: dict[int, tuple[dict[str, int], dict[str, int]]], count: int, site: Path
 ) -> dict[str, bytes | None]:
-    """A rebuild's word files to write (None: to delete), patched as `all_word_files` makes them.
+    """A rebuild's word files to write (None: to delete), patched as a full build makes them.
 
     `changed` maps a re-read scenario's number (its place in id order) to its old and new
     weights, both from `scenario_weights` (so bounded alike); their ids are the same as
