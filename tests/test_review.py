@@ -588,6 +588,70 @@ def test_edits_still_pass_when_the_base_moved_on(repo: Path) -> None:
     assert f"error: {MONALISA}: only its owner (monalisa) may edit this scenario: ask" in output
 
 
+def test_a_branch_with_two_merge_bases_is_refused(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A criss-cross: main merged branches x and y; the pull request merges both too, putting
+    back x's edits (monalisa's title, a line of CODEOWNERS) as they were before x. Its
+    merge bases are x and y; git's diff takes y, the newer, where those files never
+    changed, so the edits it undoes showed nowhere, and it passed. The merge, which
+    combines both bases, puts them back on main. Refused until main is merged in; then
+    the undoing shows as what it is."""
+    start = git(repo, "rev-parse", "HEAD").strip()
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-01T10:00:00")
+    git(repo, "switch", "-qc", "x", start)
+    change(repo, {
+        MONALISA: scenario("monalisa-tapas", "monalisa", title="Monalisa's better tapas"),
+        ".github/CODEOWNERS": "*  @lead\n/scenarios/  @lead @alice\n/README.md  @lead\n",
+    }, message="x")  # fmt: skip
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-02T10:00:00")
+    git(repo, "switch", "-qc", "y", start)
+    change(repo, {"README.md": "scenarios, and more\n"}, message="y")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge x", "x")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge y", "y")
+    git(repo, "switch", "-q", "change")
+    git(repo, "reset", "-q", "--hard", "y")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "x")
+    git(repo, "checkout", start, "--", MONALISA, ".github/CODEOWNERS")
+    git(repo, "commit", "-qm", "merge x")
+    change(repo, {OCTOCAT: scenario("octocat-tapas", "octocat", title="Better tapas")})
+    bases = git(repo, "merge-base", "--all", "main", "HEAD").split()
+    assert len(bases) == 2
+    assert git(repo, "merge-base", "main", "HEAD").strip() == git(repo, "rev-parse", "y").strip()
+    for form in ("text", "markdown", "github"):
+        code, output = run("octocat", "--format", form)
+        assert code == 1, output
+        assert "several-merge-bases" in output
+        assert "rules hold" not in output
+    assert run("octocat")[1].startswith(
+        "error: .: this branch has 2 merge bases with main (it merged commits that main "
+        "merged too), so what merging it would change cannot be told from one diff: merge "
+        "main into your branch (or rebase it on main) and push again [several-merge-bases]"
+    )
+    git(repo, "merge", "-q", "--no-ff", "-m", "main in", "main")
+    code, output = run("octocat")
+    assert code == 1, output
+    assert f"error: {MONALISA}: only its owner (monalisa) may edit this scenario" in output
+    assert "error: .github/CODEOWNERS: needs a maintainer: edited" in output
+
+
+def test_a_link_or_submodule_outside_scenarios_is_told_and_needs_a_maintainer(
+    repo: Path,
+) -> None:
+    """README.md made a link to a workflow, and a submodule named like a document: told as
+    what they are, and a maintainer's, not documents a maintainer is only asked to read."""
+    symlink(repo, "README.md", ".github/workflows/pull-request.yml")
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{commit},notes.md")
+    git(repo, "commit", "-qm", "odd files")
+    code, output = run("octocat")
+    assert code == 1, output
+    assert "error: README.md: needs a maintainer: edited (a symbolic link)" in output
+    assert "error: notes.md: needs a maintainer: added (a submodule)" in output
+    assert "is outside scenarios/" not in output
+
+
 # --- owners per file, with CODEOWNERS' real rules --------------------------------------------
 
 

@@ -15,7 +15,9 @@ passes only when both allow it. Else a contributor could branch from an old comm
 scenario was theirs, and edit it after a maintainer gave it to someone else or made it a
 system scenario; the merge keeps the base's new `created_by` and takes the edit. A scenario
 the branch edits or renames that the base has since moved or removed cannot be judged
-there, and is refused until the branch is brought up to date.
+there, and is refused until the branch is brought up to date. So is a branch with several
+merge bases (it merged both parents of one of the base's merges): the diff from one of them
+can hide what the merge, which combines both, puts back.
 
 Who is a maintainer is decided per file, by the CODEOWNERS of the base branch's tip (never
 the pull request's, so it cannot name itself a maintainer, nor the merge base's, which a
@@ -232,12 +234,17 @@ def review(root: Path, *, base: str, head: str = "HEAD", author: str) -> Review:
     """Check the changes from `base` to `head` made by `author`.
 
     The diff is taken from the merge base (what the branch changed); CODEOWNERS and the
-    scenarios as they are now are read at `base` itself (its tip), never from `head`.
+    scenarios as they are now are read at `base` itself (its tip), never from `head`. A
+    branch with more than one merge base is refused before anything else
+    (`_several_merge_bases`).
     """
     base_commit, head_commit = _commit(root, base), _commit(root, head)
-    merge_base = _git(root, "merge-base", base_commit, head_commit).decode().strip()
+    merge_bases = _git(root, "merge-base", "--all", base_commit, head_commit).decode().split()
     result = Review(author=author, owners=read_codeowners(root, base_commit), base=base, head=head)
-    entries = list(_diff(root, merge_base, head_commit))
+    if len(merge_bases) > 1:
+        result.violations.append(_several_merge_bases(base, len(merge_bases)))
+        return result
+    entries = list(_diff(root, merge_bases[0], head_commit))
     sides = [side for old, new in entries for side in (old, new) if side]
     tip = scenarios_at(root, base_commit, {s.path for s in sides if _is_scenario(s.path)})
     wanted = [s.blob for s in [*sides, *tip.values()] if _is_scenario(s.path) and _readable(s)]
@@ -252,6 +259,25 @@ def review(root: Path, *, base: str, head: str = "HEAD", author: str) -> Review:
             found += _tip_violations(change, author, base, tip, left, blobs)
             result.violations += _without_repeats(found)
     return result
+
+
+def _several_merge_bases(base: str, count: int) -> Violation:
+    """The branch left the base at several commits at once: no one diff tells what it does.
+
+    Merging both parents of a merge commit of the base gives a branch two merge bases
+    (a criss-cross). Git's diff takes one of them; the merge combines both, so a file the
+    branch put back as it was on the other side changes on the base without appearing in
+    that diff: another's scenario, CODEOWNERS, a workflow. Refused for everyone. Merging
+    the base's tip into the branch leaves one merge base, the tip itself, from which the
+    diff is exactly what the merge does.
+    """
+    return Violation(
+        ".",
+        "several-merge-bases",
+        f"this branch has {count} merge bases with {base} (it merged commits that {base} "
+        "merged too), so what merging it would change cannot be told from one diff: merge "
+        f"{base} into your branch (or rebase it on {base}) and push again",
+    )
 
 
 def broken_links(changes: list[ScenarioChange]) -> list[BrokenLink]:
@@ -365,10 +391,12 @@ def _classify(
         _scenario(result, old_in, new_in, blobs)
     same_path = bool(old and new and old.path == new.path)
     if old and not old_in and not (same_path and new_in):
-        kind = "" if _readable(old) else _kind(old.mode)
+        # A file made a link or a submodule where it was one is told as what it is now.
+        told = new if same_path and new and not _readable(new) else old
+        kind = "" if _readable(told) else _kind(told.mode)
         _other(result, old.path, "edited" if same_path else "removed", kind)
     if new and not new_in and not same_path:
-        _other(result, new.path, "added")
+        _other(result, new.path, "added", "" if _readable(new) else _kind(new.mode))
 
 
 def _scenario(
