@@ -277,6 +277,21 @@ def test_every_kind_of_page_passes_an_accessibility_audit(
     assert found == {path: [] for path in PAGE_KINDS}
 
 
+def test_no_scenario_page_scrolls_sideways_on_a_phone(site: str, browser: Browser) -> None:
+    """Every page, readings shown: a Japanese or Chinese phrase's reading over the whole
+    sentence did not wrap, and pushed 21 of the library's pages to 397-762 px wide."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    wide = {}
+    for path in sorted((REPO / "scenarios").glob("*/*.yaml")):
+        page.goto(f"{site}/scenarios/{path.stem}/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[path.stem] = width
+    context.close()
+    assert wide == {}
+
+
 def test_a_phone_sized_page_renders(site: str, browser: Browser, tmp_path: Path) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
