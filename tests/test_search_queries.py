@@ -12,7 +12,7 @@ from tests.helpers import library_copy, require_chromium, serving, shipped_ids
 
 require_chromium()
 
-from playwright.sync_api import Page  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +91,16 @@ def test_a_typo_gets_the_nearest_words_and_a_way_out_of_the_filters(site: str, p
 
     page.goto(f"{site}/?q=ryokan&language=fr")
     page.wait_for_function("document.getElementById('status').textContent === '0 scenarios'")
+    # "ryokan" is a word the index has: no "Did you mean", only the way out of the filters.
+    assert "Did you mean" not in help_text.inner_text()
     page.get_by_role("button", name="Search all scenarios, without the filters").click()
     page.wait_for_function("document.getElementById('status').textContent === '1 scenario'")
     assert page.input_value("#language") == ""
+    page.goto(f"{site}/?q=hotel&language=ja&difficulty=advanced")  # not "hot, hotter?"
+    page.wait_for_function("document.getElementById('status').textContent === '0 scenarios'")
+    expect(help_text.get_by_role("button")).to_have_text(
+        ["Search all scenarios, without the filters"]
+    )
     assert page.problems == []  # type: ignore[attr-defined]
 
 

@@ -406,9 +406,9 @@
       var found = [];
       query.forEach(function (term, at) {
         if (isCjk.test(term) || term.length < 4) { return; }
-        var words = lists[at].filter(function (word) {
-          return word.indexOf(term) !== 0;
-        });
+        // A word the index has (what starts with it is found): no typo, the filters hid it.
+        if (lists[at].some(function (word) { return word.indexOf(term) === 0; })) { return; }
+        var words = lists[at];
         words.map(function (word) { return {word: word, at: at, apart: distance(term, word)}; })
           .filter(function (near) { return near.apart <= 2; })
           .sort(function (a, b) { return a.apart - b.apart || (a.word < b.word ? -1 : 1); })
