@@ -483,7 +483,11 @@ def test_drafts_are_served_with_drafts_only(tmp_path: Path) -> None:
     draft.write_text(text.replace("is_public: true", "is_public: false"), "utf-8")
     assert "is_public: false" in draft.read_text("utf-8")
     with serving(root, tmp_path / "out", installed_command()) as (base, _):
-        assert fetch_status(base + "scenarios/tapas-draft/")[0] == 404
+        status, shown = fetch_status(base + "scenarios/tapas-draft/")
+        assert status == 404
+        # The site's own page, as a static host serves it, not the standard library's.
+        assert shown == (tmp_path / "out" / "site" / "404.html").read_text("utf-8")
+        assert fetch_status(base + "no/such/file.css")[0] == 404
     told = f"Built {SHIPPED + 1} scenarios, drafts included, in "
     with serving(
         root, tmp_path / "drafts", installed_command(), options=("--drafts",), built=told

@@ -433,6 +433,21 @@ class _Handler(SimpleHTTPRequestHandler):
         tags = reload_tags(number, local.poll_ms)
         self._send(200, text.replace("</head>", tags + "</head>", 1).encode(), "text/html")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing address gets the site's own 404 page, as a static host serves it.
+
+        Any other error, and a HEAD request, get the standard library's short answer.
+        """
+        if code == 404 and self.command == "GET":
+            try:
+                body = (Path(self.directory) / "404.html").read_bytes()
+            except OSError:
+                body = None
+            if body is not None:
+                self._send(404, body, "text/html")
+                return
+        super().send_error(code, message, explain)
+
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         if content_type == "text/html":
             content_type += "; charset=utf-8"
