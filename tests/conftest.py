@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, require_chromium
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, VOICES, require_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page
@@ -58,6 +58,7 @@ def page(browser: Browser) -> Iterator[Page]:
     console errors, uncaught exceptions and dialogs (an `alert` that hostile text ran)."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     context.set_default_timeout(10_000)
+    context.add_init_script(VOICES)
     tab = context.new_page()
     problems: list[str] = []
     tab.problems = problems  # type: ignore[attr-defined]

@@ -46,6 +46,18 @@ PHONE: dict[str, Any] = {
     "is_mobile": True,
     "has_touch": True,
 }
+# A speech engine with a voice for each language of the library, for a browser context's
+# `add_init_script`: Debian's Chromium has the speech API but no voice, and the site offers
+# listening only in a language the browser has a voice for (site/static/speech.js).
+VOICES = """
+(() => {
+  const voices = ["ar-EG", "de-DE", "es-ES", "fr-FR", "it-IT", "ja-JP", "ko-KR", "pt-BR",
+    "ru-RU", "zh-CN", "en-US"].map((lang) => ({
+    lang, name: lang, voiceURI: lang, localService: true, default: false,
+  }));
+  window.speechSynthesis.getVoices = () => voices;
+})();
+"""
 # The starter library's scenario files (all public): the tests count with it, as the
 # library grows.
 SHIPPED = sum(1 for _ in (REPO / "scenarios").rglob("*.yaml"))

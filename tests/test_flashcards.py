@@ -19,7 +19,7 @@ import yaml
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from scenariokit.build.run import build
-from tests.helpers import REPO, axe_violations, dump, make_repo, serving, valid_doc
+from tests.helpers import VOICES, REPO, axe_violations, dump, make_repo, serving, valid_doc
 
 VENDOR = REPO / "site" / "static" / "vendor" / "ts-fsrs"
 PRACTICE = VENDOR.parents[1] / "practice"
@@ -129,6 +129,7 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
     context.set_default_timeout(10_000)
+    context.add_init_script(VOICES)
     yield context
     context.close()
 
@@ -661,6 +662,36 @@ def test_a_listening_card_speaks_in_the_scenarios_language(
     page.keyboard.press("Space")
     expect(panel.locator(".study-answer")).to_have_text("el camarero")
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_without_a_voice_for_the_language_there_is_nothing_to_listen_to(
+    small_site: str, browser: Browser
+) -> None:
+    """Debian's Chromium has the speech API and no voice: no listening card (they stayed
+    silent), no listen button. A voice of another language is none either. When the
+    browser lists a Spanish voice late (Chrome does, after loading), both appear."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(10_000)
+    context.add_init_script(
+        "window.__voices = [{lang: 'en-US', name: 'en', voiceURI: 'en', localService: true,"
+        " default: true}]; window.speechSynthesis.getVoices = () => window.__voices;"
+    )
+    try:
+        page = open_page(context, f"{small_site}/scenarios/tapas-bar-madrid/")
+        assert status(page).startswith("0 cards due now, 24 new.")  # 37 less 13 to listen to
+        buttons = page.locator("button.listen").count()
+        assert buttons > 10
+        expect(page.locator("button.listen:visible")).to_have_count(0)
+        page.evaluate(
+            "window.__voices.push({lang: 'es_ES', name: 'es', voiceURI: 'es', localService:"
+            " true, default: false}); window.speechSynthesis.dispatchEvent(new"
+            " Event('voiceschanged'));"
+        )
+        expect(page.locator(".flashcards-status")).to_contain_text("0 cards due now, 37 new.")
+        expect(page.locator("button.listen:visible")).to_have_count(buttons)
+        assert page.problems == []  # type: ignore[attr-defined]
+    finally:
+        context.close()
 
 
 def test_without_storage_the_learner_is_told_and_can_still_study(

@@ -3,6 +3,7 @@
 // with the browser's speech synthesis in the scenario's language. Buttons stay hidden
 // when the browser cannot do what they offer.
 import { copyText } from "./clipboard.js";
+import { canSpeak, onVoices, speak } from "./speech.js";
 
 (function () {
   "use strict";
@@ -55,16 +56,15 @@ import { copyText } from "./clipboard.js";
     });
   }
 
-  if ("speechSynthesis" in window && language) {
-    document.querySelectorAll("button.listen").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        var utterance = new SpeechSynthesisUtterance(button.getAttribute("data-say"));
-        utterance.lang = language;
-        utterance.rate = 0.9;
-        window.speechSynthesis.cancel();
-        window.speechSynthesis.speak(utterance);
-      });
-    });
+  // Shown once the browser has a voice for the scenario's language (it may list them late).
+  var listen = document.querySelectorAll("button.listen");
+  listen.forEach(function (button) {
+    button.addEventListener("click", function () { speak(button.getAttribute("data-say"), language); });
+  });
+  function showListen() {
+    var can = Boolean(language) && canSpeak(language);
+    listen.forEach(function (button) { button.hidden = !can; });
   }
+  showListen();
+  onVoices(showListen);
 })();

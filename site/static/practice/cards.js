@@ -11,6 +11,7 @@
 // A card's id is derived from the scenario, the phase, the kind and the entry's content
 // (text, reading, translation): an entry changed in a new build gives a new card, and the
 // progress kept for the old one no longer matches any card (and is pruned).
+import { canSpeak } from "../speech.js";
 
 export const KINDS = ["recognise", "recall", "listen"];
 
@@ -93,14 +94,8 @@ export function scenarioCards(scenario, direction) {
   return byKind.recognise.concat(byKind.recall, byKind.listen);
 }
 
-// Whether this browser can speak: listening cards are left out of sessions and counts
-// where it cannot.
-export function canSpeak() {
-  return typeof window !== "undefined" && "speechSynthesis" in window &&
-    typeof window.SpeechSynthesisUtterance === "function";
-}
-
+// Listening cards are left out of sessions and counts where the browser cannot speak
+// their language (speech.js).
 export function studiable(cards) {
-  var speak = canSpeak();
-  return cards.filter(function (card) { return card.kind !== "listen" || speak; });
+  return cards.filter(function (card) { return card.kind !== "listen" || canSpeak(card.language); });
 }

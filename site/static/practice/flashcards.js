@@ -6,6 +6,7 @@ import { scenarioCards, studiable } from "./cards.js";
 import * as store from "./store.js";
 import { isDue, dueTime, span } from "./schedule.js";
 import { startSession } from "./study.js";
+import { onVoices } from "../speech.js";
 import { has, plural, showProblem } from "./shared.js";
 
 export var NEW_PER_SESSION = 20;
@@ -84,6 +85,7 @@ export function sessionCards(cards, stored, now, newLimit) {
       ids = new Set(cards.map(function (c) { return c.id; }));
       stored = store.prune(scenarioId, ids);
       refresh();
+      onVoices(function () { if (!studying) { refresh(); } });  // listening cards, late
       // Another tab's grades: the counts follow (a session keeps its own queue).
       window.addEventListener("storage", function (event) {
         var changed = store.changed(event);

@@ -10,6 +10,7 @@ import { scenarioCards, studiable } from "./cards.js";
 import * as store from "./store.js";
 import { isDue, dueTime, span } from "./schedule.js";
 import { startSession } from "./study.js";
+import { onVoices } from "../speech.js";
 import { download, importFile } from "./transfer.js";
 import { has, plural, showProblem } from "./shared.js";
 
@@ -177,6 +178,9 @@ window.addEventListener("storage", function (event) {
     render();
   }
 });
+
+// Voices listed late: listening cards count once the browser can speak their language.
+onVoices(function () { if (!gathering) { render(); } });
 
 // Readings: as the learner left the scenario pages' switch.
 try {

@@ -13,6 +13,7 @@
 import { KIND_NAMES } from "./cards.js";
 import { GRADES, grade, preview, span, dueTime } from "./schedule.js";
 import { plural } from "./shared.js";
+import { speak } from "../speech.js";
 
 function el(tag, attributes, children) {
   var node = document.createElement(tag);
@@ -35,15 +36,6 @@ function words(card, tag) {
     node.textContent = card.text;
   }
   return node;
-}
-
-export function speak(text, language) {
-  if (!("speechSynthesis" in window)) { return; }
-  var utterance = new SpeechSynthesisUtterance(text);
-  utterance.lang = language;
-  utterance.rate = 0.9;
-  window.speechSynthesis.cancel();
-  window.speechSynthesis.speak(utterance);
 }
 
 function playButton(card, label) {
