@@ -241,6 +241,20 @@ CASES = [
         place=EDITED,
         own_id="tapas-bar-madrid",
     ),
+    # Started from the (Spanish) template, its language changed, its words kept as they are.
+    Case(
+        "template-words-in-another-language",
+        yaml.safe_load((REPO / TEMPLATE).read_text(encoding="utf-8"))
+        | {
+            "scenario_id": "template-words-in-another-language",
+            "title": "Case dinner in Osaka",
+            "language": "ja",
+            "created_by": "ana",
+            "is_system_scenario": False,
+            "derived_from": Path(TEMPLATE).stem,
+        },
+        source=Path(TEMPLATE).stem,
+    ),
     case("yaml-number", entry(0, "key_vocabulary", 2, 5), yaml_hint=True),
     case("yaml-boolean", put(user_role=False), yaml_hint=True),
 ]
@@ -296,6 +310,9 @@ def started_from(source: str | None) -> dict[str, Any] | None:
     document `validate` sees in that file, the edited case's for the edited scenario."""
     if source is None:
         return None
+    if source == Path(TEMPLATE).stem:
+        template = yaml.safe_load((REPO / TEMPLATE).read_text(encoding="utf-8"))
+        return {"id": source, "template": True, "doc": template}
     (edited,) = [one.doc for one in CASES if one.place == EDITED]
     assert edited["scenario_id"] == source
     return {"id": source, "template": False, "doc": edited}
@@ -350,6 +367,9 @@ def test_the_browser_says_what_validate_says(
     # Every case but the valid ones finds something, so no case passes by finding nothing.
     silent = {name for name, found in told_by_validate.items() if not found}
     assert silent == {"all-fine", "cefr-agrees"}
+    kept = [d for d in in_browser["template-words-in-another-language"] if d[1] == "near-copy"]
+    assert len(kept) == 1
+    assert "written in 'es' while this scenario is in 'ja'" in kept[0][3]
     (disagreeing,) = in_browser["cefr-disagrees"]
     assert disagreeing[0] == "/cefr"
     assert "an advanced scenario is at CEFR B2, C1 or C2" in disagreeing[3]

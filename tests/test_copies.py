@@ -279,6 +279,38 @@ def test_a_template_s_words_are_there_to_be_kept_but_not_its_title(
     assert [d["pointer"] for d in near_copies(found)] == ["/title"]
 
 
+def test_a_template_s_words_kept_in_another_language_are_warned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder's form let a teacher change a Spanish template's language to Japanese and
+    keep its Spanish words: every check passed. `new --language ja` writes each as
+    `TODO: <words>`; the words themselves, kept, are now warned (an error with --strict).
+    A regional variant of the template's language keeps them as its own."""
+    root = library_copy(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    made = invoke(
+        "new", "--template", "restaurant-dining", "--title", "Dinner in Osaka",
+        "--id", "dinner-in-osaka", "--language", "ja", "--author", "ana",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    relative = "scenarios/restaurant/dinner-in-osaka.yaml"
+    assert near_copies(diagnostics("validate", "--strict", relative)[1]) == []
+    doc = yaml.safe_load((root / relative).read_text("utf-8"))
+    for phase in doc["phases"]:
+        for field, key in (("key_vocabulary", "term"), ("essential_phrases", "text")):
+            for entry in phase[field]:
+                entry[key] = entry[key].removeprefix("TODO: ")  # the template's words
+    (root / relative).write_text(dump(doc), encoding="utf-8")
+    code, found = diagnostics("validate", "--strict", relative)
+    assert code == 1
+    [warned] = near_copies(found)
+    assert warned["pointer"].startswith("/phases/")
+    assert "keep the words of the template 'restaurant-dining'" in warned["message"]
+    assert "written in 'es' while this scenario is in 'ja': translate each" in warned["message"]
+    (root / relative).write_text(dump(doc | {"language": "es-MX"}), encoding="utf-8")
+    assert near_copies(diagnostics("validate", "--strict", relative)[1]) == []
+
+
 def test_one_file_checked_is_compared_with_every_scenario_as_ci_compares_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

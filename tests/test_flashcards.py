@@ -19,7 +19,7 @@ import yaml
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from scenariokit.build.run import build
-from tests.helpers import VOICES, REPO, axe_violations, dump, make_repo, serving, valid_doc
+from tests.helpers import REPO, VOICES, axe_violations, dump, make_repo, serving, valid_doc
 
 VENDOR = REPO / "site" / "static" / "vendor" / "ts-fsrs"
 PRACTICE = VENDOR.parents[1] / "practice"

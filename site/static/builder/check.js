@@ -715,9 +715,19 @@ function entryWords(doc) {
   });
 }
 
+// A language without its region or script, as languages.py's `primary_language`.
+function primaryLanguage(tag) {
+  return typeof tag === "string" ? tag.split("-")[0].toLowerCase() : null;
+}
+
 function* entriesUnchanged(doc, context) {
   const source = context.source;
-  if (!source || source.template || !isMapping(source.doc)) return;
+  if (!source || !isMapping(source.doc)) return;
+  // A template's words are there to be kept, in its language only (copies.py).
+  const theirLanguage = primaryLanguage(source.doc.language);
+  const ourLanguage = primaryLanguage(doc.language);
+  const translated = source.template && theirLanguage !== ourLanguage;
+  if (source.template && !translated) return;
   if (typeof doc.derived_from !== "string" || doc.derived_from !== source.id) return;
   if (doc.derived_from === doc.scenario_id) return;
   const theirs = new Set(entryWords(source.doc).flatMap(([, , words]) => words));
@@ -729,13 +739,26 @@ function* entriesUnchanged(doc, context) {
   ]);
   const total = entryWords(doc).reduce((sum, [, , words]) => sum + words.length, 0);
   const same = kept.reduce((sum, [, , k]) => sum + k, 0);
-  if (total < MIN_ENTRIES || same < UNCHANGED_SHARE * total) return;
+  if (translated ? same < MIN_ENTRIES : total < MIN_ENTRIES || same < UNCHANGED_SHARE * total) return;
   let most = kept[0];
   for (const k of kept) if (k[2] > most[2]) most = k;
   const phases = kept
     .filter(([, , k]) => k)
     .map(([, phaseId, k]) => `'${phaseId}' (${k})`)
     .join(", ");
+  if (translated) {
+    yield finding(
+      ["phases", most[0]],
+      "near-copy",
+      `${same} of its ${total} vocabulary and phrase entries keep the words of ` +
+        `${namedAs(source)}, which derived_from names (by phase: ${phases}), written in ` +
+        `'${theirLanguage ?? "?"}' while this scenario is in '${ourLanguage ?? "?"}': translate ` +
+        "each into its language (or write it as 'TODO: <words>' to translate later, as " +
+        "`scenarios new --language` does)",
+      "warning",
+    );
+    return;
+  }
   const toChange = same - Math.ceil(UNCHANGED_SHARE * total) + 1;
   yield finding(
     ["phases", most[0]],

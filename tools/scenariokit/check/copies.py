@@ -20,7 +20,12 @@ error with `--strict`) when a scenario
   words and phrases are the ones any such scenario needs (a table, the menu, the bill), so
   keeping them is what it is for; its title is not, and a template's title kept is
   warned as above. A teacher who starts from a template in its own language changes the
-  title, the setting and the cultural notes, and keeps the words that fit.
+  title, the setting and the cultural notes, and keeps the words that fit. A template in
+  another language is another matter: its words are never the scenario's, and
+  `MIN_ENTRIES` of them kept is warned (the builder's form, changing the language, kept
+  the Spanish words of a template in a scenario said to be in Japanese; `scenarios new
+  --language` writes each as `TODO: <words>` to translate). Languages are compared without
+  their region: an `es-MX` scenario keeps the words of an `es` template.
 
 This is a judgement on the repository, not on one file, so it runs after every file is
 checked (`validate.validate`), on fingerprints the workers return with each file's
@@ -59,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from scenariokit.check.diagnostics import TOO_MANY, Diagnostic, Finding
+from scenariokit.check.languages import primary_language
 from scenariokit.check.positions import SourceMap
 from scenariokit.escape import visible
 from scenariokit.files.loader import Source
@@ -91,6 +97,7 @@ class Fingerprint:
     shown_title: str
     derived_from: str | None
     template: bool
+    language: str | None  # without its region or script (`primary_language`)
     # Per phase: (its index, its phase_id, its entries' hashes). Only when needed.
     phases: tuple[tuple[int, str, tuple[int, ...]], ...] | None
 
@@ -102,6 +109,7 @@ def fingerprint(path: Path, data: Any, catalog: Catalog, *, entries: bool = Fals
     derived = doc.get("derived_from")
     derived = derived if isinstance(derived, str) and derived else None
     scenario_id = doc.get("scenario_id")
+    language = doc.get("language")
     return Fingerprint(
         path=path.absolute(),
         scenario_id=scenario_id if isinstance(scenario_id, str) else None,
@@ -109,6 +117,7 @@ def fingerprint(path: Path, data: Any, catalog: Catalog, *, entries: bool = Fals
         shown_title=title if isinstance(title, str) else "",
         derived_from=derived,
         template=place_of(path, catalog.root)[0] == TEMPLATES_DIR,
+        language=primary_language(language) if isinstance(language, str) else None,
         phases=_entry_hashes(doc) if (entries or derived) else None,
     )
 
@@ -326,7 +335,10 @@ def _unchanged(
 ) -> Iterator[tuple[Fingerprint, Finding]]:
     for print_ in prints:
         source = by_id.get(print_.derived_from or "")
-        if source is None or source is print_ or print_.template or source.template:
+        if source is None or source is print_ or print_.template:
+            continue
+        translated = source.template and source.language != print_.language
+        if source.template and not translated:
             continue
         if print_.phases is None or not source.phases:
             continue
@@ -334,10 +346,29 @@ def _unchanged(
         kept = [(n, pid, sum(1 for h in hs if h in theirs)) for n, pid, hs in print_.phases]
         total = sum(len(hs) for _, _, hs in print_.phases)
         same = sum(k for _, _, k in kept)
-        if total < MIN_ENTRIES or same < UNCHANGED_SHARE * total:
+        if translated:
+            if same < MIN_ENTRIES:
+                continue
+        elif total < MIN_ENTRIES or same < UNCHANGED_SHARE * total:
             continue
         number, _, _ = max(kept, key=lambda k: k[2])
         phases = ", ".join(f"'{visible(pid)}' ({k})" for _, pid, k in kept if k)
+        if translated:
+            yield (
+                print_,
+                Finding(
+                    ("phases", number),
+                    CODE,
+                    f"{same} of its {total} vocabulary and phrase entries keep the words of "
+                    f"{_named(source)}, which derived_from names (by phase: {phases}), written "
+                    f"in '{visible(source.language or '?')}' while this scenario is in "
+                    f"'{visible(print_.language or '?')}': translate each into its language (or "
+                    "write it as 'TODO: <words>' to translate later, as `scenarios new "
+                    "--language` does)",
+                    severity="warning",
+                ),
+            )
+            continue
         # The fewest entries to change for the share unchanged to fall below the threshold.
         to_change = same - math.ceil(UNCHANGED_SHARE * total) + 1
         yield (
