@@ -10,6 +10,7 @@ Local mode (saving through `scenarios serve`) is tested in test_builder_local.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -31,7 +32,7 @@ from tests.helpers import (
 
 require_chromium()
 
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request, expect  # noqa: E402
 
 GITHUB = "https://github.com/example/scenarios"
 LIMIT = 7000  # propose.js's ADDRESS_LIMIT
@@ -318,6 +319,15 @@ def test_an_edit_keeps_owner_and_file_and_is_proposed_on_the_files_edit_page(
     assert path == repo / "scenarios" / "restaurant" / "tapas-bar-madrid.yaml"
     doc = yaml.safe_load(text)
     assert (doc["scenario_id"], doc["created_by"]) == ("tapas-bar-madrid", "maintainers")
+    # Whose it is stays: shown, told why, and not to be changed (review would refuse it).
+    owner = page.get_by_label("Created by")
+    expect(owner).not_to_be_editable()
+    expect(owner).to_have_accessible_description(re.compile("only a maintainer changes it"))
+    expect(page.get_by_label("Is system scenario")).to_be_disabled()
+    owner.press("End")
+    page.keyboard.type("mdupont")
+    settled(page)
+    assert the_file(page) == text
     propose = page.locator("#propose")
     assert propose.get_attribute("href") == (
         f"{GITHUB}/edit/main/scenarios/restaurant/tapas-bar-madrid.yaml"

@@ -17,6 +17,9 @@ import { fileOf, localActions, localToken } from "./local.js";
 import { el } from "./dom.js";
 import { markWords } from "./language.js";
 
+// What an edit never changes: whose the scenario is, and whether it is a system one.
+const LOCKED_WHEN_EDITING = new Set(["created_by", "is_system_scenario"]);
+
 const PAUSE = 200; // ms after the last keystroke before the form is read and checked
 
 const page = document.getElementById("builder");
@@ -110,6 +113,8 @@ function openEditor(start, schema, languages, context) {
   const form = buildForm(formElement, start.doc, {
     schema,
     languages,
+    // An edited scenario's owner and system flag stay: `scenarios review` refuses a change.
+    locked: start.kind === "edit" ? LOCKED_WHEN_EDITING : new Set(),
     proposeId: proposeId(context.takenIds, context.ownId),
     announce,
     changed: () => schedule(),

@@ -12,8 +12,9 @@ import { characters, el, richText, toggleToken, uid } from "./dom.js";
 import { describeTag, languageOptions, tagOf } from "./language.js";
 
 /**
- * The form for `doc` inside the <form> `host`. `context`: `{schema, languages,
- * proposeId(key, text) → id, announce(text), changed()}`. Returns `{read, focusFirst}`:
+ * The form for `doc` inside the <form> `host`. `context`: `{schema, languages, locked,
+ * proposeId(key, text) → id, announce(text), changed()}`; `locked`: the keys shown but not
+ * to be changed (an edit's owner). Returns `{read, focusFirst}`:
  * `read()` → `{doc, fields}` where `fields` maps each pointer to its node.
  */
 export function buildForm(host, doc, context) {
@@ -52,6 +53,14 @@ class ScalarNode {
     }
     if (field.maxLength && field.kind !== "language" && !field.slug) {
       this.counter = el("span", { class: "counter", id: `${id}-count`, "aria-hidden": "true" });
+    }
+    if (context.locked?.has(field.key)) {
+      // Shown as it is, not changed: disabled for a box, read-only for text (still read).
+      if (field.kind === "boolean") this.control.disabled = true;
+      else this.control.readOnly = true;
+      const note = el("p", { class: "help", id: `${id}-locked`, text: "An edit keeps it as it is: only a maintainer changes it." });
+      parts.push(note);
+      toggleToken(this.control, "aria-describedby", `${id}-locked`, true);
     }
     const row = el("div", { class: "control-row" }, this.control, options.extra);
     this.element =
