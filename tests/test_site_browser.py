@@ -183,6 +183,34 @@ def test_show_more_keeps_the_keyboard_on_the_results(site: str, page: Page) -> N
     assert page.evaluate("document.activeElement.closest('#results') !== null")
 
 
+def test_back_from_a_result_finds_the_list_as_it_was(site: str, page: Page) -> None:
+    """Back from the 23rd result of "Show more": the 25 results again, with that one where
+    it was on the screen, not the first 20 from the top of the page."""
+    page.goto(site + "/?q=bill")
+    page.wait_for_selector("#results .card")
+    page.click("#more")
+    page.wait_for_function("document.querySelectorAll('#results .card').length > 20")
+    count = page.locator("#results .card").count()
+    chosen = page.locator("#results .card h2 a").nth(22)
+    href = chosen.get_attribute("href")
+    chosen.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 100)
+    page.wait_for_timeout(400)  # at rest: where the page is, kept
+    assert page.evaluate("window.scrollY") > 500
+    where = chosen.evaluate("a => a.getBoundingClientRect().top")
+    chosen.click()
+    page.wait_for_url(f"**{href}")
+    page.go_back()
+    page.wait_for_function(f"document.querySelectorAll('#results .card').length === {count}")
+    page.wait_for_function(
+        "([n, y]) => Math.abs(document.querySelectorAll('#results .card h2 a')[n]"
+        ".getBoundingClientRect().top - y) < 5",
+        arg=[22, where],
+    )
+    assert page.input_value("#q") == "bill"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("path", "current", "how"),
     [

@@ -341,10 +341,11 @@
       var hints = docs.count || !query.length ? Promise.resolve([]) : suggestions(query);
       hints.then(function (words) {
         if (current !== generation) { return; }
+        var wanted = back ? Math.max(PAGE, back.shown || 0) : PAGE;
         showMore(function () {
           list.textContent = "";
           report(docs.count, query, short, words);
-        });
+        }, wanted);
       });
     });
   }
@@ -440,19 +441,27 @@
 
   // Show the next page of matches; `replace` runs first when the new cards are ready, so
   // the list and the count change together.
-  function showMore(replace) {
+  function showMore(replace, count) {
     var current = generation;
     var source = results;
+    var size = count || PAGE;
     // Hidden at once when this page is the last, so a second click asks for nothing.
-    source.asked = (source.asked || 0) + PAGE;
+    source.asked = (source.asked || 0) + size;
     more.hidden = source.asked >= source.count;
-    source.next(PAGE).then(function (page) {
+    source.next(size).then(function (page) {
       return Promise.all(page.map(function (doc) { return fetchJson("cards/" + doc + ".json"); }));
     }).then(function (loaded) {
       if (current !== generation) { return; }
       if (typeof replace === "function") { replace(); }
       more.hidden = source.shown >= source.count;
       var cards = loaded.map(function (entry) { return list.appendChild(card(entry)); });
+      // The history entry keeps how many are shown, for coming back to this page.
+      history.replaceState(Object.assign({}, history.state, { shown: source.shown }), "");
+      if (back) {
+        var seen = typeof back.card === "number" ? list.children[back.card] : null;
+        if (seen) { window.scrollBy(0, seen.getBoundingClientRect().top - back.top); }
+        back = null;
+      }
       // "Show more" from the keyboard: focus goes on to the first new scenario, not back
       // to the top of the page when the button hides itself after the last ones.
       if (typeof replace !== "function" && cards.length) { cards[0].querySelector("a").focus(); }
@@ -527,6 +536,24 @@
     authorNote.hidden = !author;
     authorNote.querySelector("span").textContent = author ? "Scenarios by " + author + "." : "";
   }
+
+  // Coming back to this page (Back from a result): the list as long as it was, and the
+  // first card on the screen where it was, from its history entry (`shown`, kept by
+  // `showMore`; `card` and `top`, as the page scrolls). By a card, not by the scroll's
+  // offset: each card's matched entries arrive later and change the heights above it.
+  var back = history.state && typeof history.state.shown === "number" ? history.state : null;
+  if (back) { history.scrollRestoration = "manual"; }
+  var scrolled = null;  // kept once the page rests: a history entry left is not written to
+  window.addEventListener("scroll", function () {
+    clearTimeout(scrolled);
+    scrolled = setTimeout(function () {
+      var cards = Array.prototype.slice.call(list.children);
+      var first = cards.findIndex(function (item) { return item.getBoundingClientRect().bottom > 0; });
+      if (first < 0) { return; }
+      var top = cards[first].getBoundingClientRect().top;
+      history.replaceState(Object.assign({}, history.state, { card: first, top: top }), "");
+    }, 150);
+  }, { passive: true });
 
   var timer = null;
   form.addEventListener("submit", function (event) { event.preventDefault(); remember(); run(); });
