@@ -13,7 +13,7 @@ from tests.helpers import REPO, axe_violations, library_copy, require_chromium, 
 
 require_chromium()
 
-from playwright.sync_api import Browser, Page  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 PROMPT_PAGE = "/scenarios/trattoria-dinner-rome/"
 COPY = "button.copy"
@@ -147,6 +147,22 @@ def test_a_language_takes_in_its_regional_variants(site: str, page: Page) -> Non
     }
     page.goto(site + "/?language=es-AR")
     assert "Spanish (Argentina)" in page.locator("#results .card .meta").first.inner_text()
+    # The home page counts languages, not tags; each language's page leads to its variants'.
+    primaries = {
+        yaml.safe_load(path.read_text("utf-8"))["language"].split("-")[0]
+        for path in (REPO / "scenarios").rglob("*.yaml")
+    }
+    page.goto(site + "/")
+    assert f"scenarios in {len(primaries)} languages." in page.locator(".lead").inner_text()
+    page.goto(site + "/languages/es/")
+    related = page.locator(".related")
+    expect(related).to_have_text(re.compile(r"^More Spanish: Spanish \(Argentina\) \(\d+\), "))
+    related.get_by_role("link", name="Spanish (Argentina)").click()
+    expect(page.locator("h1")).to_have_text("Scenarios in Spanish (Argentina)")
+    page.locator(".related").get_by_role("link", name=re.compile(r"^Spanish \(\d+\)$")).click()
+    expect(page.locator("h1")).to_have_text("Scenarios in Spanish")
+    page.goto(site + "/languages/ja/")
+    expect(page.locator(".related")).to_have_count(0)
     assert page.problems == []  # type: ignore[attr-defined]
 
 

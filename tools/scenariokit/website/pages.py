@@ -312,7 +312,8 @@ def listing_pages(
                 "difficulties": difficulties,
                 "levels": levels,
                 "public_count": len(cards),
-                "language_count": len(languages),
+                # Languages, not tags: Spanish with its Argentine and Mexican variants is one.
+                "language_count": len({primary_language(g["key"]) for g in languages}),
             }
             | home,
         ),
@@ -341,8 +342,26 @@ def listing_pages(
             folder = listing_folder(field, group["key"])
             if only is None or folder in only:
                 members = sorted((c for c in cards if c[field] == group["key"]), key=display_key)
-                pages += paginated(folder, members, _listing_variables(field, group))
+                variables = _listing_variables(field, group)
+                if field == "language":
+                    variables["related"] = _related_languages(group["key"], languages)
+                pages += paginated(folder, members, variables)
     return pages
+
+
+def _related_languages(tag: str, languages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The other tags of `tag`'s language on the site, each linked: `es` → `es-AR`, `es-MX`.
+
+    A language's page lists its own tag's scenarios; a learner of Spanish who lands on
+    Spanish's page is shown the Argentine and Mexican ones are there too.
+    """
+    primary = primary_language(tag)
+    groups = [
+        g | {"href": listing_folder("language", g["key"])}
+        for g in languages
+        if g["key"] != tag and primary_language(g["key"]) == primary
+    ]
+    return {"name": language_name(primary), "groups": groups}
 
 
 def listing_folder(field: str, key: str) -> str:
