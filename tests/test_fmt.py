@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenariokit.author.emitter import plain_canonical_text, without_header_comments
+from scenariokit.author.fmt import _format_file, _written_over
 from scenariokit.author.writer import canonical_text, format_text, modeline_for, write_files
 from scenariokit.errors import UserError
 from scenariokit.files.loader import parse
@@ -97,6 +98,25 @@ def test_fmt_rewrites_into_the_canonical_layout(tmp_path: Path) -> None:
     assert "        translation: Hi! Do you have a table for two?" in lines
     assert parse(text) == parse(MESSY) | {"is_public": True}
     assert invoke("--root", root, "validate").exit_code == 0
+
+
+def test_a_file_saved_while_fmt_runs_is_left_as_saved(tmp_path: Path) -> None:
+    """fmt reads every file, then writes: a file saved in between (in an editor) keeps the
+    save, and fmt says so, instead of writing the canonical text of what it read. The two
+    steps of one file, as `format_paths` takes them, with the save between them."""
+    root = make_repo(tmp_path, {HOME: MESSY, "scenarios/restaurant/other.yaml": MESSY})
+    path, other = root / HOME, root / "scenarios/restaurant/other.yaml"
+    read, read_other = _format_file(path, root, False), _format_file(other, root, False)
+    assert read.formatted is not None
+    saved = MESSY.replace("Ordering Tapas in Madrid", "Tapas, as saved meanwhile")
+    path.write_text(saved, encoding="utf-8")
+    problem = _written_over(path, read)
+    assert problem is not None
+    assert (problem.code, problem.path) == ("changed-while-formatting", str(path))
+    assert "changed while fmt ran" in problem.message
+    assert path.read_text(encoding="utf-8") == saved
+    assert _written_over(other, read_other) is None  # the others are written
+    assert other.read_text(encoding="utf-8") == read_other.formatted
 
 
 def test_fmt_is_idempotent(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from scenariokit.author.writer import format_text, modeline_for, write_file
 from scenariokit.check.diagnostics import Diagnostic
 from scenariokit.check.validate import FILES_PER_PROCESS, load, refusals
 from scenariokit.errors import UserError
+from scenariokit.files.loader import LoadError, read_text
 from scenariokit.files.repository import display_path, list_files
 from scenariokit.parallel import map_chunks
 
@@ -46,6 +47,7 @@ class _Outcome:
     formatted: str | None = None
     problem: Diagnostic | None = None
     diff: str = ""
+    read: str = ""  # the file's text as it was read, for a formatted one
 
 
 def format_paths(paths: list[Path], root: Path, *, check: bool, diff: bool = False) -> FormatResult:
@@ -68,8 +70,32 @@ def format_paths(paths: list[Path], root: Path, *, check: bool, diff: bool = Fal
             if diff:
                 result.diffs[path] = outcome.diff
             if not check:
-                write_file(path, outcome.formatted, replace=True)
+                changed = _written_over(path, outcome)
+                if changed is not None:
+                    result.changed.pop()
+                    result.problems.append(changed)
     return result
+
+
+def _written_over(path: Path, outcome: _Outcome) -> Diagnostic | None:
+    """Write a file's canonical text, unless it changed since it was read: then why not.
+
+    A large run reads every file, then writes: an editor's save (or a formatter's) in
+    between must not be replaced by the canonical text of what the file was. Compared just
+    before the atomic rename would leave at most the moment of staging the new text.
+    """
+    try:
+        now = read_text(path)
+    except LoadError:
+        now = None
+    if now != outcome.read:
+        return Diagnostic(
+            display_path(path), 1, 1, "error", "changed-while-formatting",
+            "the file changed while fmt ran (saved in an editor?): left as it is now; run "
+            "fmt again",
+        )  # fmt: skip
+    write_file(path, outcome.formatted or "", replace=True)
+    return None
 
 
 def _format_chunk(paths: Sequence[Path], root: Path, diff: bool) -> list[_Outcome]:
@@ -93,7 +119,11 @@ def _format_file(path: Path, root: Path, diff: bool) -> _Outcome:
         return _Outcome(problem=problem)
     if formatted == text:
         return _Outcome()
-    return _Outcome(formatted=formatted, diff=_diff(path, text, formatted) if diff else "")
+    return _Outcome(
+        formatted=formatted,
+        diff=_diff(path, text, formatted) if diff else "",
+        read=text,
+    )
 
 
 def _diff(path: Path, before: str, after: str) -> str:
