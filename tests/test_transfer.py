@@ -189,6 +189,12 @@ def test_malformed_rows_are_all_reported_and_nothing_is_written(
             '{"format": "scenariokit", "version": 1, "scenarios": {"a": {}}}',
             'an export\'s "scenarios" must be a list of scenarios: nothing was imported',
         ),
+        (
+            '{"format": "scenariokit", "version": 1, "scenarios": '
+            '[{"title": "Dup key test", "title": "Second title wins"}]}',
+            "bad.json: the key 'title' is written twice in one object (JSON readers keep one "
+            "of them, silently): keep one; nothing was imported",
+        ),
     ],
 )
 def test_unreadable_import_files(

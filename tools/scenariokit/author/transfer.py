@@ -85,7 +85,16 @@ def read_rows(path: Path) -> list[Any]:
     """The rows of an import file, in either shape."""
     shown = visible(str(path))
     try:
-        data = json.loads(read_import_file(path).decode("utf-8-sig"), parse_int=_json_int)
+        data = json.loads(
+            read_import_file(path).decode("utf-8-sig"),
+            parse_int=_json_int,
+            object_pairs_hook=_object,
+        )
+    except _RepeatedKey as exc:
+        raise UserError(
+            f"{shown}: the key {visible(repr(exc.key))} is written twice in one object (JSON "
+            "readers keep one of them, silently): keep one; nothing was imported"
+        ) from None
     except UnicodeDecodeError:
         raise UserError(f"{shown} is not UTF-8 text: nothing was imported") from None
     except json.JSONDecodeError as exc:
@@ -159,6 +168,24 @@ class _LongNumber(Exception):
     def __init__(self, written: str) -> None:
         super().__init__(written)
         self.written = written
+
+
+class _RepeatedKey(ValueError):
+    """A key written twice in one object of the import file."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of the import file, refused with a key written twice, as a YAML file is."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
 
 
 def _json_int(written: str) -> int:
