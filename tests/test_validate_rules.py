@@ -428,7 +428,12 @@ def test_too_few_and_too_many_phases(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("language", "words", "suggested"),
-    [("ja", "居酒屋", "いざかや"), ("ja", "予約", "よやく"), ("zh-Hans", "咖啡", "kā fēi")],
+    [
+        ("ja", "居酒屋", "いざかや"),
+        ("ja", "予約", "よやく"),
+        ("zh-Hans", "咖啡", "kā fēi"),
+        ("cmn", "咖啡", "kā fēi"),  # Mandarin by its own tag: Chinese all the same
+    ],
 )
 def test_han_characters_without_a_reading_get_a_suggestion_to_check(
     tmp_path: Path, language: str, words: str, suggested: str
@@ -450,6 +455,20 @@ def test_han_characters_without_a_reading_get_a_suggestion_to_check(
     assert root.joinpath("scenarios/restaurant/tapas-bar-madrid.yaml").read_text("utf-8") == dump(
         doc
     )  # suggested, never written
+
+
+def test_cantonese_needs_a_reading_but_is_suggested_no_pinyin(tmp_path: Path) -> None:
+    """`yue` is a Chinese language: its hanzi need a reading too; pinyin, Mandarin's, would
+    mislead, so none is suggested."""
+    doc = valid_doc() | {"language": "yue"}
+    doc["phases"][0]["key_vocabulary"][0] = {"term": "飲茶", "translation": "dim sum"}
+    root = make_repo(tmp_path, {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    _, found = diagnostics("--root", root, "validate")
+    [missing] = [d for d in found if d["code"] == "missing-reading"]
+    assert missing["pointer"] == "/phases/0/key_vocabulary/0/term"
+    assert missing["message"].endswith(
+        "no reading: add one, in the romanisation its learners read (Jyutping for Cantonese)"
+    )
 
 
 def test_spanish_needs_no_reading(tmp_path: Path) -> None:

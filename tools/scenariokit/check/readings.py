@@ -19,19 +19,34 @@ from typing import Any
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # The languages whose words are written with them and read with a reading.
 _WITH_READINGS = ("ja", "zh")
+# The Chinese languages, which a tag may name on their own rather than as `zh`: the members
+# of ISO 639-3's `zh` macrolanguage (Mandarin `cmn`, Cantonese `yue`, Wu, Hakka, Min…) and
+# Literary Chinese. Each is written with hanzi, and read by a beginner with a reading.
+_CHINESE = frozenset(
+    {"zh", "cmn", "yue", "wuu", "hak", "nan", "gan", "hsn", "cdo", "cjy", "cpx", "czh", "czo"}
+    | {"lzh", "mnp"}
+)
+# Pinyin romanises Mandarin: suggested for it alone (Cantonese is read with Jyutping).
+_PINYIN = frozenset({"zh", "cmn"})
+
+
+def reading_language(language: Any) -> str:
+    """The language as the readings' standard knows it: `zh` for any Chinese language."""
+    primary = language.split("-")[0].lower() if isinstance(language, str) else ""
+    return "zh" if primary in _CHINESE else primary
 
 
 def needs_reading(language: Any, words: str) -> bool:
     """Whether `words` in `language` hold characters a beginner cannot read yet."""
-    primary = language.split("-")[0] if isinstance(language, str) else ""
-    return primary in _WITH_READINGS and _HAN.search(words) is not None
+    return reading_language(language) in _WITH_READINGS and _HAN.search(words) is not None
 
 
-def suggested_reading(language: str, words: str) -> str:
-    """A reading of `words` to suggest: kana for Japanese, pinyin for Chinese."""
-    if language.split("-")[0] == "ja":
+def suggested_reading(language: str, words: str) -> str | None:
+    """A reading of `words` to suggest: kana for Japanese, pinyin for Mandarin; else None."""
+    primary = language.split("-")[0].lower()
+    if primary == "ja":
         return _kana(words)
-    return _pinyin(words)
+    return _pinyin(words) if primary in _PINYIN else None
 
 
 def _kana(words: str) -> str:

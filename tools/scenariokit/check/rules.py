@@ -206,12 +206,16 @@ def readings_are_given(source: Source, catalog: Catalog) -> Iterator[Finding]:
                 if not isinstance(words, str) or not needs_reading(language, words):
                     continue
                 suggestion = suggested_reading(str(language), words)
+                such = (
+                    f"such as `reading: {suggestion}` (a dictionary's guess: check it)"
+                    if suggestion is not None
+                    else "in the romanisation its learners read (Jyutping for Cantonese)"
+                )
                 yield Finding(
                     path,
                     "missing-reading",
                     f"{describe_path(path)} '{words}' has characters a beginner cannot read "
-                    f"yet, and no reading: add one, such as `reading: {suggestion}` (a "
-                    "dictionary's guess: check it)",
+                    f"yet, and no reading: add one, {such}",
                     "warning",
                 )
 

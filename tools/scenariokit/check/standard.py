@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scenariokit.check.languages import primary_language
-from scenariokit.check.readings import needs_reading
+from scenariokit.check.readings import needs_reading, reading_language
 from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
 
 # Which entries of a language should carry a `reading`: every Chinese and Korean one,
@@ -38,14 +37,14 @@ class PhaseMeasure:
 
 def expects_readings(language: str) -> bool:
     """Whether the standard asks this language's entries for readings at all."""
-    return primary_language(language) in READINGS_EXPECTED
+    return reading_language(language) in READINGS_EXPECTED
 
 
 def measure_phase(phase: Mapping[str, Any], language: str) -> PhaseMeasure:
     """How far one phase of a scenario in `language` is from the standard."""
     words = [vocabulary_fields(e) for e in phase["key_vocabulary"]]
     phrases = [phrase_fields(e) for e in phase["essential_phrases"]]
-    expected = READINGS_EXPECTED.get(primary_language(language))
+    expected = READINGS_EXPECTED.get(reading_language(language))
     partner = sum(1 for e in phase["essential_phrases"] if said_by_partner(e))
     return PhaseMeasure(
         entries=len(words) + len(phrases),
