@@ -471,6 +471,41 @@ def test_cantonese_needs_a_reading_but_is_suggested_no_pinyin(tmp_path: Path) ->
     )
 
 
+@pytest.mark.parametrize(
+    ("place", "code", "told", "not_told"),
+    [
+        (
+            "scenarios/food/tapas-bar-madrid.yaml",
+            "category-mismatch",
+            "does not match the folder 'food/': move the file to scenarios/restaurant/",
+            "set category to 'food'",  # no category
+        ),
+        (
+            "scenarios/restaurant/Tapas-Bar-Madrid.yaml",
+            "id-mismatch",
+            "rename the file to tapas-bar-madrid.yaml",
+            "set scenario_id to",  # 'Tapas-Bar-Madrid' is no id
+        ),
+        (
+            "scenarios/restaurant/tapas bar madrid.yaml",
+            "id-mismatch",
+            "rename the file to tapas-bar-madrid.yaml",
+            "set scenario_id to",
+        ),
+    ],
+)
+def test_a_fix_offered_is_one_the_schema_takes(
+    tmp_path: Path, place: str, code: str, told: str, not_told: str
+) -> None:
+    """Following a diagnostic's advice never leads to another error: a folder that is no
+    category, or a file name that is no id, is not offered as a value."""
+    root = make_repo(tmp_path, {place: dump(valid_doc())})
+    _, found = diagnostics("--root", root, "validate")
+    [mismatch] = [d for d in found if d["code"] == code]
+    assert told in mismatch["message"]
+    assert not_told not in mismatch["message"]
+
+
 def test_spanish_needs_no_reading(tmp_path: Path) -> None:
     doc = valid_doc()
     doc["phases"][0]["key_vocabulary"][0] = "居酒屋"  # Han characters, but not in Japanese

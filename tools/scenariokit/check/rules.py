@@ -29,6 +29,7 @@ from scenariokit.check.characters import hidden_in, may_hide
 from scenariokit.check.diagnostics import DocPath, Finding, describe_path
 from scenariokit.check.languages import judge_language, language_name
 from scenariokit.check.readings import needs_reading, suggested_reading
+from scenariokit.check.schema import choices, slugify
 from scenariokit.check.suggestions import closest
 from scenariokit.escape import visible
 from scenariokit.files.loader import Source
@@ -55,12 +56,14 @@ def file_name_matches_id(source: Source, catalog: Catalog) -> Iterator[Finding]:
     """The file is named after its id, so ids can be found (and kept unique) by file name."""
     scenario_id = source.data.get("scenario_id")
     if isinstance(scenario_id, str) and scenario_id != source.path.stem:
+        stem = source.path.stem
+        # The other way out only when it leads somewhere: the file's name as an id must be one.
+        other = f", or set scenario_id to '{stem}'" if _is_slug(stem) else ""
         yield Finding(
             ("scenario_id",),
             "id-mismatch",
             f"scenario_id '{scenario_id}' does not match the file name "
-            f"'{source.path.name}': rename the file to {scenario_id}.yaml, or set "
-            f"scenario_id to '{source.path.stem}'",
+            f"'{source.path.name}': rename the file to {scenario_id}.yaml{other}",
         )
     if source.path.suffix != ".yaml":
         yield Finding(
@@ -102,12 +105,21 @@ def scenario_is_in_its_category(source: Source, catalog: Catalog) -> Iterator[Fi
             f"this file to {where}{source.path.stem}.yaml",
         )
     elif isinstance(category, str) and category != folders[0]:
+        # Each way out only when it leads somewhere: a folder or a value that is a category.
+        known = choices("category")
+        ways = [f"move the file to scenarios/{category}/"] if category in known else []
+        ways += [f"set category to '{folders[0]}'"] if folders[0] in known else []
+        fix = ", or ".join(ways) or f"put it in the folder of its category ({', '.join(known)})"
         yield Finding(
             ("category",),
             "category-mismatch",
-            f"category '{category}' does not match the folder '{folders[0]}/': move the file "
-            f"to scenarios/{category}/, or set category to '{folders[0]}'",
+            f"category '{category}' does not match the folder '{folders[0]}/': {fix}",
         )
+
+
+def _is_slug(text: str) -> bool:
+    """Whether `text` is a valid id: the slug `slugify` makes of it, of 3 to 64 characters."""
+    return 3 <= len(text) <= 64 and slugify(text) == text
 
 
 def phase_ids_are_unique(source: Source, catalog: Catalog) -> Iterator[Finding]:
