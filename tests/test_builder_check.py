@@ -128,6 +128,15 @@ CASES = [
         "unknown-key-in-entry", entry(0, "key_vocabulary", 0, {"term": "la barra", "transl": "x"})
     ),
     case("unknown-key-in-phase", in_phase(1, hint="Say hello")),
+    # Renamed keys: the one meant is the missing one, never one the mapping has
+    # ("duration" is close to "description", "phrases" to "phase_id").
+    case(
+        "unknown-key-renamed",
+        also(
+            lambda doc: doc.update(duration=doc.pop("estimated_duration")),
+            lambda doc: phase(doc).update(phrases=phase(doc).pop("essential_phrases")),
+        ),
+    ),
     case("wrong-type-number", put(estimated_duration="15")),
     case("wrong-type-minutes", put(estimated_duration="15 min")),
     case("wrong-type-text", put(title=["Tapas"])),
@@ -367,6 +376,11 @@ def test_the_browser_says_what_validate_says(
     # Every case but the valid ones finds something, so no case passes by finding nothing.
     silent = {name for name, found in told_by_validate.items() if not found}
     assert silent == {"all-fine", "cefr-agrees"}
+    renamed = {d[3] for d in in_browser["unknown-key-renamed"] if d[1] == "unknown-key"}
+    assert renamed == {
+        "unknown key 'duration': did you mean 'estimated_duration'?",
+        "unknown key 'phrases' in phase 1: did you mean 'essential_phrases'?",
+    }
     kept = [d for d in in_browser["template-words-in-another-language"] if d[1] == "near-copy"]
     assert len(kept) == 1
     assert "written in 'es' while this scenario is in 'ja'" in kept[0][3]

@@ -161,7 +161,7 @@ function explain(doc, { path, atKey, error, node, objectPath }, schema) {
   const found = (code, message) => finding(path, code, message);
   if (atKey) {
     const allowed = Object.keys(node.properties ?? {}).sort();
-    return found("unknown-key", unknownKey(String(path.at(-1)), allowed, objectPath));
+    return found("unknown-key", unknownKey(String(path.at(-1)), allowed, objectPath, value, node.required ?? []));
   }
   if (keyword === "required") {
     const missing = node.required.filter((key) => !Object.hasOwn(value, key));
@@ -299,9 +299,14 @@ export function slugify(text) {
   return slug.slice(0, 64).replace(/^-+|-+$/g, "");
 }
 
-function unknownKey(key, allowed, objectPath) {
+// schema.py's `_unknown_key`: never a key the mapping has; a missing required one first.
+function unknownKey(key, allowed, objectPath, present, required) {
   const where = objectPath.length ? ` in ${describePath(objectPath)}` : "";
-  const close = closeMatches(key, allowed, 1);
+  const absent = allowed.filter((k) => !Object.hasOwn(present, k));
+  const missing = absent.filter((k) => required.includes(k));
+  let close = closeMatches(key, missing, 1);
+  if (!close.length) close = missing.filter((k) => key.length >= 4 && (k.includes(key) || key.includes(k))).slice(0, 1);
+  if (!close.length) close = closeMatches(key, absent, 1);
   if (close.length) return `unknown key '${key}'${where}: did you mean '${close[0]}'?`;
   return `unknown key '${key}'${where}: the keys allowed here are ${allowed.join(", ")}`;
 }

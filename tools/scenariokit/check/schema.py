@@ -329,9 +329,9 @@ def _explain(
     if keyword == "additionalProperties" and isinstance(value, dict):
         allowed = sorted(error.schema.get("properties", {}))
         written = source_map.key_text(problem[0])
-        return Finding(
-            problem[0], "unknown-key", _unknown_key(written, allowed, doc_path), at_key=True
-        )
+        required = error.schema.get("required", [])
+        message = _unknown_key(written, allowed, doc_path, value, required)
+        return Finding(problem[0], "unknown-key", message, at_key=True)
     if keyword == "required" and isinstance(value, dict):
         missing = [key for key in expected if key not in value]
         where = "" if not doc_path else f" in {field}"
@@ -471,9 +471,23 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
 
 
-def _unknown_key(key: str, allowed: list[str], doc_path: DocPath) -> str:
+def _unknown_key(
+    key: str, allowed: list[str], doc_path: DocPath, present: Any, required: list[str]
+) -> str:
+    """The message for `key`, which the mapping may not have, with the key probably meant.
+
+    Never one the mapping has already (following the hint would write it twice): a missing
+    required key first, close in spelling or holding the key written, or held by it
+    (`phrases` for `essential_phrases`), then any other key it lacks.
+    """
     where = "" if not doc_path else f" in {describe_path(doc_path)}"
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    absent = [k for k in allowed if k not in present]
+    missing = [k for k in absent if k in required]
+    close = (
+        difflib.get_close_matches(key, missing, n=1, cutoff=0.6)
+        or [k for k in missing if len(key) >= 4 and (key in k or k in key)][:1]
+        or difflib.get_close_matches(key, absent, n=1, cutoff=0.6)
+    )
     if close:
         return f"unknown key '{key}'{where}: did you mean '{close[0]}'?"
     return f"unknown key '{key}'{where}: the keys allowed here are {', '.join(allowed)}"
