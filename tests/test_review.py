@@ -306,11 +306,21 @@ def test_phase_changes_are_described(repo: Path) -> None:
     assert "phase ordering: name" in output
 
 
-def test_an_unknown_base_is_a_clear_error(repo: Path) -> None:
+def test_an_unknown_base_is_a_clear_error(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A usage error (exit 2), not a broken rule (exit 1): CI must tell a misconfigured
+    checkout from a contributor's mistake."""
     result = invoke("review", "--base", "origin/main", "--author", "octocat")
-    assert result.exit_code == 1
-    assert "cannot find the revision 'origin/main'" in result.stderr
+    assert result.exit_code == 2
+    assert "cannot find the revision 'origin/main': check its name" in result.stderr
     assert "fetch-depth: 0" in result.stderr
+    elsewhere = tmp_path / "not-a-clone"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = invoke("review", "--base", "main", "--author", "octocat")
+    assert result.exit_code == 2
+    assert "is not in a git repository: review compares two revisions" in result.stderr
 
 
 # --- both ends of every move, and what is not a regular file --------------------------------

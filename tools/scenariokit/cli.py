@@ -757,8 +757,9 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
     Contributors add only their own scenarios, change only theirs, never change an owner,
     never touch or create system scenarios; a file's owners in the base branch's CODEOWNERS
     may. Exit 1 when a rule is broken or a file that needs a maintainer (the tool, the
-    schema, the workflows...) is changed by someone who does not own it. Needs the history
-    of both branches (in CI: actions/checkout with fetch-depth: 0).
+    schema, the workflows...) is changed by someone who does not own it; exit 2 when it
+    cannot compare (no git repository, a revision not found). Needs the history of both
+    branches (in CI: actions/checkout with fetch-depth: 0).
 
     \b
     Example:

@@ -56,6 +56,7 @@ from typing import Any, Literal
 
 from scenariokit.check.validate import load
 from scenariokit.errors import UserError
+from scenariokit.escape import visible
 from scenariokit.files.git import run_git_bytes
 from scenariokit.files.loader import MAX_BYTES
 from scenariokit.files.repository import SCENARIOS_DIR, TEMPLATES_DIR, YAML_SUFFIXES
@@ -699,19 +700,28 @@ def _commit(root: Path, revision: str) -> str:
             .strip()
         )
     except UserError:
+        inside = run_git_bytes(root, "rev-parse", "--is-inside-work-tree")
+        if inside.returncode != 0:
+            raise UserError(
+                f"{visible(str(root))} is not in a git repository: review compares two "
+                "revisions of one; run it in a clone",
+                exit_code=2,
+            ) from None
         raise UserError(
-            f"cannot find the revision {revision!r}: in CI, check out with "
+            f"cannot find the revision {revision!r}: check its name; in CI, check out with "
             "fetch-depth: 0 (or `git fetch origin <base branch>`) so that both "
-            "branches and their common history are there"
+            "branches and their common history are there",
+            exit_code=2,
         ) from None
 
 
 def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    """The output of git; a failure is the checkout's, not the pull request's (exit 2, not 1)."""
     try:
         result = run_git_bytes(root, *args, input=input)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UserError(f"git failed: {exc}") from None
+        raise UserError(f"git failed: {exc}", exit_code=2) from None
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip()
-        raise UserError(f"git {' '.join(args[:2])} failed: {message}")
+        raise UserError(f"git {' '.join(args[:2])} failed: {message}", exit_code=2)
     return result.stdout
