@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -23,7 +24,16 @@ from typing import Any
 import pytest
 
 from scenariokit.files.loader import MAX_BYTES, MAX_DEPTH
-from tests.helpers import VALID_TEXT, dump, invoke, make_repo, run_installed, valid_doc
+from tests.helpers import (
+    REPO,
+    VALID_TEXT,
+    dump,
+    installed_command,
+    invoke,
+    make_repo,
+    run_installed,
+    valid_doc,
+)
 
 HOME = "scenarios/restaurant"
 
@@ -647,3 +657,31 @@ def test_export_and_import_to_names_the_file_system_refuses(tmp_path: Path) -> N
         assert fragment in done.stderr
     assert _run(root, "import", "x" * 300 + ".json").returncode == 2
     assert _snapshot(root) == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(
+    "command",
+    [("validate",), ("validate", "--format", "json"), ("export",), ("--version",)],
+)
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(command: tuple[str, ...]) -> None:
+    """`> /dev/full`: a full disk stops the command with one line, not a traceback, and
+    exit 2, which CI cannot take for errors found in the files (1)."""
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run(
+            [*installed_command(), *command], cwd=REPO, stdout=full, stderr=subprocess.PIPE,
+            text=True, check=False,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == "error: the command stopped: No space left on device\n"
+
+
+def test_a_closed_standard_output_is_no_traceback() -> None:
+    """`scenarios validate >&-`: what the user closed, they do not want; the files are still
+    checked, and the exit code says how they are."""
+    done = subprocess.run(
+        ["bash", "-c", f"{shlex.join(installed_command())} validate >&-"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stderr == ""

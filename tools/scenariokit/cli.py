@@ -1007,4 +1007,27 @@ def _poll_seconds() -> float:
     return seconds if 0 < seconds < 60 else 1.0
 
 
-main = cli
+def main(*args: Any, **kwargs: Any) -> Any:
+    """The `scenarios` command: `cli`, and what becomes of output that cannot be written.
+
+    A standard stream the shell closed (`>&-`) is taken as the null device: Python then
+    has no `sys.stdout`, and writing to it raised an AttributeError; what the user closed,
+    they do not want to read. Output that cannot be written (a full disk, `> /dev/full`)
+    stops the command with one line and exit 2 (not 1, which says errors were found in the
+    files), where a traceback was; a closed pipe (`| head`) is Click's own, exit 1.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, _null_stream())
+    try:
+        return cli.main(*args, **kwargs)
+    except OSError as exc:
+        sys.stdout = _null_stream()  # what could not be written is not tried again at exit
+        where = f" ({visible(str(exc.filename))})" if exc.filename else ""
+        click.secho(f"error: the command stopped: {exc.strerror or exc}{where}", err=True)
+        sys.exit(2)
+
+
+def _null_stream() -> Any:
+    """The null device as a text stream, open until the process ends (a standard stream)."""
+    return Path(os.devnull).open("w", encoding="utf-8")
