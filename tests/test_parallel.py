@@ -163,6 +163,48 @@ def test_ctrl_c_while_background_work_waits_prints_no_traceback() -> None:
     assert "Traceback" not in output, output
 
 
+def test_ctrl_c_stops_map_chunks_without_running_the_queued_tasks(tmp_path: Path) -> None:
+    """Ctrl+C in a long map (fmt's, over thousands of files) stops it at once. The pool ran
+    the tasks it had queued first, a chunk of files each: fmt stopped up to a minute
+    later. Here tasks of 10 s: stopped within a fraction of that, the workers gone."""
+    script = (
+        "import time, sys\n"
+        "from pathlib import Path\n"
+        "from scenariokit.parallel import map_chunks\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "def work(items):\n"
+        "    (folder / str(items[0])).touch()\n"
+        "    time.sleep(10)\n"
+        "    return list(items)\n"
+        "print('ready', flush=True)\n"
+        "try:\n"
+        "    map_chunks(work, list(range(64)), per_process=1, per_task=1)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped', flush=True)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
+        start_new_session=True,  # a group of its own, as a terminal's command is
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    time.sleep(1)  # the first task begun in each worker
+    os.killpg(process.pid, signal.SIGINT)
+    interrupted = time.monotonic()
+    output, _ = process.communicate(timeout=120)
+    assert "stopped" in output
+    assert "Traceback" not in output, output  # nor the pool's thread's, as it breaks
+    assert time.monotonic() - interrupted < 5  # not 10 s for each task queued
+    begun = len(list(tmp_path.iterdir()))
+    time.sleep(1)  # a worker left running would begin the next task
+    assert len(list(tmp_path.iterdir())) == begun
+
+
 def _running(pid: int) -> bool:
     """Whether a process is alive (an exited one nobody waited for is a zombie: not)."""
     try:

@@ -15,6 +15,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from multiprocessing.connection import Connection
@@ -78,11 +79,42 @@ def map_chunks(
         _frozen(),
         ProcessPoolExecutor(workers, context, initializer=gc.disable) as pool,
     ):
-        for part in pool.map(partial(_collected, work), chunks):
-            results += part
-            if done:
-                done(len(part))
+        try:
+            for part in pool.map(partial(_collected, work), chunks):
+                results += part
+                if done:
+                    done(len(part))
+        except BaseException:
+            _stop(pool)
+            raise
     return results
+
+
+def _stop(pool: Any) -> None:
+    """End a pool's workers now: Ctrl+C, or a failure, must not wait for the queued tasks.
+
+    Left to itself the pool runs every task queued before it shuts down, and a worker
+    that Ctrl+C interrupted takes the next: `fmt` went on for up to a minute. Its
+    processes are the executor's own (`_processes`, the same from Python 3.8 to 3.13).
+    """
+    from concurrent.futures import InvalidStateError
+
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError):
+            process.terminate()
+    # Python 3.11's pool then fails the tasks it had queued, and, for one already cancelled,
+    # its thread prints an InvalidStateError (3.12 ignores it): not the user's business.
+    told = threading.excepthook
+
+    def quiet(args: threading.ExceptHookArgs) -> None:
+        if not issubclass(args.exc_type, InvalidStateError):
+            told(args)
+
+    threading.excepthook = quiet
+    try:
+        pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        threading.excepthook = told
 
 
 def _collected(
