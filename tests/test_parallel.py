@@ -131,6 +131,22 @@ def test_a_killed_background_process_is_a_failed_step() -> None:
     assert "ended (exit code -9)" in str(caught.value)
 
 
+def _started_in_a_terminal(script: str) -> subprocess.Popen[str]:
+    """Python running `script` as a terminal runs a command, once it has printed "ready"."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
+        start_new_session=True,  # a group of its own, as a terminal's command is
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    return process
+
+
 def test_ctrl_c_while_background_work_waits_prints_no_traceback() -> None:
     """Ctrl+C reaches every process of the terminal's group, the waiting one too."""
     script = (
@@ -145,17 +161,7 @@ def test_ctrl_c_while_background_work_waits_prints_no_traceback() -> None:
         "    work.cancel()\n"
         "    print('stopped', flush=True)\n"
     )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
-        start_new_session=True,  # a group of its own, as a terminal's command is
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline() == "ready\n"
+    process = _started_in_a_terminal(script)
     time.sleep(0.3)  # the forked process is waiting for its arguments
     os.killpg(process.pid, signal.SIGINT)
     output, _ = process.communicate(timeout=30)
@@ -182,17 +188,7 @@ def test_ctrl_c_stops_map_chunks_without_running_the_queued_tasks(tmp_path: Path
         "except KeyboardInterrupt:\n"
         "    print('stopped', flush=True)\n"
     )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "SCENARIOKIT_JOBS": "2"},
-        start_new_session=True,  # a group of its own, as a terminal's command is
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline() == "ready\n"
+    process = _started_in_a_terminal(script)
     time.sleep(1)  # the first task begun in each worker
     os.killpg(process.pid, signal.SIGINT)
     interrupted = time.monotonic()

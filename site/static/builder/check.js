@@ -751,29 +751,19 @@ function* entriesUnchanged(doc, context) {
     .filter(([, , k]) => k)
     .map(([, phaseId, k]) => `'${phaseId}' (${k})`)
     .join(", ");
-  if (translated) {
-    yield finding(
-      ["phases", most[0]],
-      "near-copy",
-      `${same} of its ${total} vocabulary and phrase entries keep the words of ` +
-        `${namedAs(source)}, which derived_from names (by phase: ${phases}), written in ` +
-        `'${theirLanguage ?? "?"}' while this scenario is in '${ourLanguage ?? "?"}': translate ` +
-        "each into its language (or write it as 'TODO: <words>' to translate later, as " +
-        "`scenarios new --language` does)",
-      "warning",
-    );
-    return;
-  }
-  const toChange = same - Math.ceil(UNCHANGED_SHARE * total) + 1;
+  const advice = translated
+    ? `, written in '${theirLanguage ?? "?"}' while this scenario is in '${ourLanguage ?? "?"}': ` +
+      "translate each into its language (or write it as 'TODO: <words>' to translate later, as " +
+      "`scenarios new --language` does)"
+    : ": a near-copy (a scenario that keeps 75% or more of its source's entries adds nothing " +
+      "for a learner); make it its own: rewrite at least " +
+      `${same - Math.ceil(UNCHANGED_SHARE * total) + 1} of them for its situation (its place, ` +
+      "its people, what happens), and drop what does not belong";
   yield finding(
     ["phases", most[0]],
     "near-copy",
     `${same} of its ${total} vocabulary and phrase entries keep the words of ` +
-      `${namedAs(source)}, which derived_from names (by phase: ${phases}): a near-copy (a ` +
-      `scenario that keeps 75% or more of its source's entries adds nothing for a learner); ` +
-      "make it its own: rewrite at least " +
-      `${toChange} of them for its situation (its place, its people, what happens), and ` +
-      "drop what does not belong",
+      `${namedAs(source)}, which derived_from names (by phase: ${phases})${advice}`,
     "warning",
   );
 }

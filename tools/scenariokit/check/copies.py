@@ -354,37 +354,26 @@ def _unchanged(
         number, _, _ = max(kept, key=lambda k: k[2])
         phases = ", ".join(f"'{visible(pid)}' ({k})" for _, pid, k in kept if k)
         if translated:
-            yield (
-                print_,
-                Finding(
-                    ("phases", number),
-                    CODE,
-                    f"{same} of its {total} vocabulary and phrase entries keep the words of "
-                    f"{_named(source)}, which derived_from names (by phase: {phases}), written "
-                    f"in '{visible(source.language or '?')}' while this scenario is in "
-                    f"'{visible(print_.language or '?')}': translate each into its language (or "
-                    "write it as 'TODO: <words>' to translate later, as `scenarios new "
-                    "--language` does)",
-                    severity="warning",
-                ),
+            advice = (
+                f", written in '{visible(source.language or '?')}' while this scenario is in "
+                f"'{visible(print_.language or '?')}': translate each into its language (or "
+                "write it as 'TODO: <words>' to translate later, as `scenarios new "
+                "--language` does)"
             )
-            continue
-        # The fewest entries to change for the share unchanged to fall below the threshold.
-        to_change = same - math.ceil(UNCHANGED_SHARE * total) + 1
-        yield (
-            print_,
-            Finding(
-                ("phases", number),
-                CODE,
-                f"{same} of its {total} vocabulary and phrase entries keep the words of "
-                f"{_named(source)}, which derived_from names (by phase: {phases}): a "
-                f"near-copy (a scenario that keeps {UNCHANGED_SHARE:.0%} or more of its "
+        else:
+            # The fewest entries to change for the share unchanged to fall below the limit.
+            to_change = same - math.ceil(UNCHANGED_SHARE * total) + 1
+            advice = (
+                f": a near-copy (a scenario that keeps {UNCHANGED_SHARE:.0%} or more of its "
                 "source's entries adds nothing for a learner); make it its own: rewrite "
                 f"at least {to_change} of them for its situation (its place, its people, "
-                "what happens), and drop what does not belong",
-                severity="warning",
-            ),
+                "what happens), and drop what does not belong"
+            )
+        message = (
+            f"{same} of its {total} vocabulary and phrase entries keep the words of "
+            f"{_named(source)}, which derived_from names (by phase: {phases}){advice}"
         )
+        yield print_, Finding(("phases", number), CODE, message, severity="warning")
 
 
 def _named(print_: Fingerprint) -> str:
