@@ -165,6 +165,10 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
         [("category: restaurant", "category: travel")],
         [("category:", 11, "category-mismatch", "move the file to scenarios/travel/")],
     ),
+    "whole minutes with a decimal point": (
+        [("estimated_duration: 15", "estimated_duration: 15.0")],
+        [("estimated_duration:", 21, "wrong-type", "written without a decimal point: 15, not")],
+    ),
     "owner not a login": (
         [("created_by: octocat", "created_by: octo cat")],
         [("created_by:", 13, "bad-format", "A GitHub login")],

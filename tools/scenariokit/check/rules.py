@@ -151,6 +151,29 @@ def language_is_real(source: Source, catalog: Catalog) -> Iterator[Finding]:
         yield Finding(("language",), code, message)
 
 
+def minutes_are_whole_numbers(source: Source, catalog: Catalog) -> Iterator[Finding]:
+    """A duration written `15.0`: JSON Schema counts it a whole number, YAML reads a decimal.
+
+    The index stored 15 and the API published 15.0: a field documented as whole minutes
+    must read as one everywhere, so it is written as one.
+    """
+    places: list[tuple[DocPath, Any]] = [
+        (("estimated_duration",), source.data.get("estimated_duration"))
+    ]
+    places += [
+        (("phases", number, "expected_duration_minutes"), phase.get("expected_duration_minutes"))
+        for number, phase in _phases(source.data)
+    ]
+    for path, value in places:
+        if isinstance(value, float) and value.is_integer():
+            yield Finding(
+                path,
+                "wrong-type",
+                f"{describe_path(path)} is whole minutes, written without a decimal point: "
+                f"{int(value)}, not {value}",
+            )
+
+
 def durations_add_up(source: Source, catalog: Catalog) -> Iterator[Finding]:
     """Warn when every phase gives a duration and together they miss the scenario's."""
     total = source.data.get("estimated_duration")
@@ -354,6 +377,7 @@ RULES: tuple[Rule, ...] = (
     scenario_is_in_its_category,
     phase_ids_are_unique,
     language_is_real,
+    minutes_are_whole_numbers,
     durations_add_up,
     vocabulary_is_not_repeated,
     readings_are_given,
