@@ -162,11 +162,12 @@ def test_from_a_template_to_a_file_ci_accepts_and_its_proposal(
     # and the template's title is for the scenario to replace (a near-copy's, as it is).
     assert status(page) == "2 problems: 1 error, 1 warning."
     assert problems(page) == [
-        "Warning: the title 'Restaurant Dining Experience' is already the title of the "
+        "Warning: The title 'Restaurant Dining Experience' is already the title of the "
         "template 'restaurant-dining': a near-copy of an existing scenario adds nothing for a "
         "learner; give this scenario a title of its own that says what is new (its place, its "
         "situation)",
-        "Error: created_by is empty: write some text, or remove the key if it is optional",
+        # validate's words said of the form: its labels, and no key to remove
+        "Error: Created by is empty: write some text",
     ]
     created_by = page.get_by_label("Created by")
     assert created_by.get_attribute("aria-invalid") == "true"
@@ -182,6 +183,7 @@ def test_from_a_template_to_a_file_ci_accepts_and_its_proposal(
     doc = yaml.safe_load(text)
     assert (doc["created_by"], doc["derived_from"]) == ("octocat", "restaurant-dining")
     assert doc["is_system_scenario"] is False
+    expect(page.get_by_label("Is system scenario")).to_be_disabled()  # a maintainer's to set
     accepted_by_ci(repo, text)
     # Proposed as a new file; a template's words and phrases are more than an address
     # carries, so the file goes by the clipboard (see the test below).
@@ -272,12 +274,12 @@ def test_a_copy_of_a_public_scenario_becomes_the_users_own(
     page.get_by_label("Created by").fill("octocat")
     settled(page)
     assert problems(page) == [
-        "Warning: the title 'Ordering Tapas in Madrid' is already the title of the scenario "
+        "Warning: The title 'Ordering Tapas in Madrid' is already the title of the scenario "
         "'tapas-bar-madrid': a near-copy of an existing scenario adds nothing for a learner; "
         "give this scenario a title of its own that says what is new (its place, its "
         "situation)",
         "Warning: 39 of its 39 vocabulary and phrase entries keep the words of the scenario "
-        "'tapas-bar-madrid', which derived_from names (by phase: 'greeting' (12), 'ordering' "
+        "'tapas-bar-madrid', which derived from names (by phase: 'greeting' (12), 'ordering' "
         "(15), 'paying' (12)): a near-copy (a scenario that keeps 75% or more of its source's "
         "entries adds nothing for a learner); make it its own: rewrite at least 10 of them "
         "for its situation (its place, its people, what happens), and drop what does not "
@@ -456,7 +458,7 @@ def test_a_problem_is_shown_on_its_field_and_the_summary_links_to_it(site: str, 
     assert term.get_attribute("aria-invalid") == "true"
     described = (term.get_attribute("aria-describedby") or "").split()
     shown = " ".join(page.locator(f"#{i}").inner_text() for i in described)
-    assert "phase 2 › key_vocabulary 1 › term is too long: 201 characters" in shown
+    assert "Phase 2 › key vocabulary 1 › term is too long: 201 characters" in shown
     assert status(page) == "1 problem: 1 error."
     page.locator("#problem-list a").click()
     assert page.evaluate("document.activeElement.dataset.pointer") == (
@@ -542,19 +544,19 @@ def test_no_request_leaves_the_site(site: str, page: Page) -> None:
 # (the field's label, what is typed into it, the start of the message shown beside it, and
 # whether it is an error): one per kind of rule the form lets a person break.
 RULES = [
-    ("Title", "ab", "title is too short: 2 characters, it needs at least 3", True),
-    ("Title", "t" * 101, "title is too long: 101 characters, the limit is 100; shorten it", True),
-    ("Scenario id", "Bad Id", 'scenario_id "Bad Id" is not valid here. A slug', True),
-    ("Scenario id", "tapas-bar-madrid", "scenario_id 'tapas-bar-madrid' is also used by", True),
-    ("Estimated duration", "3", "estimated_duration must be at least 5, not 3", True),
-    ("Estimated duration", "90", "estimated_duration must be at most 60, not 90", True),
-    ("Setting", "", "setting is empty: write some text", True),
-    ("Language", "qq", "language 'qq' is not a known language", True),
-    ("Language", "pt-br", "write the language tag as 'pt-BR', not 'pt-br'", True),
+    ("Title", "ab", "Title is too short: 2 characters, it needs at least 3", True),
+    ("Title", "t" * 101, "Title is too long: 101 characters, the limit is 100; shorten it", True),
+    ("Scenario id", "Bad Id", 'Scenario id "Bad Id" is not valid here. A slug', True),
+    ("Scenario id", "tapas-bar-madrid", "Scenario id 'tapas-bar-madrid' is also used by", True),
+    ("Estimated duration", "3", "Estimated duration must be at least 5, not 3", True),
+    ("Estimated duration", "90", "Estimated duration must be at most 60, not 90", True),
+    ("Setting", "", "Setting is empty: write some text", True),
+    ("Language", "qq", "Language 'qq' is not a known language", True),
+    ("Language", "pt-br", "Write the language tag as 'pt-BR', not 'pt-br'", True),
     (
         "Description (optional)",
         "TODO: say what the learner does",
-        "description is still a placeholder",
+        "Description is still a placeholder",
         False,
     ),
 ]
@@ -593,7 +595,7 @@ def test_a_phase_id_used_twice_is_told_on_the_second(site: str, page: Page) -> N
     assert second.get_attribute("aria-invalid") == "true"
     described = (second.get_attribute("aria-describedby") or "").split()
     shown = " ".join(page.locator(f"#{i}").inner_text() for i in described)
-    assert f"phase_id '{first}' is already used by phase 1: give each phase its own id" in shown
+    assert f"Phase id '{first}' is already used by phase 1: give each phase its own id" in shown
 
 
 def test_a_blank_form_flags_only_the_fields_reached_until_the_file_leaves(

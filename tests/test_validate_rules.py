@@ -230,7 +230,7 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
                 "learning_objectives: []",
             )
         ],
-        [("learning_objectives: []", 26, "too-few", "needs at least 1 entries but has 0")],
+        [("learning_objectives: []", 26, "too-few", "needs at least 1 entry but has 0")],
     ),
     "phase id repeated": (
         [("phase_id: ordering", "phase_id: greeting")],

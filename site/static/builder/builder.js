@@ -17,8 +17,10 @@ import { fileOf, localActions, localToken } from "./local.js";
 import { el } from "./dom.js";
 import { markWords } from "./language.js";
 
-// What an edit never changes: whose the scenario is, and whether it is a system one.
-const LOCKED_WHEN_EDITING = new Set(["created_by", "is_system_scenario"]);
+// What the form shows and does not let change: whether it is a system scenario, and in an
+// edit whose the scenario is.
+const LOCKED = new Set(["is_system_scenario"]);
+const LOCKED_WHEN_EDITING = new Set([...LOCKED, "created_by"]);
 
 const PAUSE = 200; // ms after the last keystroke before the form is read and checked
 
@@ -113,8 +115,9 @@ function openEditor(start, schema, languages, context) {
   const form = buildForm(formElement, start.doc, {
     schema,
     languages,
-    // An edited scenario's owner and system flag stay: `scenarios review` refuses a change.
-    locked: start.kind === "edit" ? LOCKED_WHEN_EDITING : new Set(),
+    // An edited scenario's owner and system flag stay, and only a maintainer makes a system
+    // scenario: `scenarios review` refuses a contributor's change to either.
+    locked: start.kind === "edit" ? LOCKED_WHEN_EDITING : LOCKED,
     proposeId: proposeId(context.takenIds, context.ownId),
     announce,
     changed: () => schedule(),

@@ -265,15 +265,16 @@ function message(keyword, expected, value, node, path, blankPattern) {
   }
   if (keyword === "minItems" || keyword === "maxItems") {
     const have = value.length;
+    const entries = expected === 1 ? "entry" : "entries";
     if (keyword === "minItems") {
       return [
         code,
-        `${field} needs at least ${expected} entries but has ${have}: add ${expected - have} more`,
+        `${field} needs at least ${expected} ${entries} but has ${have}: add ${expected - have} more`,
       ];
     }
     return [
       code,
-      `${field} may have at most ${expected} entries but has ${have}: remove ${have - expected}`,
+      `${field} may have at most ${expected} ${entries} but has ${have}: remove ${have - expected}`,
     ];
   }
   return [code, `${field}: ${keyword} ${pyRepr(expected)} is not satisfied`];

@@ -58,7 +58,7 @@ class ScalarNode {
       // Shown as it is, not changed: disabled for a box, read-only for text (still read).
       if (field.kind === "boolean") this.control.disabled = true;
       else this.control.readOnly = true;
-      const note = el("p", { class: "help", id: `${id}-locked`, text: "An edit keeps it as it is: only a maintainer changes it." });
+      const note = el("p", { class: "help", id: `${id}-locked`, text: "Kept as it is here: only a maintainer changes it." });
       parts.push(note);
       toggleToken(this.control, "aria-describedby", `${id}-locked`, true);
     }

@@ -3,6 +3,7 @@
 // all linking to their fields, and a status line that screen readers announce.
 
 import { el, toggleToken, uid } from "./dom.js";
+import { labelFor } from "./fields.js";
 
 let marked = [];
 
@@ -30,7 +31,7 @@ export function showProblems(problems, fields, listElement, statusElement, onFie
   }
   for (const [node, found] of byNode) {
     const { box, control } = node.target;
-    box.replaceChildren(...found.map((p) => el("p", { class: p.severity }, el("strong", { text: prefix(p) }), p.message)));
+    box.replaceChildren(...found.map((p) => el("p", { class: p.severity }, el("strong", { text: prefix(p) }), forTheForm(p.message))));
     box.hidden = false;
     const errors = found.some((p) => p.severity === "error");
     const focusable = control ?? box;
@@ -54,9 +55,9 @@ export function showProblems(problems, fields, listElement, statusElement, onFie
   }
   listElement.replaceChildren(
     ...links.map(([problem, target]) => {
-      if (!target) return el("li", { class: problem.severity }, el("strong", { text: prefix(problem) }), problem.message);
+      if (!target) return el("li", { class: problem.severity }, el("strong", { text: prefix(problem) }), forTheForm(problem.message));
       if (!target.id) target.id = uid("problem-target");
-      const link = el("a", { href: `#${target.id}` }, el("strong", { text: prefix(problem) }), problem.message);
+      const link = el("a", { href: `#${target.id}` }, el("strong", { text: prefix(problem) }), forTheForm(problem.message));
       link.addEventListener("click", (event) => {
         event.preventDefault();
         target.scrollIntoView({ block: "center" });
@@ -66,6 +67,25 @@ export function showProblems(problems, fields, listElement, statusElement, onFie
     }),
   );
   statusElement.textContent = summary(problems);
+}
+
+/**
+ * A message of the check (`scenarios validate`'s words, for a file) said of the form: its
+ * keys by the fields' labels (`key_vocabulary` → `key vocabulary`), from a capital; no
+ * "remove the key" (a form has none: an empty optional field is left out of the file);
+ * a list's count is of the entries filled in (blank rows are not written).
+ */
+export function forTheForm(message) {
+  const said = message
+    .replace(/(^|[\s›(])([a-z]+(?:_[a-z]+)+)(?=[\s:,.)]|$)/g, (_, before, key) => before + inSentence(labelFor(key)))
+    .replace(": write some text, or remove the key if it is optional", ": write some text")
+    .replace(/\b(entr(?:y|ies)) but has (\d+):/, "$1 but has $2 filled in:");
+  return said.charAt(0).toUpperCase() + said.slice(1);
+}
+
+// A label inside a sentence: `Key vocabulary` → `key vocabulary`, `AI role` kept.
+function inSentence(label) {
+  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }
 
 function prefix(problem) {

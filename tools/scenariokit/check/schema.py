@@ -446,11 +446,13 @@ def _message(
 
 def _count_message(keyword: str, expected: int, value: list[Any], field: str) -> str:
     have = len(value)
+    entries = "entry" if expected == 1 else "entries"
     if keyword == "minItems":
         return (
-            f"{field} needs at least {expected} entries but has {have}: add {expected - have} more"
+            f"{field} needs at least {expected} {entries} but has {have}: "
+            f"add {expected - have} more"
         )
-    return f"{field} may have at most {expected} entries but has {have}: remove {have - expected}"
+    return f"{field} may have at most {expected} {entries} but has {have}: remove {have - expected}"
 
 
 def _pattern_hint(subschema: dict[str, Any], value: Any) -> str:
