@@ -184,6 +184,17 @@ def test_from_a_template_to_a_file_ci_accepts_and_its_proposal(
     assert (doc["created_by"], doc["derived_from"]) == ("octocat", "restaurant-dining")
     assert doc["is_system_scenario"] is False
     expect(page.get_by_label("Is system scenario")).to_be_disabled()  # a maintainer's to set
+    # The schema's words for the form, without those about writing the file (YAML's quotes).
+    language = page.get_by_label("Language", exact=True)
+    expect(language).to_have_accessible_description(re.compile(r"^BCP 47 tag of the language"))
+    described = language.evaluate(
+        "e => e.getAttribute('aria-describedby').split(' ')"
+        ".map((id) => document.getElementById(id).textContent).join(' ')"
+    )
+    assert "YAML" not in described
+    assert "file name" not in page.get_by_label("Scenario id").evaluate(
+        "e => document.getElementById(e.getAttribute('aria-describedby').split(' ')[0]).textContent"
+    )
     accepted_by_ci(repo, text)
     # Proposed as a new file; a template's words and phrases are more than an address
     # carries, so the file goes by the clipboard (see the test below).

@@ -69,6 +69,17 @@ function types(node) {
 }
 
 /**
+ * A field's description as the form's help: without its sentences about how the file is
+ * written (YAML's quoting, the file's name), which the form does for the teacher.
+ */
+export function formHelp(description) {
+  return description
+    .split(/(?<=\.)\s+/)
+    .filter((sentence) => !/YAML|\.yaml\b/.test(sentence))
+    .join(" ");
+}
+
+/**
  * The field of `key` described by `node` (a property of `parent`) in the schema `root`:
  * `{key, kind, label, help, required, ...limits}`. Kinds: text, longtext, integer,
  * boolean, choice, language, list (of texts), entries (texts or mappings, as vocabulary),
@@ -79,7 +90,7 @@ export function fieldOf(root, key, node, parent) {
   const field = {
     key,
     label: labelFor(key),
-    help: spec.description ?? "",
+    help: formHelp(spec.description ?? ""),
     required: (parent.required ?? []).includes(key),
     default: spec.default,
     maxLength: spec.maxLength,
