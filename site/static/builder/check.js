@@ -548,7 +548,7 @@ function readsAs(text, language, context) {
   if (otherScript && otherScript * 2 > letters.length) {
     return "it is mostly written in another script than English";
   }
-  const little = LITTLE_WORDS[language.split("-")[0].toLowerCase()] ?? new Set();
+  const little = LITTLE_WORDS[primaryLanguage(language)] ?? new Set();
   const words = (bare.match(WORD) ?? []).map(casefold);
   const theirs = [...new Set(words.filter((w) => little.has(w)))].sort();
   const ours = words.filter((w) => ENGLISH.has(w)).length;

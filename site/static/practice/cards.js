@@ -95,7 +95,13 @@ export function scenarioCards(scenario, direction) {
 }
 
 // Listening cards are left out of sessions and counts where the browser cannot speak
-// their language (speech.js).
+// their language (speech.js): asked once a language, not once a card (the Review page
+// counts every scenario's cards at each change).
 export function studiable(cards) {
-  return cards.filter(function (card) { return card.kind !== "listen" || canSpeak(card.language); });
+  var speaks = new Map();
+  return cards.filter(function (card) {
+    if (card.kind !== "listen") { return true; }
+    if (!speaks.has(card.language)) { speaks.set(card.language, canSpeak(card.language)); }
+    return speaks.get(card.language);
+  });
 }

@@ -15,6 +15,8 @@ import re
 from functools import cache
 from typing import Any
 
+from scenariokit.check.languages import primary_language
+
 # Han characters: the CJK Unified Ideographs, their extensions and compatibility forms.
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # The languages whose words are written with them and read with a reading.
@@ -32,7 +34,7 @@ _PINYIN = frozenset({"zh", "cmn"})
 
 def reading_language(language: Any) -> str:
     """The language as the readings' standard knows it: `zh` for any Chinese language."""
-    primary = language.split("-")[0].lower() if isinstance(language, str) else ""
+    primary = primary_language(language) if isinstance(language, str) else ""
     return "zh" if primary in _CHINESE else primary
 
 
@@ -43,7 +45,7 @@ def needs_reading(language: Any, words: str) -> bool:
 
 def suggested_reading(language: str, words: str) -> str | None:
     """A reading of `words` to suggest: kana for Japanese, pinyin for Mandarin; else None."""
-    primary = language.split("-")[0].lower()
+    primary = primary_language(language)
     if primary == "ja":
         return _kana(words)
     return _pinyin(words) if primary in _PINYIN else None
