@@ -256,7 +256,7 @@ def test_a_pull_request_cannot_pass_its_own_review(base_tool: Path, tmp_path: Pa
     invalid = [line for line in log.splitlines() if line.startswith(f"::error file={theirs},line=")]
     assert invalid, log
     assert "difficulty" in invalid[0]
-    assert "Validate (scenarios validate --strict): failed" in log
+    assert "Validate (scenarios validate --strict-since BASE): failed" in log
     assert "Review ownership (scenarios review): failed" in log
 
 

@@ -7,12 +7,14 @@ the message that says how to fix it.
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.helpers import VALID_TEXT, diagnostics, dump, make_repo, valid_doc
+from tests.helpers import REPO, VALID_TEXT, diagnostics, dump, git, invoke, make_repo, valid_doc
 
 HOME = "scenarios/restaurant/tapas-bar-madrid.yaml"
 LONG_TITLE = "Ordering " + "x" * 92  # 101 characters
@@ -516,3 +518,72 @@ def test_spanish_needs_no_reading(tmp_path: Path) -> None:
     doc["phases"][0]["key_vocabulary"][0] = "居酒屋"  # Han characters, but not in Japanese
     root = make_repo(tmp_path, {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
     assert [d["code"] for d in diagnostics("--root", root, "validate")[1]] == []
+
+
+def test_strict_since_holds_a_branch_to_the_files_it_changes(tmp_path: Path) -> None:
+    """`--strict-since BASE` (CI's validate) escalates only the branch's own files' warnings.
+
+    Here the owner of a scenario removes it, and another owner's copy of it now warns
+    `unknown-source`: under `--strict` that failed the removal and every later pull
+    request, and nobody on those could fix it. A file the branch does change, committed
+    or not yet tracked, is still held to every warning.
+    """
+    root = tmp_path / "repo"
+    root.mkdir()
+    for folder in ("schemas", "scenarios/daily_life"):
+        (root / folder).mkdir(parents=True)
+    shutil.copy(REPO / "schemas/scenario.schema.json", root / "schemas")
+    source = "scenarios/daily_life/hairdresser-florence.yaml"
+    copy = "scenarios/daily_life/post-office-vienna.yaml"
+    shutil.copy(REPO / source, root / source)
+    text = (REPO / copy).read_text(encoding="utf-8")
+    (root / copy).write_text(
+        text.replace("is_public: true\n", "is_public: true\nderived_from: hairdresser-florence\n"),
+        encoding="utf-8",
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "a scenario and a copy of it")
+    assert invoke("--root", root, "validate", "--strict").exit_code == 0
+    git(root, "switch", "-q", "-c", "remove-it")
+    git(root, "rm", "-q", source)
+    git(root, "commit", "-q", "-m", "its owner removes the source")
+
+    strict = invoke("--root", root, "validate", "--strict", "--format", "json")
+    assert strict.exit_code == 1  # what CI ran: the removal failed on someone else's file
+    since = invoke("--root", root, "validate", "--strict-since", "main", "--format", "json")
+    assert since.exit_code == 0, since.output
+    (kept,) = json.loads(since.stdout)
+    assert (kept["code"], kept["severity"]) == ("unknown-source", "warning")
+    assert kept["path"].endswith(copy)
+
+    # The branch's own files are held to their warnings: an edit not yet committed…
+    (root / copy).write_text(text.replace("derived_from: hairdresser-florence\n", ""), "utf-8")
+    edited = (root / copy).read_text(encoding="utf-8")
+    (root / copy).write_text(
+        edited.replace("is_public: true\n", "is_public: true\nderived_from: nowhere-known\n"),
+        "utf-8",
+    )
+    found = invoke("--root", root, "validate", "--strict-since", "main", "--format", "json")
+    assert found.exit_code == 1
+    assert [(d["code"], d["severity"]) for d in json.loads(found.stdout)] == [
+        ("unknown-source", "error")
+    ]
+    # …and a new file git does not track yet.
+    git(root, "checkout", "-q", "--", copy)
+    new = root / "scenarios/daily_life/my-first.yaml"
+    new.write_text(
+        text.replace("post-office-vienna", "my-first").replace(
+            "is_public: true\n", "is_public: true\nderived_from: nowhere-known\n"
+        ),
+        encoding="utf-8",
+    )
+    found = invoke("--root", root, "validate", "--strict-since", "main", "--format", "json")
+    assert found.exit_code == 1
+    severities = {(Path(d["path"]).name, d["severity"]) for d in json.loads(found.stdout)}
+    assert ("my-first.yaml", "error") in severities
+    assert ("post-office-vienna.yaml", "warning") in severities
+
+    unknown = invoke("--root", root, "validate", "--strict-since", "no-such-branch")
+    assert unknown.exit_code == 2
+    assert "git cannot compare no-such-branch with HEAD" in unknown.stderr

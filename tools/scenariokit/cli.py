@@ -129,7 +129,14 @@ def _wants_colour() -> bool:
     show_default=True,
     help="text for people, json for tools, github for pull-request annotations.",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1): what CI requires.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option(
+    "--strict-since",
+    metavar="REV",
+    help="Treat warnings as errors in the files changed since REV's merge base with HEAD "
+    "(committed or not), as CI does with a pull request's base; other files' warnings stay "
+    "warnings.",
+)
 @click.option(
     "--spelling",
     is_flag=True,
@@ -152,6 +159,7 @@ def validate(
     paths: tuple[Path, ...],
     output_format: str,
     strict: bool,
+    strict_since: str | None,
     spelling: bool,
     errors_only: bool,
     max_warnings: int,
@@ -179,11 +187,14 @@ def validate(
 
     root = _root_of_paths(options, paths)
     targets = list(paths) or default_paths(Options(root).require_root())
+    changed = (
+        _changed_files(root or Path.cwd(), strict_since) if strict_since and not strict else None
+    )
     report = run_validate(targets, root, spelling=spelling)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    if strict:
-        report = report.strictly()
+    if strict or changed is not None:
+        report = report.strictly(changed)
     if errors_only:
         report = report.errors_only()
     reporter = (
@@ -195,6 +206,19 @@ def validate(
     )
     click.echo(reporter.render(report), nl=False, color=_wants_colour())
     sys.exit(report.exit_code())
+
+
+def _changed_files(root: Path, since: str) -> Callable[[str], bool]:
+    """Whether a reported path is one of the files changed since `since` (`--strict-since`).
+
+    Why only those in CI: a warning in a file the pull request leaves alone is not its
+    author's to fix, and can appear without anyone touching that file (a copy warns
+    `unknown-source` once its source is removed, which the source's owner may do).
+    """
+    from scenariokit.files.git import changed_since
+
+    changed = {os.path.realpath(root / name) for name in changed_since(root, since)}
+    return lambda path: os.path.realpath(path) in changed
 
 
 def _root(options: Options) -> Path:

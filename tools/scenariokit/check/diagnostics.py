@@ -7,6 +7,7 @@ pays for positions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -161,23 +162,28 @@ class Report:
         """0 when clean, 1 on errors."""
         return 1 if self.errors else 0
 
-    def strictly(self) -> Report:
+    def strictly(self, only: Callable[[str], bool] | None = None) -> Report:
         """The report for `--strict`: every warning becomes an error.
 
         So each annotation on the pull request, the summary line and the exit code all say
-        the same thing: this cannot be merged yet.
+        the same thing: this cannot be merged yet. With `only` (`--strict-since`), only the
+        warnings of the files it accepts (by path as reported): those a pull request
+        changed.
         """
         return Report(
             self.files_checked,
-            [replace(d, severity="error") for d in self.diagnostics],
+            [
+                replace(d, severity="error") if only is None or only(d.path) else d
+                for d in self.diagnostics
+            ],
             self.notes,
         )
 
     def errors_only(self) -> Report:
         """The report for `--errors-only`: the warnings left out, but still counted.
 
-        After `strictly` there are none to leave out: under `--strict` a warning fails the
-        check, so it is an error to read.
+        After `strictly` only the warnings it was not asked to make errors are left to leave
+        out: under `--strict` a warning fails the check, so it is an error to read.
         """
         return Report(
             self.files_checked,

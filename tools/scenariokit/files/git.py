@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scenariokit.errors import UserError
+from scenariokit.escape import visible
 
 
 def run_git(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -120,3 +121,31 @@ def web_address(remote: str) -> str | None:
     if not _REPOSITORY_PATH.fullmatch(path):
         return None
     return f"https://{host}{f':{port}' if port else ''}{path}"
+
+
+# Each changed file's name once, as a path in the folder asked about; a renamed file as the
+# name it has now; a removed one left out.
+_NAMES_CHANGED = ("--name-only", "--relative", "--no-renames", "--diff-filter=d", "-z")
+
+
+def changed_since(root: Path, since: str) -> set[str]:
+    """The files below `root` changed since `since`'s merge base with HEAD, as paths in `root`.
+
+    What a branch changes, committed or not: `git diff --merge-base` compares the working
+    tree with the merge base (a pull request's base in CI, where the tree is the pull
+    request), and files git does not track yet are changed too. Removed files are left
+    out: there is nothing to check. A revision git cannot compare is a usage error.
+    """
+    try:
+        diff = run_git(root, "diff", "--merge-base", *_NAMES_CHANGED, since, "--")
+        untracked = run_git(root, "ls-files", "--others", "--exclude-standard", "-z", "--")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UserError(f"comparing with {visible(since)} needs git: {exc}", exit_code=2) from None
+    for result in (diff, untracked):
+        if result.returncode != 0:
+            said = result.stderr.strip().splitlines() or ["no repository"]
+            raise UserError(
+                f"git cannot compare {visible(since)} with HEAD ({visible(said[-1])})",
+                exit_code=2,
+            )
+    return {name for name in (diff.stdout + untracked.stdout).split("\0") if name}
