@@ -816,3 +816,36 @@ def test_a_rebuild_of_one_file_does_without_langcodes_and_genanki(tmp_path: Path
     build(root, tmp_path / "fresh")
     decks = out / "site" / "decks"
     assert output_contents(decks) == output_contents(tmp_path / "fresh" / "site" / "decks")
+
+
+def test_a_scenario_with_only_the_required_keys_builds(tmp_path: Path) -> None:
+    """Every optional key left out, at every level, entries as plain strings: it builds.
+
+    A valid file without `vocabulary_focus` stopped the whole build with a traceback (the
+    page's template read it; found by a hostile review), so no index and no site were made
+    for anyone. The document here is cut down from the schema itself, so a key made
+    optional later is left out here too.
+    """
+    schema = json.loads((REPO / "schemas/scenario.schema.json").read_text(encoding="utf-8"))
+    phase_required = schema["$defs"]["phase"]["required"]
+    doc = {k: v for k, v in valid_doc().items() if k in schema["required"]}
+    doc["phases"] = [
+        {k: v for k, v in phase.items() if k in phase_required} for phase in doc["phases"]
+    ]
+    for phase in doc["phases"]:
+        for key in ("key_vocabulary", "essential_phrases"):
+            phase[key] = [
+                e if isinstance(e, str) else e.get("term", e.get("text")) for e in phase[key]
+            ]
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": dump(doc)})
+    checked = invoke("--root", root, "validate", "--errors-only")
+    assert checked.exit_code == 0, checked.output
+    made = invoke("--root", root, "build", "--out", tmp_path / "out")
+    assert made.exit_code == 0, made.output
+    page = (tmp_path / "out/site/scenarios/tapas-bar-madrid/index.html").read_text("utf-8")
+    assert doc["title"] in page
+    assert "Vocabulary you will practise" not in page
+    api = json.loads((tmp_path / "out/site/api/scenarios/tapas-bar-madrid.json").read_text("utf-8"))
+    assert api["title"] == doc["title"]
+    with sqlite3.connect(tmp_path / "out/scenarios.sqlite") as index:
+        assert index.execute("SELECT title FROM scenarios").fetchall() == [(doc["title"],)]

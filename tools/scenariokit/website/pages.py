@@ -154,6 +154,7 @@ def view(entry: SiteScenario, derived_href: str | None = None) -> dict[str, Any]
             "derived_from": published_source(doc, derived_href),
             "prerequisites": doc.get("prerequisites", []),
             "learning_outcomes": doc.get("learning_outcomes", []),
+            "vocabulary_focus": doc.get("vocabulary_focus", []),
             "is_system_scenario": doc.get("is_system_scenario", False),
             "phases": phases,
             "has_readings": any(
