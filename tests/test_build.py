@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -743,6 +744,32 @@ def test_search_without_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert (
         result.stderr == "error: no index at build/scenarios.sqlite: run `scenarios build` first\n"
     )
+
+
+def test_search_reads_any_folder_and_refuses_an_index_it_cannot_read(tmp_path: Path) -> None:
+    """A folder named with `#` or `%` is searched; an old or foreign index is one line.
+
+    Both gave a traceback (the index was opened as a URI written by hand, and a version
+    mismatch raised a bare ValueError; found by a hostile review).
+    """
+    root = make_repo(tmp_path / "repo", {"scenarios/restaurant/tapas-bar-madrid.yaml": VALID_TEXT})
+    out = tmp_path / "b#1 %41"
+    assert invoke("--root", root, "build", "--out", out).exit_code == 0
+    found = invoke("--root", root, "search", "tapas", "--out", out, "--format", "json")
+    assert [h["scenario_id"] for h in json.loads(found.stdout)] == ["tapas-bar-madrid"]
+    index = out / "scenarios.sqlite"
+    with contextlib.closing(sqlite3.connect(index)) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    old = invoke("--root", root, "search", "tapas", "--out", out)
+    assert (old.exit_code, old.stdout) == (1, "")
+    assert old.stderr == (
+        f"error: {index} is not an index this version of scenarios reads: run `scenarios build`\n"
+    )
+    index.write_bytes(b"not a database at all, but long enough to look like one" * 20)
+    foreign = invoke("--root", root, "search", "tapas", "--out", out)
+    assert (foreign.exit_code, foreign.stdout) == (1, "")
+    assert foreign.stderr.startswith(f"error: {index} is not an index this version")
+    assert "file is not a database" in foreign.stderr
 
 
 def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:

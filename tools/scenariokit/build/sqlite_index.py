@@ -28,6 +28,7 @@ import orjson
 
 from scenariokit.check.languages import takes_in
 from scenariokit.entry_fields import Fields, phrase_fields, said_by_partner, vocabulary_fields
+from scenariokit.errors import UserError
 from scenariokit.website.tokens import fts_text
 
 if TYPE_CHECKING:
@@ -493,12 +494,16 @@ def search(
         parameters.append(category)
     sql += "ORDER BY bm25(scenarios_fts, 10.0, 3.0, 4.0, 1.0), s.scenario_id LIMIT ?"
     parameters.append(limit)
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    stale = f"{path} is not an index this version of scenarios reads: run `scenarios build`"
     try:
-        if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            raise ValueError("index of another version")
-        connection.create_function("takes_in", 2, takes_in, deterministic=True)
-        rows = connection.execute(sql, parameters).fetchall()
-    finally:
-        connection.close()
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                raise UserError(stale)
+            connection.create_function("takes_in", 2, takes_in, deterministic=True)
+            rows = connection.execute(sql, parameters).fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:  # not SQLite, damaged, or another program's database
+        raise UserError(f"{stale} ({exc})") from None
     return [SearchHit(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
