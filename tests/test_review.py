@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import REPO, dump, git, invoke, make_repo, valid_doc
 
@@ -757,6 +758,36 @@ def test_a_file_name_that_is_not_utf8(repo: Path) -> None:
     assert "added    scenarios/restaurant/caf\\xe9.yaml" in output
 
 
+def test_an_edit_that_breaks_the_syntax_is_judged_by_the_base_version(repo: Path) -> None:
+    """Someone else's file made unreadable is `not-yours` at once, and no page is "removed".
+
+    The review took the unreadable edit for a removal ("1 public page will break") and
+    said only `unreadable`, so its author learnt `not-yours` a push later (found by a
+    hostile review).
+    """
+    broken = (
+        (repo / MONALISA)
+        .read_text(encoding="utf-8")
+        .replace("title: ", "title: Tapas: the night out ", 1)
+    )
+    assert yaml_error(broken)
+    change(repo, {MONALISA: broken})
+    code, output = run("octocat")
+    assert code == 1
+    assert f"error: {MONALISA}: who owns this scenario cannot be checked" in output
+    assert f"error: {MONALISA}: only its owner (monalisa) may edit this scenario" in output
+    assert "removed" not in output
+    assert "will break" not in output
+    code, output = run("monalisa", "--format", "markdown")  # the owner: the syntax only
+    assert "only its owner" not in output, output
+    assert "will break" not in output, output
+    git(repo, "mv", MONALISA, "scenarios/restaurant/tapas-night.yaml")
+    git(repo, "commit", "-qm", "renamed, still unreadable")
+    _, output = run("monalisa", "--format", "markdown")
+    assert "will break" in output, output
+    assert "tapas-night" in output, output
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
@@ -890,3 +921,12 @@ def test_the_summary_stays_small_for_a_huge_pull_request(repo: Path) -> None:
     assert markdown.endswith(verdict)
     _, text_output = run("octocat")
     assert text_output.count("added    scenarios/travel/many-") == 512
+
+
+def yaml_error(text: str) -> bool:
+    """Whether `text` is not YAML at all."""
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError:
+        return True
+    return False

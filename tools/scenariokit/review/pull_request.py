@@ -297,8 +297,13 @@ def broken_links(changes: list[ScenarioChange]) -> list[BrokenLink]:
         old_id = _id_of(old, change.old_path or change.path)
         if old_id in published:
             continue
-        if change.new is None:
-            found.append(BrokenLink(change.old_path or change.path, old_id, "removed"))
+        if change.new is None:  # removed, or edited into a file that cannot be read
+            if change.change == "removed":
+                found.append(BrokenLink(change.old_path or change.path, old_id, "removed"))
+            elif PurePosixPath(change.path).stem != old_id:  # its name is its address
+                found.append(
+                    BrokenLink(change.path, old_id, "renamed", PurePosixPath(change.path).stem)
+                )
         elif _id_of(change.new, change.path) != old_id:
             new_id = _id_of(change.new, change.path)
             found.append(BrokenLink(change.path, old_id, "renamed", new_id))
@@ -487,25 +492,29 @@ def _system(doc: dict[str, Any]) -> bool:
 
 
 def _violations(change: ScenarioChange, author: str, unreadable: dict[str, str]) -> list[Violation]:
-    """The rules a change breaks unless its author owns all its paths in CODEOWNERS."""
-    found = []
+    """The rules a change breaks unless its author owns all its paths in CODEOWNERS.
+
+    A file the branch made unreadable is judged by the base's version, which says whose it
+    is: someone else's is `not-yours` at once, not only once its syntax is fixed.
+    """
     old, new, path = change.old or {}, change.new or {}, change.path
     mine = codeowners.login_key(author)
 
     def yours(doc: dict[str, Any]) -> bool:
         return mine is not None and _owner(doc) == mine
 
-    broken = [p for p in change.paths if p in unreadable]
-    if broken:
-        return [
-            Violation(
-                p,
-                "unreadable",
-                f"who owns this scenario cannot be checked: {unreadable[p]}; "
-                "fix the file (`scenarios validate` shows where)",
-            )
-            for p in broken
-        ]
+    found = [
+        Violation(
+            p,
+            "unreadable",
+            f"who owns this scenario cannot be checked: {unreadable[p]}; "
+            "fix the file (`scenarios validate` shows where)",
+        )
+        for p in change.paths
+        if p in unreadable
+    ]
+    if found and change.old is None:
+        return found  # added unreadable, or the base's file is: no owner to judge by
     if change.change == "added":
         if not yours(new):
             found.append(
