@@ -98,7 +98,7 @@ def test_json_of_a_clean_run_is_an_empty_list(tmp_path: Path) -> None:
 
 
 def test_github_format_is_workflow_commands(mixed: Path) -> None:
-    """Errors are annotated first, then warnings; then every problem in a folded log group."""
+    """Errors are annotated first, then warnings; then every problem in the log."""
     result = invoke("--root", mixed, "validate", "--format", "github")
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
@@ -110,9 +110,11 @@ def test_github_format_is_workflow_commands(mixed: Path) -> None:
         "title=duration-mismatch::the phases add up to 16 minutes but estimated_duration is 15"
         ": make them agree"
     )
-    assert lines[3] == "::group::Every problem (3)"
+    # Every problem in the log, as plain lines: no group of its own (the pull request's
+    # check runs the command in one, and GitHub does not nest them).
+    assert lines[3] == "Every problem (3):"
     assert lines[4].startswith("scenarios/restaurant/tapas-again.yaml:7:21: warning: ")
-    assert lines[7] == "::endgroup::"
+    assert "::group::" not in result.stdout
     assert lines[-1] == "2 errors, 1 warning in 3 files"
 
 
@@ -122,6 +124,8 @@ def test_github_format_escapes_what_would_break_a_command() -> None:
     assert GithubReporter().render(report).splitlines()[0] == (
         "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=x::50%25 done\\nnext"
     )
+    # The log's plain line is no command: `%` stays itself; the line break is still shown.
+    assert "a,b:c.yaml:1:2: error: 50% done\\nnext [x]" in GithubReporter().render(report)
 
 
 def test_text_excerpt_points_a_caret_at_the_column() -> None:

@@ -465,7 +465,9 @@ def test_comments_below_the_modeline_keep_a_file_on_the_fast_path(comments: str)
     assert format_text(text, MODELINE) == text
 
 
-def test_a_canonical_file_with_comments_is_judged_by_the_round_trip(tmp_path: Path) -> None:
+def test_a_canonical_file_with_comments_is_judged_by_the_round_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The fast text has no comment, so a file with one goes the slow way, and is canonical."""
     canonical = format_text(VALID_TEXT, MODELINE)
     commented = canonical.replace("\ntitle: ", "\n# The title\ntitle: ", 1)
@@ -476,7 +478,16 @@ def test_a_canonical_file_with_comments_is_judged_by_the_round_trip(tmp_path: Pa
     assert result.exit_code == 1
     assert result.stdout == (
         f"would reformat {root / 'scenarios/travel/x.yaml'}\n"
-        "1 file would be reformatted, 1 file already formatted\n"
+        "1 file would be reformatted, 1 file already formatted: run `scenarios fmt` and commit\n"
+    )
+    # On a pull request the file is annotated with what to run (it had no annotation, and
+    # the log did not say what to do; found by a hostile review).
+    monkeypatch.chdir(root)
+    github = invoke("fmt", "--check", "--format", "github")
+    assert github.exit_code == 1
+    assert github.stdout.splitlines()[1] == (
+        "::error file=scenarios/travel/x.yaml,title=not formatted::not in the canonical "
+        "layout: run `scenarios fmt scenarios/travel/x.yaml` and commit"
     )
 
 

@@ -287,9 +287,15 @@ def test_the_theme_and_schema_of_a_pull_request_are_not_used(
     assert not [b for b in built if b"PWNED" in b]
     assert not marker.exists()
     # the owner of every file passes (the preview folder is the build's own: rebuilt)
+    # The summary ends with each check's result: the review's own verdict ("ownership
+    # rules hold") read as a pass when a check had failed (found by a hostile review).
+    assert "| Review ownership (scenarios review) | ❌ failed |" in summary
+    assert "**This pull request does not pass its checks yet**" in summary
     code, log, summary = check(base_tool, base, head, "lead")
     assert code == 0, log
     assert "[!CAUTION]" not in summary
+    assert "| Validate (scenarios validate --strict-since BASE) | ✅ passed | |" in summary
+    assert "**All checks passed.**" in summary
     assert not marker.exists()
     # the preview opens from its folder, on the scenarios the pull request changes, and
     # the summary says how to open it (tests/test_preview.py opens one in Chromium)

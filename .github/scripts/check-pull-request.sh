@@ -17,10 +17,12 @@
 # SUMMARY_FILE  where the review's markdown is written too (default: none), outside
 #           HEAD_DIR: the workflow uploads it for the comment workflow to post.
 #
-# The review runs first, so its markdown (what needs a maintainer at the top) opens the job
-# summary ($GITHUB_STEP_SUMMARY when set); it is also SUMMARY_FILE's whole content. Every
-# check runs even when an earlier one fails; the exit status is 1 when any failed, 2 on a
-# usage error.
+# The summary ($GITHUB_STEP_SUMMARY when set, and SUMMARY_FILE, which the comment posts)
+# is the review's markdown (what needs a maintainer at the top), a table of the checks
+# (passed or failed, what to do) ending in whether the pull request passes, then how to
+# open the preview. Every check
+# runs even when an earlier one fails; the exit status is 1 when any failed, 2 on a usage
+# error.
 set -uo pipefail
 
 if [ "$#" -lt 3 ] || [ "$#" -gt 5 ]; then
@@ -47,9 +49,10 @@ esac
 base_sha=$(git -C "$base_dir" rev-parse --verify 'HEAD^{commit}') || exit 2
 
 status=0
-check() {  # check NAME COMMAND...: run one check in its own log group, remember a failure
-  local name=$1 code
-  shift
+results=()  # one table row a check, for the summary's "Checks" section
+check() {  # check NAME FIX COMMAND...: run one check in its own log group, remember a failure
+  local name=$1 fix=$2 code
+  shift 2
   echo "::group::$name"
   "$@"
   code=$?
@@ -57,6 +60,9 @@ check() {  # check NAME COMMAND...: run one check in its own log group, remember
   if [ "$code" -ne 0 ]; then
     echo "$name: failed (exit $code)"
     status=1
+    results+=("| $name | ❌ failed | $fix |")
+  else
+    results+=("| $name | ✅ passed | |")
   fi
 }
 
@@ -66,19 +72,30 @@ if [ -z "$markdown" ]; then  # it could not run at all: say so where the summary
   markdown=$(printf '%s\n' "> [!CAUTION]" \
     "> **The review could not run** (see the job's log): a maintainer must check this pull request.")
 fi
-printf '%s\n' "$markdown" >>"$summary"
-printf '%s\n' "$markdown" >"$summary_file"
-check "Review ownership (scenarios review)" \
+check "Review ownership (scenarios review)" "see the rules broken below" \
   "$tool" review --base "$base_sha" --head HEAD --author "$author" --format github
 # Strict for the files the pull request adds or changes; a warning in a file it leaves alone
 # stays a warning (a copy's `unknown-source` once its owner removed the source, say).
 check "Validate (scenarios validate --strict-since BASE)" \
+  "fix what each annotation on *Files changed* says; run \`scenarios validate --strict\` on your files" \
   "$tool" validate --format github --strict-since "$base_sha"
-check "Check the canonical layout (scenarios fmt --check)" "$tool" fmt --check
+check "Check the canonical layout (scenarios fmt --check)" "run \`scenarios fmt\` and commit" \
+  "$tool" fmt --check --format github
 # The preview: the drafts too (marked), links relative to each page (it opens unzipped,
 # from file://), and a home page listing the scenarios the pull request changes.
 check "Build the index and the preview site (scenarios build)" \
+  "the job's log says why; usually fixed by the checks above" \
   "$tool" build --out "$out_dir" --drafts --relative-links --changes-since "$base_sha"
+# The checks' results follow the review (and end the pull request's comment): the review's
+# verdict says only whether the ownership rules hold, not whether the pull request passes.
+if [ "$status" -ne 0 ]; then
+  verdict="**This pull request does not pass its checks yet**: do what the failed ones say, and push."
+else
+  verdict="**All checks passed.**"
+fi
+checks=$(printf '%s\n' "### Checks" "" "| check | result | what to do |" "|---|---|---|" "${results[@]}" "" "$verdict")
+printf '%s\n\n%s\n' "$markdown" "$checks" >>"$summary"
+printf '%s\n\n%s\n' "$markdown" "$checks" >"$summary_file"
 if [ -f "$out_dir/site/index.html" ]; then
   run_url=""
   if [ -n "${GITHUB_RUN_ID:-}" ]; then

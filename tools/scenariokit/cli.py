@@ -521,8 +521,18 @@ def _next_steps(root: Path, created: Created) -> None:
 @click.option(
     "--diff", is_flag=True, help="Show what would change, as a unified diff (implies --check)."
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="github: also annotate each file that would change, and each problem, on a pull request.",
+)
 @click.pass_obj
-def fmt(options: Options, paths: tuple[Path, ...], check: bool, diff: bool) -> None:
+def fmt(
+    options: Options, paths: tuple[Path, ...], check: bool, diff: bool, output_format: str
+) -> None:
     """Rewrite files in the canonical layout (key order, indentation, quoting).
 
     PATHS are files or folders (default: scenarios/ and templates/). Comments are kept; the
@@ -535,24 +545,36 @@ def fmt(options: Options, paths: tuple[Path, ...], check: bool, diff: bool) -> N
       scenarios fmt --check --diff scenarios/restaurant/
     """
     from scenariokit.author.fmt import format_paths
-    from scenariokit.check.reporters import TextReporter
+    from scenariokit.check.reporters import GithubReporter, TextReporter
+    from scenariokit.escape import workflow_data, workflow_property
 
     root = _root(options)
     check = check or diff
+    github = output_format == "github"
     result = format_paths(list(paths) or default_paths(root), root, check=check, diff=diff)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
-        click.echo(f"{verb} {visible(display_path(path))}")
+        shown = display_path(path)
+        click.echo(f"{verb} {visible(shown)}")
+        if github and check:
+            todo = (
+                f"not in the canonical layout: run `scenarios fmt {shlex.quote(shown)}` and commit"
+            )
+            click.echo(
+                f"::error file={workflow_property(shown)},title=not formatted::"
+                f"{workflow_data(todo)}"
+            )
         if diff:
             click.echo(visible_lines(result.diffs[path]), nl=False)
     if result.problems:
-        click.echo(
-            TextReporter().render(Report(len(result.problems), result.problems)), nl=False, err=True
-        )
+        problems = Report(len(result.problems), result.problems)
+        reporter = GithubReporter() if github else TextReporter()
+        click.echo(reporter.render(problems), nl=False, err=not github)
     done = "would be reformatted" if check else "reformatted"
+    todo = ": run `scenarios fmt` and commit" if check and result.changed else ""
     click.echo(
         f"{plural(len(result.changed), 'file')} {done}, "
-        f"{plural(result.unchanged, 'file')} already formatted"
+        f"{plural(result.unchanged, 'file')} already formatted{todo}"
     )
     sys.exit(1 if result.problems or (check and result.changed) else 0)
 

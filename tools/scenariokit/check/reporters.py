@@ -141,7 +141,7 @@ class GithubReporter(Reporter):
     least one annotation, the slots left go to the files in order, and a file with more
     problems than slots gets, in its last slot, one annotation counting the rest. With more
     files than slots, the last slot counts the files left over. Every problem is then listed
-    in the log (a folded group), in the text format.
+    in the log, in the text format.
     """
 
     name = "github"
@@ -154,10 +154,12 @@ class GithubReporter(Reporter):
             files = [[d for d in found if d.severity == severity] for found in grouped]
             lines += _annotations([f for f in files if f], severity)
         if report.diagnostics:
+            # Not in a group of its own: GitHub does not nest groups, and the pull request's
+            # check already runs each command in one, which an inner group broke open.
+            # Plain log lines, so not escaped as a command's data (`%` read `%25`).
             text = TextReporter(max_warnings=0)
-            lines.append(f"::group::Every problem ({len(report.diagnostics)})")
-            lines += [workflow_data(text.headline(d)) for d in report.diagnostics]
-            lines.append("::endgroup::")
+            lines.append(f"Every problem ({len(report.diagnostics)}):")
+            lines += [visible(text.headline(d)) for d in report.diagnostics]
         lines.append(report.summary())
         return "\n".join(lines) + "\n"
 
