@@ -21,6 +21,7 @@ import pytest
 
 from scenariokit.build.run import build
 from scenariokit.errors import UserError
+from scenariokit.website.decks import HEARD_TYPE_ID, NOTE_TYPE_ID
 from tests.helpers import REPO, dump, invoke, make_repo, output_contents, serving, valid_doc
 from tests.test_build import all_files, edit, git, repo_copy
 
@@ -119,9 +120,14 @@ def test_a_scenario_package_holds_every_word_and_phrase_both_ways(built: Path) -
         assert ords == ([0, 1] if recalled else [0])
     assert sum(1 for n in ryokan.notes if n["fields"]["Reading"]) >= 10
     assert len({n["guid"] for n in ryokan.notes}) == len(ryokan.notes)
-    (model,) = ryokan.models.values()
-    assert [f["name"] for f in model["flds"]] == FIELDS
-    assert [t["name"] for t in model["tmpls"]] == ["Recognise", "Recall"]
+    said, heard = (ryokan.models[str(i)] for i in (NOTE_TYPE_ID, HEARD_TYPE_ID))
+    assert len(ryokan.models) == 2
+    assert [f["name"] for f in said["flds"]] == [f["name"] for f in heard["flds"]] == FIELDS
+    assert [t["name"] for t in said["tmpls"]] == ["Recognise", "Recall"]
+    assert [t["name"] for t in heard["tmpls"]] == ["Recognise"]  # the partner's lines'
+    for note, (_, entry) in zip(ryokan.notes, source, strict=True):
+        partner = entry.get("speaker") == "partner"
+        assert note["mid"] == (HEARD_TYPE_ID if partner else NOTE_TYPE_ID)
     (deck,) = [d for name, d in ryokan.decks.items() if name != "Default"]
     assert deck["name"] == "Japanese (scenariokit)::Checking in at a Ryokan in Kyoto"
     assert "/scenarios/ryokan-check-in-kyoto/" in deck["desc"]
@@ -277,6 +283,29 @@ def test_a_partners_line_is_a_card_to_understand_not_to_produce(tmp_path: Path) 
     assert [c["ord"] for c in deck.cards if c["nid"] == said["id"]] == [0, 1]
     assert heard["tags"].split() == ["scenariokit::tapas-bar-madrid", "scenariokit::you-will-hear"]
     assert said["tags"].split() == ["scenariokit::tapas-bar-madrid"]
+
+    # In Anki, the partner's line stays a card to understand after its note is edited and
+    # the collection checked: Anki makes every card a note type allows, and the package
+    # once left the Recall card out while the note type allowed it (found by a hostile
+    # review).
+    pytest.importorskip("anki")
+    from anki.collection import Collection as AnkiCollection
+
+    (tmp_path / "learner").mkdir()
+    anki = AnkiCollection(str(tmp_path / "learner" / "collection.anki2"))
+    try:
+        anki_import(anki, tmp_path / "out" / "site" / "decks" / "es.apkg")
+        recall = "tag:scenariokit::you-will-hear card:Recall"
+        (line,) = anki.find_notes('"Term:¿Qué os pongo?"')
+        note = anki.get_note(line)
+        note["Note"] = "what the waiter says"
+        anki.update_note(note)
+        anki.fix_integrity()
+        assert anki.find_cards("tag:scenariokit::you-will-hear")
+        assert anki.find_cards(recall) == []
+        assert len(anki.find_cards('"Term:Una caña, por favor."')) == 2
+    finally:
+        anki.close()
 
 
 def many_decks(count: int) -> list[Any]:

@@ -58,9 +58,14 @@ if TYPE_CHECKING:
 Buffer = bytes | mmap.mmap  # a collection: made in memory, or a build's kept file
 
 NOTE_TYPE_ID = 1_733_011_200_001  # fixed: Anki matches the note type by it on import
-# When the note type last changed (its fields, cards or style). Anki updates the learner's
-# copy of the note type only from a newer one: set it to the day of a change.
-NOTE_TYPE_CHANGED = 1_764_806_400  # 2025-12-04
+# The partner's lines (`speaker: partner`) have a note type of their own, with the
+# Recognise card only. Leaving their Recall card out of the package was not enough: Anki
+# makes every card its note type's templates allow, as soon as the note is edited or the
+# collection checked ("Check Database"), so a line to understand became one to produce.
+HEARD_TYPE_ID = NOTE_TYPE_ID + 1
+# When the note types last changed (their fields, cards or style). Anki updates the
+# learner's copy of a note type only from a newer one: set it to the day of a change.
+NOTE_TYPE_CHANGED = 1_796_515_200  # 2026-12-06
 UNDATED = 1_735_689_600  # a note's time when its file has no commit: 2025-01-01
 FIRST_ID = 1_700_000_000_000  # ids look like Anki's own (milliseconds since 1970)
 PER_SCENARIO = 1024  # ids a scenario's notes may take: at most 6 phases × 100 entries
@@ -210,7 +215,7 @@ def scenario_deck(
                 (
                     note_id,
                     _guid(f"{key}\x1f{repeat}" if repeat else key),
-                    NOTE_TYPE_ID,
+                    HEARD_TYPE_ID if heard else NOTE_TYPE_ID,
                     modified,
                     -1,
                     heard_tags if heard else tags,
@@ -454,7 +459,7 @@ def _opened(collection: Path) -> sqlite3.Connection:
         if len(rows) != 1:
             raise ValueError("not one collection row")
         models = orjson.loads(rows[0][0])
-        if not isinstance(models, dict) or set(models) != {str(NOTE_TYPE_ID)}:
+        if not isinstance(models, dict) or set(models) != {str(NOTE_TYPE_ID), str(HEARD_TYPE_ID)}:
             raise ValueError("not this tool's note type")
     except BaseException:
         connection.close()
@@ -699,11 +704,19 @@ def _make_empty_collection() -> EmptyCollection:
     """
     import genanki
 
+    fields = [{"name": name} for name in FIELDS]
     model = genanki.Model(
         NOTE_TYPE_ID,
         "scenariokit word or phrase",
-        fields=[{"name": name} for name in FIELDS],
+        fields=fields,
         templates=[dict(t) for t in TEMPLATES],
+        css=CSS,
+    )
+    heard = genanki.Model(
+        HEARD_TYPE_ID,
+        "scenariokit line you will hear",
+        fields=fields,
+        templates=[dict(t) for t in TEMPLATES if t["name"] == "Recognise"],
         css=CSS,
     )
     connection = sqlite3.connect(":memory:", isolation_level=None)
@@ -715,7 +728,7 @@ def _make_empty_collection() -> EmptyCollection:
     ]
     connection.executescript(";".join(tables))
     connection.executescript(genanki.apkg_col.APKG_COL)
-    models = {str(NOTE_TYPE_ID): model.to_json(NOTE_TYPE_CHANGED, 1)}
+    models = {str(m.model_id): m.to_json(NOTE_TYPE_CHANGED, 1) for m in (model, heard)}
     connection.execute(
         "UPDATE col SET models = ?", (orjson.dumps(models, option=orjson.OPT_SORT_KEYS).decode(),)
     )
