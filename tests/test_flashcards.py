@@ -180,8 +180,10 @@ def test_a_learner_studies_and_the_schedule_is_kept(site: str, context: BrowserC
     expect(panel).to_be_visible()
     expect(panel.locator(".study-progress")).to_have_text("Card 1 of 20")
     expect(page.locator(".study .reveal")).to_be_focused()
-    # The first card: 予約 with its reading as ruby; Space reveals, 3 is Good.
-    expect(panel.locator(".study-prompt ruby rt")).to_have_text("よやく")
+    # The first card: 予約 alone, as in Anki (its reading above it gave the answer away;
+    # found by a hostile review); Space reveals the reading and the meaning; 3 is Good.
+    expect(panel.locator(".study-prompt .study-words")).to_have_text("予約")
+    expect(panel.locator(".study-prompt rt")).to_have_count(0)
     assert panel.locator(".study-prompt .study-words").get_attribute("lang") == "ja"
     expect(panel.locator(".study-answer")).to_have_count(0)
     answer = panel.get_by_role("group", name="Answer")
@@ -192,6 +194,13 @@ def test_a_learner_studies_and_the_schedule_is_kept(site: str, context: BrowserC
     )
     page.keyboard.press("Space")
     expect(answer).to_be_focused()
+    # The reading is in the answer even with the page's readings switched off.
+    readings = page.get_by_label("Show readings over the words")
+    readings.uncheck()
+    expect(answer.locator(".study-reading")).to_have_text("よやく")
+    expect(answer.locator(".study-reading")).to_be_visible()
+    readings.check()
+    answer.focus()
     page.keyboard.press("3")
     expect(panel.locator(".study-progress")).to_have_text("Card 2 of 20 · 1 graded")
     # The card is said once, as the focused button's description; the live region tells
@@ -230,7 +239,12 @@ def test_a_learner_studies_and_the_schedule_is_kept(site: str, context: BrowserC
     left = kyoto_cards() - 3
     page.reload()
     assert status(page).startswith(f"0 cards due now, {left} new.")
-    page.clock.fast_forward("00:30:00")  # Good's 10 minutes and Again's 1 have passed
+    # Again's minute, then Good's 10, pass with the page open: its counts follow, without
+    # a reload (they stayed at 0 due; found by a hostile review).
+    page.clock.run_for("00:02:00")
+    expect(page.locator(".flashcards-status")).to_contain_text(f"1 card due now, {left} new.")
+    page.clock.run_for("00:28:00")
+    expect(page.locator(".flashcards-status")).to_contain_text(f"2 cards due now, {left} new.")
     page.reload()
     assert status(page).startswith(f"2 cards due now, {left} new.")
     page.clock.fast_forward(12 * DAY)
@@ -258,6 +272,11 @@ def test_the_review_page_gathers_due_cards_across_scenarios(
     page.wait_for_url(f"{site}/review/")
     expect(page.locator(".review-status")).to_have_text("0 cards due now across 0 scenarios.")
     expect(page.locator(".review-list li")).to_have_count(2)
+    # The Ryokan's two are due 10 minutes after their grade: the page says so when they
+    # come, without a reload (it kept saying 0 due; found by a hostile review).
+    page.clock.run_for(11 * 60_000)
+    expect(page.locator(".review-status")).to_have_text("2 cards due now across 1 scenario.")
+    expect(page.get_by_role("button", name="Review 2 due cards")).to_be_visible()
     page.clock.fast_forward(DAY)
     page.reload()
     expect(page.locator(".review-status")).to_have_text("2 cards due now across 1 scenario.")
@@ -518,6 +537,13 @@ def test_a_hostile_import_takes_only_sound_cards_and_deletes_nothing(
         " (reviewed as recently or later). 9 unreadable entries were left out."
     )
     assert stored(page, "tapas-bar-madrid") == after
+    # A version written as text is shown as what it is ("1", not 1, which this site reads).
+    saved.write_text(json.dumps(hostile | {"version": "1"}), encoding="utf-8")
+    page.locator("#import-progress").set_input_files(saved)
+    expect(message).to_have_text(
+        'This export is of format version "1", which this site does not read (it reads'
+        " version 1): nothing was imported."
+    )
     # The browser's own line for constructor.json's 404, once for each import.
     assert page.problems == 2 * [  # type: ignore[attr-defined]
         "Failed to load resource: the server responded with a status of 404 (File not found)"
@@ -756,6 +782,16 @@ def test_a_phone_has_no_sideways_scroll_while_studying(site: str, browser: Brows
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.goto(f"{site}/review/")
         expect(page.locator(".review-status")).to_contain_text("No flashcard progress")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # A scenario gone from the site, with a long id of one word, wraps (it widened
+        # the page to 939 px; found by a hostile review).
+        long_id = "old-scenario-" + "x" * 100
+        page.evaluate(
+            "([key, value]) => localStorage.setItem(key, value)",
+            [f"scenariokit-cards:{long_id}", json.dumps({"cards": {"recognise-1": {}}})],
+        )
+        page.reload()
+        expect(page.locator(".review-list li")).to_contain_text("no longer on this site")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()

@@ -7,7 +7,7 @@ import * as store from "./store.js";
 import { isDue, dueTime, span } from "./schedule.js";
 import { startSession } from "./study.js";
 import { onVoices } from "../speech.js";
-import { has, plural, showProblem } from "./shared.js";
+import { dueTimer, has, plural, showProblem } from "./shared.js";
 
 export var NEW_PER_SESSION = 20;
 
@@ -34,6 +34,7 @@ export function sessionCards(cards, stored, now, newLimit) {
   var ids = new Set();
   var stored = Object.create(null);
   var studying = false;
+  var nextDue = dueTimer(function () { if (!studying) { refresh(); } });
 
   // The stored progress of this scenario's cards (another tab may have added to it).
   function known(all) {
@@ -55,6 +56,7 @@ export function sessionCards(cards, stored, now, newLimit) {
     start.textContent = session.take.length ? "Start (" + plural(session.take.length, "card", "cards") + ")" : "Start";
     start.hidden = false;
     showProblem(problem, store.problem());
+    nextDue(session.next);
   }
 
   start.addEventListener("click", function () {

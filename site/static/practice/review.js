@@ -12,7 +12,7 @@ import { isDue, dueTime, span } from "./schedule.js";
 import { startSession } from "./study.js";
 import { onVoices } from "../speech.js";
 import { download, importFile } from "./transfer.js";
-import { has, plural, showProblem } from "./shared.js";
+import { dueTimer, has, plural, showProblem } from "./shared.js";
 
 var root = document.getElementById("review");
 var base = root.getAttribute("data-base");
@@ -27,6 +27,7 @@ var loaded = []; // [{id, title, cards, stored}] in order of title
 var failed = []; // [{id, gone}]: scenarios whose file could not be fetched (gone: a 404)
 var studying = false;
 var told = ""; // a line added to the status once (what Forget did)
+var nextDue = dueTimer(function () { if (!gathering) { render(); } });
 
 function scenarioLink(id, title) {
   var link = document.createElement("a");
@@ -76,10 +77,12 @@ function render() {
   var due = dueCards(now);
   var counts = new Map();
   due.forEach(function (d) { counts.set(d.scenario.id, (counts.get(d.scenario.id) || 0) + 1); });
+  var soonest = null;
   var items = loaded.map(function (s) {
     var item = document.createElement("li");
     var studied = Object.keys(s.stored).length;
     var upcoming = studiable(s.cards).filter(function (c) { return has(s.stored, c.id); }).map(function (c) { return dueTime(s.stored[c.id]); });
+    upcoming.filter(function (t) { return t > now.getTime(); }).forEach(function (t) { soonest = soonest === null ? t : Math.min(soonest, t); });
     var next = counts.get(s.id) ? "" : upcoming.length ? ", the next in " + span(now.getTime(), Math.min.apply(null, upcoming)) : "";
     item.append(scenarioLink(s.id, s.title), ": " + plural(counts.get(s.id) || 0, "card", "cards") + " due (" + studied + " studied" + next + ")");
     return item;
@@ -106,6 +109,7 @@ function render() {
   start.textContent = "Review " + plural(due.length, "due card", "due cards");
   if (!studying) { start.hidden = due.length === 0; }
   showProblem(problem, store.problem());
+  nextDue(soonest);
 }
 
 function fetchScenario(id) {

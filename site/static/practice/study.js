@@ -25,11 +25,11 @@ function el(tag, attributes, children) {
 }
 
 // The words in the scenario's language (and direction, when right-to-left: the page stays
-// left-to-right), with their reading as ruby where there is one; a reading (Latin letters
-// under Arabic) takes the direction of its own text, as on the scenario page.
-function words(card, tag) {
+// left-to-right), with their reading as ruby where there is one, unless `bare`; a reading
+// (Latin letters under Arabic) takes the direction of its own text, as on the scenario page.
+function words(card, tag, bare) {
   var node = el(tag || "span", card.dir === "rtl" ? { lang: card.language, dir: "rtl", class: "study-words" } : { lang: card.language, class: "study-words" });
-  if (card.reading) {
+  if (card.reading && !bare) {
     var reading = el("rt", card.dir === "rtl" ? { dir: "auto", text: card.reading } : { text: card.reading });
     node.append(el("ruby", {}, [card.text, el("rp", { text: " (" }), reading, el("rp", { text: ")" })]));
   } else {
@@ -92,7 +92,9 @@ export function startSession(panel, items, options) {
       prompt.append(el("p", { class: "study-context", text: card.scenarioTitle + " · " + card.phaseName }));
     }
     if (card.kind === "recognise") {
-      prompt.append(words(card, "p"));
+      // The words alone, as in Anki's Recognise card: reading them is part of knowing them,
+      // and ruby over them gave the reading away (the answer shows it).
+      prompt.append(words(card, "p", true));
     } else if (card.kind === "recall") {
       prompt.append(el("p", { class: "study-meaning", text: card.translation }));
       prompt.append(el("p", { class: "study-ask", text: "Say it in the scenario's language." }));
@@ -114,6 +116,8 @@ export function startSession(panel, items, options) {
     var card = current.card;
     var answer = el("div", { class: "study-answer", tabindex: "-1", role: "group", "aria-label": "Answer" });
     if (card.kind === "recognise") {
+      // The reading is part of the answer, whether the page shows readings or not.
+      if (card.reading) { answer.append(el("p", { class: "study-reading", lang: card.language, dir: "auto", text: card.reading })); }
       answer.append(el("p", { class: "study-meaning", text: card.translation }));
     } else {
       answer.append(words(card, "p"));

@@ -50,7 +50,7 @@ export function importText(text, now) {
     return { ok: false, message: "This file is not a scenariokit progress export: nothing was imported." };
   }
   if (data.version !== FORMAT_VERSION) {
-    return { ok: false, message: "This export is of format version " + String(data.version) + ", which this site does not read (it reads version " + FORMAT_VERSION + "): nothing was imported." };
+    return { ok: false, message: "This export is of format version " + JSON.stringify(data.version === undefined ? null : data.version) + ", which this site does not read (it reads version " + FORMAT_VERSION + "): nothing was imported." };
   }
   now = now || new Date();
   var wanted = new Map(); // scenario id → {card id: state}, maps with no prototype
