@@ -930,3 +930,12 @@ def yaml_error(text: str) -> bool:
     except yaml.YAMLError:
         return True
     return False
+
+
+@pytest.mark.parametrize("author", ["", " ", "octo cat", "ôctocat", "octo\ncat"])
+def test_an_author_that_is_no_login_is_a_usage_error(repo: Path, author: str) -> None:
+    """`--author ""` was taken, and every scenario judged someone else's (exit 1)."""
+    result = invoke("review", "--base", "main", "--author", author)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "is no GitHub login" in result.stderr
+    assert invoke("review", "--base", "main", "--author", "dependabot[bot]").exit_code == 0

@@ -812,9 +812,14 @@ def review(options: Options, base: str, head: str, author: str, output_format: s
       scenarios review --base origin/main --author octocat
       scenarios review --base origin/main --author octocat --format markdown
     """
+    from scenariokit.review.codeowners import login_key
     from scenariokit.review.pull_request import review as run_review
     from scenariokit.review.report import as_github, as_markdown, as_text
 
+    # A login is ASCII, without spaces (a bot's is `name[bot]`): an empty one owns nothing,
+    # and every scenario would be judged someone else's.
+    if login_key(author) is None or not author.isprintable() or " " in author:
+        raise click.BadParameter(f"{visible(author)!r} is no GitHub login", param_hint="--author")
     # Any git checkout will do: a pull request that removes the schema is still reviewed.
     root = options.root or Path.cwd()
     result = run_review(root, base=base, head=head, author=author)
