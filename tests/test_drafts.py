@@ -175,11 +175,19 @@ def test_a_template_source_links_to_the_templates_page(tmp_path: Path) -> None:
     link = 'Derived from <a href="/templates/#cafe-template">cafe-template</a>.'
     assert link in page(out, "public-child")
     assert api(out, "public-child")["derived_from"] == "cafe-template"
+    # The public index names it too, as the API does (it said NULL while the API named the
+    # template; found by a hostile review).
+    assert derived_from(public, "public-child") == [("cafe-template",)]
     (root / CHILD).write_text(child("cafe-template", "Public Child, edited"), "utf-8")
     result = build(root, out, public_index=public)
     assert (result.parsed, result.rendered) == (1, 1)  # in place: the child alone
     assert "Public Child, edited" in page(out, "public-child")
     assert link in page(out, "public-child")
+    assert derived_from(public, "public-child") == [("cafe-template",)]
+    # A public index written outside the output, after a build with nothing to rebuild.
+    elsewhere = tmp_path / "published.sqlite"
+    assert invoke("--root", root, "build", "--out", out, "--public-index", elsewhere).exit_code == 0
+    assert derived_from(elsewhere, "public-child") == [("cafe-template",)]
 
 
 def test_the_api_names_a_source_only_when_it_is_on_the_site() -> None:

@@ -152,6 +152,12 @@ def test_drafts_never_reach_the_site_nor_the_public_index(tmp_path: Path) -> Non
     assert connection.execute("SELECT scenario_id, is_public FROM scenarios").fetchall() == [
         ("tapas-bar-madrid", 1)
     ]
+    # Numbered as in an index of the public scenarios alone: the full index's 2 told that
+    # a draft's id sorts before it (found by a hostile review).
+    assert connection.execute("SELECT rowid FROM scenarios").fetchall() == [(1,)]
+    assert connection.execute(
+        "SELECT rowid FROM scenarios_fts WHERE scenarios_fts MATCH 'tapas'"
+    ).fetchall() == [(1,)]
     assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     connection.close()

@@ -179,6 +179,7 @@ def full_build(
         (staging / "parts").mkdir()
         ids = [f.stem for f in scenario_files]
         template_ids = {f.stem for f in template_files}
+        result.templates = template_ids
         job = Job(
             staging=staging,
             context=context,
@@ -258,7 +259,7 @@ def full_build(
         side.join()
         shutil.rmtree(staging / "parts")
         if public_index:
-            write_public(staging / INDEX_FILE, staging / public_index)
+            write_public(staging / INDEX_FILE, staging / public_index, template_ids)
         swap(staging, out, progress("Swapping", 2) if progress else None)
     except BaseException:
         for process in (side, decks):

@@ -68,6 +68,7 @@ class BuildResult:
     reused: int = 0
     parsed: int = 0
     warnings: list[Diagnostic] = field(default_factory=list)
+    templates: set[str] = field(default_factory=set)  # their ids: sources a page may name
 
 
 class BuildFailed(UserError):

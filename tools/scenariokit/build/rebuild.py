@@ -126,7 +126,7 @@ def rebuild(
             touched.append(row._replace(mtime_ns=file.mtime_ns, size=file.size))
     if any(f.is_template for f in stale):
         return None
-    result = BuildResult(out, parsed=len(stale))
+    result = BuildResult(out, parsed=len(stale), templates={f.stem for f in files if f.is_template})
     # The other files' diagnostics are as the last build left them: theirs depend on the
     # catalog only through the files' names, which are the same (or this is a full build).
     done = progress("Reading", len(stale)) if progress and stale else None
@@ -178,7 +178,9 @@ def rebuild(
     except (Damaged, sqlite3.DatabaseError):
         return None  # rolled back: build everything anew
     if public_index:
-        journal.replace_file(out, public_index, lambda path: write_public(out / INDEX_FILE, path))
+        journal.replace_file(
+            out, public_index, lambda path: write_public(out / INDEX_FILE, path, result.templates)
+        )
     result.rendered = sum(1 for _, _, new in changed if new.is_public)
     result.reused = result.public - result.rendered
     return result

@@ -111,7 +111,7 @@ def build(
         with exclusive(target, waiting):
             result = _build(root.absolute(), target, context, progress, inside)
             if published is not None and inside is None:
-                write_public(target / INDEX_FILE, published)
+                write_public(target / INDEX_FILE, published, result.templates)
             return result
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""

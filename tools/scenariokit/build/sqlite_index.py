@@ -246,15 +246,17 @@ def _index_text(connection: sqlite3.Connection) -> None:
     connection.execute(f"INSERT INTO {_FULL_TEXT} ({_FULL_TEXT}) VALUES ('rebuild')")
 
 
-def write_public(source: Path, path: Path) -> None:
+def write_public(source: Path, path: Path, templates: Iterable[str]) -> None:
     """Write at `path` an index of the public scenarios of the index at `source`, alone.
 
     For publishing: the full index holds drafts. Deleting their rows from a copy would leave
     their bytes behind, in free pages and in the full-text table's segments, so the copy is
     a new file into which only public rows are ever written (in rowid and key order: the
-    same index gives the same bytes). Written beside `path` and renamed over it, so a
+    same index gives the same bytes), each scenario numbered as an index of the public
+    scenarios alone would number it. Written beside `path` and renamed over it, so a
     reader never sees half a file. A public scenario's `derived_from` is kept only when it
-    names another scenario of this index (see `_PUBLISHED_VALUES`).
+    names another scenario of this index or one of `templates` (the ids of the templates,
+    which the site publishes), as the API keeps it (see `_PUBLISHED_VALUES`).
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
@@ -266,9 +268,13 @@ def write_public(source: Path, path: Path) -> None:
         connection.execute(
             "ATTACH DATABASE ? AS source", (f"{source.absolute().as_uri()}?mode=ro",)
         )
+        connection.execute("CREATE TEMPORARY TABLE templates (id TEXT PRIMARY KEY)")
+        connection.executemany("INSERT INTO temp.templates VALUES (?)", [(t,) for t in templates])
         connection.execute("BEGIN")
         for table, where, order in _PUBLIC_ROWS:
-            columns = _columns(connection, table)
+            # Numbered anew, in the same order: the full index's numbers count the drafts,
+            # and their gaps told where a draft's id sorts.
+            columns = [c for c in _columns(connection, table) if c != "rowid"]
             values = ",".join(_PUBLISHED_VALUES.get((table, c), c) for c in columns)
             connection.execute(
                 f"INSERT INTO main.{table} ({','.join(columns)}) SELECT {values} "
@@ -314,13 +320,13 @@ _PUBLIC_ROWS = (
 
 
 # Columns whose published value differs from the full index's. `derived_from` naming a
-# draft would publish the draft's id, so it stays only when it names a public scenario:
-# every non-NULL `derived_from` of the public index is a `scenario_id` in it (a template's
-# id, or one naming nothing, is NULL too: the public index holds neither).
+# draft would publish the draft's id, so it stays only when it names a public scenario or
+# a template, as in the API (`pages.published_source`); one naming nothing is NULL too.
 _PUBLISHED_VALUES = {
     ("scenarios", "derived_from"): (
         "CASE WHEN derived_from IN (SELECT scenario_id FROM source.scenarios "
-        "WHERE is_public = 1) THEN derived_from END"
+        "WHERE is_public = 1) OR derived_from IN (SELECT id FROM temp.templates) "
+        "THEN derived_from END"
     ),
 }
 
