@@ -28,6 +28,7 @@ from scenariokit.build.run import build
 from scenariokit.build.sqlite_index import SCHEMA_VERSION
 from scenariokit.build.state import STATE_FILE
 from scenariokit.errors import UserError
+from scenariokit.website.pages import API_VERSION
 from tests.helpers import (
     REPO,
     SHIPPED,
@@ -346,6 +347,7 @@ def test_a_rebuild_after_a_commit_takes_the_new_dates(tmp_path: Path) -> None:
     api = json.loads((tmp_path / "out" / "site" / "api" / "scenarios.json").read_text("utf-8"))
     updated = {s["scenario_id"]: s["updated_at"] for s in api["scenarios"]}
     assert updated["tapas-bar-madrid"] == "2025-06-07T08:09:10Z"
+    assert (list(api), api["version"]) == (["decks", "scenarios", "version"], API_VERSION)
 
 
 def test_a_file_rewritten_unchanged_then_committed_takes_the_commit_s_date(

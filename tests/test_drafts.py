@@ -202,3 +202,14 @@ def test_the_api_names_a_source_only_when_it_is_on_the_site() -> None:
     assert orjson.loads(scenario_json(entry))["derived_from"] is None
     original = SiteScenario(as_scenario(valid_doc()), CHILD, None, None)
     assert "derived_from" not in orjson.loads(scenario_json(original))
+
+
+def test_a_preview_marks_its_drafts_in_the_api_summary(tmp_path: Path) -> None:
+    """`--drafts`: the summary's entry of a draft says so, as its card and page do (an app
+    reading a preview's API could not tell; found by a hostile review)."""
+    root = draft_repo(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("--root", root, "build", "--out", out, "--drafts").exit_code == 0
+    summary = orjson.loads((out / "site" / "api" / "scenarios.json").read_bytes())
+    marked = {s["scenario_id"]: s.get("draft") for s in summary["scenarios"]}
+    assert marked == {DRAFT_ID: True, "public-child": None}

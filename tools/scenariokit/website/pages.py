@@ -618,6 +618,8 @@ def scenario_summary(card: dict[str, Any], phase_count: int, updated_at: str | N
             strict=True,
         )
     )
+    if card.get("draft"):  # only on a site built with drafts (a preview), marked as on pages
+        summary["draft"] = True
     return orjson.dumps(summary, option=orjson.OPT_SORT_KEYS)
 
 
@@ -629,7 +631,8 @@ def api_summary(summaries: Iterable[bytes], languages: Mapping[str, str]) -> byt
     """`api/scenarios.json`: every public scenario's summary, and each language's deck.
 
     `summaries` are `scenario_summary()`s in id order; `languages` the name of each
-    language tag they have. `decks` lists each language's package. The bytes of
+    language tag they have. `decks` lists each language's package; `version` is
+    `API_VERSION`. The bytes of
     `orjson.dumps` of the whole with sorted keys, put together from the summaries.
     """
     decks = [
@@ -642,9 +645,14 @@ def api_summary(summaries: Iterable[bytes], languages: Mapping[str, str]) -> byt
             orjson.dumps(decks, option=orjson.OPT_SORT_KEYS),
             b',"scenarios":[',
             b",".join(summaries),
-            b"]}\n",
+            b'],"version":%d}\n' % API_VERSION,
         )
     )
+
+
+# The API's shape: raised when a key is removed or changes its meaning (an added key is
+# no change), so an app can tell the files it was written for.
+API_VERSION = 1
 
 
 def sitemap(pages: list[str], context: SiteContext) -> bytes:
