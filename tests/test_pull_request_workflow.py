@@ -252,6 +252,8 @@ def test_a_pull_request_cannot_pass_its_own_review(base_tool: Path, tmp_path: Pa
     assert f"::error file={REVIEW_MODULE},title=needs a maintainer::" in log
     assert "::error file=schemas/scenario.schema.json,title=needs a maintainer::" in log
     assert f"::error file={theirs},title=add-as-yourself::" in log
+    # The log lists every file in text too: a cut summary sends the maintainer there.
+    assert f"error: {theirs}: a scenario you add must be yours" in log
     # the base's schema judged the scenario: `expert` is no level
     invalid = [line for line in log.splitlines() if line.startswith(f"::error file={theirs},line=")]
     assert invalid, log

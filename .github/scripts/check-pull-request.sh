@@ -72,8 +72,11 @@ if [ -z "$markdown" ]; then  # it could not run at all: say so where the summary
   markdown=$(printf '%s\n' "> [!CAUTION]" \
     "> **The review could not run** (see the job's log): a maintainer must check this pull request.")
 fi
-check "Review ownership (scenarios review)" "see the rules broken below" \
+review() {  # every file in text, for the log (the comment may be cut), then the annotations
+  "$tool" review --base "$base_sha" --head HEAD --author "$author" --format text
   "$tool" review --base "$base_sha" --head HEAD --author "$author" --format github
+}
+check "Review ownership (scenarios review)" "see the rules broken below" review
 # Strict for the files the pull request adds or changes; a warning in a file it leaves alone
 # stays a warning (a copy's `unknown-source` once its owner removed the source, say).
 check "Validate (scenarios validate --strict-since BASE)" \
