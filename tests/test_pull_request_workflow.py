@@ -257,6 +257,10 @@ def test_a_pull_request_cannot_pass_its_own_review(base_tool: Path, tmp_path: Pa
     # the base's schema judged the scenario: `expert` is no level
     invalid = [line for line in log.splitlines() if line.startswith(f"::error file={theirs},line=")]
     assert invalid, log
+    # Validate's annotations come first: GitHub drops a step's errors past 10, and the
+    # review's used them up (found by a hostile review); its rules are in the comment too.
+    first = next(line for line in log.splitlines() if line.startswith("::error "))
+    assert first == invalid[0]
     assert "difficulty" in invalid[0]
     assert "Validate (scenarios validate --strict-since BASE): failed" in log
     assert "Review ownership (scenarios review): failed" in log

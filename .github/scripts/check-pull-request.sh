@@ -76,7 +76,9 @@ review() {  # every file in text, for the log (the comment may be cut), then the
   "$tool" review --base "$base_sha" --head HEAD --author "$author" --format text
   "$tool" review --base "$base_sha" --head HEAD --author "$author" --format github
 }
-check "Review ownership (scenarios review)" "see the rules broken below" review
+# GitHub shows 10 error annotations a step and drops the rest. Validate's go first: they
+# point at the line to fix and are nowhere else on the pull request, while the review's
+# rules broken are also in its comment (validate folds its own into at most 10).
 # Strict for the files the pull request adds or changes; a warning in a file it leaves alone
 # stays a warning (a copy's `unknown-source` once its owner removed the source, say).
 check "Validate (scenarios validate --strict-since BASE)" \
@@ -84,6 +86,7 @@ check "Validate (scenarios validate --strict-since BASE)" \
   "$tool" validate --format github --strict-since "$base_sha"
 check "Check the canonical layout (scenarios fmt --check)" "run \`scenarios fmt\` and commit" \
   "$tool" fmt --check --format github
+check "Review ownership (scenarios review)" "see the rules broken above" review
 # The preview: the drafts too (marked), links relative to each page (it opens unzipped,
 # from file://), and a home page listing the scenarios the pull request changes.
 check "Build the index and the preview site (scenarios build)" \
