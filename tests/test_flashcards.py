@@ -497,6 +497,8 @@ def test_a_hostile_import_takes_only_sound_cards_and_deletes_nothing(
             },
             "constructor": {"recognise-1": sound},
             "__proto__": {"recognise-2": sound},
+            # more cards than a scenario can have: it would fill the storage
+            "made-up": {f"recognise-{n:05d}": sound for n in range(3601)},
         },
     }
     saved = tmp_path / "hostile.json"
@@ -507,8 +509,9 @@ def test_a_hostile_import_takes_only_sound_cards_and_deletes_nothing(
     message = page.locator("#transfer-message")
     expect(message).to_have_text(
         "Imported 3 cards of 2 scenarios: 3 taken, 0 kept as this browser had them"
-        " (reviewed as recently or later). 9 unreadable entries were left out."
+        " (reviewed as recently or later). 3610 unreadable entries were left out."
     )
+    assert stored(page, "made-up") == {}
     after = stored(page, "tapas-bar-madrid")
     assert after == {
         **mine,
@@ -534,9 +537,14 @@ def test_a_hostile_import_takes_only_sound_cards_and_deletes_nothing(
         page.locator("#import-progress").set_input_files(saved)
     expect(message).to_have_text(
         "Imported 3 cards of 2 scenarios: 0 taken, 3 kept as this browser had them"
-        " (reviewed as recently or later). 9 unreadable entries were left out."
+        " (reviewed as recently or later). 3610 unreadable entries were left out."
     )
     assert stored(page, "tapas-bar-madrid") == after
+    # The browser's own line for constructor.json's 404, once for each import.
+    assert page.problems == 2 * [  # type: ignore[attr-defined]
+        "Failed to load resource: the server responded with a status of 404 (File not found)"
+    ]
+    # (Last: the page gathers again after an import, and logs constructor.json's 404.)
     # A version written as text is shown as what it is ("1", not 1, which this site reads).
     saved.write_text(json.dumps(hostile | {"version": "1"}), encoding="utf-8")
     page.locator("#import-progress").set_input_files(saved)
@@ -544,10 +552,6 @@ def test_a_hostile_import_takes_only_sound_cards_and_deletes_nothing(
         'This export is of format version "1", which this site does not read (it reads'
         " version 1): nothing was imported."
     )
-    # The browser's own line for constructor.json's 404, once for each import.
-    assert page.problems == 2 * [  # type: ignore[attr-defined]
-        "Failed to load resource: the server responded with a status of 404 (File not found)"
-    ]
 
 
 def test_a_state_the_scheduler_refuses_is_studied_as_a_new_card(

@@ -329,9 +329,11 @@ def test_arabic_flashcards_and_review_are_right_to_left(site: str, browser: Any)
     assert words.get_attribute("lang") == "ar"
     assert words.get_attribute("dir") == "rtl"
     assert words.inner_text().startswith("قائِمَة")
-    assert page.locator(".study-prompt rt").evaluate("e => getComputedStyle(e).direction") == "ltr"
     assert missing_glyphs(page, ".study-prompt .study-words") == []
     page.keyboard.press("Space")
+    # The reading, in the answer, takes the direction of its own (Latin) text.
+    reading = page.locator(".study-answer .study-reading")
+    assert reading.evaluate("e => getComputedStyle(e).direction") == "ltr"
     page.keyboard.press("1")  # Again: due in a minute
     page.keyboard.press("Escape")
     page.clock.fast_forward(10 * 60_000)

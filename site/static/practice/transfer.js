@@ -34,6 +34,11 @@ export function download() {
 }
 
 var ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+// A scenario has at most 1,800 cards (600 entries, the schema's most, three cards each);
+// twice that leaves room for the cards of entries changed since, kept until the scenario's
+// page is opened. More is no export of ours: that scenario is left out whole, before it can
+// fill the storage and keep every later grade of it from being saved.
+var MAX_CARDS = 3600;
 
 // Merges the text of an exported file into the stored progress. Returns {ok, message}; never
 // throws. A card is taken only when it is readable (see schedule.js's `normalise`: no
@@ -59,8 +64,10 @@ export function importText(text, now) {
   Object.keys(data.scenarios).forEach(function (scenarioId) {
     var cards = data.scenarios[scenarioId];
     if (!ID.test(scenarioId) || !isRecord(cards)) { skipped += 1; return; }
+    var ids = Object.keys(cards);
+    if (ids.length > MAX_CARDS) { skipped += ids.length; return; }
     var readable = Object.create(null);
-    Object.keys(cards).forEach(function (cardId) {
+    ids.forEach(function (cardId) {
       var state = ID.test(cardId) ? normalise(cards[cardId], now) : null;
       if (!state) { skipped += 1; return; }
       readable[cardId] = state;
