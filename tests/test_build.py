@@ -878,3 +878,28 @@ def test_a_scenario_with_only_the_required_keys_builds(tmp_path: Path) -> None:
     assert api["title"] == doc["title"]
     with sqlite3.connect(tmp_path / "out/scenarios.sqlite") as index:
         assert index.execute("SELECT title FROM scenarios").fetchall() == [(doc["title"],)]
+
+
+def test_the_api_lists_the_templates(tmp_path: Path) -> None:
+    """`api/templates.json` names each template and its file (an app had to guess ids)."""
+    template = valid_doc() | {"scenario_id": "cafe-template", "title": "At a Café"}
+    root = make_repo(
+        tmp_path / "repo",
+        {
+            "scenarios/restaurant/tapas-bar-madrid.yaml": VALID_TEXT,
+            "templates/cafe-template.yaml": dump(template),
+        },
+    )
+    assert invoke("--root", root, "build", "--out", tmp_path / "out").exit_code == 0
+    site = tmp_path / "out" / "site"
+    listed = json.loads((site / "api" / "templates.json").read_text("utf-8"))
+    assert listed["version"] == API_VERSION
+    (entry,) = listed["templates"]
+    assert entry["scenario_id"] == "cafe-template"
+    assert (entry["title"], entry["language"], entry["phase_count"]) == (
+        "At a Café",
+        template["language"],
+        len(template["phases"]),
+    )
+    whole = json.loads((site / entry["file"]).read_text("utf-8"))
+    assert whole["title"] == "At a Café"

@@ -416,7 +416,8 @@ def builder_files(templates: list[Scenario], used_languages: set[str]) -> dict[s
     """What the builder page reads besides the scenarios' API: written by a full build.
 
     The schema (the builder validates with it: no second copy of the rules), each
-    template's document (`api/templates/<id>.json`, a starting point), and the languages
+    template's document (`api/templates/<id>.json`, a starting point) and their list
+    (`api/templates.json`), and the languages
     with their names and the registry's subtags (`builder_languages`, the tool's own data).
     `used_languages` are those of the public scenarios and templates: a draft's language
     is none of the site's business.
@@ -427,12 +428,36 @@ def builder_files(templates: list[Scenario], used_languages: set[str]) -> dict[s
             with_directions(builder_languages(used_languages)), option=orjson.OPT_APPEND_NEWLINE
         ),
     }
+    listed = []
     for template in templates:
         scenario_id = template["scenario_id"]
         files[f"api/templates/{scenario_id}.json"] = scenario_json(
             SiteScenario(template, "", None, None)
         )
+        listed.append(
+            {key: template.get(key) for key in _TEMPLATE_KEYS}
+            | {"phase_count": len(template["phases"]), "file": f"api/templates/{scenario_id}.json"}
+        )
+    # Which templates there are, for an app as for the builder's grid (it had to guess ids).
+    files["api/templates.json"] = orjson.dumps(
+        {
+            "templates": sorted(listed, key=operator.itemgetter("scenario_id")),
+            "version": API_VERSION,
+        },
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE,
+    )
     return files
+
+
+_TEMPLATE_KEYS = (
+    "scenario_id",
+    "title",
+    "description",
+    "category",
+    "difficulty",
+    "cefr",
+    "language",
+)
 
 
 def with_directions(languages: dict[str, Any]) -> dict[str, Any]:
