@@ -14,11 +14,21 @@ import { canSpeak, onVoices, speak } from "./speech.js";
   // says "Copied" must not take "Copied" for the label to put back.
   var labels = new Map();
   var timers = new Map();
+  // What a copy did, said to screen readers too: a focused button's new text is not
+  // announced, and on the templates page its name is its aria-label (WCAG 4.1.3).
+  var said = document.createElement("p");
+  said.className = "visually-hidden";
+  said.setAttribute("role", "status");
+  document.body.append(said);
 
   function copy(text, button, shown) {
     if (!labels.has(button)) { labels.set(button, button.textContent); }
     copyText(text).then(function (copied) {
       button.textContent = copied ? "Copied" : "Could not copy: select the text";
+      said.textContent = "";  // emptied first: the same words said twice are announced twice
+      setTimeout(function () {
+        said.textContent = copied ? "Copied to the clipboard." : shown ? "Could not copy: the text is selected, to copy it yourself." : "Could not copy.";
+      }, 50);
       if (!copied && shown) { window.getSelection().selectAllChildren(shown); }
       clearTimeout(timers.get(button));
       timers.set(button, setTimeout(function () {

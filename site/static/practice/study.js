@@ -199,7 +199,10 @@ export function startSession(panel, items, options) {
       showAnswer();
       return;
     }
-    if (revealed) {
+    // A grade only from within the panel: with focus on nothing, a stray key (or a speech
+    // input's "one") would record it unseen (WCAG 2.1.4). Revealing the answer changes
+    // nothing, and moves focus into the panel, where the grade keys then work.
+    if (revealed && panel.contains(target)) {
       var chosen = GRADES.find(function (g) { return g.key === event.key; });
       if (chosen) {
         event.preventDefault();
