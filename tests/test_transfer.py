@@ -315,3 +315,42 @@ def test_import_follows_a_link_the_user_names(empty_repo: Path, tmp_path: Path) 
 
 def test_import_help_states_the_cap() -> None:
     assert f"at most {MAX_IMPORT_BYTES >> 20} MiB" in invoke("import", "--help").output
+
+
+def test_force_over_a_folder_is_refused_before_anything_is_written(
+    empty_repo: Path, tmp_path: Path
+) -> None:
+    """A folder where a file goes: the dry run and the run refuse it, every file as it was.
+
+    `import --force` replaced the files before it, left a `.tmp` beside the folder and
+    exited 2, after a dry run that promised it would work (found by a hostile review).
+    """
+    rows = legacy_rows(3, 6)
+    invoke("import", write_json(tmp_path / "a.json", rows))
+    files = sorted((empty_repo / "scenarios").rglob("*.yaml"))
+    for path in files:
+        path.write_text(path.read_text("utf-8") + "# my note\n", "utf-8")
+    files[-1].unlink()
+    files[-1].mkdir()
+    for options in (["--dry-run"], []):
+        result = invoke("import", write_json(tmp_path / "b.json", rows), "--force", *options)
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert f"{files[-1].relative_to(empty_repo)} is a folder, not a file" in result.stderr
+    assert all("# my note" in p.read_text("utf-8") for p in files[:-1])
+    assert [p.name for p in (empty_repo / "scenarios").rglob(".*")] == []
+
+
+def test_a_replacement_that_fails_halfway_puts_every_file_back(tmp_path: Path) -> None:
+    """`write_files(replace=True)`: the second rename fails (its staged file is gone), and
+    the first target, already replaced, gets its own content back; nothing is left over."""
+    from scenariokit.author import writer
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("mine\n", "utf-8")
+    second.write_text("also mine\n", "utf-8")
+    staged = [(writer._stage(first, "new\n"), first), (writer._stage(second, "new\n"), second)]
+    staged[1][0].unlink()
+    with pytest.raises(FileNotFoundError):
+        writer._place_over(staged)
+    assert (first.read_text("utf-8"), second.read_text("utf-8")) == ("mine\n", "also mine\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]

@@ -760,6 +760,8 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
 
     root = _root(options)
     plan = plan_import(read_rows(file), root, author=author, force=force)
+    if not dry_run:
+        apply_import(plan, force=force)  # all or nothing: each file is told once written
     verb = "would write" if dry_run else "wrote"
     for path, _ in plan.files:
         replaced = " (replacing it)" if path in plan.replaced else ""
@@ -770,7 +772,6 @@ def import_command(options: Options, file: Path, dry_run: bool, force: bool, aut
             f"{plural(plan.phases, 'phase')} would be imported; nothing was written."
         )
         return
-    apply_import(plan, force=force)
     click.echo(
         f"Imported {plural(plan.scenarios, 'scenario')} with "
         f"{plural(plan.phases, 'phase')} (read back and verified)."

@@ -267,7 +267,9 @@ def plan_import(rows: list[Any], root: Path, *, author: str, force: bool) -> Imp
             problems.append(
                 (number, f"{label}: {blocker.relative_to(root)} is a file, not a folder")
             )
-        elif path.exists():
+        elif path.is_dir() and not path.is_symlink():
+            problems.append((number, f"{label}: {path.relative_to(root)} is a folder, not a file"))
+        elif path.is_symlink() or path.exists():  # a link too, dangling or not, as written
             if not force:
                 problems.append(
                     (

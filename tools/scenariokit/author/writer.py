@@ -192,6 +192,9 @@ def write_files(files: list[tuple[Path, str]], *, replace: bool = False) -> None
         raise UserError(f"cannot write {where}: {exc.strerror}; nothing was written") from None
     if existing and not replace:
         raise UserError(f"{display_path(existing[0])} already exists: nothing was written")
+    for path in existing:
+        if path.is_dir() and not path.is_symlink():
+            raise UserError(f"{display_path(path)} is a folder, not a file: nothing was written")
     for path, _ in files:
         blocker = file_on_the_way(path)
         if blocker is not None:
@@ -212,10 +215,42 @@ def write_files(files: list[tuple[Path, str]], *, replace: bool = False) -> None
         _unstage(staged)
         raise
     if replace:
-        for temporary, path in staged:
-            temporary.replace(path)
+        _place_over(staged)
     else:
         _place_new(staged)
+
+
+def _place_over(staged: list[tuple[Path, Path]]) -> None:
+    """Rename staged files over their targets, all or none: a failure puts each back.
+
+    Each file replaced is kept first, as a hard link beside it (renamed aside where the file
+    system has none), until every rename is done; an error or Ctrl+C halfway restores the
+    files already replaced and removes what was staged.
+    """
+    placed: list[tuple[Path, Path | None]] = []  # (target, its previous content kept)
+    try:
+        for temporary, path in staged:
+            kept = None
+            if os.path.lexists(path):
+                kept = path.with_name(f".{path.name}.{secrets.token_hex(6)}.old")
+                try:
+                    os.link(path, kept, follow_symlinks=False)
+                except OSError:  # no hard links here
+                    path.replace(kept)
+            placed.append((path, kept))
+            temporary.replace(path)
+    except BaseException:
+        for path, kept in reversed(placed):
+            if kept is not None:
+                kept.replace(path)
+                kept.unlink(missing_ok=True)  # a rename onto its own hard link does nothing
+            else:
+                path.unlink(missing_ok=True)
+        _unstage(staged)
+        raise
+    for _, kept in placed:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
 
 
 def _place_new(staged: list[tuple[Path, Path]]) -> None:
