@@ -202,6 +202,8 @@ CASES = [
     case("language-deprecated", put(language="iw")),
     case("language-unknown", put(language="qq")),
     case("language-not-learnable", put(language="und")),
+    case("language-underscore", put(language="pt_br")),
+    case("language-country-code", put(language="jp")),
     Case(
         "taken-by-a-published-scenario",
         valid_doc() | {"scenario_id": "ryokan-check-in-kyoto", "title": "Case taken"},

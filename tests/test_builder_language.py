@@ -22,7 +22,7 @@ import langcodes
 import pytest
 
 from scenariokit.build.run import build
-from scenariokit.check.languages import MESSAGES, judge_language
+from scenariokit.check.languages import COUNTRY_CODES, MESSAGES, judge_language
 from tests.helpers import library_copy, require_chromium, serving
 
 require_chromium()
@@ -34,6 +34,8 @@ DATA = "builder/languages.json"
 
 # One or two of each kind of tag the rule treats apart, by hand.
 HAND_PICKED = [
+    # countries' codes written for their language (`kr`, `se`: real languages)
+    "jp", "cn", "gr", "dk", "ua", "cz", "vn", "il", "ir", "us", "gb", "kr", "se",
     # deprecated, aliased and grandfathered: CLDR's replacements
     "iw", "in", "tl", "sh", "sh-Cyrl", "sh-QU", "mo", "no-bok", "no-BOK", "no-nyn", "i-klingon",
     "i-default", "i-enochian", "i-mingo", "sgn-BE-FR", "sgn-US", "zh-min-nan", "zh-min",
@@ -194,7 +196,11 @@ def test_corpus_reaches_every_verdict(corpus: list[str]) -> None:
             counts["fine"] += 1
         elif verdict[0] == "language-form":
             counts["language-form"] += 1
+        elif "is a country's code" in verdict[1]:
+            counts["country-code"] += 1
         else:
             kind = "not-a-tag" if verdict[1] == MESSAGES["not-a-tag"].format(tag=tag) else ""
             counts[kind or "unknown-language"] += 1
+    # each country's code in two spellings at least (jp, JP); every other verdict often
+    assert counts.pop("country-code") >= 2 * len(COUNTRY_CODES), counts
     assert all(count >= 50 for count in counts.values()), counts

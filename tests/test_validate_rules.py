@@ -84,9 +84,15 @@ CASES: dict[str, tuple[list[tuple[str, str]], list[tuple[str, int, str, str]]]] 
         [("language: es", "language: ES")],
         [("language:", 11, "language-form", "write the language tag as 'es'")],
     ),
+    # The schema's pattern refuses it; the rule says how to write it (the schema's "not
+    # valid here" said nothing of the fix; found by a hostile review).
     "language with an underscore": (
-        [("language: es", "language: pt_BR")],
-        [("language:", 11, "bad-format", "BCP 47 language tag")],
+        [("language: es", "language: pt_br")],
+        [("language:", 11, "language-form", "write the language tag as 'pt-BR', not 'pt_br'")],
+    ),
+    "a country's code for a language": (
+        [("language: es", "language: jp")],
+        [("language:", 11, "unknown-language", "'jp' is a country's code, not a language's")],
     ),
     "language a word": (
         [("language: es", "language: spanish")],

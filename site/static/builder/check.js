@@ -17,6 +17,9 @@
 import { Validator } from "../vendor/json-schema/index.js";
 import { judgeLanguage } from "./language-tag.js";
 
+// Rules whose finding takes the place of the schema's on the same value (see checkScenario).
+const FIX_WHAT_THE_SCHEMA_REFUSED = new Set(["language-form"]);
+
 /**
  * Every problem of `doc`, as `{pointer, code, severity, message}`.
  *
@@ -35,10 +38,17 @@ export function checkScenario(doc, schema, context = {}) {
   // One message per value: a value the schema rejects is not judged again by the rules.
   const flagged = new Set(schemaProblems.map((f) => f.pointer));
   const rules = isMapping(data) ? ruleFindings(data, context) : [];
+  // Unless the rule says how to write the value the schema refused (validate.py's
+  // `_FIX_WHAT_THE_SCHEMA_REFUSED`): "write the language tag as 'pt-BR', not 'pt_br'".
+  const better = new Set(rules.filter((f) => FIX_WHAT_THE_SCHEMA_REFUSED.has(f.code) && flagged.has(f.pointer)).map((f) => f.pointer));
   // Near-copies are judged on the repository after every file (check/copies.py): whatever
   // the schema said of the value they point at.
   const copies = isMapping(data) ? copyFindings(data, context) : [];
-  const findings = [...schemaProblems, ...rules.filter((f) => !flagged.has(f.pointer)), ...copies];
+  const findings = [
+    ...schemaProblems.filter((f) => !better.has(f.pointer)),
+    ...rules.filter((f) => !flagged.has(f.pointer) || better.has(f.pointer)),
+    ...copies,
+  ];
   // In the order of the document, as `scenarios validate` sorts them by line.
   const place = documentOrder(data);
   const rank = (f) => place.get(jsonPointer(nearest(data, f.path))) ?? 0;

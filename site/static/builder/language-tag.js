@@ -225,6 +225,8 @@ export function judgeLanguage(tag, data) {
   }
   const canonical = toTag(fields);
   if (!isValid(fields, data) || !isLearnable(fields.language, data)) {
+    const meant = Object.hasOwn(data.country_codes, tag.toLowerCase()) ? data.country_codes[tag.toLowerCase()] : null;
+    if (meant) return { code: "unknown-language", message: say(data, "country-code", { tag, canonical: meant }) };
     return { code: "unknown-language", message: say(data, "unknown-language", { tag }) };
   }
   if (canonical !== tag) {

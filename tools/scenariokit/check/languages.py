@@ -46,7 +46,16 @@ MESSAGES = {
     "unknown-language": "language '{tag}' is not a known language: "
     "use a BCP 47 tag such as es, fr, de, ja or pt-BR",
     "language-form": "write the language tag as '{canonical}', not '{tag}'",
+    "country-code": "'{tag}' is a country's code, not a language's: "
+    "write the language tag '{canonical}'",
 }
+
+# Countries' codes teachers write for their language, where no language has that code
+# (`kr`, `se` and `tw` are Kanuri, Northern Sami and Twi: real languages, so not here).
+COUNTRY_CODES = {
+    "jp": "ja", "cn": "zh-Hans", "gr": "el", "dk": "da", "ua": "uk",
+    "cz": "cs", "vn": "vi", "il": "he", "ir": "fa", "us": "en-US", "gb": "en-GB",
+}  # fmt: skip
 
 
 def _judge_language(tag: str) -> tuple[str, str] | None:
@@ -58,6 +67,9 @@ def _judge_language(tag: str) -> tuple[str, str] | None:
         return "unknown-language", MESSAGES["not-a-tag"].format(tag=tag)
     canonical = language.to_tag()
     if not language.is_valid() or not _is_learnable(language.language):
+        if tag.lower() in COUNTRY_CODES:
+            meant = COUNTRY_CODES[tag.lower()]
+            return "unknown-language", MESSAGES["country-code"].format(tag=tag, canonical=meant)
         return "unknown-language", MESSAGES["unknown-language"].format(tag=tag)
     if canonical != tag:
         return "language-form", MESSAGES["language-form"].format(canonical=canonical, tag=tag)
@@ -103,6 +115,7 @@ def builder_languages(used: Iterable[str]) -> dict[str, Any]:
         },
         "not_languages": sorted(_NOT_LANGUAGES),
         "messages": MESSAGES,
+        "country_codes": COUNTRY_CODES,
     }
 
 

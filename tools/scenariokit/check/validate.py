@@ -130,6 +130,9 @@ def _refuse_too_large(raw: bytes) -> None:
         raise too_large(f"the file is {len(raw):,} bytes")
 
 
+_FIX_WHAT_THE_SCHEMA_REFUSED = {"language-form"}
+
+
 def _judge(checked: Checked, source: Source, catalog: Catalog, *, spelling: bool = False) -> None:
     """Judge a loaded document by the schema, then by the repository's rules.
 
@@ -141,7 +144,12 @@ def _judge(checked: Checked, source: Source, catalog: Catalog, *, spelling: bool
     # One message per value: a value the schema rejects is not judged again by the rules
     # ("food" is not a category; "move the file to scenarios/food/" would mislead).
     flagged = {f.doc_path for f in findings if not f.not_shown}
-    findings += [f for f in rule_findings(source, catalog) if f.doc_path not in flagged]
+    rules = rule_findings(source, catalog)
+    # Unless the rule says how to write the value the schema refused: "write the language
+    # tag as 'pt-BR', not 'pt_br'" in place of the pattern's "not valid here".
+    better = {f.doc_path for f in rules if f.code in _FIX_WHAT_THE_SCHEMA_REFUSED} & flagged
+    findings = [f for f in findings if f.doc_path not in better]
+    findings += [f for f in rules if f.doc_path not in flagged or f.doc_path in better]
     if spelling:
         from scenariokit.check.spelling import spelling_findings
 
