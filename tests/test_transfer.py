@@ -354,3 +354,16 @@ def test_a_replacement_that_fails_halfway_puts_every_file_back(tmp_path: Path) -
         writer._place_over(staged)
     assert (first.read_text("utf-8"), second.read_text("utf-8")) == ("mine\n", "also mine\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]
+
+
+def test_old_phases_numbered_as_text_are_put_in_their_order(
+    empty_repo: Path, tmp_path: Path
+) -> None:
+    """`phase_number: "3"`, phases reversed: imported 1 to 4 (they came out 4, 3, 2, 1;
+    found by a hostile review)."""
+    row = json.loads(SAMPLE.read_text("utf-8"))[0]
+    row["phases"] = [dict(p, phase_number=str(p["phase_number"])) for p in reversed(row["phases"])]
+    result = invoke("import", write_json(tmp_path / "text.json", [row]))
+    assert result.exit_code == 0, result.output
+    doc = read_source(empty_repo / "scenarios" / "restaurant" / "restaurant-01.yaml").data
+    assert [p["phase_id"] for p in doc["phases"]] == ["phase-1", "phase-2", "phase-3", "phase-4"]

@@ -217,10 +217,15 @@ def from_legacy(row: dict[str, Any]) -> dict[str, Any]:
 def _phase_order(phase: Any) -> tuple[int, float]:
     """Sort key of a legacy phase: by `phase_number` when it is a number, else last.
 
-    A row with an odd phase is refused later, by the schema, with its path; sorting must
-    not fail first (a text and a number do not compare).
+    A number written as text (`"3"`, as some of the old app's forms saved it) is that
+    number: sorted last, a phase 3 of four came out fourth. Phases with the same number
+    keep the row's order (the sort is stable). A row with an odd phase is refused later,
+    by the schema, with its path; sorting must not fail first (a text and a number do not
+    compare).
     """
     number = phase.get("phase_number") if isinstance(phase, dict) else None
+    if isinstance(number, str) and number.strip().isascii() and number.strip().isdigit():
+        number = int(number.strip()[:MAX_NUMBER_CHARACTERS])
     if isinstance(number, int | float) and not isinstance(number, bool) and number == number:
         return (0, number)
     return (1, 0)
