@@ -348,3 +348,36 @@ def test_parse_leaves_the_unusual_to_the_safe_loader(text: str, expected: object
         assert caught.value.code == expected
     else:
         assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "line", "column", "hint"),
+    [
+        ("title: 'Lunch at l'Auberge in Lyon'", 3, 20, "write an apostrophe inside single quotes"),
+        ('title: "Lunch" at a Bistro', 3, 16, "a quoted value ends at its closing quote"),
+        ("setting: “Lyon: a small bouchon.”", 3, 10, "typographic quotes"),
+        ("title:Ordering Tapas in Madrid", 3, 6, "put a space after the ':'"),
+    ],
+    ids=["apostrophe", "text-after-quotes", "typographic", "no-space-after-colon"],
+)
+def test_a_newcomers_slip_is_told_where_it_is_and_how_to_fix_it(
+    written: str, line: int, column: int, hint: str
+) -> None:
+    """Each was reported with advice that did not fit ("a line is indented wrongly", "put
+    it in quotes" of a quoted value), and a missing space on the line below the slip
+    (found by a hostile review)."""
+    text = VALID_TEXT.replace("title: Ordering Tapas in Madrid", written, 1)
+    assert text != VALID_TEXT
+    with pytest.raises(LoadError) as raised:
+        parse(text)
+    assert (raised.value.line, raised.value.column) == (line, column)
+    assert hint in str(raised.value)
+
+
+def test_a_list_item_without_its_space_is_told_on_its_line() -> None:
+    text = VALID_TEXT.replace("      - la carta\n", "      -la carta\n", 1)
+    line = text.splitlines().index("      -la carta") + 1
+    with pytest.raises(LoadError) as raised:
+        parse(text)
+    assert (raised.value.line, raised.value.column) == (line, 7)  # at the "-"
+    assert "put a space after the '-' of a list item" in str(raised.value)

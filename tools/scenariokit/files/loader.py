@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -603,9 +604,45 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
     code = "yaml-tag" if "constructor" in problem else "yaml-syntax"
     if "found duplicate anchor" in problem or "undefined alias" in problem:
         code = "yaml-anchor"
-    message = f"YAML syntax error: {problem}" + (f" ({hint})" if hint else "")
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if mark and code == "yaml-syntax":
+        found = _writing_slip(text.splitlines(), mark.line)
+        if found is not None:
+            line, column, hint = found
+    message = f"YAML syntax error: {problem}" + (f" ({hint})" if hint else "")
     return LoadError(code, message, line, column)
+
+
+# Slips newcomers make that libyaml reports elsewhere, or with advice that does not fit:
+# what the line looks like, the fix, and which part of the line to point at.
+_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:- )?[A-Za-z_][\w-]*:(?=[^\s/])")
+_NO_SPACE_AFTER_DASH = re.compile(r"^\s*-(?=[^\s-])")
+_TEXT_AFTER_QUOTES = re.compile(r"""^\s*(?:- )?(?:[\w-]+: )?(?:'[^']*'|"[^"]*")\s*(?=[^\s#,\]}])""")
+_TYPOGRAPHIC_QUOTES = "\u201c\u201d\u2018\u2019"
+
+
+def _writing_slip(lines: list[str], at: int) -> tuple[int, int, str] | None:
+    """(line, column, fix) of a slip on line `at` (0-based) or the line before it, if any.
+
+    A missing space after `:` or `-` makes libyaml fail on the next line; an apostrophe
+    inside single quotes ends the value early; typographic quotes are no quotes to YAML.
+    """
+    before = next((n for n in range(min(at, len(lines)) - 1, -1, -1) if lines[n].strip()), None)
+    for number in [n for n in (at, before) if n is not None and n < len(lines)]:
+        written = lines[number].split(" #", 1)[0]
+        if any(q in written for q in _TYPOGRAPHIC_QUOTES):
+            column = next(i for i, c in enumerate(written) if c in _TYPOGRAPHIC_QUOTES)
+            return (number + 1, column + 1, "“ ” and ‘ ’ are typographic quotes, which YAML "
+                    "does not read as quotes: use straight ones (\" or ')")  # fmt: skip
+        if (quoted := _TEXT_AFTER_QUOTES.match(written)) is not None:
+            return (number + 1, quoted.end() + 1, "a quoted value ends at its closing quote: "
+                    "quote the whole value, and write an apostrophe inside single quotes "
+                    "twice ('l''addition'), or use double quotes")  # fmt: skip
+        if (key := _NO_SPACE_AFTER_COLON.match(written)) is not None:
+            return (number + 1, key.end(), "put a space after the ':' (key: value)")
+        if (dash := _NO_SPACE_AFTER_DASH.match(written)) is not None:
+            return (number + 1, dash.end(), "put a space after the '-' of a list item")
+    return None
 
 
 def _unclosed_quote_line(text: str, before_line: int) -> int | None:
