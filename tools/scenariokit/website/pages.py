@@ -435,7 +435,7 @@ def builder_files(templates: list[Scenario], used_languages: set[str]) -> dict[s
             SiteScenario(template, "", None, None)
         )
         listed.append(
-            {key: template.get(key) for key in _TEMPLATE_KEYS}
+            {key: template.get(key) for key in SUMMARY_KEYS}
             | {"phase_count": len(template["phases"]), "file": f"api/templates/{scenario_id}.json"}
         )
     # Which templates there are, for an app as for the builder's grid (it had to guess ids).
@@ -447,17 +447,6 @@ def builder_files(templates: list[Scenario], used_languages: set[str]) -> dict[s
         option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE,
     )
     return files
-
-
-_TEMPLATE_KEYS = (
-    "scenario_id",
-    "title",
-    "description",
-    "category",
-    "difficulty",
-    "cefr",
-    "language",
-)
 
 
 def with_directions(languages: dict[str, Any]) -> dict[str, Any]:
