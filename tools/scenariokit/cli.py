@@ -546,7 +546,7 @@ def fmt(
     """
     from scenariokit.author.fmt import format_paths
     from scenariokit.check.reporters import GithubReporter, TextReporter
-    from scenariokit.escape import workflow_data, workflow_property
+    from scenariokit.escape import workflow_command
 
     root = _root(options)
     check = check or diff
@@ -560,10 +560,7 @@ def fmt(
             todo = (
                 f"not in the canonical layout: run `scenarios fmt {shlex.quote(shown)}` and commit"
             )
-            click.echo(
-                f"::error file={workflow_property(shown)},title=not formatted::"
-                f"{workflow_data(todo)}"
-            )
+            click.echo(workflow_command("error", todo, file=shown, title="not formatted"))
         if diff:
             click.echo(visible_lines(result.diffs[path]), nl=False)
     if result.problems:

@@ -102,6 +102,15 @@ def workflow_property(text: str) -> str:
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def workflow_command(kind: str, message: str, **properties: str | int) -> str:
+    """`::kind name=value,…::message`: one GitHub workflow command, each part escaped once.
+
+    The one way the tool writes an annotation (`validate`, `fmt` and `review` all do).
+    """
+    given = ",".join(f"{name}={workflow_property(str(v))}" for name, v in properties.items())
+    return f"::{kind}{' ' if given else ''}{given}::{workflow_data(message)}"
+
+
 def markdown_text(text: str) -> str:
     """Inline markdown that shows `text`: no link, tag, table cell, mention or reference.
 

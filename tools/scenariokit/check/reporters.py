@@ -17,7 +17,7 @@ import json
 from typing import ClassVar
 
 from scenariokit.check.diagnostics import TOO_MANY, Diagnostic, Report, Severity, plural
-from scenariokit.escape import json_text, visible, workflow_data, workflow_property
+from scenariokit.escape import json_text, visible, workflow_command
 
 
 class Reporter:
@@ -209,9 +209,8 @@ def _folded(found: list[Diagnostic], slots: int, severity: Severity) -> list[str
 
 def _annotation(d: Diagnostic, message: str | None = None) -> str:
     """One workflow command at `d`'s place, with its message or `message`."""
-    return (
-        f"::{d.severity} file={workflow_property(d.path)},line={d.line},col={d.column},"
-        f"title={workflow_property(d.code)}::{workflow_data(message or d.message)}"
+    return workflow_command(
+        d.severity, message or d.message, file=d.path, line=d.line, col=d.column, title=d.code
     )
 
 

@@ -3,7 +3,7 @@
 Most of what it prints comes from the pull request (paths, ids, titles, logins, values
 quoted in messages), so every such text goes through `escape` for its medium: `visible` on
 a terminal, `markdown_code` (paths, ids, logins: a code span mentions no one) and
-`markdown_text` in the summary, `workflow_property` and `workflow_data` in annotations.
+`markdown_text` in the summary, `workflow_command` in annotations.
 
 What needs a maintainer comes FIRST in every format, before the table: a change to the
 tool, the schema, the theme or the workflows is the one thing a reader must not miss. In
@@ -18,8 +18,7 @@ workflow posts on the pull request, so it stays within a comment's size (`MAX_CH
 
 from __future__ import annotations
 
-from scenariokit.escape import markdown_code, markdown_text, visible, workflow_data
-from scenariokit.escape import workflow_property as prop
+from scenariokit.escape import markdown_code, markdown_text, visible, workflow_command
 from scenariokit.files.repository import SCENARIOS_DIR, YAML_SUFFIXES
 from scenariokit.review.pull_request import OtherChange, Review, ScenarioChange
 from scenariokit.review.summary import Page, code, level, scenario_blocks, text
@@ -195,29 +194,35 @@ def _cut_note(page: Page) -> str:
 def as_github(result: Review) -> str:
     """Workflow commands: errors for what fails the check, notices for what to look at."""
     lines = [
-        f"::error file={prop(o.path)},title=needs a maintainer::"
-        f"{workflow_data(o.path)}: {_required_text(o)}; "
-        f"owners: {workflow_data(_owners(result, o.path))}"
+        workflow_command(
+            "error",
+            f"{o.path}: {_required_text(o)}; owners: {_owners(result, o.path)}",
+            file=o.path,
+            title="needs a maintainer",
+        )
         for o in result.needs_maintainer
     ]
     if not result.owners.names_anyone:
-        lines.append(f"::warning title=no maintainer configured::{_NO_MAINTAINER}")
+        lines.append(workflow_command("warning", _NO_MAINTAINER, title="no maintainer configured"))
     lines += [
-        f"::error file={prop(v.path)},title={prop(v.rule)}::{workflow_data(v.message)}"
-        for v in result.violations
+        workflow_command("error", v.message, file=v.path, title=v.rule) for v in result.violations
     ]
     lines += [
-        f"::warning file={prop(b.path)},title=public page will break::{workflow_data(b.message())}"
+        workflow_command("warning", b.message(), file=b.path, title="public page will break")
         for b in result.broken_links
     ]
     lines += [
-        f"::notice file={prop(o.path)},title=maintainer review::{workflow_data(o.path)} is "
-        "outside scenarios/: a maintainer must review it"
+        workflow_command(
+            "notice",
+            f"{o.path} is outside scenarios/: a maintainer must review it",
+            file=o.path,
+            title="maintainer review",
+        )
         for o in result.others
         if o.need == "asked"
     ]
     lines += [
-        f"::warning file={prop(path)},title=unreadable::{workflow_data(why)}"
+        workflow_command("warning", why, file=path, title="unreadable")
         for path, why in result.unreadable.items()
     ]
     lines.append(_verdict(result))
